@@ -1,0 +1,195 @@
+import 'reflect-metadata';
+import { Type } from 'class-transformer';
+import {
+  ArrayNotEmpty,
+  IsArray,
+  IsBoolean,
+  IsDefined,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+
+/**
+ * The one typed configuration object of every Context Bridge process.
+ * Values come from config/default.yaml, optional overlay files and CTXB_* environment
+ * variables (see config-loader.ts); this file says what each value must look like.
+ */
+
+const HOST_PORT = /^[^\s:/]+:\d{1,5}$/;
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const NAME = /^[a-z0-9][a-z0-9-]*$/;
+
+export class HttpListenConfig {
+  @IsString()
+  @IsNotEmpty()
+  host!: string;
+
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  port!: number;
+}
+
+export class KafkaConfig {
+  @IsArray()
+  @ArrayNotEmpty()
+  @Matches(HOST_PORT, { each: true, message: 'each broker must be host:port, got "$value"' })
+  brokers!: string[];
+
+  @IsString()
+  @IsNotEmpty()
+  clientId!: string;
+
+  @IsInt()
+  @Min(100)
+  connectionTimeoutMs!: number;
+
+  @IsInt()
+  @Min(100)
+  requestTimeoutMs!: number;
+}
+
+export class ClickHouseConfig {
+  @IsUrl(
+    { require_tld: false, require_protocol: true, protocols: ['http', 'https'] },
+    { message: 'url must be an http(s) URL such as http://127.0.0.1:8123' },
+  )
+  url!: string;
+
+  @Matches(IDENTIFIER, { message: 'database must be a plain identifier ([A-Za-z_][A-Za-z0-9_]*)' })
+  database!: string;
+
+  @Matches(/^[A-Za-z_][A-Za-z0-9_.-]*$/, { message: 'username must be letters, digits, "_", "." or "-"' })
+  username!: string;
+
+  @IsString()
+  password!: string;
+
+  @IsInt()
+  @Min(100)
+  requestTimeoutMs!: number;
+}
+
+export class RedisConfig {
+  @IsString()
+  @IsNotEmpty()
+  host!: string;
+
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  port!: number;
+
+  /** Empty means no AUTH. */
+  @IsString()
+  password!: string;
+
+  @IsInt()
+  @Min(0)
+  @Max(15)
+  db!: number;
+
+  @Matches(/^[a-z0-9][a-z0-9:_-]*$/, { message: 'keyPrefix must be lower-case letters, digits, ":", "_" or "-"' })
+  keyPrefix!: string;
+}
+
+export class OdbcConnectionConfig {
+  @Matches(NAME, { message: 'name must be lower-case letters, digits and "-"' })
+  name!: string;
+
+  /** A DSN ("DSN=ctxb_erp_postgres") or a full driver connection string. May hold a password: never logged. */
+  @IsString()
+  @IsNotEmpty()
+  connectionString!: string;
+}
+
+export class OdbcConfig {
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => OdbcConnectionConfig)
+  connections!: OdbcConnectionConfig[];
+
+  @IsInt()
+  @Min(1)
+  @Max(600)
+  loginTimeoutSeconds!: number;
+}
+
+/** An app whose only HTTP surface is health and metrics (engine, worker) or the full API (gateway). */
+export class AppHttpConfig {
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => HttpListenConfig)
+  http!: HttpListenConfig;
+}
+
+export class LogConfig {
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  level!: string;
+
+  /** Human-readable lines instead of JSON; for a terminal, never for production. */
+  @IsBoolean()
+  pretty!: boolean;
+}
+
+export class HealthConfig {
+  /** How long one dependency check may take before it counts as down. */
+  @IsInt()
+  @Min(100)
+  @Max(60000)
+  timeoutMs!: number;
+}
+
+export class AppConfig {
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => KafkaConfig)
+  kafka!: KafkaConfig;
+
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => ClickHouseConfig)
+  clickhouse!: ClickHouseConfig;
+
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => RedisConfig)
+  redis!: RedisConfig;
+
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => OdbcConfig)
+  odbc!: OdbcConfig;
+
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => AppHttpConfig)
+  gateway!: AppHttpConfig;
+
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => AppHttpConfig)
+  engine!: AppHttpConfig;
+
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => AppHttpConfig)
+  worker!: AppHttpConfig;
+
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => LogConfig)
+  log!: LogConfig;
+
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => HealthConfig)
+  health!: HealthConfig;
+}
