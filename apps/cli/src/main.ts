@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { ConfigurationException } from '@ctxb/config';
+import { servicesCommand } from './commands/services.command';
+
+/** `ctxb`: the Context Bridge command line. */
+export function program(): Command {
+  return new Command('ctxb')
+    .description('Context Bridge: customer-behaviour context for every ERP and CRM record.')
+    .showHelpAfterError()
+    .addCommand(servicesCommand());
+}
+
+program()
+  .parseAsync(process.argv)
+  .catch((error: unknown) => {
+    if (error instanceof ConfigurationException) {
+      console.error(error.message);
+    } else {
+      console.error(`ctxb: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    process.exitCode = 1;
+  })
+  .finally(() => setImmediate(() => process.exit()));
