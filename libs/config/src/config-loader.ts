@@ -184,7 +184,7 @@ function applyEnvironment(
       problems.push({
         key: name,
         source: `env ${name}`,
-        expected: `a known setting; ${suggest(name, [...leaves.keys()])}`,
+        expected: `not a known setting; ${suggest(name, [...leaves.keys()])}`,
       });
       continue;
     }

@@ -1,0 +1,18 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { type AppConfig } from '@ctxb/config';
+import { HealthModule } from '@ctxb/health';
+import { platformImports } from '@ctxb/observability';
+
+/**
+ * The context engine process: consumes the event topics, runs libs/context, writes context
+ * records to the store and link jobs to the queues. Its HTTP port serves only health and metrics.
+ */
+@Module({})
+export class EngineModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: EngineModule,
+      imports: [...platformImports('engine', config), HealthModule.forDependencies(['kafka', 'clickhouse', 'redis'])],
+    };
+  }
+}

@@ -1,0 +1,15 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { type AppConfig } from '@ctxb/config';
+import { HealthModule } from '@ctxb/health';
+import { platformImports } from '@ctxb/observability';
+
+/** The HTTP face of Context Bridge: collector, drill-down and roll-up API, panel, webhooks. */
+@Module({})
+export class GatewayModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: GatewayModule,
+      imports: [...platformImports('gateway', config), HealthModule.forDependencies(['kafka', 'clickhouse', 'redis'])],
+    };
+  }
+}

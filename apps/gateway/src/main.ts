@@ -1,0 +1,4 @@
+import { runApp } from '@ctxb/observability';
+import { gatewayApp } from './gateway.app';
+
+void runApp(gatewayApp);

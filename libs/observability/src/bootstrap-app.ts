@@ -1,0 +1,48 @@
+import 'reflect-metadata';
+import { type DynamicModule, type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
+import { type AppConfig, ConfigurationException, type HttpListenConfig, loadConfig } from '@ctxb/config';
+
+/** Exit code for a configuration error (sysexits EX_CONFIG), so supervisors can tell it apart. */
+export const EXIT_CONFIG = 78;
+
+export interface AppDefinition {
+  name: string;
+  module(config: AppConfig): DynamicModule;
+  listen(config: AppConfig): HttpListenConfig;
+  /** Extra HTTP setup (OpenAPI, CORS, body limits) before listening. */
+  configure?(app: INestApplication, config: AppConfig): void;
+}
+
+/** Builds an app from an already-loaded configuration, with structured logs and shutdown hooks. */
+export async function createApp(definition: AppDefinition, config: AppConfig): Promise<INestApplication> {
+  const app = await NestFactory.create(definition.module(config), { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  definition.configure?.(app, config);
+  return app;
+}
+
+/**
+ * The whole of each app's main.ts: load and validate the configuration first (a bad value
+ * exits with the loader's message naming key and file, not a stack trace), then create the
+ * app and listen on its configured address. SIGTERM/SIGINT close it cleanly.
+ */
+export async function runApp(definition: AppDefinition): Promise<INestApplication> {
+  let config: AppConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigurationException) {
+      process.stderr.write(`${definition.name}: ${error.message}\n`);
+      process.exit(EXIT_CONFIG);
+    }
+    throw error;
+  }
+  const app = await createApp(definition, config);
+  const { host, port } = definition.listen(config);
+  await app.listen(port, host);
+  app.get(Logger).log(`${definition.name} listening on http://${host}:${port}`);
+  return app;
+}
