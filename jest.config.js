@@ -20,6 +20,10 @@ const transform = {
         target: 'es2022',
         parser: { syntax: 'typescript', decorators: true },
         transform: { legacyDecorator: true, decoratorMetadata: true },
+        // Rewrites @ctxb/* imports at compile time, so code loaded outside jest's module
+        // registry (the services global setup) resolves them too.
+        baseUrl: __dirname,
+        paths: compilerOptions.paths,
       },
       module: { type: 'commonjs' },
       sourceMaps: 'inline',
@@ -41,7 +45,10 @@ module.exports = {
     {
       ...common,
       displayName: 'unit',
-      testMatch: ['<rootDir>/{apps,libs,connectors}/**/*.spec.ts', '<rootDir>/test/unit/**/*.spec.ts'],
+      testMatch: [
+        '<rootDir>/{apps,libs,connectors}/**/*.spec.ts',
+        '<rootDir>/test/unit/**/*.spec.ts',
+      ],
     },
     {
       ...common,
@@ -54,7 +61,7 @@ module.exports = {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
-      globalSetup: '<rootDir>/test/support/services.global-setup.ts',
+      globalSetup: '<rootDir>/test/support/e2e.global-setup.ts',
       testTimeout: 120000,
     },
   ],

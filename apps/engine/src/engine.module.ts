@@ -12,7 +12,10 @@ export class EngineModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: EngineModule,
-      imports: [...platformImports('engine', config), HealthModule.forDependencies(['kafka', 'clickhouse', 'redis'])],
+      imports: [
+        ...platformImports('engine', config),
+        HealthModule.forDependencies(['kafka', 'clickhouse', 'redis']),
+      ],
     };
   }
 }

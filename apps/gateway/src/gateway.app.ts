@@ -11,7 +11,9 @@ export const gatewayApp: AppDefinition = {
       app,
       new DocumentBuilder()
         .setTitle('Context Bridge API')
-        .setDescription('Event collector, drill-down (ERP → journey) and roll-up (behaviour → revenue) API.')
+        .setDescription(
+          'Event collector, drill-down (ERP → journey) and roll-up (behaviour → revenue) API.',
+        )
         .setVersion('1')
         .build(),
     );

@@ -9,7 +9,10 @@ export class GatewayModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: GatewayModule,
-      imports: [...platformImports('gateway', config), HealthModule.forDependencies(['kafka', 'clickhouse', 'redis'])],
+      imports: [
+        ...platformImports('gateway', config),
+        HealthModule.forDependencies(['kafka', 'clickhouse', 'redis']),
+      ],
     };
   }
 }

@@ -12,7 +12,10 @@ export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [...platformImports('worker', config), HealthModule.forDependencies(['redis', 'odbc'])],
+      imports: [
+        ...platformImports('worker', config),
+        HealthModule.forDependencies(['redis', 'odbc']),
+      ],
     };
   }
 }

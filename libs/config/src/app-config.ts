@@ -66,7 +66,9 @@ export class ClickHouseConfig {
   @Matches(IDENTIFIER, { message: 'database must be a plain identifier ([A-Za-z_][A-Za-z0-9_]*)' })
   database!: string;
 
-  @Matches(/^[A-Za-z_][A-Za-z0-9_.-]*$/, { message: 'username must be letters, digits, "_", "." or "-"' })
+  @Matches(/^[A-Za-z_][A-Za-z0-9_.-]*$/, {
+    message: 'username must be letters, digits, "_", "." or "-"',
+  })
   username!: string;
 
   @IsString()
@@ -96,7 +98,9 @@ export class RedisConfig {
   @Max(15)
   db!: number;
 
-  @Matches(/^[a-z0-9][a-z0-9:_-]*$/, { message: 'keyPrefix must be lower-case letters, digits, ":", "_" or "-"' })
+  @Matches(/^[a-z0-9][a-z0-9:_-]*$/, {
+    message: 'keyPrefix must be lower-case letters, digits, ":", "_" or "-"',
+  })
   keyPrefix!: string;
 }
 

@@ -133,7 +133,9 @@ describe('resolveConfig', () => {
     const problems = problemsOf(() =>
       resolveConfig([base(), { source: 'x.yaml', values: { redis: { password: 42 } } }], {}),
     );
-    expect(problems[0]).toEqual(expect.objectContaining({ key: 'redis.password', shown: '(hidden)' }));
+    expect(problems[0]).toEqual(
+      expect.objectContaining({ key: 'redis.password', shown: '(hidden)' }),
+    );
     expect(problems[0].expected).toMatch(/string/);
   });
 

@@ -141,10 +141,16 @@ function mergeInto(
   return merged;
 }
 
-function recordLeaves(value: unknown, path: string[], source: string, sources: Map<string, string>) {
+function recordLeaves(
+  value: unknown,
+  path: string[],
+  source: string,
+  sources: Map<string, string>,
+) {
   sources.set(path.join('.'), source);
   if (isPlainObject(value)) {
-    for (const [key, child] of Object.entries(value)) recordLeaves(child, [...path, key], source, sources);
+    for (const [key, child] of Object.entries(value))
+      recordLeaves(child, [...path, key], source, sources);
   }
 }
 
@@ -160,10 +166,13 @@ function settableLeaves(tree: Tree, path: string[] = []): { path: string[]; kind
     const keyPath = [...path, key];
     if (isPlainObject(value)) return settableLeaves(value, keyPath);
     if (Array.isArray(value)) {
-      return value.every((v) => !isPlainObject(v)) ? [{ path: keyPath, kind: 'list' as const }] : [];
+      return value.every((v) => !isPlainObject(v))
+        ? [{ path: keyPath, kind: 'list' as const }]
+        : [];
     }
     const kind = typeof value;
-    if (kind === 'number' || kind === 'boolean' || kind === 'string') return [{ path: keyPath, kind }];
+    if (kind === 'number' || kind === 'boolean' || kind === 'string')
+      return [{ path: keyPath, kind }];
     return [];
   });
 }
@@ -174,7 +183,9 @@ function applyEnvironment(
   sources: Map<string, string>,
   problems: ConfigurationProblem[],
 ): Tree {
-  const leaves = new Map(settableLeaves(tree).map((leaf) => [environmentVariableName(leaf.path), leaf]));
+  const leaves = new Map(
+    settableLeaves(tree).map((leaf) => [environmentVariableName(leaf.path), leaf]),
+  );
   let result = tree;
   for (const [name, raw] of Object.entries(env)) {
     if (!name.startsWith(ENV_PREFIX) || raw === undefined) continue;

@@ -1,6 +1,11 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, type HealthCheckResult, type HealthIndicatorResult } from '@nestjs/terminus';
+import {
+  HealthCheck,
+  HealthCheckService,
+  type HealthCheckResult,
+  type HealthIndicatorResult,
+} from '@nestjs/terminus';
 import { ClickHouseHealthIndicator } from './indicators/clickhouse.health';
 import { KafkaHealthIndicator } from './indicators/kafka.health';
 import { OdbcHealthIndicator } from './indicators/odbc.health';
@@ -27,7 +32,9 @@ export class HealthController {
 
   @Get()
   @HealthCheck()
-  @ApiOperation({ summary: 'Readiness: every dependency of this app, each up or down with a reason' })
+  @ApiOperation({
+    summary: 'Readiness: every dependency of this app, each up or down with a reason',
+  })
   check(): Promise<HealthCheckResult> {
     return this.health.check(this.dependencies.flatMap((d) => this.checksFor(d)));
   }

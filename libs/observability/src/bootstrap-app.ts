@@ -2,7 +2,12 @@ import 'reflect-metadata';
 import { type DynamicModule, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
-import { type AppConfig, ConfigurationException, type HttpListenConfig, loadConfig } from '@ctxb/config';
+import {
+  type AppConfig,
+  ConfigurationException,
+  type HttpListenConfig,
+  loadConfig,
+} from '@ctxb/config';
 
 /** Exit code for a configuration error (sysexits EX_CONFIG), so supervisors can tell it apart. */
 export const EXIT_CONFIG = 78;
@@ -15,11 +20,13 @@ export interface AppDefinition {
   configure?(app: INestApplication, config: AppConfig): void;
 }
 
-/** Builds an app from an already-loaded configuration, with structured logs and shutdown hooks. */
-export async function createApp(definition: AppDefinition, config: AppConfig): Promise<INestApplication> {
+/** Builds an app from an already-loaded configuration, with structured logs. */
+export async function createApp(
+  definition: AppDefinition,
+  config: AppConfig,
+): Promise<INestApplication> {
   const app = await NestFactory.create(definition.module(config), { bufferLogs: true });
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
   definition.configure?.(app, config);
   return app;
 }
@@ -43,6 +50,30 @@ export async function runApp(definition: AppDefinition): Promise<INestApplicatio
   const app = await createApp(definition, config);
   const { host, port } = definition.listen(config);
   await app.listen(port, host);
-  app.get(Logger).log(`${definition.name} listening on http://${host}:${port}`);
+  const logger = app.get(Logger);
+  logger.log(`${definition.name} listening on http://${host}:${port}`);
+  closeOnSignals(app, logger);
   return app;
+}
+
+/**
+ * SIGTERM/SIGINT: close the app (consumers, workers and connections run their shutdown
+ * hooks) and exit 0; exit 1 when closing fails. A second signal exits at once.
+ */
+function closeOnSignals(app: INestApplication, logger: Logger): void {
+  let closing = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (closing) process.exit(1);
+    closing = true;
+    logger.log(`${signal} received, shutting down`);
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error(error, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
 }

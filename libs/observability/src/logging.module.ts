@@ -18,15 +18,28 @@ export class LoggingModule {
           pinoHttp: {
             level: config.log.level,
             base: { app },
-            transport: config.log.pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
+            transport: config.log.pretty
+              ? { target: 'pino-pretty', options: { singleLine: true } }
+              : undefined,
             genReqId: (req) => {
               const header = req.headers['x-request-id'];
               return typeof header === 'string' && header.length <= 128 ? header : randomUUID();
             },
-            redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'], remove: true },
+            redact: {
+              paths: [
+                'req.headers.authorization',
+                'req.headers.cookie',
+                'req.headers["x-api-key"]',
+              ],
+              remove: true,
+            },
             autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
             serializers: {
-              req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+              req: (req: { id: string; method: string; url: string }) => ({
+                id: req.id,
+                method: req.method,
+                url: req.url,
+              }),
             },
           },
         }),

@@ -5,5 +5,9 @@ import { MetricsModule } from './metrics.module';
 
 /** What every Context Bridge app imports first: its validated config, structured logs, /metrics. */
 export function platformImports(app: string, config: AppConfig): DynamicModule[] {
-  return [ConfigModule.forRoot(config), LoggingModule.forApp(app, config), MetricsModule.forApp(app)];
+  return [
+    ConfigModule.forRoot(config),
+    LoggingModule.forApp(app, config),
+    MetricsModule.forApp(app),
+  ];
 }

@@ -33,7 +33,9 @@ export class ClickHouseLocalService implements LocalService {
         healthy: true,
         version,
         address,
-        details: [databases.includes(database) ? `database ${database}` : `database ${database} missing`],
+        details: [
+          databases.includes(database) ? `database ${database}` : `database ${database} missing`,
+        ],
         managed,
         pid,
       };
@@ -45,7 +47,12 @@ export class ClickHouseLocalService implements LocalService {
   async up(progress: Progress): Promise<void> {
     if (!(await this.reachable())) {
       if (this.process.pid() === undefined) await this.start(progress);
-      await waitUntil('ClickHouse', () => this.reachable(), 60_000, () => `See ${this.context.state('clickhouse', 'log')}.`);
+      await waitUntil(
+        'ClickHouse',
+        () => this.reachable(),
+        60_000,
+        () => `See ${this.context.state('clickhouse', 'log')}.`,
+      );
     }
     const { database } = this.context.config.clickhouse;
     await this.query(`CREATE DATABASE IF NOT EXISTS ${database}`);
@@ -62,7 +69,11 @@ export class ClickHouseLocalService implements LocalService {
     const dir = ensureDir(this.context.state('clickhouse'));
     const configFile = this.writeConfig(dir);
     progress.step(`clickhouse: starting on ${this.url.host}`);
-    this.process.start('clickhouse-server', [`--config-file=${configFile}`], join(dir, 'log', 'stdout.log'));
+    this.process.start(
+      'clickhouse-server',
+      [`--config-file=${configFile}`],
+      join(dir, 'log', 'stdout.log'),
+    );
   }
 
   private async reachable(): Promise<boolean> {

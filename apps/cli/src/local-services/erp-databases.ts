@@ -4,5 +4,15 @@
  */
 export const ERP_DATABASE = 'erp';
 
-export const POSTGRES = { host: '127.0.0.1', port: 5432, user: 'postgres', dsn: 'ctxb_erp_postgres' } as const;
-export const MARIADB = { host: '127.0.0.1', port: 3306, user: 'root', dsn: 'ctxb_erp_mariadb' } as const;
+export const POSTGRES = {
+  host: '127.0.0.1',
+  port: 5432,
+  user: 'postgres',
+  dsn: 'ctxb_erp_postgres',
+} as const;
+export const MARIADB = {
+  host: '127.0.0.1',
+  port: 3306,
+  user: 'root',
+  dsn: 'ctxb_erp_mariadb',
+} as const;

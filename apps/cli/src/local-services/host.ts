@@ -1,5 +1,13 @@
 import { execFile, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { connect } from 'node:net';
 import { dirname } from 'node:path';
 import type { Progress } from './local-service';
@@ -17,7 +25,9 @@ export class CommandFailedException extends Error {
     readonly exitCode: number | string | null,
     readonly output: string,
   ) {
-    super(`${command} failed (exit ${String(exitCode)}):\n${output.trim().split('\n').slice(-15).join('\n')}`);
+    super(
+      `${command} failed (exit ${String(exitCode)}):\n${output.trim().split('\n').slice(-15).join('\n')}`,
+    );
     this.name = 'CommandFailedException';
   }
 }
@@ -40,7 +50,9 @@ export function run(
       (error, stdout, stderr) => {
         if (error) {
           const code = (error as NodeJS.ErrnoException & { code?: number | string }).code ?? null;
-          reject(new CommandFailedException([command, ...args].join(' '), code, `${stdout}\n${stderr}`));
+          reject(
+            new CommandFailedException([command, ...args].join(' '), code, `${stdout}\n${stderr}`),
+          );
         } else {
           resolve({ stdout, stderr });
         }
@@ -83,7 +95,9 @@ export async function waitUntil(
     if (await check()) return;
     await sleep(250);
   }
-  throw new Error(`${what} did not become ready within ${timeoutMs / 1000} s. ${describeFailure()}`.trim());
+  throw new Error(
+    `${what} did not become ready within ${timeoutMs / 1000} s. ${describeFailure()}`.trim(),
+  );
 }
 
 export function sleep(ms: number): Promise<void> {
@@ -107,7 +121,12 @@ export class ManagedProcess {
   }
 
   /** Starts `command` detached from this process, output appended to `logFile`. */
-  start(command: string, args: string[], logFile: string, env: NodeJS.ProcessEnv = process.env): number {
+  start(
+    command: string,
+    args: string[],
+    logFile: string,
+    env: NodeJS.ProcessEnv = process.env,
+  ): number {
     ensureDir(dirname(logFile));
     const out = openSync(logFile, 'a');
     const child = spawn(command, args, { detached: true, stdio: ['ignore', out, out], env });
@@ -170,7 +189,9 @@ export class DebianPackages {
       this.updated = true;
     }
     progress.step(`apt-get install ${absent.join(' ')}`);
-    await run(aptGet, [...prefix, 'install', '-y', '-q', '--no-install-recommends', ...absent], { env });
+    await run(aptGet, [...prefix, 'install', '-y', '-q', '--no-install-recommends', ...absent], {
+      env,
+    });
   }
 
   /** The apt-get command line: direct as root, through sudo otherwise. */

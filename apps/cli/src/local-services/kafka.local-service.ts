@@ -71,9 +71,20 @@ export class KafkaLocalService implements LocalService {
     const properties = this.writeServerProperties(dir);
     if (!existsSync(join(dir, 'data', 'meta.properties'))) {
       progress.step('kafka: formatting KRaft storage');
-      await run('java', ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', kraftClusterId(), '-c', properties]);
+      await run('java', [
+        '-cp',
+        classpath,
+        'kafka.tools.StorageTool',
+        'format',
+        '-t',
+        kraftClusterId(),
+        '-c',
+        properties,
+      ]);
     }
-    progress.step(`kafka: starting broker ${this.version} on ${this.address.host}:${this.address.port}`);
+    progress.step(
+      `kafka: starting broker ${this.version} on ${this.address.host}:${this.address.port}`,
+    );
     const logsDir = ensureDir(join(dir, 'logs'));
     this.process.start(
       'java',
@@ -131,11 +142,17 @@ export class KafkaLocalService implements LocalService {
       const cached = readFileSync(file, 'utf8').trim();
       if (cached.split(':').every((jar) => existsSync(jar))) return cached;
     }
-    progress.step(`kafka: resolving Kafka ${this.version} jars from Maven Central (first run only)`);
+    progress.step(
+      `kafka: resolving Kafka ${this.version} jars from Maven Central (first run only)`,
+    );
     ensureDir(this.context.state('kafka'));
-    await run('mvn', ['-B', '-q', '-f', this.pom, 'dependency:build-classpath', `-Dmdep.outputFile=${file}`], {
-      timeoutMs: 900_000,
-    });
+    await run(
+      'mvn',
+      ['-B', '-q', '-f', this.pom, 'dependency:build-classpath', `-Dmdep.outputFile=${file}`],
+      {
+        timeoutMs: 900_000,
+      },
+    );
     return readFileSync(file, 'utf8').trim();
   }
 
@@ -222,11 +239,19 @@ function runningBrokerProcess(): BrokerProcess | undefined {
     const main = argv.indexOf('kafka.Kafka');
     if (main < 0) continue;
     const classpath = argv.join(' ');
-    const version = /kafka_2\.1\d-(\d+\.\d+\.\d+)\.jar/.exec(classpath)?.[1] ?? /kafka_2\.1\d-(\d+\.\d+\.\d+)/.exec(classpath)?.[1];
+    const version =
+      /kafka_2\.1\d-(\d+\.\d+\.\d+)\.jar/.exec(classpath)?.[1] ??
+      /kafka_2\.1\d-(\d+\.\d+\.\d+)/.exec(classpath)?.[1];
     const propertiesFile = argv[main + 1];
-    const properties = propertiesFile && existsSync(propertiesFile) ? readFileSync(propertiesFile, 'utf8') : '';
-    const read = (key: string) => new RegExp(`^${key.replace(/\./g, '\\.')}=(.*)$`, 'm').exec(properties)?.[1]?.trim();
-    return { version, roles: read('process.roles'), autoCreateTopics: read('auto.create.topics.enable') };
+    const properties =
+      propertiesFile && existsSync(propertiesFile) ? readFileSync(propertiesFile, 'utf8') : '';
+    const read = (key: string) =>
+      new RegExp(`^${key.replace(/\./g, '\\.')}=(.*)$`, 'm').exec(properties)?.[1]?.trim();
+    return {
+      version,
+      roles: read('process.roles'),
+      autoCreateTopics: read('auto.create.topics.enable'),
+    };
   }
   return undefined;
 }

@@ -5,9 +5,20 @@ import type { LocalService, Progress, ServiceStatus } from './local-service';
 import { LocalServicesContext } from './local-services.context';
 import { OdbcLocalService } from './odbc.local-service';
 import { RedisLocalService } from './redis.local-service';
-import { mariadbEngine, postgresEngine, RelationalDatabaseLocalService } from './relational-database.local-service';
+import {
+  mariadbEngine,
+  postgresEngine,
+  RelationalDatabaseLocalService,
+} from './relational-database.local-service';
 
-export const SERVICE_NAMES = ['redis', 'postgresql', 'mariadb', 'odbc', 'clickhouse', 'kafka'] as const;
+export const SERVICE_NAMES = [
+  'redis',
+  'postgresql',
+  'mariadb',
+  'odbc',
+  'clickhouse',
+  'kafka',
+] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 /** Every service Context Bridge needs locally, in start order (ODBC after the databases it reaches). */
@@ -56,7 +67,10 @@ export function renderStatusTable(statuses: ServiceStatus[]): string {
     s.healthy ? 'up' : 'DOWN',
     s.version ?? '-',
     s.address,
-    [...s.details, ...(s.managed ? [`started by this project${s.pid ? ` (pid ${s.pid})` : ''}`] : [])].join('; '),
+    [
+      ...s.details,
+      ...(s.managed ? [`started by this project${s.pid ? ` (pid ${s.pid})` : ''}`] : []),
+    ].join('; '),
   ]);
   const header = ['SERVICE', 'STATE', 'VERSION', 'ADDRESS', 'DETAILS'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));

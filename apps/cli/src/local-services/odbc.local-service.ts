@@ -52,13 +52,21 @@ export class OdbcLocalService implements LocalService {
         version: version.replace(/^unixODBC\s*/, 'unixODBC '),
         address: 'local',
         details: [
-          `drivers: ${Object.values(DRIVERS).map((d) => (drivers.includes(d) ? d : `${d} MISSING`)).join(', ')}`,
+          `drivers: ${Object.values(DRIVERS)
+            .map((d) => (drivers.includes(d) ? d : `${d} MISSING`))
+            .join(', ')}`,
           ...dsnChecks.map((c) => `DSN ${c.dsn}: ${c.ok ? 'connects' : c.error}`),
         ],
         managed: false,
       };
     } catch (error) {
-      return { name: this.name, healthy: false, address: 'local', details: [reason(error)], managed: false };
+      return {
+        name: this.name,
+        healthy: false,
+        address: 'local',
+        details: [reason(error)],
+        managed: false,
+      };
     }
   }
 

@@ -5,7 +5,10 @@ import type { LocalService, Progress, ServiceStatus } from './local-service';
 import type { LocalServicesContext } from './local-services.context';
 
 /** What BullMQ needs from Redis in production: never evict keys, persist writes (AOF). */
-export const BULLMQ_REDIS_SETTINGS = { 'maxmemory-policy': 'noeviction', appendonly: 'yes' } as const;
+export const BULLMQ_REDIS_SETTINGS = {
+  'maxmemory-policy': 'noeviction',
+  appendonly: 'yes',
+} as const;
 
 /**
  * Redis for BullMQ. A Redis already listening is reused; when it runs without the settings
@@ -40,11 +43,18 @@ export class RedisLocalService implements LocalService {
           address: this.address,
           details: Object.entries(settings).map(([key, value]) => `${key}=${value}`),
           managed,
-        pid,
+          pid,
         };
       });
     } catch (error) {
-      return { name: this.name, healthy: false, address: this.address, details: [reason(error)], managed, pid };
+      return {
+        name: this.name,
+        healthy: false,
+        address: this.address,
+        details: [reason(error)],
+        managed,
+        pid,
+      };
     }
   }
 
@@ -71,19 +81,26 @@ export class RedisLocalService implements LocalService {
   }
 
   private async start(progress: Progress): Promise<void> {
-    if (!(await commandExists('redis-server'))) await this.context.packages.ensure(['redis-server'], progress);
+    if (!(await commandExists('redis-server')))
+      await this.context.packages.ensure(['redis-server'], progress);
     const dir = ensureDir(this.context.state('redis'));
     const { host, port, password } = this.context.config.redis;
     progress.step(`redis: starting on ${this.address}`);
     this.process.start(
       'redis-server',
       [
-        '--bind', host,
-        '--port', String(port),
-        '--dir', dir,
-        '--appendonly', BULLMQ_REDIS_SETTINGS.appendonly,
-        '--maxmemory-policy', BULLMQ_REDIS_SETTINGS['maxmemory-policy'],
-        '--save', '',
+        '--bind',
+        host,
+        '--port',
+        String(port),
+        '--dir',
+        dir,
+        '--appendonly',
+        BULLMQ_REDIS_SETTINGS.appendonly,
+        '--maxmemory-policy',
+        BULLMQ_REDIS_SETTINGS['maxmemory-policy'],
+        '--save',
+        '',
         ...(password ? ['--requirepass', password] : []),
       ],
       join(dir, 'redis.log'),

@@ -94,10 +94,27 @@ export class RelationalDatabaseLocalService implements LocalService {
 export function postgresEngine(): DatabaseEngine {
   const query = async (sql: string, database = 'postgres') =>
     (
-      await run('psql', ['-h', POSTGRES.host, '-p', String(POSTGRES.port), '-U', POSTGRES.user, '-d', database, '-v', 'ON_ERROR_STOP=1', '-tAc', sql], {
-        env: { ...process.env, PGCONNECT_TIMEOUT: '2' },
-        timeoutMs: 30_000,
-      })
+      await run(
+        'psql',
+        [
+          '-h',
+          POSTGRES.host,
+          '-p',
+          String(POSTGRES.port),
+          '-U',
+          POSTGRES.user,
+          '-d',
+          database,
+          '-v',
+          'ON_ERROR_STOP=1',
+          '-tAc',
+          sql,
+        ],
+        {
+          env: { ...process.env, PGCONNECT_TIMEOUT: '2' },
+          timeoutMs: 30_000,
+        },
+      )
     ).stdout.trim();
   const cluster = () => {
     const versions = existsSync('/etc/postgresql') ? readdirSync('/etc/postgresql') : [];
@@ -112,7 +129,8 @@ export function postgresEngine(): DatabaseEngine {
     clientCommand: 'psql',
     query,
     version: async () => (await query('SHOW server_version')).split(' ')[0],
-    databaseExists: async (name) => (await query(`SELECT 1 FROM pg_database WHERE datname = '${name}'`)) === '1',
+    databaseExists: async (name) =>
+      (await query(`SELECT 1 FROM pg_database WHERE datname = '${name}'`)) === '1',
     createDatabase: async (name) => {
       await query(`CREATE DATABASE ${name}`);
     },
@@ -130,7 +148,20 @@ export function mariadbEngine(): DatabaseEngine {
     (
       await run(
         'mariadb',
-        ['-h', MARIADB.host, '-P', String(MARIADB.port), '-u', MARIADB.user, '--connect-timeout=2', '-N', '-B', ...(database ? [database] : []), '-e', sql],
+        [
+          '-h',
+          MARIADB.host,
+          '-P',
+          String(MARIADB.port),
+          '-u',
+          MARIADB.user,
+          '--connect-timeout=2',
+          '-N',
+          '-B',
+          ...(database ? [database] : []),
+          '-e',
+          sql,
+        ],
         { timeoutMs: 30_000 },
       )
     ).stdout.trim();
@@ -144,13 +175,28 @@ export function mariadbEngine(): DatabaseEngine {
     version: async () => (await query('SELECT VERSION()')).split('-')[0],
     databaseExists: async (name) => (await query(`SHOW DATABASES LIKE '${name}'`)) === name,
     createDatabase: async (name) => {
-      await query(`CREATE DATABASE IF NOT EXISTS ${name} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+      await query(
+        `CREATE DATABASE IF NOT EXISTS ${name} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+      );
     },
     start: async () => {
-      await run('start-stop-daemon', ['--start', '--oknodo', '--background', '--exec', '/usr/sbin/mariadbd']);
+      await run('start-stop-daemon', [
+        '--start',
+        '--oknodo',
+        '--background',
+        '--exec',
+        '/usr/sbin/mariadbd',
+      ]);
     },
     stop: async () => {
-      await run('start-stop-daemon', ['--stop', '--oknodo', '--retry', '30', '--exec', '/usr/sbin/mariadbd']);
+      await run('start-stop-daemon', [
+        '--stop',
+        '--oknodo',
+        '--retry',
+        '30',
+        '--exec',
+        '/usr/sbin/mariadbd',
+      ]);
     },
   };
 }

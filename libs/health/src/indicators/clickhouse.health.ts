@@ -24,10 +24,12 @@ export class ClickHouseHealthIndicator {
     });
     try {
       const version = await withTimeout(
-        client.query({ query: 'SELECT version() AS version', format: 'JSONEachRow' }).then(async (r) => {
-          const rows = await r.json<{ version: string }>();
-          return rows[0]?.version;
-        }),
+        client
+          .query({ query: 'SELECT version() AS version', format: 'JSONEachRow' })
+          .then(async (r) => {
+            const rows = await r.json<{ version: string }>();
+            return rows[0]?.version;
+          }),
         this.config.health.timeoutMs,
         'ClickHouse',
       );

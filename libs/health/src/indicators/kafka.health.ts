@@ -18,7 +18,10 @@ export class KafkaHealthIndicator {
     const admin = new Kafka({
       clientId: `${clientId}-health`,
       brokers,
-      connectionTimeout: Math.min(this.config.kafka.connectionTimeoutMs, this.config.health.timeoutMs),
+      connectionTimeout: Math.min(
+        this.config.kafka.connectionTimeoutMs,
+        this.config.health.timeoutMs,
+      ),
       requestTimeout: this.config.health.timeoutMs,
       retry: { retries: 0 },
       logLevel: logLevel.NOTHING,
@@ -32,7 +35,10 @@ export class KafkaHealthIndicator {
         this.config.health.timeoutMs,
         'Kafka',
       );
-      return indicator.up({ clusterId: cluster.clusterId, brokers: cluster.brokers.map((b) => b.nodeId) });
+      return indicator.up({
+        clusterId: cluster.clusterId,
+        brokers: cluster.brokers.map((b) => b.nodeId),
+      });
     } catch (error) {
       return indicator.down({ message: errorMessage(error), brokers });
     } finally {
