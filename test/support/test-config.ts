@@ -1,0 +1,30 @@
+import { createServer } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { type AppConfig, loadConfig } from '@ctxb/config';
+
+/** The shipped defaults (pointing at the local services), quiet logs, plus the test's changes. */
+export function testConfig(change: (config: AppConfig) => void = () => undefined): AppConfig {
+  const config = loadConfig({ env: {} });
+  config.log.level = 'silent';
+  config.health.timeoutMs = 1000;
+  change(config);
+  return config;
+}
+
+/** A name no other test uses: topics, queues, tables, consumer groups. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+}
+
+/** A TCP port nothing listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
