@@ -107,6 +107,30 @@ describe('the ctxb command', () => {
     expect(result.stdout).toMatch(/^kafka\s+DOWN\s+/m);
   });
 
+  it('demo starts the services and every app, and reports them healthy', async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const app of ['GATEWAY', 'ENGINE', 'WORKER'])
+      env[`CTXB_${app}_HTTP_PORT`] = String(await freePort());
+    const result = spawnSync('node', [main('cli'), 'demo'], {
+      encoding: 'utf8',
+      cwd: ROOT,
+      env,
+      timeout: 120_000,
+    });
+    expect(result.status).toBe(0);
+    for (const app of ['gateway', 'engine', 'worker']) {
+      expect(result.stdout).toMatch(
+        new RegExp(
+          `^${app}\\s+healthy\\s+http://127\\.0\\.0\\.1:${env[`CTXB_${app.toUpperCase()}_HTTP_PORT`]}`,
+          'm',
+        ),
+      );
+    }
+    expect(result.stdout).toContain(
+      `API docs (OpenAPI):  http://127.0.0.1:${env.CTXB_GATEWAY_HTTP_PORT}/docs`,
+    );
+  });
+
   it('rejects an unknown command with help', () => {
     const result = ctxb('servics');
     expect(result.status).not.toBe(0);

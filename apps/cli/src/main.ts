@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { ConfigurationException } from '@ctxb/config';
+import { demoCommand } from './commands/demo.command';
 import { servicesCommand } from './commands/services.command';
 
 /** `ctxb`: the Context Bridge command line. */
@@ -8,6 +9,7 @@ export function program(): Command {
   return new Command('ctxb')
     .description('Context Bridge: customer-behaviour context for every ERP and CRM record.')
     .showHelpAfterError()
+    .addCommand(demoCommand())
     .addCommand(servicesCommand());
 }
 
