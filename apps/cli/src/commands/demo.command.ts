@@ -68,7 +68,7 @@ async function waitHealthy(apps: AppProcesses, timeoutMs: number): Promise<AppHe
     : undefined;
   bar?.start(APP_NAMES.length, 0, { names: '' });
   const deadline = Date.now() + timeoutMs;
-  let health: AppHealth[] = [];
+  let health: AppHealth[];
   for (;;) {
     health = await Promise.all(APP_NAMES.map((app) => apps.health(app)));
     const ready = health.filter((h) => h.healthy);
