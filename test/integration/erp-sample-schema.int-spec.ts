@@ -1,0 +1,63 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { connect } from 'odbc';
+import { run } from '../../apps/cli/src/local-services/host';
+import { POSTGRES } from '../../apps/cli/src/local-services/erp-databases';
+import { uniqueName } from '../support/test-config';
+
+const SQL_DIR = join(__dirname, '..', '..', 'docker', 'erp-sample', 'postgres');
+
+/** The docker/erp-sample scripts are what the compose PostgreSQL runs at first start: prove they apply. */
+describe('docker/erp-sample on PostgreSQL', () => {
+  const database = uniqueName('erp_sample').toLowerCase();
+  const psql = (args: string[], db = 'postgres') =>
+    run('psql', [
+      '-h',
+      POSTGRES.host,
+      '-p',
+      String(POSTGRES.port),
+      '-U',
+      POSTGRES.user,
+      '-d',
+      db,
+      '-v',
+      'ON_ERROR_STOP=1',
+      ...args,
+    ]);
+
+  beforeAll(() => psql(['-c', `CREATE DATABASE ${database}`]));
+  afterAll(() => psql(['-c', `DROP DATABASE IF EXISTS ${database}`]));
+
+  it('applies twice without error and holds the seeded order 12345 documents', async () => {
+    const scripts = readdirSync(SQL_DIR)
+      .filter((f) => f.endsWith('.sql'))
+      .sort();
+    expect(scripts).toEqual(['01-schema.sql', '02-seed.sql']);
+    for (let pass = 0; pass < 2; pass++) {
+      for (const script of scripts) await psql(['-f', join(SQL_DIR, script)], database);
+    }
+
+    const db = await connect(
+      `Driver={PostgreSQL Unicode};Servername=${POSTGRES.host};Port=${POSTGRES.port};Database=${database};Username=${POSTGRES.user}`,
+    );
+    try {
+      const orders = await db.query<{
+        order_no: string;
+        total: string;
+        context_reference_id: string | null;
+      }>(
+        `SELECT order_no, CAST(total_amount AS VARCHAR) AS total, context_reference_id FROM sales_order ORDER BY order_no`,
+      );
+      expect(orders.map((o) => ({ ...o }))).toEqual([
+        { order_no: '12345', total: '249.90', context_reference_id: null },
+        { order_no: '12346', total: '89.00', context_reference_id: null },
+      ]);
+      const journal = await db.query<{ debit: string; credit: string }>(
+        `SELECT CAST(SUM(debit) AS VARCHAR) AS debit, CAST(SUM(credit) AS VARCHAR) AS credit FROM gl_journal_line WHERE journal_id = 'JE-2026-0001'`,
+      );
+      expect({ ...journal[0] }).toEqual({ debit: '249.90', credit: '249.90' });
+    } finally {
+      await db.close();
+    }
+  });
+});
