@@ -45,6 +45,23 @@ describe.each<[string, AppDefinition, string[]]>([
   });
 });
 
+/** A throw-away redis-server of the test's own, so stopping it disturbs nothing else. */
+function startRedis(port: number, settings: string[] = []): ChildProcess {
+  const dir = mkdtempSync(`${tmpdir()}/ctxb-redis-`);
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--dir',
+    dir,
+    ...settings,
+  ];
+  return spawn('redis-server', args, { stdio: 'ignore' });
+}
+
 describe('health with one dependency down names exactly that dependency', () => {
   let app: RunningApp;
   afterEach(() => app?.close());
@@ -100,22 +117,7 @@ describe('health with one dependency down names exactly that dependency', () => 
 
     it('turns from up to down for redis only', async () => {
       const port = await freePort();
-      redis = spawn(
-        'redis-server',
-        [
-          '--port',
-          String(port),
-          '--bind',
-          '127.0.0.1',
-          '--save',
-          '',
-          '--appendonly',
-          'no',
-          '--dir',
-          mkdtempSync(`${tmpdir()}/ctxb-redis-`),
-        ],
-        { stdio: 'ignore' },
-      );
+      redis = startRedis(port);
       const config = testConfig((c) => (c.redis.port = port));
       app = await startInProcess(gatewayApp, config);
       await poll('redis up', async () => ((await health(app)).status === 200 ? true : undefined));
@@ -132,22 +134,7 @@ describe('health with one dependency down names exactly that dependency', () => 
 
     it('reports a Redis that may evict keys as down', async () => {
       const port = await freePort();
-      redis = spawn(
-        'redis-server',
-        [
-          '--port',
-          String(port),
-          '--bind',
-          '127.0.0.1',
-          '--save',
-          '',
-          '--maxmemory-policy',
-          'allkeys-lru',
-        ],
-        {
-          stdio: 'ignore',
-        },
-      );
+      redis = startRedis(port, ['--maxmemory-policy', 'allkeys-lru']);
       const config = testConfig((c) => (c.redis.port = port));
       app = await startInProcess(workerApp, config);
       const body = await poll('redis answering', async () => {

@@ -1,8 +1,8 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'odbc';
-import { run } from '../../apps/cli/src/local-services/host';
 import { POSTGRES } from '../../apps/cli/src/local-services/erp-databases';
+import { psql } from '../../apps/cli/src/local-services/relational-database.local-service';
 import { uniqueName } from '../support/test-config';
 
 const SQL_DIR = join(__dirname, '..', '..', 'docker', 'erp-sample', 'postgres');
@@ -10,21 +10,6 @@ const SQL_DIR = join(__dirname, '..', '..', 'docker', 'erp-sample', 'postgres');
 /** The docker/erp-sample scripts are what the compose PostgreSQL runs at first start: prove they apply. */
 describe('docker/erp-sample on PostgreSQL', () => {
   const database = uniqueName('erp_sample').toLowerCase();
-  const psql = (args: string[], db = 'postgres') =>
-    run('psql', [
-      '-h',
-      POSTGRES.host,
-      '-p',
-      String(POSTGRES.port),
-      '-U',
-      POSTGRES.user,
-      '-d',
-      db,
-      '-v',
-      'ON_ERROR_STOP=1',
-      ...args,
-    ]);
-
   beforeAll(() => psql(['-c', `CREATE DATABASE ${database}`]));
   afterAll(() => psql(['-c', `DROP DATABASE IF EXISTS ${database}`]));
 

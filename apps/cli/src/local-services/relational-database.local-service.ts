@@ -91,31 +91,30 @@ export class RelationalDatabaseLocalService implements LocalService {
   }
 }
 
+/** psql against the local PostgreSQL as its superuser, stopping at the first error. */
+export function psql(args: string[], database = 'postgres') {
+  return run(
+    'psql',
+    [
+      '-h',
+      POSTGRES.host,
+      '-p',
+      String(POSTGRES.port),
+      '-U',
+      POSTGRES.user,
+      '-d',
+      database,
+      '-v',
+      'ON_ERROR_STOP=1',
+      ...args,
+    ],
+    { env: { ...process.env, PGCONNECT_TIMEOUT: '2' }, timeoutMs: 30_000 },
+  );
+}
+
 export function postgresEngine(): DatabaseEngine {
   const query = async (sql: string, database = 'postgres') =>
-    (
-      await run(
-        'psql',
-        [
-          '-h',
-          POSTGRES.host,
-          '-p',
-          String(POSTGRES.port),
-          '-U',
-          POSTGRES.user,
-          '-d',
-          database,
-          '-v',
-          'ON_ERROR_STOP=1',
-          '-tAc',
-          sql,
-        ],
-        {
-          env: { ...process.env, PGCONNECT_TIMEOUT: '2' },
-          timeoutMs: 30_000,
-        },
-      )
-    ).stdout.trim();
+    (await psql(['-tAc', sql], database)).stdout.trim();
   const cluster = () => {
     const versions = existsSync('/etc/postgresql') ? readdirSync('/etc/postgresql') : [];
     if (versions.length === 0) throw new Error('no PostgreSQL cluster under /etc/postgresql');
