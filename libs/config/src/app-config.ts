@@ -1,10 +1,13 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
+import { Channel } from '@ctxb/events';
 import {
   ArrayNotEmpty,
   IsArray,
   IsBoolean,
   IsDefined,
+  IsEnum,
+  IsOptional,
   IsIn,
   IsInt,
   IsNotEmpty,
@@ -151,6 +154,92 @@ export class HealthConfig {
   timeoutMs!: number;
 }
 
+/** A channel rule tried before the default grouping; every given pattern (a regex) must match. */
+export class ChannelRuleConfig {
+  @IsEnum(Channel)
+  channel!: Channel;
+
+  @IsOptional() @IsString() source?: string;
+  @IsOptional() @IsString() medium?: string;
+  @IsOptional() @IsString() campaign?: string;
+}
+
+export class ChannelsConfig {
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => ChannelRuleConfig)
+  rules!: ChannelRuleConfig[];
+}
+
+/** Kafka topics of the event catalogue, created idempotently by the gateway and engine at start. */
+export class TopicsConfig {
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  partitions!: number;
+
+  @IsInt()
+  @Min(1)
+  @Max(10)
+  replicationFactor!: number;
+
+  @IsInt()
+  @Min(1)
+  retentionHours!: number;
+
+  @IsInt()
+  @Min(1)
+  deadLetterRetentionHours!: number;
+}
+
+export class WriteKeyConfig {
+  @Matches(NAME, { message: 'name must be lower-case letters, digits and "-"' })
+  name!: string;
+
+  /** SHA-256 (hex) of the key: keys are stored hashed, never in clear. */
+  @Matches(/^[0-9a-f]{64}$/, { message: 'sha256 must be the hex SHA-256 of the write key' })
+  sha256!: string;
+
+  /** CloudEvents `source` values this key may send; `*` at the end matches a prefix, `*` alone any. */
+  @IsArray()
+  @ArrayNotEmpty()
+  @IsString({ each: true })
+  sources!: string[];
+}
+
+export class CollectorConfig {
+  @IsInt()
+  @Min(1024)
+  @Max(64 * 1024 * 1024)
+  maxBodyBytes!: number;
+
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  maxBatchEvents!: number;
+
+  /** Origins allowed to post from browsers (CORS); empty means none. */
+  @IsArray()
+  @IsString({ each: true })
+  corsOrigins!: string[];
+
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => WriteKeyConfig)
+  writeKeys!: WriteKeyConfig[];
+
+  /** A retried delivery of the same (source, id) within this window is accepted once. */
+  @IsInt()
+  @Min(0)
+  deduplicationWindowSeconds!: number;
+
+  /** How long the producer waits to fill a batch before sending (Kafka linger). */
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  lingerMs!: number;
+}
+
 export class AppConfig {
   @IsDefined()
   @ValidateNested()
@@ -186,6 +275,21 @@ export class AppConfig {
   @ValidateNested()
   @Type(() => AppHttpConfig)
   worker!: AppHttpConfig;
+
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => TopicsConfig)
+  topics!: TopicsConfig;
+
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => CollectorConfig)
+  collector!: CollectorConfig;
+
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => ChannelsConfig)
+  channels!: ChannelsConfig;
 
   @IsDefined()
   @ValidateNested()

@@ -56,7 +56,9 @@ export function validateEvent(input: unknown): EventValidation {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     problems.push({ path: 'data', message: 'data must be a JSON object' });
   } else if (entry) {
-    problems.push(...flatten(validateSync(plainToInstance<object, object>(entry.data, data)), 'data'));
+    problems.push(
+      ...flatten(validateSync(plainToInstance<object, object>(entry.data, data)), 'data'),
+    );
   }
 
   if (problems.length > 0 || !entry) return { ok: false, problems };

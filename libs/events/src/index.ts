@@ -9,3 +9,5 @@ export * from './event-validator';
 export * from './topics';
 export * from './validation/decorators';
 export * from './event-examples';
+export * from './channels/channel';
+export * from './channels/channel-classifier';
