@@ -1,0 +1,60 @@
+import type { Admin } from 'kafkajs';
+import { type TopicsConfig } from '@ctxb/config';
+import { deadLetterTopic, TOPICS } from '@ctxb/events';
+
+export interface TopicReport {
+  created: string[];
+  grown: string[];
+  unchanged: string[];
+}
+
+const HOUR_MS = 3_600_000;
+
+/** Every topic of the catalogue and its dead-letter twin, with the settings it should have. */
+export function desiredTopics(config: TopicsConfig): { topic: string; retentionMs: number }[] {
+  return TOPICS.flatMap((topic) => [
+    { topic, retentionMs: config.retentionHours * HOUR_MS },
+    { topic: deadLetterTopic(topic), retentionMs: config.deadLetterRetentionHours * HOUR_MS },
+  ]);
+}
+
+/**
+ * Creates missing topics and adds partitions to topics that have fewer than configured.
+ * Idempotent: running it again changes nothing. Partitions are never removed (Kafka cannot)
+ * and keys would move if they were.
+ */
+export async function ensureTopics(admin: Admin, config: TopicsConfig): Promise<TopicReport> {
+  const wanted = desiredTopics(config);
+  const existing = new Set(await admin.listTopics());
+  const missing = wanted.filter((t) => !existing.has(t.topic));
+  if (missing.length > 0) {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((t) => ({
+        topic: t.topic,
+        numPartitions: config.partitions,
+        replicationFactor: config.replicationFactor,
+        configEntries: [
+          { name: 'retention.ms', value: String(t.retentionMs) },
+          { name: 'cleanup.policy', value: 'delete' },
+        ],
+      })),
+    });
+  }
+  const present = wanted.filter((t) => existing.has(t.topic)).map((t) => t.topic);
+  const metadata =
+    present.length > 0 ? await admin.fetchTopicMetadata({ topics: present }) : { topics: [] };
+  const small = metadata.topics
+    .filter((t) => t.partitions.length < config.partitions)
+    .map((t) => t.name);
+  if (small.length > 0) {
+    await admin.createPartitions({
+      topicPartitions: small.map((topic) => ({ topic, count: config.partitions })),
+    });
+  }
+  return {
+    created: missing.map((t) => t.topic),
+    grown: small,
+    unchanged: present.filter((t) => !small.includes(t)),
+  };
+}

@@ -1,0 +1,236 @@
+import Redis from 'ioredis';
+import { Partitioners, type Kafka } from 'kafkajs';
+import {
+  DeadLetterHeader,
+  deadLetterTopic,
+  EVENT_CATALOGUE,
+  exampleEvent,
+  TOPICS,
+  type CloudEvent,
+} from '@ctxb/events';
+import {
+  BatchingPublisher,
+  createKafka,
+  deduplicationKey,
+  desiredTopics,
+  encodeEvent,
+  ensureTopics,
+  EventDeduplicator,
+  ValidatingEventConsumer,
+  type ConsumeOutcome,
+} from '@ctxb/streaming';
+import { testConfig, uniqueName } from '../support/test-config';
+
+const config = testConfig();
+
+function kafkaClient(): Kafka {
+  return createKafka(config.kafka, 'test');
+}
+
+async function readAll(kafka: Kafka, topic: string, count: number, timeoutMs = 30_000) {
+  const consumer = kafka.consumer({ groupId: uniqueName('it_reader') });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const messages: { key: string | null; value: string; headers: Record<string, string> }[] = [];
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`only ${messages.length}/${count} messages on ${topic}`)),
+      timeoutMs,
+    );
+    consumer
+      .run({
+        eachMessage: async ({ message }) => {
+          const headers = Object.fromEntries(
+            Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]),
+          );
+          messages.push({
+            key: message.key?.toString() ?? null,
+            value: message.value?.toString() ?? '',
+            headers,
+          });
+          if (messages.length >= count) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      })
+      .catch(reject);
+  });
+  await consumer.disconnect();
+  return messages;
+}
+
+describe('topic provisioning', () => {
+  it('creates the catalogue topics and their dead-letter twins, idempotently', async () => {
+    const admin = kafkaClient().admin();
+    await admin.connect();
+    try {
+      await ensureTopics(admin, config.topics);
+      const second = await ensureTopics(admin, config.topics);
+      expect(second.created).toEqual([]);
+      expect(second.grown).toEqual([]);
+      expect(second.unchanged.sort()).toEqual(
+        desiredTopics(config.topics)
+          .map((t) => t.topic)
+          .sort(),
+      );
+
+      const metadata = await admin.fetchTopicMetadata({ topics: [...TOPICS] });
+      for (const topic of metadata.topics)
+        expect(topic.partitions.length).toBeGreaterThanOrEqual(config.topics.partitions);
+      const described = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [{ type: 2, name: deadLetterTopic(TOPICS[0]), configNames: ['retention.ms'] }],
+      });
+      expect(described.resources[0].configEntries[0].configValue).toBe(
+        String(config.topics.deadLetterRetentionHours * 3_600_000),
+      );
+    } finally {
+      await admin.disconnect();
+    }
+  });
+});
+
+describe('BatchingPublisher', () => {
+  it('coalesces concurrent publishes into fewer Kafka requests and delivers every message', async () => {
+    const kafka = kafkaClient();
+    const admin = kafka.admin();
+    await admin.connect();
+    const topic = uniqueName('it_batch');
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    const producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    await producer.connect();
+    const sendBatch = jest.spyOn(producer, 'sendBatch');
+    const publisher = new BatchingPublisher(producer, { lingerMs: 20, maxBatchMessages: 1000 });
+
+    await Promise.all(
+      Array.from({ length: 50 }, (_, call) =>
+        publisher.publish(
+          [0, 1].map((i) => ({ topic, message: { key: 'k', value: `${call}-${i}` } })),
+        ),
+      ),
+    );
+    expect(sendBatch.mock.calls.length).toBeLessThan(5);
+    const received = await readAll(kafka, topic, 100);
+    expect(new Set(received.map((m) => m.value)).size).toBe(100);
+    await producer.disconnect();
+    await admin.deleteTopics({ topics: [topic] });
+    await admin.disconnect();
+  });
+});
+
+describe('EventDeduplicator', () => {
+  it('claims a (source, id) once per window and can release it', async () => {
+    const redis = new Redis({ host: config.redis.host, port: config.redis.port });
+    const dedup = new EventDeduplicator(redis, uniqueName('ctxb:test:dedup'), 60_000);
+    const a = deduplicationKey('https://shop', 'evt-1');
+    const b = deduplicationKey('https://shop', 'evt-2');
+    expect(await dedup.claim([a, b])).toEqual([true, true]);
+    expect(await dedup.claim([a])).toEqual([false]);
+    await dedup.release([a]);
+    expect(await dedup.claim([a, b])).toEqual([true, false]);
+    expect(deduplicationKey('a', 'bc')).not.toBe(deduplicationKey('ab', 'c'));
+    redis.disconnect();
+  });
+});
+
+describe('ValidatingEventConsumer with poison messages', () => {
+  it('dead-letters malformed JSON, invalid events and failing handlers with reasons, and processes what follows', async () => {
+    const kafka = kafkaClient();
+    const admin = kafka.admin();
+    await admin.connect();
+    const topic = uniqueName('it_intake');
+    await admin.createTopics({
+      topics: [topic, deadLetterTopic(topic)].map((t) => ({ topic: t, numPartitions: 1 })),
+      waitForLeaders: true,
+    });
+
+    const valid = (id: string): CloudEvent => exampleEvent('page.viewed', { id });
+    const invalid = exampleEvent('order.placed', { id: 'bad-money' });
+    invalid.data.total = 249.9;
+    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    const entry = EVENT_CATALOGUE.get('page.viewed')!;
+    await producer.send({
+      topic,
+      messages: [
+        { key: 'anon-1', value: '{"specversion": "1.0", "id": ' },
+        encodeEvent(valid('first'), entry),
+        { key: 'anon-1', value: JSON.stringify(invalid) },
+        encodeEvent(valid('explodes'), entry),
+        {
+          // binary mode: attributes in ce_ headers, data in the value
+          key: 'anon-1',
+          value: JSON.stringify(valid('binary').data),
+          headers: {
+            ce_specversion: '1.0',
+            ce_id: 'binary',
+            ce_source: 'https://shop.example.com',
+            ce_type: 'page.viewed',
+            ce_time: '2026-03-14T16:05:00Z',
+            ce_anonymousid: 'anon-1',
+            'content-type': 'application/json',
+          },
+        },
+        encodeEvent(valid('first'), entry), // a redelivery: taken once
+        encodeEvent(valid('last'), entry),
+      ],
+    });
+    await producer.disconnect();
+
+    const handled: string[] = [];
+    const outcomes: ConsumeOutcome[] = [];
+    const redis = new Redis({ host: config.redis.host, port: config.redis.port });
+    const consumer = new ValidatingEventConsumer(kafka, {
+      groupId: uniqueName('it_intake_group'),
+      topics: [topic],
+      handlerRetries: 2,
+      retryBackoffMs: 10,
+      deduplicator: new EventDeduplicator(redis, uniqueName('ctxb:test:dedup'), 60_000),
+      onOutcome: (_topic, outcome) => outcomes.push(outcome),
+      handler: async (event) => {
+        if (event.id === 'explodes') throw new Error('handler exploded');
+        handled.push(event.id);
+      },
+    });
+    await consumer.start();
+    const deadLetters = await readAll(kafka, deadLetterTopic(topic), 3);
+    const deadline = Date.now() + 20_000;
+    while (outcomes.length < 7 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    await consumer.stop();
+    redis.disconnect();
+
+    expect(handled).toEqual(['first', 'binary', 'last']);
+    expect(outcomes).toEqual([
+      'parse',
+      'handled',
+      'validate',
+      'handler',
+      'handled',
+      'duplicate',
+      'handled',
+    ]);
+    const byStage = Object.fromEntries(
+      deadLetters.map((m) => [m.headers[DeadLetterHeader.Stage], m]),
+    );
+    expect(byStage.parse.headers[DeadLetterHeader.Reason]).toMatch(/not valid JSON/);
+    expect(byStage.parse.headers[DeadLetterHeader.OriginalOffset]).toBe('0');
+    expect(byStage.validate.headers[DeadLetterHeader.Reason]).toBe(
+      'data.total: total must be a decimal string such as "19.99", not a number (floats lose cents)',
+    );
+    expect(byStage.validate.value).toBe(JSON.stringify(invalid));
+    expect(byStage.handler.headers[DeadLetterHeader.Reason]).toBe('handler exploded');
+    for (const record of deadLetters) {
+      expect(record.headers[DeadLetterHeader.OriginalTopic]).toBe(topic);
+      expect(record.headers[DeadLetterHeader.OriginalPartition]).toBe('0');
+      expect(record.key).toBe('anon-1');
+    }
+    await admin.deleteTopics({ topics: [topic, deadLetterTopic(topic)] });
+    await admin.disconnect();
+  });
+});
