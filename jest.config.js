@@ -41,6 +41,8 @@ const common = {
 
 module.exports = {
   maxWorkers: 2,
+  // Integration and e2e tests wait on real services; a project-level timeout is not honoured.
+  testTimeout: 60000,
   projects: [
     {
       ...common,
@@ -55,14 +57,12 @@ module.exports = {
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/test/support/services.global-setup.ts',
-      testTimeout: 60000,
     },
     {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/e2e.global-setup.ts',
-      testTimeout: 120000,
     },
   ],
 };

@@ -32,31 +32,34 @@ async function readAll(kafka: Kafka, topic: string, count: number, timeoutMs = 3
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   const messages: { key: string | null; value: string; headers: Record<string, string> }[] = [];
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`only ${messages.length}/${count} messages on ${topic}`)),
-      timeoutMs,
-    );
-    consumer
-      .run({
-        eachMessage: async ({ message }) => {
-          const headers = Object.fromEntries(
-            Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]),
-          );
-          messages.push({
-            key: message.key?.toString() ?? null,
-            value: message.value?.toString() ?? '',
-            headers,
-          });
-          if (messages.length >= count) {
-            clearTimeout(timer);
-            resolve();
-          }
-        },
-      })
-      .catch(reject);
-  });
-  await consumer.disconnect();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`only ${messages.length}/${count} messages on ${topic}`)),
+        timeoutMs,
+      );
+      consumer
+        .run({
+          eachMessage: async ({ message }) => {
+            const headers = Object.fromEntries(
+              Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]),
+            );
+            messages.push({
+              key: message.key?.toString() ?? null,
+              value: message.value?.toString() ?? '',
+              headers,
+            });
+            if (messages.length >= count) {
+              clearTimeout(timer);
+              resolve();
+            }
+          },
+        })
+        .catch(reject);
+    });
+  } finally {
+    await consumer.disconnect();
+  }
   return messages;
 }
 

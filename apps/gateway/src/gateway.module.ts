@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { type AppConfig } from '@ctxb/config';
 import { HealthModule } from '@ctxb/health';
 import { platformImports } from '@ctxb/observability';
+import { CollectorModule } from './collector/collector.module';
 
 /** The HTTP face of Context Bridge: collector, drill-down and roll-up API, panel, webhooks. */
 @Module({})
@@ -12,6 +13,7 @@ export class GatewayModule {
       imports: [
         ...platformImports('gateway', config),
         HealthModule.forDependencies(['kafka', 'clickhouse', 'redis']),
+        CollectorModule,
       ],
     };
   }

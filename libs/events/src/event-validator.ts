@@ -9,6 +9,9 @@ import {
 } from './cloud-event';
 import { EVENT_CATALOGUE, type CatalogueEntry } from './event-catalogue';
 
+/** The first failed rule per field is enough to fix it; the rest is noise. */
+const VALIDATION = { stopAtFirstError: true };
+
 /** One reason an event was rejected, with the JSON path of the offending field. */
 export interface EventProblem {
   path: string;
@@ -31,7 +34,7 @@ export function validateEvent(input: unknown): EventValidation {
   const problems: EventProblem[] = [];
 
   const envelope = plainToInstance(CloudEventEnvelope, raw);
-  problems.push(...flatten(validateSync(envelope), ''));
+  problems.push(...flatten(validateSync(envelope, VALIDATION), ''));
 
   for (const name of Object.keys(raw)) {
     if ((CORE_ATTRIBUTES as readonly string[]).includes(name) || EXTENSION_NAME.test(name))
@@ -57,7 +60,7 @@ export function validateEvent(input: unknown): EventValidation {
     problems.push({ path: 'data', message: 'data must be a JSON object' });
   } else if (entry) {
     problems.push(
-      ...flatten(validateSync(plainToInstance<object, object>(entry.data, data)), 'data'),
+      ...flatten(validateSync(plainToInstance<object, object>(entry.data, data), VALIDATION), 'data'),
     );
   }
 
@@ -72,6 +75,7 @@ function flatten(errors: ValidationError[], parent: string): EventProblem[] {
       : parent
         ? `${parent}.${error.property}`
         : error.property;
+    if (error.constraints && error.value === undefined) return [{ path, message: `${error.property} is required` }];
     const own = Object.values(error.constraints ?? {}).map((message) => ({ path, message }));
     return [...own, ...flatten(error.children ?? [], path)];
   });

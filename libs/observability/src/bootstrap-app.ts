@@ -16,6 +16,8 @@ export interface AppDefinition {
   name: string;
   module(config: AppConfig): DynamicModule;
   listen(config: AppConfig): HttpListenConfig;
+  /** False when the app reads request bodies itself (the collector enforces its own limits). */
+  bodyParser?: boolean;
   /** Extra HTTP setup (OpenAPI, CORS, body limits) before listening. */
   configure?(app: INestApplication, config: AppConfig): void;
 }
@@ -25,8 +27,12 @@ export async function createApp(
   definition: AppDefinition,
   config: AppConfig,
 ): Promise<INestApplication> {
-  const app = await NestFactory.create(definition.module(config), { bufferLogs: true });
+  const app = await NestFactory.create(definition.module(config), {
+    bufferLogs: true,
+    bodyParser: definition.bodyParser ?? true,
+  });
   app.useLogger(app.get(Logger));
+  (app.getHttpAdapter().getInstance() as { disable?: (setting: string) => void }).disable?.('x-powered-by');
   definition.configure?.(app, config);
   return app;
 }

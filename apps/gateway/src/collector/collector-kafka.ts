@@ -1,0 +1,97 @@
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
+import { AppConfig } from '@ctxb/config';
+import {
+  BatchingPublisher,
+  createKafka,
+  ensureTopics,
+  type OutgoingMessage,
+} from '@ctxb/streaming';
+
+/**
+ * The collector's Kafka side: an idempotent producer (acks=all) behind a batching publisher.
+ * It connects and provisions topics in the background, retrying, so the gateway starts and
+ * reports Kafka as down on /health instead of refusing to start; publishing waits for the
+ * connection a bounded time, then fails (the collector answers 503, the client retries).
+ */
+@Injectable()
+export class CollectorKafka implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(CollectorKafka.name);
+  private readonly kafka: Kafka;
+  private readonly producer: Producer;
+  private readonly batcher: BatchingPublisher;
+  private connected: Promise<void> | undefined;
+  private stopping = false;
+
+  constructor(private readonly config: AppConfig) {
+    this.kafka = createKafka(config.kafka, 'collector');
+    this.producer = this.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    this.batcher = new BatchingPublisher(this.producer, {
+      lingerMs: config.collector.lingerMs,
+      maxBatchMessages: config.collector.maxBatchEvents * 4,
+    });
+  }
+
+  onModuleInit(): void {
+    this.connected = this.connect();
+    this.connected.catch(() => undefined);
+  }
+
+  async publish(messages: OutgoingMessage[]): Promise<void> {
+    await withDeadline(
+      this.connected ?? Promise.reject(new Error('not started')),
+      this.config.kafka.requestTimeoutMs,
+    );
+    await this.batcher.publish(messages);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    await this.batcher.flush().catch(() => undefined);
+    await this.producer.disconnect();
+  }
+
+  private async connect(): Promise<void> {
+    for (let attempt = 0; !this.stopping; attempt++) {
+      try {
+        const admin = this.kafka.admin();
+        await admin.connect();
+        try {
+          const report = await ensureTopics(admin, this.config.topics);
+          if (report.created.length + report.grown.length > 0)
+            this.logger.log({ ...report, unchanged: undefined }, 'topics provisioned');
+        } finally {
+          await admin.disconnect();
+        }
+        await this.producer.connect();
+        return;
+      } catch (error) {
+        const delay = Math.min(30_000, 500 * 2 ** attempt);
+        this.logger.warn(
+          { err: (error as Error).message, retryInMs: delay },
+          'Kafka not reachable yet',
+        );
+        await new Promise((r) => setTimeout(r, delay).unref());
+      }
+    }
+    throw new Error('shutting down');
+  }
+}
+
+async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      work,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`Kafka not connected within ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
