@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { type AppConfig } from '@ctxb/config';
 import { HealthModule } from '@ctxb/health';
 import { platformImports } from '@ctxb/observability';
+import { EventIntakeConsumer } from './intake/event-intake.consumer';
 
 /**
  * The context engine process: consumes the event topics, runs libs/context, writes context
@@ -16,6 +17,7 @@ export class EngineModule {
         ...platformImports('engine', config),
         HealthModule.forDependencies(['kafka', 'clickhouse', 'redis']),
       ],
+      providers: [EventIntakeConsumer],
     };
   }
 }

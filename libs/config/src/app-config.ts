@@ -137,6 +137,24 @@ export class AppHttpConfig {
   http!: HttpListenConfig;
 }
 
+export class EngineConfig extends AppHttpConfig {
+  /** Kafka consumer group of the engine instances. */
+  @IsString()
+  @IsNotEmpty()
+  groupId!: string;
+
+  /** Retries of a failing event handler before the event is dead-lettered. */
+  @IsInt()
+  @Min(0)
+  @Max(100)
+  handlerRetries!: number;
+
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  retryBackoffMs!: number;
+}
+
 export class LogConfig {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   level!: string;
@@ -268,8 +286,8 @@ export class AppConfig {
 
   @IsDefined()
   @ValidateNested()
-  @Type(() => AppHttpConfig)
-  engine!: AppHttpConfig;
+  @Type(() => EngineConfig)
+  engine!: EngineConfig;
 
   @IsDefined()
   @ValidateNested()

@@ -60,7 +60,10 @@ export function validateEvent(input: unknown): EventValidation {
     problems.push({ path: 'data', message: 'data must be a JSON object' });
   } else if (entry) {
     problems.push(
-      ...flatten(validateSync(plainToInstance<object, object>(entry.data, data), VALIDATION), 'data'),
+      ...flatten(
+        validateSync(plainToInstance<object, object>(entry.data, data), VALIDATION),
+        'data',
+      ),
     );
   }
 
@@ -75,7 +78,8 @@ function flatten(errors: ValidationError[], parent: string): EventProblem[] {
       : parent
         ? `${parent}.${error.property}`
         : error.property;
-    if (error.constraints && error.value === undefined) return [{ path, message: `${error.property} is required` }];
+    if (error.constraints && error.value === undefined)
+      return [{ path, message: `${error.property} is required` }];
     const own = Object.values(error.constraints ?? {}).map((message) => ({ path, message }));
     return [...own, ...flatten(error.children ?? [], path)];
   });

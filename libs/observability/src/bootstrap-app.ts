@@ -32,7 +32,9 @@ export async function createApp(
     bodyParser: definition.bodyParser ?? true,
   });
   app.useLogger(app.get(Logger));
-  (app.getHttpAdapter().getInstance() as { disable?: (setting: string) => void }).disable?.('x-powered-by');
+  (app.getHttpAdapter().getInstance() as { disable?: (setting: string) => void }).disable?.(
+    'x-powered-by',
+  );
   definition.configure?.(app, config);
   return app;
 }

@@ -1,0 +1,116 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import Redis from 'ioredis';
+import { Counter, type Registry } from 'prom-client';
+import { AppConfig } from '@ctxb/config';
+import { TOPICS, type CloudEvent } from '@ctxb/events';
+import { METRICS_REGISTRY } from '@ctxb/observability';
+import {
+  createKafka,
+  ensureTopics,
+  EventDeduplicator,
+  ValidatingEventConsumer,
+} from '@ctxb/streaming';
+
+/**
+ * The engine's intake: one consumer group over every event topic. Records from any producer
+ * (the collector or a shop backend writing to Kafka directly) are decoded, validated,
+ * deduplicated by (source, id) and handed on; poison records go to the dead-letter topics.
+ * It starts in the background and retries, so the engine runs (and says Kafka is down on
+ * /health) while Kafka is unreachable.
+ */
+@Injectable()
+export class EventIntakeConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(EventIntakeConsumer.name);
+  private readonly redis: Redis;
+  private readonly consumer: ValidatingEventConsumer;
+  private readonly outcomes: Counter<'topic' | 'outcome'>;
+  private readonly events: Counter<'type'>;
+  private stopping = false;
+  private started: Promise<void> | undefined;
+
+  constructor(
+    private readonly config: AppConfig,
+    @Inject(METRICS_REGISTRY) registry: Registry,
+  ) {
+    const { host, port, password, db, keyPrefix } = config.redis;
+    this.redis = new Redis({
+      host,
+      port,
+      db,
+      password: password || undefined,
+      maxRetriesPerRequest: null,
+    });
+    this.redis.on('error', () => undefined);
+    this.outcomes = new Counter({
+      name: 'ctxb_engine_records_total',
+      help: 'Records consumed by outcome: handled, duplicate, or the dead-letter stage (parse, validate, handler)',
+      labelNames: ['topic', 'outcome'],
+      registers: [registry],
+    });
+    this.events = new Counter({
+      name: 'ctxb_engine_events_total',
+      help: 'Valid events handled, by type',
+      labelNames: ['type'],
+      registers: [registry],
+    });
+    this.consumer = new ValidatingEventConsumer(createKafka(config.kafka, 'engine'), {
+      groupId: config.engine.groupId,
+      topics: [...TOPICS],
+      handlerRetries: config.engine.handlerRetries,
+      retryBackoffMs: config.engine.retryBackoffMs,
+      deduplicator: new EventDeduplicator(
+        this.redis,
+        `${keyPrefix}:dedup:engine`,
+        config.collector.deduplicationWindowSeconds * 1000,
+      ),
+      onOutcome: (topic, outcome) => this.outcomes.inc({ topic, outcome }),
+      handler: (event) => this.handle(event),
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    this.started = this.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    await this.started;
+    await this.consumer.stop().catch(() => undefined);
+    this.redis.disconnect();
+  }
+
+  /** The context engine (sessions, journeys, enrichment) plugs in here. */
+  private async handle(event: CloudEvent): Promise<void> {
+    this.events.inc({ type: event.type });
+  }
+
+  private async start(): Promise<void> {
+    for (let attempt = 0; !this.stopping; attempt++) {
+      try {
+        const admin = createKafka(this.config.kafka, 'engine-admin').admin();
+        await admin.connect();
+        try {
+          await ensureTopics(admin, this.config.topics);
+        } finally {
+          await admin.disconnect();
+        }
+        await this.consumer.start();
+        this.logger.log({ groupId: this.config.engine.groupId }, 'consuming event topics');
+        return;
+      } catch (error) {
+        const delay = Math.min(30_000, 500 * 2 ** attempt);
+        this.logger.warn(
+          { err: (error as Error).message, retryInMs: delay },
+          'Kafka not reachable yet',
+        );
+        await new Promise((r) => setTimeout(r, delay).unref());
+      }
+    }
+  }
+}
