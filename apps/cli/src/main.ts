@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { ConfigurationException } from '@ctxb/config';
 import { demoCommand } from './commands/demo.command';
+import { generateCommand } from './commands/generate.command';
 import { servicesCommand } from './commands/services.command';
 
 /** `ctxb`: the Context Bridge command line. */
@@ -10,6 +11,7 @@ export function program(): Command {
     .description('Context Bridge: customer-behaviour context for every ERP and CRM record.')
     .showHelpAfterError()
     .addCommand(demoCommand())
+    .addCommand(generateCommand())
     .addCommand(servicesCommand());
 }
 
