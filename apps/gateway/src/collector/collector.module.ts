@@ -6,10 +6,11 @@ import { CollectorDeduplicator } from './collector-deduplicator';
 import { CollectorKafka } from './collector-kafka';
 import { COLLECTOR_METRICS, collectorMetrics } from './collector.metrics';
 import { CollectorService } from './collector.service';
+import { TrackerController } from '../tracker/tracker.controller';
 
-/** POST /v1/events: CloudEvents over HTTP into the Kafka topics. */
+/** POST /v1/events: CloudEvents over HTTP into the Kafka topics; GET /tracker.js for browsers. */
 @Module({
-  controllers: [CollectorController],
+  controllers: [CollectorController, TrackerController],
   providers: [
     CollectorService,
     CollectorKafka,
