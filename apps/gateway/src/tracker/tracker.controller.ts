@@ -8,13 +8,18 @@ import { projectRoot } from '@ctxb/config';
 @ApiTags('collector')
 @Controller()
 export class TrackerController {
-  private readonly script = readFileSync(join(projectRoot(), 'apps', 'gateway', 'tracker', 'ctxb-tracker.js'), 'utf8');
+  private readonly script = readFileSync(
+    join(projectRoot(), 'apps', 'gateway', 'tracker', 'ctxb-tracker.js'),
+    'utf8',
+  );
 
   @Get('tracker.js')
   @Header('Content-Type', 'application/javascript; charset=utf-8')
   @Header('Cache-Control', 'public, max-age=300')
   @Header('Cross-Origin-Resource-Policy', 'cross-origin')
-  @ApiOperation({ summary: 'The browser tracker script (page views, engagement, clicks, identity)' })
+  @ApiOperation({
+    summary: 'The browser tracker script (page views, engagement, clicks, identity)',
+  })
   tracker(): string {
     return this.script;
   }
