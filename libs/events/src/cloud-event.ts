@@ -1,5 +1,4 @@
-import { Equals, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
-import { IsTimestamp } from './validation/decorators';
+import { isTimestamp } from './validation/decorators';
 
 /**
  * A CloudEvents 1.0 envelope as Context Bridge accepts it (JSON, structured mode).
@@ -50,46 +49,64 @@ export const CORE_ATTRIBUTES = [
 export const EXTENSION_NAME = /^[a-z0-9]{1,20}$/;
 
 const ID = 200;
+const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+const JSON_CONTENT = /^application\/(cloudevents\+)?json(;.*)?$/;
 
-export class CloudEventEnvelope {
-  @Equals('1.0', { message: 'specversion must be "1.0"' })
-  specversion!: string;
+/**
+ * The envelope rules, checked by hand rather than through class-validator: the envelope is
+ * the same small set of attributes on every event, and this runs for every event the
+ * collector and the engine see.
+ */
+export function envelopeProblems(raw: Record<string, unknown>): EventProblem[] {
+  const problems: EventProblem[] = [];
+  const text = (name: string, max: number, required: boolean) => {
+    const value = raw[name];
+    if (value === undefined) {
+      if (required) problems.push({ path: name, message: `${name} is required` });
+    } else if (typeof value !== 'string') {
+      problems.push({ path: name, message: `${name} must be a string` });
+    } else if (value.length === 0 || value.length > max) {
+      problems.push({ path: name, message: `${name} must be 1 to ${max} characters long` });
+    }
+  };
+  if (raw.specversion === undefined)
+    problems.push({ path: 'specversion', message: 'specversion is required' });
+  else if (raw.specversion !== '1.0')
+    problems.push({ path: 'specversion', message: 'specversion must be "1.0"' });
+  text('id', ID, true);
+  text('source', 1000, true);
+  text('type', ID, true);
+  if (raw.time === undefined) problems.push({ path: 'time', message: 'time is required' });
+  else if (!isTimestamp(raw.time)) {
+    problems.push({
+      path: 'time',
+      message: `time must be an RFC 3339 timestamp with a zone, such as "2026-03-14T16:05:00Z", got ${JSON.stringify(raw.time)}`,
+    });
+  }
+  text('subject', ID, false);
+  text('dataschema', 1000, false);
+  for (const name of ['anonymousid', 'customerid', 'sessionid', 'correlationid'])
+    text(name, ID, false);
+  if (
+    raw.datacontenttype !== undefined &&
+    (typeof raw.datacontenttype !== 'string' || !JSON_CONTENT.test(raw.datacontenttype))
+  ) {
+    problems.push({ path: 'datacontenttype', message: 'datacontenttype must be application/json' });
+  }
+  if (
+    raw.traceparent !== undefined &&
+    (typeof raw.traceparent !== 'string' || !TRACEPARENT.test(raw.traceparent))
+  ) {
+    problems.push({
+      path: 'traceparent',
+      message: 'traceparent must be a W3C trace context header',
+    });
+  }
+  return problems;
+}
 
-  @IsString()
-  @MinLength(1)
-  @MaxLength(ID)
-  id!: string;
-
-  @IsString()
-  @MinLength(1)
-  @MaxLength(1000)
-  source!: string;
-
-  @IsString()
-  @MinLength(1)
-  @MaxLength(ID)
-  type!: string;
-
-  @IsTimestamp()
-  time!: string;
-
-  @IsOptional() @IsString() @MaxLength(ID) subject?: string;
-  @IsOptional() @IsString() @MaxLength(1000) dataschema?: string;
-
-  @IsOptional()
-  @Matches(/^application\/(cloudevents\+)?json(;.*)?$/, {
-    message: 'datacontenttype must be application/json',
-  })
-  datacontenttype?: string;
-
-  @IsOptional() @IsString() @MinLength(1) @MaxLength(ID) anonymousid?: string;
-  @IsOptional() @IsString() @MinLength(1) @MaxLength(ID) customerid?: string;
-  @IsOptional() @IsString() @MinLength(1) @MaxLength(ID) sessionid?: string;
-  @IsOptional() @IsString() @MinLength(1) @MaxLength(ID) correlationid?: string;
-
-  @IsOptional()
-  @Matches(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/, {
-    message: 'traceparent must be a W3C trace context header',
-  })
-  traceparent?: string;
+/** One reason an event was rejected, with the JSON path of the offending field. */
+export interface EventProblem {
+  path: string;
+  message: string;
 }

@@ -2,7 +2,8 @@ import { getMetadataStorage } from 'class-validator';
 import { deadLetterTopic, Topic, TOPICS } from './topics';
 import { EVENT_CATALOGUE, EVENT_TYPES, parseEventType } from './event-catalogue';
 import { EXAMPLE_DATA, exampleEvent } from './event-examples';
-import { validateEvent, type EventProblem } from './event-validator';
+import type { EventProblem } from './cloud-event';
+import { validateEvent } from './event-validator';
 
 function problems(input: unknown): EventProblem[] {
   const result = validateEvent(input);

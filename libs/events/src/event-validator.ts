@@ -2,21 +2,16 @@ import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import {
-  CloudEventEnvelope,
   CORE_ATTRIBUTES,
+  envelopeProblems,
   EXTENSION_NAME,
   type CloudEvent,
+  type EventProblem,
 } from './cloud-event';
 import { EVENT_CATALOGUE, type CatalogueEntry } from './event-catalogue';
 
 /** The first failed rule per field is enough to fix it; the rest is noise. */
 const VALIDATION = { stopAtFirstError: true };
-
-/** One reason an event was rejected, with the JSON path of the offending field. */
-export interface EventProblem {
-  path: string;
-  message: string;
-}
 
 export type EventValidation =
   { ok: true; event: CloudEvent; entry: CatalogueEntry } | { ok: false; problems: EventProblem[] };
@@ -33,8 +28,7 @@ export function validateEvent(input: unknown): EventValidation {
   const raw = input as Record<string, unknown>;
   const problems: EventProblem[] = [];
 
-  const envelope = plainToInstance(CloudEventEnvelope, raw);
-  problems.push(...flatten(validateSync(envelope, VALIDATION), ''));
+  problems.push(...envelopeProblems(raw));
 
   for (const name of Object.keys(raw)) {
     if ((CORE_ATTRIBUTES as readonly string[]).includes(name) || EXTENSION_NAME.test(name))

@@ -1,0 +1,175 @@
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { Partitioners } from 'kafkajs';
+import { loadConfig } from '@ctxb/config';
+import { EVENT_CATALOGUE, type CloudEvent } from '@ctxb/events';
+import { generateTraffic } from '@ctxb/simulation';
+import { createKafka, encodeEvent, ensureTopics } from '@ctxb/streaming';
+import { rate, report, timed } from './bench-support';
+
+/**
+ * Collector throughput: events/s accepted over HTTP and acknowledged by Kafka (acks=all),
+ * against the baseline of plain kafkajs batch produce of the same messages, same run.
+ * Goal: the collector reaches at least half the raw producer rate.
+ */
+export async function collectorBench(options: {
+  events: number;
+  batch: number;
+  concurrency: number;
+}): Promise<void> {
+  const config = loadConfig();
+  config.log.level = 'warn';
+  const run = Date.now().toString(36);
+  const events = sample(options.events).map((e, i) => ({ ...e, id: `bench-${run}-${i}` }));
+  console.log(
+    `collector benchmark: ${events.length} events, HTTP batches of ${options.batch}, ${options.concurrency} concurrent requests`,
+  );
+
+  const kafka = createKafka(config.kafka, 'bench');
+  const admin = kafka.admin();
+  await admin.connect();
+  await ensureTopics(admin, config.topics);
+  await admin.disconnect();
+
+  // Baseline: the same messages, same topics and keys, straight through kafkajs.
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  await producer.connect();
+  const baselineEvents = events.map((e) => ({ ...e, id: `${e.id}-raw` }));
+  const baseline = await timed(async () => {
+    for (const chunk of chunks(baselineEvents, options.batch)) {
+      const byTopic = new Map<string, ReturnType<typeof encodeEvent>[]>();
+      for (const e of chunk) {
+        const entry = EVENT_CATALOGUE.get(e.type)!;
+        byTopic.set(entry.topic, [...(byTopic.get(entry.topic) ?? []), encodeEvent(e, entry)]);
+      }
+      await producer.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      });
+    }
+  });
+  await producer.disconnect();
+
+  // The collector: the built gateway as its own process (as deployed), over real HTTP.
+  const gateway = await startGateway();
+  const url = `${gateway.url}/v1/events`;
+  const headers = {
+    'content-type': 'application/cloudevents-batch+json',
+    authorization: 'Bearer ctxb-demo-write-key',
+  };
+  await post(
+    url,
+    headers,
+    events.slice(0, 1).map((e) => ({ ...e, id: `${e.id}-warmup` })),
+  ); // connects Kafka
+  const bodies = chunks(events, options.batch).map((c) => JSON.stringify(c));
+  const collector = await timed(async () => {
+    let next = 0;
+    let accepted = 0;
+    await Promise.all(
+      Array.from({ length: options.concurrency }, async () => {
+        while (next < bodies.length) {
+          const body = bodies[next++];
+          const taken = await post(url, headers, body);
+          accepted += taken;
+        }
+      }),
+    );
+    return accepted;
+  });
+  await gateway.stop();
+  if (collector.result !== events.length)
+    throw new Error(`collector accepted ${collector.result} of ${events.length}`);
+
+  report(
+    [
+      { name: 'kafkajs sendBatch (baseline)', value: rate(events.length, baseline.seconds) },
+      { name: 'collector POST /v1/events', value: rate(events.length, collector.seconds) },
+    ],
+    rate(events.length, baseline.seconds),
+    { ratio: 0.5, text: 'collector ≥ 0.5 × raw producer rate' },
+  );
+}
+
+function sample(count: number): CloudEvent[] {
+  const out: CloudEvent[] = [];
+  for (const chunk of generateTraffic({
+    seed: 1,
+    journeys: Math.ceil(count / 25),
+    start: '2026-03-01',
+    days: 30,
+    includeStory: false,
+  })) {
+    out.push(...chunk);
+    if (out.length >= count) break;
+  }
+  return out.slice(0, count);
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+async function post(url: string, headers: Record<string, string>, body: unknown): Promise<number> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers,
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const result = (await response.json()) as {
+    accepted?: number;
+    duplicates?: number;
+    error?: string;
+  };
+  if (response.status !== 202)
+    throw new Error(`collector answered ${response.status}: ${result.error ?? ''}`);
+  return (result.accepted ?? 0) + (result.duplicates ?? 0);
+}
+
+async function startGateway(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [join(__dirname, '..', 'apps', 'gateway', 'src', 'main.js')],
+    {
+      env: { ...process.env, CTXB_GATEWAY_HTTP_PORT: String(port), CTXB_LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      if ((await fetch(`${url}/health/live`)).ok) break;
+    } catch {
+      if (Date.now() > deadline) throw new Error('gateway did not start');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  return {
+    url,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}

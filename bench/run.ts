@@ -1,0 +1,27 @@
+import 'reflect-metadata';
+import { Command } from 'commander';
+import { collectorBench } from './collector.bench';
+
+/**
+ * `npm run bench -- <name>`: benchmarks against the real local services. Each prints its
+ * figures with a ratio against a baseline measured in the same run.
+ */
+const program = new Command('bench').description(
+  'Context Bridge benchmarks (run `ctxb services up` first)',
+);
+
+program
+  .command('collector')
+  .description('HTTP collector events/s into Kafka vs plain kafkajs batch produce')
+  .option('--events <n>', 'events to send', (v) => Number(v), 50_000)
+  .option('--batch <n>', 'events per HTTP request / per sendBatch', (v) => Number(v), 500)
+  .option('--concurrency <n>', 'concurrent HTTP requests', (v) => Number(v), 8)
+  .action(collectorBench);
+
+program
+  .parseAsync(process.argv)
+  .catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  })
+  .finally(() => setImmediate(() => process.exit()));
