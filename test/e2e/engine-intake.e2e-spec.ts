@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { Partitioners } from 'kafkajs';
 import {
   DeadLetterHeader,
@@ -13,7 +15,11 @@ import { testConfig, uniqueName } from '../support/test-config';
 import { TopicTail } from '../support/topic-tail';
 
 describe('engine intake (direct Kafka producers)', () => {
-  const config = testConfig((c) => (c.engine.groupId = uniqueName('test_engine')));
+  // A new group that starts at the end: the shared topics hold other tests' history.
+  const config = testConfig((c) => {
+    c.engine.groupId = uniqueName('test_engine');
+    c.engine.startFromBeginning = false;
+  });
   const kafka = createKafka(config.kafka, 'test');
   let app: RunningApp;
   let tail: TopicTail;
@@ -21,6 +27,17 @@ describe('engine intake (direct Kafka producers)', () => {
   beforeAll(async () => {
     tail = await TopicTail.start(kafka, [deadLetterTopic(Topic.CustomerJourney)]);
     app = await startInProcess(engineApp, config);
+    const admin = kafka.admin();
+    await admin.connect();
+    await poll(
+      'engine group joined',
+      async () => {
+        const { groups } = await admin.describeGroups([config.engine.groupId]);
+        return groups[0]?.state === 'Stable' ? true : undefined;
+      },
+      60_000,
+    );
+    await admin.disconnect();
   });
   afterAll(async () => {
     await app.close();
@@ -70,5 +87,35 @@ describe('engine intake (direct Kafka producers)', () => {
       },
       60_000,
     );
+
+    // The CLI lists them with their reasons, and replays one back to its topic: still
+    // invalid, it is dead-lettered again, now marked as a replay.
+    const ctxb = (...args: string[]) =>
+      spawnSync(
+        'node',
+        [join(__dirname, '..', '..', 'dist', 'apps', 'cli', 'src', 'main.js'), ...args],
+        {
+          encoding: 'utf8',
+          timeout: 60_000,
+        },
+      );
+    const listed = ctxb('events', 'dead-letters', 'list', '--key', key, '--json');
+    expect(listed.status).toBe(0);
+    const records = JSON.parse(listed.stdout) as {
+      stage: string;
+      originalTopic: string;
+      value: string;
+    }[];
+    expect(records.map((r) => [r.stage, r.originalTopic])).toEqual([
+      ['parse', Topic.CustomerJourney],
+      ['validate', Topic.CustomerJourney],
+    ]);
+    expect(records[0].value).toBe('this is not json');
+
+    const replayed = ctxb('events', 'dead-letters', 'replay', '--key', key, '--stage', 'validate');
+    expect(replayed.stdout).toContain('replayed 1 event(s)');
+    const again = await tail.waitFor((m) => m.key === key, 3, 60_000);
+    expect(again[2].headers[DeadLetterHeader.Stage]).toBe('validate');
+    expect(again[2].headers['ctxb-replayed-from']).toMatch(/^customer-journey\.dlq:\d+:\d+$/);
   });
 });

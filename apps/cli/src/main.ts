@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { ConfigurationException } from '@ctxb/config';
 import { demoCommand } from './commands/demo.command';
+import { eventsCommand } from './commands/events.command';
 import { generateCommand } from './commands/generate.command';
 import { servicesCommand } from './commands/services.command';
 
@@ -12,6 +13,7 @@ export function program(): Command {
     .showHelpAfterError()
     .addCommand(demoCommand())
     .addCommand(generateCommand())
+    .addCommand(eventsCommand())
     .addCommand(servicesCommand());
 }
 

@@ -153,6 +153,10 @@ export class EngineConfig extends AppHttpConfig {
   @Min(0)
   @Max(60_000)
   retryBackoffMs!: number;
+
+  /** Where a consumer group with no committed offsets starts: the oldest retained event, or new ones only. */
+  @IsBoolean()
+  startFromBeginning!: boolean;
 }
 
 export class LogConfig {

@@ -64,6 +64,7 @@ export class EventIntakeConsumer implements OnApplicationBootstrap, OnApplicatio
       topics: [...TOPICS],
       handlerRetries: config.engine.handlerRetries,
       retryBackoffMs: config.engine.retryBackoffMs,
+      fromBeginning: config.engine.startFromBeginning,
       deduplicator: new EventDeduplicator(
         this.redis,
         `${keyPrefix}:dedup:engine`,
