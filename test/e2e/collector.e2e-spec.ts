@@ -57,8 +57,7 @@ describe('POST /v1/events (collector, end to end to Kafka)', () => {
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   }
 
-  const ours = (id: string) => (m: TailedMessage) =>
-    (JSON.parse(m.value) as { id?: string }).id === `${run}-${id}`;
+  const ours = (id: string) => (m: TailedMessage) => m.event?.id === `${run}-${id}`;
 
   it('structured mode: one event onto its topic, keyed by the journey', async () => {
     const response = await post(event('product.viewed', 's1'), 'application/cloudevents+json');

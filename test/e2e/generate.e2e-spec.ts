@@ -94,12 +94,12 @@ describe('ctxb generate', () => {
       expect(run.status).toBe(0);
       const wanted = new Map(expected.map((e) => [`${e.id}|${e.time}`, e]));
       const arrived = await tail.waitFor((m) => {
-        const e = JSON.parse(m.value) as CloudEvent;
-        return wanted.has(`${e.id}|${e.time}`);
+        const e = m.event;
+        return e !== undefined && wanted.has(`${e.id}|${e.time}`);
       }, expected.length);
       expect(arrived).toHaveLength(expected.length);
       for (const message of arrived) {
-        const event = JSON.parse(message.value) as CloudEvent;
+        const event = message.event!;
         const entry = EVENT_CATALOGUE.get(event.type)!;
         expect([message.topic, message.key]).toEqual([entry.topic, entry.key(event)]);
       }

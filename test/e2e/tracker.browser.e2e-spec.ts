@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { Topic, type CloudEvent } from '@ctxb/events';
+import { Topic } from '@ctxb/events';
 import { createKafka } from '@ctxb/streaming';
 import { gatewayApp } from '../../apps/gateway/src/gateway.app';
 import { startInProcess, type RunningApp } from '../support/http';
@@ -105,13 +105,9 @@ describe('browser tracker in headless Chromium', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'tracker-product-page.png') });
     await page.goto('about:blank'); // leaving the page: engagement and the queue go by sendBeacon
 
-    const events = (
-      await tail.waitFor(
-        (m) => (JSON.parse(m.value) as CloudEvent).anonymousid === anonymousId,
-        6,
-        30_000,
-      )
-    ).map((m) => ({ key: m.key, event: JSON.parse(m.value) as CloudEvent }));
+    const events = (await tail.waitFor((m) => m.event?.anonymousid === anonymousId, 6, 30_000)).map(
+      (m) => ({ key: m.key, event: m.event! }),
+    );
     for (const { key } of events) expect(key).toBe(anonymousId);
     const of = (type: string) => events.map((e) => e.event).filter((e) => e.type === type);
 

@@ -1,4 +1,5 @@
 import type { Consumer, Kafka } from 'kafkajs';
+import type { CloudEvent } from '@ctxb/events';
 import { uniqueName } from './test-config';
 
 export interface TailedMessage {
@@ -6,6 +7,17 @@ export interface TailedMessage {
   key: string | null;
   value: string;
   headers: Record<string, string>;
+  /** The value parsed as a CloudEvent, or undefined when it is not JSON (other tests' poison). */
+  event?: CloudEvent;
+}
+
+function parseEvent(value: string): CloudEvent | undefined {
+  try {
+    const parsed = JSON.parse(value) as unknown;
+    return typeof parsed === 'object' && parsed !== null ? (parsed as CloudEvent) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -36,6 +48,7 @@ export class TopicTail {
           topic,
           key: message.key?.toString() ?? null,
           value: message.value?.toString() ?? '',
+          event: parseEvent(message.value?.toString() ?? ''),
           headers: Object.fromEntries(
             Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]),
           ),
