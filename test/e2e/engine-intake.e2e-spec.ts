@@ -99,6 +99,8 @@ describe('engine intake (direct Kafka producers)', () => {
           timeout: 60_000,
         },
       );
+    // Other engines (other tests' processes, other groups) may dead-letter the same records
+    // too, so counts are read from the list rather than assumed.
     const listed = ctxb('events', 'dead-letters', 'list', '--key', key, '--json');
     expect(listed.status).toBe(0);
     const records = JSON.parse(listed.stdout) as {
@@ -106,16 +108,21 @@ describe('engine intake (direct Kafka producers)', () => {
       originalTopic: string;
       value: string;
     }[];
-    expect(records.map((r) => [r.stage, r.originalTopic])).toEqual([
-      ['parse', Topic.CustomerJourney],
-      ['validate', Topic.CustomerJourney],
-    ]);
-    expect(records[0].value).toBe('this is not json');
+    expect(new Set(records.map((r) => r.stage))).toEqual(new Set(['parse', 'validate']));
+    expect(new Set(records.map((r) => r.originalTopic))).toEqual(
+      new Set<string>([Topic.CustomerJourney]),
+    );
+    expect(records.find((r) => r.stage === 'parse')!.value).toBe('this is not json');
 
+    const invalid = records.filter((r) => r.stage === 'validate').length;
     const replayed = ctxb('events', 'dead-letters', 'replay', '--key', key, '--stage', 'validate');
-    expect(replayed.stdout).toContain('replayed 1 event(s)');
-    const again = await tail.waitFor((m) => m.key === key, 3, 60_000);
-    expect(again[2].headers[DeadLetterHeader.Stage]).toBe('validate');
-    expect(again[2].headers['ctxb-replayed-from']).toMatch(/^customer-journey\.dlq:\d+:\d+$/);
+    expect(replayed.stdout).toContain(`replayed ${invalid} event(s)`);
+    const again = await tail.waitFor(
+      (m) => m.key === key && m.headers['ctxb-replayed-from'] !== undefined,
+      1,
+      60_000,
+    );
+    expect(again[0].headers[DeadLetterHeader.Stage]).toBe('validate');
+    expect(again[0].headers['ctxb-replayed-from']).toMatch(/^customer-journey\.dlq:\d+:\d+$/);
   });
 });

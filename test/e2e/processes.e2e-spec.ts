@@ -8,12 +8,20 @@ import { freePort } from '../support/test-config';
 const ROOT = join(__dirname, '..', '..');
 const main = (app: string) => join(ROOT, 'dist', 'apps', app, 'src', 'main.js');
 
+// Engines started here use their own consumer group and read only new events, so they
+// neither replay the shared topics' history nor take records from other tests.
+const ISOLATED_ENGINE = {
+  CTXB_ENGINE_GROUP_ID: `test-processes-${process.pid}-${Date.now()}`,
+  CTXB_ENGINE_START_FROM_BEGINNING: 'false',
+};
+
 describe.each(['gateway', 'engine', 'worker'])('the built %s process', (app) => {
   it('starts, reports healthy, and shuts down on SIGTERM', async () => {
     const port = await freePort();
     const child = spawn('node', [main(app)], {
       env: {
         ...process.env,
+        ...ISOLATED_ENGINE,
         [`CTXB_${app.toUpperCase()}_HTTP_PORT`]: String(port),
         CTXB_LOG_LEVEL: 'warn',
       },
@@ -108,7 +116,7 @@ describe('the ctxb command', () => {
   });
 
   it('demo starts the services and every app, and reports them healthy', async () => {
-    const env: NodeJS.ProcessEnv = { ...process.env };
+    const env: NodeJS.ProcessEnv = { ...process.env, ...ISOLATED_ENGINE };
     for (const app of ['GATEWAY', 'ENGINE', 'WORKER'])
       env[`CTXB_${app}_HTTP_PORT`] = String(await freePort());
     const result = spawnSync('node', [main('cli'), 'demo'], {

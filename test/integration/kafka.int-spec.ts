@@ -1,4 +1,5 @@
 import { Kafka, logLevel, Partitioners, type Admin } from 'kafkajs';
+import { createTestTopics } from '../support/kafka-topics';
 import { testConfig, uniqueName } from '../support/test-config';
 
 describe('Kafka broker (kafkajs round trip)', () => {
@@ -20,7 +21,7 @@ describe('Kafka broker (kafkajs round trip)', () => {
 
   it('produces idempotently with acks=all and consumes every message in key order', async () => {
     const topic = uniqueName('it_roundtrip');
-    await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
+    await createTestTopics(kafka, [{ topic, numPartitions: 3 }]);
 
     const producer = kafka.producer({
       idempotent: true,

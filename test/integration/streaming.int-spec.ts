@@ -19,6 +19,7 @@ import {
   ValidatingEventConsumer,
   type ConsumeOutcome,
 } from '@ctxb/streaming';
+import { createTestTopics } from '../support/kafka-topics';
 import { testConfig, uniqueName } from '../support/test-config';
 
 const config = testConfig();
@@ -100,7 +101,7 @@ describe('BatchingPublisher', () => {
     const admin = kafka.admin();
     await admin.connect();
     const topic = uniqueName('it_batch');
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    await createTestTopics(kafka, [{ topic, numPartitions: 1 }]);
     const producer = kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
@@ -147,10 +148,10 @@ describe('ValidatingEventConsumer with poison messages', () => {
     const admin = kafka.admin();
     await admin.connect();
     const topic = uniqueName('it_intake');
-    await admin.createTopics({
-      topics: [topic, deadLetterTopic(topic)].map((t) => ({ topic: t, numPartitions: 1 })),
-      waitForLeaders: true,
-    });
+    await createTestTopics(
+      kafka,
+      [topic, deadLetterTopic(topic)].map((t) => ({ topic: t, numPartitions: 1 })),
+    );
 
     const valid = (id: string): CloudEvent => exampleEvent('page.viewed', { id });
     const invalid = exampleEvent('order.placed', { id: 'bad-money' });

@@ -28,14 +28,14 @@ export class ClickHouseLocalService implements LocalService {
     try {
       const version = await this.query('SELECT version()');
       const databases = (await this.query('SHOW DATABASES')).split('\n');
+      const hasDatabase = databases.includes(database);
+      if (hasDatabase) await this.probeWrite(database);
       return {
         name: this.name,
         healthy: true,
         version,
         address,
-        details: [
-          databases.includes(database) ? `database ${database}` : `database ${database} missing`,
-        ],
+        details: [hasDatabase ? `database ${database}` : `database ${database} missing`],
         managed,
         pid,
       };
@@ -74,6 +74,23 @@ export class ClickHouseLocalService implements LocalService {
       [`--config-file=${configFile}`],
       join(dir, 'log', 'stdout.log'),
     );
+  }
+
+  /**
+   * Creates and drops a table: a server that answers queries but lost its data directory
+   * (deleted under a running process) cannot write metadata and must not count as healthy.
+   */
+  private async probeWrite(database: string): Promise<void> {
+    try {
+      await this.query(
+        `CREATE TABLE IF NOT EXISTS ${database}._ctxb_write_probe (x UInt8) ENGINE = Memory`,
+      );
+      await this.query(`DROP TABLE IF EXISTS ${database}._ctxb_write_probe`);
+    } catch (error) {
+      throw new Error(`answers but cannot write (data directory gone?): ${reason(error)}`, {
+        cause: error,
+      });
+    }
   }
 
   private async reachable(): Promise<boolean> {
