@@ -31,8 +31,8 @@ describe('POST /v1/events (collector, end to end to Kafka)', () => {
     tail = await TopicTail.start(kafka, [...TOPICS]);
   });
   afterAll(async () => {
-    await tail.stop();
-    await app.close();
+    await tail?.stop();
+    await app?.close();
   });
 
   function event(type: string, id: string, overrides: Partial<CloudEvent> = {}): CloudEvent {

@@ -40,8 +40,8 @@ describe('engine intake (direct Kafka producers)', () => {
     await admin.disconnect();
   });
   afterAll(async () => {
-    await app.close();
-    await tail.stop();
+    await app?.close();
+    await tail?.stop();
   });
 
   it('dead-letters a poison record written straight to a topic, with its reason, and keeps consuming', async () => {

@@ -1,4 +1,6 @@
+import { loadConfig } from '@ctxb/config';
 import { LocalServices, renderStatusTable } from '../../apps/cli/src/local-services/local-services';
+import { warmUpKafka } from './kafka-warmup';
 
 /**
  * Integration and e2e tests run against real services. This makes sure they are up
@@ -16,4 +18,5 @@ export default async function servicesGlobalSetup(): Promise<void> {
   if (statuses.some((s) => !s.healthy)) {
     throw new Error(`local services are not healthy:\n${renderStatusTable(statuses)}`);
   }
+  await warmUpKafka(loadConfig({ env: {} }));
 }
