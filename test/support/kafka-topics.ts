@@ -1,4 +1,5 @@
 import type { Kafka } from 'kafkajs';
+import { waitUntilServed } from '@ctxb/streaming';
 
 /**
  * Creates topics for one test and waits until the broker serves every partition: right
@@ -11,19 +12,11 @@ export async function createTestTopics(
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await admin.createTopics({ topics, waitForLeaders: true });
-    const deadline = Date.now() + 30_000;
-    for (const { topic } of topics) {
-      for (;;) {
-        try {
-          await admin.fetchTopicOffsets(topic);
-          break;
-        } catch (error) {
-          if (Date.now() > deadline) throw error;
-          await new Promise((r) => setTimeout(r, 200));
-        }
-      }
-    }
+    await admin.createTopics({ topics, waitForLeaders: false });
+    await waitUntilServed(
+      admin,
+      topics.map((t) => t.topic),
+    );
   } finally {
     await admin.disconnect();
   }

@@ -1,6 +1,8 @@
 import { Partitioners } from 'kafkajs';
 import { type AppConfig } from '@ctxb/config';
 import { createKafka, ensureTopics } from '@ctxb/streaming';
+import type { Kafka } from 'kafkajs';
+import { createTestTopics } from './kafka-topics';
 
 const PROBE_TOPIC = 'ctxb-test-readiness';
 
@@ -15,14 +17,11 @@ export async function warmUpKafka(config: AppConfig): Promise<void> {
   await admin.connect();
   try {
     await ensureTopics(admin, config.topics);
-    if (!(await admin.listTopics()).includes(PROBE_TOPIC)) {
-      await admin.createTopics({
-        topics: [{ topic: PROBE_TOPIC, numPartitions: 1 }],
-        waitForLeaders: true,
-      });
-    }
   } finally {
     await admin.disconnect();
+  }
+  if (!(await listTopics(kafka)).includes(PROBE_TOPIC)) {
+    await createTestTopics(kafka, [{ topic: PROBE_TOPIC, numPartitions: 1 }]);
   }
 
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
@@ -46,4 +45,14 @@ export async function warmUpKafka(config: AppConfig): Promise<void> {
     consumer.run({ eachMessage: async () => resolve() }).catch(reject);
   });
   await consumer.disconnect();
+}
+
+async function listTopics(kafka: Kafka): Promise<string[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return await admin.listTopics();
+  } finally {
+    await admin.disconnect();
+  }
 }

@@ -29,7 +29,7 @@ export async function ensureTopics(admin: Admin, config: TopicsConfig): Promise<
   const missing = wanted.filter((t) => !existing.has(t.topic));
   if (missing.length > 0) {
     await admin.createTopics({
-      waitForLeaders: true,
+      waitForLeaders: false,
       topics: missing.map((t) => ({
         topic: t.topic,
         numPartitions: config.partitions,
@@ -41,6 +41,10 @@ export async function ensureTopics(admin: Admin, config: TopicsConfig): Promise<
       })),
     });
   }
+  await waitUntilServed(
+    admin,
+    wanted.map((t) => t.topic),
+  );
   const present = wanted.filter((t) => existing.has(t.topic)).map((t) => t.topic);
   const metadata =
     present.length > 0 ? await admin.fetchTopicMetadata({ topics: present }) : { topics: [] };
@@ -57,4 +61,34 @@ export async function ensureTopics(admin: Admin, config: TopicsConfig): Promise<
     grown: small,
     unchanged: present.filter((t) => !small.includes(t)),
   };
+}
+
+/**
+ * Waits until the broker serves every partition of the topics (metadata with a leader).
+ * A broker that has just started can take seconds after creation, longer than kafkajs's
+ * own waitForLeaders retries, and answers "does not host this topic-partition" meanwhile.
+ */
+export async function waitUntilServed(
+  admin: Admin,
+  topics: string[],
+  timeoutMs = 60_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const metadata = await admin.fetchTopicMetadata({ topics });
+      const served = metadata.topics.every(
+        (t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0),
+      );
+      if (served && metadata.topics.length === topics.length) {
+        for (const topic of topics) await admin.fetchTopicOffsets(topic);
+        return;
+      }
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`topics not served within ${timeoutMs} ms: ${topics.join(', ')}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }
