@@ -94,7 +94,10 @@ export class EventIntakeConsumer implements OnApplicationBootstrap, OnApplicatio
   private async start(): Promise<void> {
     for (let attempt = 0; !this.stopping; attempt++) {
       try {
-        const admin = createKafka(this.config.kafka, 'engine-admin').admin();
+        // No retries inside: this loop retries with its own backoff and stops on shutdown.
+        const admin = createKafka(this.config.kafka, 'engine-admin').admin({
+          retry: { retries: 0 },
+        });
         await admin.connect();
         try {
           await ensureTopics(admin, this.config.topics);

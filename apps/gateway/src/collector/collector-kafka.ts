@@ -58,7 +58,8 @@ export class CollectorKafka implements OnModuleInit, OnApplicationShutdown {
   private async connect(): Promise<void> {
     for (let attempt = 0; !this.stopping; attempt++) {
       try {
-        const admin = this.kafka.admin();
+        // No retries inside: this loop retries with its own backoff and stops on shutdown.
+        const admin = this.kafka.admin({ retry: { retries: 0 } });
         await admin.connect();
         try {
           const report = await ensureTopics(admin, this.config.topics);
