@@ -1,21 +1,13 @@
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { CONTEXT_EXTENSIONS, CORE_ATTRIBUTES } from '@ctxb/events';
 import { type AppDefinition } from '@ctxb/observability';
 import { GatewayModule } from './gateway.module';
 
-const CE_HEADERS = [
-  'specversion',
-  'id',
-  'source',
-  'type',
-  'time',
-  'subject',
-  'dataschema',
-  'anonymousid',
-  'customerid',
-  'sessionid',
-  'correlationid',
-  'traceparent',
-].map((a) => `ce-${a}`);
+/** Attributes a browser may send as ce-* headers in binary mode (data and its type travel in the body). */
+const BODY_ONLY = new Set(['data', 'data_base64', 'datacontenttype']);
+const CE_HEADERS = [...CORE_ATTRIBUTES, ...CONTEXT_EXTENSIONS]
+  .filter((a) => !BODY_ONLY.has(a))
+  .map((a) => `ce-${a}`);
 
 export const gatewayApp: AppDefinition = {
   name: 'gateway',

@@ -4,3 +4,5 @@ export * from './event-deduplicator';
 export * from './kafka-client';
 export * from './topic-provisioner';
 export * from './validating-event-consumer';
+export * from './kafka-startup';
+export * from './redis-client';

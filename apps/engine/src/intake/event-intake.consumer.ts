@@ -5,15 +5,16 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import { Counter, type Registry } from 'prom-client';
 import { AppConfig } from '@ctxb/config';
 import { TOPICS, type CloudEvent } from '@ctxb/events';
 import { METRICS_REGISTRY } from '@ctxb/observability';
 import {
   createKafka,
-  ensureTopics,
+  createRedis,
   EventDeduplicator,
+  startWhenKafkaIsReachable,
   ValidatingEventConsumer,
 } from '@ctxb/streaming';
 
@@ -38,15 +39,8 @@ export class EventIntakeConsumer implements OnApplicationBootstrap, OnApplicatio
     private readonly config: AppConfig,
     @Inject(METRICS_REGISTRY) registry: Registry,
   ) {
-    const { host, port, password, db, keyPrefix } = config.redis;
-    this.redis = new Redis({
-      host,
-      port,
-      db,
-      password: password || undefined,
-      maxRetriesPerRequest: null,
-    });
-    this.redis.on('error', () => undefined);
+    const { keyPrefix } = config.redis;
+    this.redis = createRedis(config.redis, { maxRetriesPerRequest: null });
     this.outcomes = new Counter({
       name: 'ctxb_engine_records_total',
       help: 'Records consumed by outcome: handled, duplicate, or the dead-letter stage (parse, validate, handler)',
@@ -92,29 +86,15 @@ export class EventIntakeConsumer implements OnApplicationBootstrap, OnApplicatio
   }
 
   private async start(): Promise<void> {
-    for (let attempt = 0; !this.stopping; attempt++) {
-      try {
-        // No retries inside: this loop retries with its own backoff and stops on shutdown.
-        const admin = createKafka(this.config.kafka, 'engine-admin').admin({
-          retry: { retries: 0 },
-        });
-        await admin.connect();
-        try {
-          await ensureTopics(admin, this.config.topics);
-        } finally {
-          await admin.disconnect();
-        }
+    await startWhenKafkaIsReachable(
+      createKafka(this.config.kafka, 'engine-admin'),
+      this.config.topics,
+      async () => {
         await this.consumer.start();
         this.logger.log({ groupId: this.config.engine.groupId }, 'consuming event topics');
-        return;
-      } catch (error) {
-        const delay = Math.min(30_000, 500 * 2 ** attempt);
-        this.logger.warn(
-          { err: (error as Error).message, retryInMs: delay },
-          'Kafka not reachable yet',
-        );
-        await new Promise((r) => setTimeout(r, delay).unref());
-      }
-    }
+      },
+      this.logger,
+      () => this.stopping,
+    ).catch(() => undefined);
   }
 }

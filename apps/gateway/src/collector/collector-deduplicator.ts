@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import { AppConfig } from '@ctxb/config';
-import { EventDeduplicator } from '@ctxb/streaming';
+import { createRedis, EventDeduplicator } from '@ctxb/streaming';
 
 /**
  * Retried deliveries are dropped by (source, id) through Redis. Deduplication is a safety net,
@@ -15,19 +15,10 @@ export class CollectorDeduplicator implements OnApplicationShutdown {
   private readonly deduplicator: EventDeduplicator;
 
   constructor(config: AppConfig) {
-    const { host, port, password, db, keyPrefix } = config.redis;
-    this.redis = new Redis({
-      host,
-      port,
-      db,
-      password: password || undefined,
-      maxRetriesPerRequest: 1,
-      connectTimeout: 2000,
-    });
-    this.redis.on('error', () => undefined);
+    this.redis = createRedis(config.redis, { maxRetriesPerRequest: 1, connectTimeout: 2000 });
     this.deduplicator = new EventDeduplicator(
       this.redis,
-      `${keyPrefix}:dedup:collector`,
+      `${config.redis.keyPrefix}:dedup:collector`,
       config.collector.deduplicationWindowSeconds * 1000,
     );
   }

@@ -4,7 +4,7 @@ import { AppConfig } from '@ctxb/config';
 import {
   BatchingPublisher,
   createKafka,
-  ensureTopics,
+  startWhenKafkaIsReachable,
   type OutgoingMessage,
 } from '@ctxb/streaming';
 
@@ -55,31 +55,14 @@ export class CollectorKafka implements OnModuleInit, OnApplicationShutdown {
     await this.producer.disconnect();
   }
 
-  private async connect(): Promise<void> {
-    for (let attempt = 0; !this.stopping; attempt++) {
-      try {
-        // No retries inside: this loop retries with its own backoff and stops on shutdown.
-        const admin = this.kafka.admin({ retry: { retries: 0 } });
-        await admin.connect();
-        try {
-          const report = await ensureTopics(admin, this.config.topics);
-          if (report.created.length + report.grown.length > 0)
-            this.logger.log({ ...report, unchanged: undefined }, 'topics provisioned');
-        } finally {
-          await admin.disconnect();
-        }
-        await this.producer.connect();
-        return;
-      } catch (error) {
-        const delay = Math.min(30_000, 500 * 2 ** attempt);
-        this.logger.warn(
-          { err: (error as Error).message, retryInMs: delay },
-          'Kafka not reachable yet',
-        );
-        await new Promise((r) => setTimeout(r, delay).unref());
-      }
-    }
-    throw new Error('shutting down');
+  private connect(): Promise<void> {
+    return startWhenKafkaIsReachable(
+      this.kafka,
+      this.config.topics,
+      () => this.producer.connect(),
+      this.logger,
+      () => this.stopping,
+    );
   }
 }
 

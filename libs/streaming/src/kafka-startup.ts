@@ -1,0 +1,40 @@
+import { type Logger } from '@nestjs/common';
+import type { Kafka } from 'kafkajs';
+import { type TopicsConfig } from '@ctxb/config';
+import { ensureTopics } from './topic-provisioner';
+
+/**
+ * Brings an app's Kafka side up in the background: provision the topics, then `connect`
+ * (producers, consumers), retrying with exponential backoff (to 30 s) while Kafka is
+ * unreachable, so the app starts and /health says Kafka is down. Stops when `stopping()`.
+ */
+export async function startWhenKafkaIsReachable(
+  kafka: Kafka,
+  topics: TopicsConfig,
+  connect: () => Promise<void>,
+  logger: Logger,
+  stopping: () => boolean,
+): Promise<void> {
+  for (let attempt = 0; !stopping(); attempt++) {
+    try {
+      // No retries inside: this loop retries with its own backoff and stops on shutdown.
+      const admin = kafka.admin({ retry: { retries: 0 } });
+      await admin.connect();
+      try {
+        const report = await ensureTopics(admin, topics);
+        if (report.created.length + report.grown.length > 0) {
+          logger.log({ created: report.created, grown: report.grown }, 'topics provisioned');
+        }
+      } finally {
+        await admin.disconnect();
+      }
+      await connect();
+      return;
+    } catch (error) {
+      const delay = Math.min(30_000, 500 * 2 ** attempt);
+      logger.warn({ err: (error as Error).message, retryInMs: delay }, 'Kafka not reachable yet');
+      await new Promise((r) => setTimeout(r, delay).unref());
+    }
+  }
+  throw new Error('shutting down');
+}
