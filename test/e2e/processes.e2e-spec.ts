@@ -137,6 +137,12 @@ describe('the ctxb command', () => {
     expect(result.stdout).toContain(
       `API docs (OpenAPI):  http://127.0.0.1:${env.CTXB_GATEWAY_HTTP_PORT}/docs`,
     );
+    // The story went through the collector: new events accepted, or all seen by an earlier run.
+    expect(result.stdout).toMatch(
+      /collector accepted \d+( \(\d+ already sent by an earlier run\))?, rejected 0/,
+    );
+    const [, accepted, seen] = /collector accepted (\d+)(?: \((\d+) already)?/.exec(result.stdout)!;
+    expect(Number(accepted) + Number(seen ?? 0)).toBeGreaterThan(40);
   });
 
   it('rejects an unknown command with help', () => {

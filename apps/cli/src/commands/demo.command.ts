@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { loadConfig, projectRoot } from '@ctxb/config';
+import { EVENT_CATALOGUE } from '@ctxb/events';
+import { order12345Events } from '@ctxb/simulation';
 import { APP_NAMES, AppProcesses, type AppHealth } from '../app-processes/app-processes';
 import { LocalServices, renderStatusTable } from '../local-services/local-services';
 import { consoleProgress } from './progress';
@@ -36,6 +38,7 @@ export function demoCommand(): Command {
         if (failed.length > 0)
           throw new Error(`not healthy: ${failed.map((h) => h.app).join(', ')}`);
 
+        console.log(`Order 12345\n${await sendStory(apps.url('gateway'))}\n`);
         console.log(
           [
             `API docs (OpenAPI):  ${apps.url('gateway')}/docs`,
@@ -90,4 +93,39 @@ function renderAppTable(health: AppHealth[]): string {
       return `${h.app.padEnd(8)}  ${(h.healthy ? 'healthy' : 'UNHEALTHY').padEnd(9)}  ${h.url.padEnd(22)}  ${deps}`;
     })
     .join('\n');
+}
+
+/**
+ * Sends the order-12345 story through the collector as a browser and shop backend would,
+ * and says where its events went. The demo write key is the one in config/default.yaml.
+ */
+async function sendStory(gatewayUrl: string): Promise<string> {
+  const events = order12345Events();
+  const response = await fetch(`${gatewayUrl}/v1/events`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/cloudevents-batch+json',
+      authorization: 'Bearer ctxb-demo-write-key',
+    },
+    body: JSON.stringify(events),
+  });
+  const result = (await response.json()) as {
+    accepted?: number;
+    duplicates?: number;
+    rejected?: unknown[];
+    message?: string;
+  };
+  if (response.status !== 202)
+    throw new Error(`the collector refused the story: ${response.status} ${result.message ?? ''}`);
+  const topics = new Map<string, number>();
+  for (const event of events) {
+    const topic = EVENT_CATALOGUE.get(event.type)!.topic;
+    topics.set(topic, (topics.get(topic) ?? 0) + 1);
+  }
+  const seen = result.duplicates ? ` (${result.duplicates} already sent by an earlier run)` : '';
+  return [
+    `${events.length} events: 5 sessions over 3 days, first touch Google Ads, SPRING10 found in session 3, order placed 2026-03-14 16:05 UTC`,
+    `collector accepted ${result.accepted ?? 0}${seen}, rejected ${result.rejected?.length ?? 0}`,
+    ...[...topics].map(([topic, count]) => `  ${topic.padEnd(18)} ${count}`),
+  ].join('\n');
 }
