@@ -1,11 +1,10 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { Partitioners } from 'kafkajs';
 import { loadConfig } from '@ctxb/config';
 import { EVENT_CATALOGUE, type CloudEvent } from '@ctxb/events';
 import { generateTraffic } from '@ctxb/simulation';
-import { createKafka, encodeEvent, ensureTopics } from '@ctxb/streaming';
+import { createKafka, encodeEvent, orderedProducer, provisionTopics } from '@ctxb/streaming';
 import { rate, report, timed } from './bench-support';
 
 /**
@@ -27,17 +26,10 @@ export async function collectorBench(options: {
   );
 
   const kafka = createKafka(config.kafka, 'bench');
-  const admin = kafka.admin();
-  await admin.connect();
-  await ensureTopics(admin, config.topics);
-  await admin.disconnect();
+  await provisionTopics(kafka, config.topics);
 
   // Baseline: the same messages, same topics and keys, straight through kafkajs.
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
+  const producer = orderedProducer(kafka);
   await producer.connect();
   const baselineEvents = events.map((e) => ({ ...e, id: `${e.id}-raw` }));
   const baseline = await timed(async () => {

@@ -1,6 +1,6 @@
 import { Partitioners } from 'kafkajs';
 import { type AppConfig } from '@ctxb/config';
-import { createKafka, ensureTopics } from '@ctxb/streaming';
+import { createKafka, provisionTopics } from '@ctxb/streaming';
 import type { Kafka } from 'kafkajs';
 import { createTestTopics } from './kafka-topics';
 
@@ -13,13 +13,7 @@ const PROBE_TOPIC = 'ctxb-test-readiness';
  */
 export async function warmUpKafka(config: AppConfig): Promise<void> {
   const kafka = createKafka(config.kafka, 'test-warmup');
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await ensureTopics(admin, config.topics);
-  } finally {
-    await admin.disconnect();
-  }
+  await provisionTopics(kafka, config.topics);
   if (!(await listTopics(kafka)).includes(PROBE_TOPIC)) {
     await createTestTopics(kafka, [{ topic: PROBE_TOPIC, numPartitions: 1 }]);
   }

@@ -6,3 +6,4 @@ export * from './topic-provisioner';
 export * from './validating-event-consumer';
 export * from './kafka-startup';
 export * from './redis-client';
+export * from './kafka-roles';

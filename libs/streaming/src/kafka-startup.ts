@@ -1,7 +1,7 @@
 import { type Logger } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import { type TopicsConfig } from '@ctxb/config';
-import { ensureTopics } from './topic-provisioner';
+import { provisionTopics } from './kafka-roles';
 
 /**
  * Brings an app's Kafka side up in the background: provision the topics, then `connect`
@@ -18,15 +18,9 @@ export async function startWhenKafkaIsReachable(
   for (let attempt = 0; !stopping(); attempt++) {
     try {
       // No retries inside: this loop retries with its own backoff and stops on shutdown.
-      const admin = kafka.admin({ retry: { retries: 0 } });
-      await admin.connect();
-      try {
-        const report = await ensureTopics(admin, topics);
-        if (report.created.length + report.grown.length > 0) {
-          logger.log({ created: report.created, grown: report.grown }, 'topics provisioned');
-        }
-      } finally {
-        await admin.disconnect();
+      const report = await provisionTopics(kafka, topics, { retry: { retries: 0 } });
+      if (report.created.length + report.grown.length > 0) {
+        logger.log({ created: report.created, grown: report.grown }, 'topics provisioned');
       }
       await connect();
       return;

@@ -8,6 +8,7 @@ import {
   type CloudEvent,
 } from '@ctxb/events';
 import { decodeEvent, EventDecodeException } from './event-codec';
+import { orderedProducer } from './kafka-roles';
 import { deduplicationKey, type EventDeduplicator } from './event-deduplicator';
 
 export interface ConsumedEventMeta {
@@ -50,7 +51,7 @@ export class ValidatingEventConsumer {
     private readonly options: ValidatingConsumerOptions,
   ) {
     this.consumer = kafka.consumer({ groupId: options.groupId });
-    this.deadLetters = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    this.deadLetters = orderedProducer(kafka);
   }
 
   async start(): Promise<void> {

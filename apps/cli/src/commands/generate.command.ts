@@ -1,7 +1,6 @@
 import { createWriteStream } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { SingleBar } from 'cli-progress';
-import { Partitioners } from 'kafkajs';
 import { loadConfig } from '@ctxb/config';
 import { EVENT_CATALOGUE, type CloudEvent } from '@ctxb/events';
 import {
@@ -10,7 +9,13 @@ import {
   order12345Events,
   type TrafficOptions,
 } from '@ctxb/simulation';
-import { BatchingPublisher, createKafka, encodeEvent, ensureTopics } from '@ctxb/streaming';
+import {
+  BatchingPublisher,
+  createKafka,
+  encodeEvent,
+  orderedProducer,
+  provisionTopics,
+} from '@ctxb/streaming';
 
 interface GenerateOptions {
   seed: number;
@@ -134,15 +139,8 @@ function fileSink(path: string): EventSink {
 async function kafkaSink(): Promise<EventSink> {
   const config = loadConfig();
   const kafka = createKafka(config.kafka, 'generator');
-  const admin = kafka.admin();
-  await admin.connect();
-  await ensureTopics(admin, config.topics);
-  await admin.disconnect();
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
+  await provisionTopics(kafka, config.topics);
+  const producer = orderedProducer(kafka);
   await producer.connect();
   const publisher = new BatchingPublisher(producer, { lingerMs: 5, maxBatchMessages: 5_000 });
   const pending: Promise<void>[] = [];

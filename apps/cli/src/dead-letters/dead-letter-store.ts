@@ -1,5 +1,6 @@
 import type { IHeaders, Kafka } from 'kafkajs';
 import { DeadLetterHeader, deadLetterTopic, TOPICS } from '@ctxb/events';
+import { orderedProducer } from '@ctxb/streaming';
 
 export interface DeadLetter {
   topic: string;
@@ -98,7 +99,7 @@ export class DeadLetterStore {
   /** Writes each record back to where it failed. Returns how many were replayed. */
   async replay(records: DeadLetter[]): Promise<number> {
     if (records.length === 0) return 0;
-    const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    const producer = orderedProducer(this.kafka);
     await producer.connect();
     try {
       for (const record of records) {

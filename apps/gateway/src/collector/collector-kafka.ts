@@ -1,9 +1,10 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { Partitioners, type Kafka, type Producer } from 'kafkajs';
+import type { Kafka, Producer } from 'kafkajs';
 import { AppConfig } from '@ctxb/config';
 import {
   BatchingPublisher,
   createKafka,
+  orderedProducer,
   startWhenKafkaIsReachable,
   type OutgoingMessage,
 } from '@ctxb/streaming';
@@ -25,11 +26,7 @@ export class CollectorKafka implements OnModuleInit, OnApplicationShutdown {
 
   constructor(private readonly config: AppConfig) {
     this.kafka = createKafka(config.kafka, 'collector');
-    this.producer = this.kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
+    this.producer = orderedProducer(this.kafka);
     this.batcher = new BatchingPublisher(this.producer, {
       lingerMs: config.collector.lingerMs,
       maxBatchMessages: config.collector.maxBatchEvents * 4,
