@@ -62,35 +62,13 @@ describe('ctxb generate', () => {
     try {
       const seed = String(1000 + Math.floor(Math.random() * 1_000_000));
       const file = join(dir, 'kafka.ndjson');
-      expect(
-        ctxb(
-          'generate',
-          '--seed',
-          seed,
-          '--journeys',
-          '30',
-          '--days',
-          '2',
-          '--no-story',
-          '--out',
-          file,
-        ).status,
-      ).toBe(0);
+      const traffic = ['generate', '--seed', seed, '--journeys', '30', '--days', '2', '--no-story'];
+      expect(ctxb(...traffic, '--out', file).status).toBe(0);
       const expected = readFileSync(file, 'utf8')
         .trimEnd()
         .split('\n')
         .map((l) => JSON.parse(l) as CloudEvent);
-      const run = ctxb(
-        'generate',
-        '--seed',
-        seed,
-        '--journeys',
-        '30',
-        '--days',
-        '2',
-        '--no-story',
-        '--kafka',
-      );
+      const run = ctxb(...traffic, '--kafka');
       expect(run.status).toBe(0);
       const wanted = new Map(expected.map((e) => [`${e.id}|${e.time}`, e]));
       const arrived = await tail.waitFor((m) => {

@@ -13,3 +13,13 @@ export function createRedis(config: RedisConfig, options: RedisOptions = {}): Re
   redis.on('error', () => undefined);
   return redis;
 }
+
+/** A one-shot client for checks: connects on demand, never retries, fails fast. */
+export function createProbeRedis(config: RedisConfig, connectTimeoutMs: number): Redis {
+  return createRedis(config, {
+    lazyConnect: true,
+    connectTimeout: connectTimeoutMs,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+}

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
+import { createProbeRedis } from '@ctxb/streaming';
 import { commandExists, ensureDir, ManagedProcess, reason, waitUntil } from './host';
 import type { LocalService, Progress, ServiceStatus } from './local-service';
 import type { LocalServicesContext } from './local-services.context';
@@ -125,18 +126,7 @@ export class RedisLocalService implements LocalService {
   }
 
   private async withClient<T>(use: (redis: Redis) => Promise<T>): Promise<T> {
-    const { host, port, password, db } = this.context.config.redis;
-    const redis = new Redis({
-      host,
-      port,
-      db,
-      password: password || undefined,
-      lazyConnect: true,
-      connectTimeout: 1000,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-    });
-    redis.on('error', () => undefined);
+    const redis = createProbeRedis(this.context.config.redis, 1000);
     try {
       await redis.connect();
       return await use(redis);

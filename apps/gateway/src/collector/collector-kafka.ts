@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Kafka, Producer } from 'kafkajs';
 import { AppConfig } from '@ctxb/config';
+import { withTimeout } from '@ctxb/health';
 import {
   BatchingPublisher,
   createKafka,
@@ -39,9 +40,10 @@ export class CollectorKafka implements OnModuleInit, OnApplicationShutdown {
   }
 
   async publish(messages: OutgoingMessage[]): Promise<void> {
-    await withDeadline(
+    await withTimeout(
       this.connected ?? Promise.reject(new Error('not started')),
       this.config.kafka.requestTimeoutMs,
+      'the Kafka connection',
     );
     await this.batcher.publish(messages);
   }
@@ -60,19 +62,5 @@ export class CollectorKafka implements OnModuleInit, OnApplicationShutdown {
       this.logger,
       () => this.stopping,
     );
-  }
-}
-
-async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      work,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`Kafka not connected within ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import { AppConfig } from '@ctxb/config';
+import { createProbeRedis } from '@ctxb/streaming';
 import { errorMessage, withTimeout } from './with-timeout';
 
 /**
@@ -17,18 +18,7 @@ export class RedisHealthIndicator {
 
   async check(key = 'redis'): Promise<HealthIndicatorResult> {
     const indicator = this.health.check(key);
-    const { host, port, password, db } = this.config.redis;
-    const redis = new Redis({
-      host,
-      port,
-      db,
-      password: password || undefined,
-      lazyConnect: true,
-      connectTimeout: this.config.health.timeoutMs,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-    });
-    redis.on('error', () => undefined);
+    const redis = createProbeRedis(this.config.redis, this.config.health.timeoutMs);
     try {
       const policy = await withTimeout(
         (async () => {
