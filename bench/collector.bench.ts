@@ -16,6 +16,7 @@ export async function collectorBench(options: {
   events: number;
   batch: number;
   concurrency: number;
+  warmup: number;
 }): Promise<void> {
   const config = loadConfig();
   config.log.level = 'warn';
@@ -31,19 +32,23 @@ export async function collectorBench(options: {
   // Baseline: the same messages, same topics and keys, straight through kafkajs.
   const producer = orderedProducer(kafka);
   await producer.connect();
+  const sendRaw = async (batch: CloudEvent[]): Promise<void> => {
+    const byTopic = new Map<string, ReturnType<typeof encodeEvent>[]>();
+    for (const e of batch) {
+      const entry = EVENT_CATALOGUE.get(e.type)!;
+      byTopic.set(entry.topic, [...(byTopic.get(entry.topic) ?? []), encodeEvent(e, entry)]);
+    }
+    await producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+    });
+  };
+  // Both paths are warmed up (JIT, connections) with the same number of events before timing.
+  for (const chunk of chunks(warmup(events, 'raw-warmup', options.warmup), options.batch))
+    await sendRaw(chunk);
   const baselineEvents = events.map((e) => ({ ...e, id: `${e.id}-raw` }));
   const baseline = await timed(async () => {
-    for (const chunk of chunks(baselineEvents, options.batch)) {
-      const byTopic = new Map<string, ReturnType<typeof encodeEvent>[]>();
-      for (const e of chunk) {
-        const entry = EVENT_CATALOGUE.get(e.type)!;
-        byTopic.set(entry.topic, [...(byTopic.get(entry.topic) ?? []), encodeEvent(e, entry)]);
-      }
-      await producer.sendBatch({
-        acks: -1,
-        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-      });
-    }
+    for (const chunk of chunks(baselineEvents, options.batch)) await sendRaw(chunk);
   });
   await producer.disconnect();
 
@@ -54,26 +59,26 @@ export async function collectorBench(options: {
     'content-type': 'application/cloudevents-batch+json',
     authorization: 'Bearer ctxb-demo-write-key',
   };
-  await post(
-    url,
-    headers,
-    events.slice(0, 1).map((e) => ({ ...e, id: `${e.id}-warmup` })),
-  ); // connects Kafka
-  const bodies = chunks(events, options.batch).map((c) => JSON.stringify(c));
-  const collector = await timed(async () => {
+  const postAll = async (bodies: string[]): Promise<number> => {
     let next = 0;
     let accepted = 0;
     await Promise.all(
       Array.from({ length: options.concurrency }, async () => {
         while (next < bodies.length) {
-          const body = bodies[next++];
-          const taken = await post(url, headers, body);
+          const taken = await post(url, headers, bodies[next++]);
           accepted += taken;
         }
       }),
     );
     return accepted;
-  });
+  };
+  await postAll(
+    chunks(warmup(events, 'http-warmup', options.warmup), options.batch).map((c) =>
+      JSON.stringify(c),
+    ),
+  );
+  const bodies = chunks(events, options.batch).map((c) => JSON.stringify(c));
+  const collector = await timed(() => postAll(bodies));
   await gateway.stop();
   if (collector.result !== events.length)
     throw new Error(`collector accepted ${collector.result} of ${events.length}`);
@@ -103,6 +108,11 @@ function sample(count: number): CloudEvent[] {
   return out.slice(0, count);
 }
 
+/** Copies of the first events under other ids, so warm-up traffic is never deduplicated away. */
+function warmup(events: CloudEvent[], tag: string, count: number): CloudEvent[] {
+  return events.slice(0, count).map((e) => ({ ...e, id: `${e.id}-${tag}` }));
+}
+
 function chunks<T>(items: T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
@@ -119,7 +129,10 @@ async function post(url: string, headers: Record<string, string>, body: unknown)
     accepted?: number;
     duplicates?: number;
     error?: string;
+    rejected?: { index: number; problems: { path: string; message: string }[] }[];
   };
+  if (result.rejected?.length)
+    throw new Error(`collector rejected events: ${JSON.stringify(result.rejected.slice(0, 3))}`);
   if (response.status !== 202)
     throw new Error(`collector answered ${response.status}: ${result.error ?? ''}`);
   return (result.accepted ?? 0) + (result.duplicates ?? 0);

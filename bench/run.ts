@@ -13,9 +13,10 @@ const program = new Command('bench').description(
 program
   .command('collector')
   .description('HTTP collector events/s into Kafka vs plain kafkajs batch produce')
-  .option('--events <n>', 'events to send', (v) => Number(v), 50_000)
+  .option('--events <n>', 'events to send', (v) => Number(v), 100_000)
   .option('--batch <n>', 'events per HTTP request / per sendBatch', (v) => Number(v), 500)
   .option('--concurrency <n>', 'concurrent HTTP requests', (v) => Number(v), 8)
+  .option('--warmup <n>', 'untimed events through each path first', (v) => Number(v), 20_000)
   .action(collectorBench);
 
 program

@@ -37,7 +37,7 @@ import { Topic } from './topics';
  * topic, so producers migrate one at a time. `dataschema` may carry a URI but is informational.
  */
 
-type DataClass = new () => object;
+export type DataClass = new () => object;
 type EventKey = (event: CloudEvent) => string;
 
 export interface CatalogueEntry {

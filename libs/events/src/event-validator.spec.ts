@@ -178,4 +178,23 @@ describe('envelope and value rules', () => {
     expect(result.ok && result.event).toBe(event);
     expect(JSON.stringify(event)).toBe(before);
   });
+
+  it('cannot be steered by a __proto__ key in data', () => {
+    const event = exampleEvent('cart.item.added');
+    const data = JSON.parse(
+      '{"__proto__": {"cartId": "c-1"}, "productId": "p-1", "quantity": 1, "currency": "EUR"}',
+    ) as Record<string, unknown>;
+    expect(problems({ ...event, data }).map((p) => p.path)).toEqual([
+      'data.cartId',
+      'data.unitPrice',
+    ]);
+  });
+
+  it('gives the same answers on repeated validation (rule lookups are memoized)', () => {
+    const bad = exampleEvent('order.placed');
+    const broken = { ...bad, data: { ...bad.data, lines: [{ productId: 'p', quantity: 0 }] } };
+    const first = problems(broken);
+    for (let i = 0; i < 3; i++) expect(problems(broken)).toEqual(first);
+    expect(validateEvent(bad).ok).toBe(true);
+  });
 });
