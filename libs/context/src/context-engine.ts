@@ -1,0 +1,394 @@
+import type { CloudEvent } from '@ctxb/events';
+import { contextOptions, type ContextOptions } from './context-options';
+import {
+  buildContextRecord,
+  buildJourneyContext,
+  type ContextRecord,
+  type JourneyContext,
+} from './context-record';
+import { CorrelationIndex } from './correlations';
+import { toFact, type Fact } from './facts';
+import { pairKey, resolveCustomer, type LinkIndex } from './identity';
+
+/** An event the engine keeps out of every context, with the reason (for the dead-letter topic). */
+export interface ExpiredEvent {
+  event: CloudEvent;
+  reason: string;
+}
+
+export interface EngineOutput {
+  records: ContextRecord[];
+  expired: ExpiredEvent[];
+}
+
+interface OrderState {
+  placed?: Fact;
+  facts: Fact[];
+  /** Event times at which this order's context changes and a version is due. */
+  pending: Set<number>;
+  version: number;
+  /** asOf of the last emitted version. */
+  horizon: number;
+  /** The last emitted record without version/asOf, to emit only real changes. */
+  content?: string;
+  /** The journey part as last computed, kept once the journey's events have left memory. */
+  journey?: JourneyContext;
+}
+
+class MultiIndex<T> {
+  private readonly map = new Map<string, T[]>();
+  get(key: string): readonly T[] {
+    return this.map.get(key) ?? [];
+  }
+  add(key: string, value: T): void {
+    const list = this.map.get(key);
+    if (list) list.push(value);
+    else this.map.set(key, [value]);
+  }
+  prune(keep: (value: T) => boolean): void {
+    for (const [key, list] of this.map) {
+      const kept = list.filter(keep);
+      if (kept.length === 0) this.map.delete(key);
+      else if (kept.length !== list.length) this.map.set(key, kept);
+    }
+  }
+  get size(): number {
+    return this.map.size;
+  }
+}
+
+/**
+ * The context engine over one shard of journeys: events in (any order, duplicates allowed),
+ * versioned context records out. Pure and deterministic: no clock, no I/O, no randomness;
+ * time is event time and progress is a watermark (newest event time − lateness bound).
+ *
+ * A context version is due at each event time that changes an order (placement, payment,
+ * shipment, invoice, identity link …) and is emitted, computed from everything up to that
+ * time, once the watermark has passed it. Events reordered within the lateness bound are
+ * therefore always in place before the version that needs them, and give the same records as
+ * in-order delivery. A later event still counts: it yields a new version of what was emitted.
+ */
+export class ContextEngine {
+  readonly options: ContextOptions;
+  private readonly seen = new Map<string, number>();
+  private readonly webByDevice = new MultiIndex<Fact>();
+  private readonly webByCustomer = new MultiIndex<Fact>();
+  private readonly linksByDevice = new MultiIndex<Fact>();
+  private readonly linksByCustomer = new MultiIndex<Fact>();
+  private readonly ordersByDevice = new MultiIndex<string>();
+  private readonly ordersByCustomer = new MultiIndex<string>();
+  private readonly orders = new Map<string, OrderState>();
+  private readonly unmerged = new Set<string>();
+  readonly correlations = new CorrelationIndex();
+  private newest = Number.NEGATIVE_INFINITY;
+  /** Behaviour and identity links before this time have left memory. */
+  private behaviourKeptFrom = Number.NEGATIVE_INFINITY;
+  /** Orders placed before this time have left memory. */
+  private ordersKeptFrom = Number.NEGATIVE_INFINITY;
+  /** Due versions as (event time, order id), earliest first; stale entries are skipped. */
+  private readonly due = new DueQueue();
+
+  private readonly links: LinkIndex = {
+    byCustomer: (id) => this.linksByCustomer.get(id),
+    byDevice: (id) => this.linksByDevice.get(id),
+  };
+
+  constructor(options: Partial<ContextOptions> = {}) {
+    this.options = contextOptions(options);
+  }
+
+  /** Newest event time minus the lateness bound. */
+  get watermark(): number {
+    return this.newest - this.options.latenessMs;
+  }
+
+  ingest(event: CloudEvent): EngineOutput {
+    const fact = toFact(event, this.options);
+    const out: EngineOutput = { records: [], expired: [] };
+    if (!fact || Number.isNaN(fact.at) || this.seen.has(fact.key)) return out;
+    const keptFrom = fact.orders && !fact.link ? this.ordersKeptFrom : this.behaviourKeptFrom;
+    if (fact.at < keptFrom) {
+      out.expired.push({
+        event,
+        reason: `event time ${event.time} is before ${new Date(keptFrom).toISOString()}, the oldest the engine still keeps for ${fact.type}`,
+      });
+      return out;
+    }
+    this.seen.set(fact.key, fact.at);
+    this.remember(fact);
+    this.newest = Math.max(this.newest, fact.at);
+    out.records = this.flush(false);
+    return out;
+  }
+
+  /** Emits every due version regardless of the watermark (end of input, shutdown). */
+  drain(): ContextRecord[] {
+    return this.flush(true);
+  }
+
+  /**
+   * Separates an anonymous id from a customer for good (a wrong merge) and re-emits every
+   * context that changes because of it, as new versions.
+   */
+  unmerge(anonymousId: string, customerId: string): ContextRecord[] {
+    this.unmerged.add(pairKey(anonymousId, customerId));
+    for (const orderId of [
+      ...this.ordersByCustomer.get(customerId),
+      ...this.ordersByDevice.get(anonymousId),
+    ]) {
+      const order = this.orders.get(orderId)!;
+      order.journey = undefined;
+      this.changed(orderId, order.horizon);
+    }
+    return this.flush(true);
+  }
+
+  /** Sizes of the state, for metrics and the memory benchmark. */
+  stats(): { events: number; orders: number; devices: number; customers: number } {
+    return {
+      events: this.seen.size,
+      orders: this.orders.size,
+      devices: this.webByDevice.size,
+      customers: this.webByCustomer.size,
+    };
+  }
+
+  private remember(fact: Fact): void {
+    this.correlations.add(fact);
+    if (fact.link) {
+      this.linksByDevice.add(fact.link.device, fact);
+      this.linksByCustomer.add(fact.link.customer, fact);
+      for (const link of this.linksByDevice.get(fact.link.device)) {
+        for (const orderId of this.ordersByCustomer.get(link.link!.customer)) {
+          this.changed(orderId, fact.at, true);
+        }
+      }
+      for (const orderId of this.ordersByDevice.get(fact.link.device))
+        this.changed(orderId, fact.at, true);
+    }
+    if (fact.web) {
+      if (fact.device) this.webByDevice.add(fact.device, fact);
+      if (fact.customer) this.webByCustomer.add(fact.customer, fact);
+      this.lateBehaviour(fact);
+    }
+    for (const orderId of fact.orders ?? []) {
+      const order = this.order(orderId);
+      order.facts.push(fact);
+      if (fact.type === 'order.placed' && !order.placed) this.placed(orderId, order, fact);
+      else this.changed(orderId, fact.at);
+    }
+  }
+
+  private placed(orderId: string, order: OrderState, fact: Fact): void {
+    order.placed = fact;
+    if (fact.device) this.ordersByDevice.add(fact.device, orderId);
+    if (fact.customer) this.ordersByCustomer.add(fact.customer, orderId);
+    this.due.push(order, orderId, fact.at);
+    // Whatever arrived before the placement still marks its own point in time.
+    for (const other of order.facts)
+      if (other.at > fact.at) this.due.push(order, orderId, other.at);
+    const links = [
+      ...(fact.customer ? this.linksByCustomer.get(fact.customer) : []),
+      ...(fact.device ? this.linksByDevice.get(fact.device) : []),
+    ];
+    for (const link of links) if (link.at > fact.at) this.due.push(order, orderId, link.at);
+  }
+
+  /** Behaviour arriving after a version that should have contained it: a new version. */
+  private lateBehaviour(fact: Fact): void {
+    const orderIds = new Set([
+      ...(fact.device ? this.ordersByDevice.get(fact.device) : []),
+      ...(fact.customer ? this.ordersByCustomer.get(fact.customer) : []),
+      ...(fact.device
+        ? this.linksByDevice
+            .get(fact.device)
+            .flatMap((l) => this.ordersByCustomer.get(l.link!.customer))
+        : []),
+    ]);
+    for (const orderId of orderIds) {
+      const order = this.orders.get(orderId)!;
+      if (order.version > 0 && order.placed && fact.at <= order.placed.at)
+        this.changed(orderId, fact.at);
+    }
+  }
+
+  private order(orderId: string): OrderState {
+    let order = this.orders.get(orderId);
+    if (!order) {
+      order = { facts: [], pending: new Set(), version: 0, horizon: Number.NEGATIVE_INFINITY };
+      this.orders.set(orderId, order);
+    }
+    return order;
+  }
+
+  /** Marks a change of an order at event time `at`; a change in the past lands on the last version's time. */
+  private changed(orderId: string, at: number, identity = false): void {
+    const order = this.order(orderId);
+    if (!order.placed) return; // counted when the placement arrives
+    if (identity) order.journey = undefined;
+    let due = Math.max(at, order.placed.at);
+    if (order.version > 0 && due <= order.horizon) due = order.horizon;
+    this.due.push(order, orderId, due);
+  }
+
+  private flush(all: boolean): ContextRecord[] {
+    const limit = all ? Number.POSITIVE_INFINITY : this.watermark;
+    const records: ContextRecord[] = [];
+    for (;;) {
+      const next = this.due.popBefore(limit);
+      if (!next) break;
+      const [at, orderId] = next;
+      const order = this.orders.get(orderId);
+      if (!order?.pending.delete(at)) continue;
+      const record = this.compute(order, at);
+      const content = JSON.stringify({ ...record, asOf: undefined });
+      order.horizon = Math.max(order.horizon, at);
+      if (content === order.content) continue;
+      order.content = content;
+      order.version++;
+      records.push({ ...record, version: order.version });
+    }
+    if (!all) this.evict();
+    return records.map(ordered);
+  }
+
+  private compute(order: OrderState, asOf: number): Omit<ContextRecord, 'version'> {
+    const placed = order.placed!;
+    const journeyInMemory = placed.at - this.options.lookbackMs >= this.behaviourKeptFrom;
+    if (journeyInMemory || !order.journey) {
+      order.journey = this.journeyContext(placed, asOf);
+    }
+    return buildContextRecord(placed, order.facts, order.journey, asOf);
+  }
+
+  private journeyContext(placed: Fact, asOf: number): JourneyContext {
+    const identity = placed.customer
+      ? resolveCustomer(
+          placed.customer,
+          this.links,
+          asOf,
+          this.options.maxAnonymousIdsPerCustomer,
+          this.unmerged,
+        )
+      : { anonymousIds: placed.device ? [placed.device] : [], merges: [], refused: [] };
+    const facts = new Map<string, Fact>();
+    if (placed.customer)
+      for (const f of this.webByCustomer.get(placed.customer)) facts.set(f.key, f);
+    const devices = new Set(identity.anonymousIds);
+    if (!placed.customer && placed.device) devices.add(placed.device);
+    for (const device of devices) {
+      for (const f of this.webByDevice.get(device)) {
+        // A device's behaviour under another customer's login stays with that customer.
+        if (!f.customer || f.customer === placed.customer) facts.set(f.key, f);
+      }
+    }
+    return buildJourneyContext(placed, [...facts.values()], identity, this.options);
+  }
+
+  /**
+   * Frees what no future version can need: behaviour older than the lookback window (the
+   * journeys it formed are kept, computed, with their orders) and orders past retention.
+   */
+  private evict(): void {
+    const behaviourFrom = this.watermark - this.options.lookbackMs - this.options.sessionTimeoutMs;
+    if (behaviourFrom <= this.behaviourKeptFrom + this.options.sessionTimeoutMs) return;
+    const ordersFrom = Math.min(behaviourFrom, this.watermark - this.options.orderRetentionMs);
+    for (const [orderId, order] of this.orders) {
+      const at = order.placed?.at ?? order.facts[0]?.at ?? 0;
+      if (at < ordersFrom && order.pending.size === 0) {
+        this.orders.delete(orderId);
+        this.correlations.forget(orderId);
+      }
+    }
+    const keepOrder = (orderId: string) => this.orders.has(orderId);
+    this.ordersByDevice.prune(keepOrder);
+    this.ordersByCustomer.prune(keepOrder);
+    const keepBehaviour = (f: Fact) => f.at >= behaviourFrom;
+    this.webByDevice.prune(keepBehaviour);
+    this.webByCustomer.prune(keepBehaviour);
+    this.linksByDevice.prune(keepBehaviour);
+    this.linksByCustomer.prune(keepBehaviour);
+    for (const [key, at] of this.seen) if (at < ordersFrom) this.seen.delete(key);
+    this.behaviourKeptFrom = behaviourFrom;
+    this.ordersKeptFrom = ordersFrom;
+  }
+}
+
+/** A binary min-heap of due versions ordered by (event time, order id). */
+class DueQueue {
+  private readonly heap: [number, string][] = [];
+
+  push(order: OrderState, orderId: string, at: number): void {
+    if (order.pending.has(at)) return;
+    order.pending.add(at);
+    const heap = this.heap;
+    heap.push([at, orderId]);
+    let i = heap.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!before(heap[i], heap[parent])) break;
+      [heap[i], heap[parent]] = [heap[parent], heap[i]];
+      i = parent;
+    }
+  }
+
+  popBefore(limit: number): [number, string] | undefined {
+    const heap = this.heap;
+    if (heap.length === 0 || heap[0][0] >= limit) return undefined;
+    const top = heap[0];
+    const last = heap.pop()!;
+    if (heap.length > 0) {
+      heap[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < heap.length && before(heap[l], heap[m])) m = l;
+        if (r < heap.length && before(heap[r], heap[m])) m = r;
+        if (m === i) break;
+        [heap[i], heap[m]] = [heap[m], heap[i]];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+function before(a: [number, string], b: [number, string]): boolean {
+  return a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
+}
+
+/** Records with keys in one fixed order, so equal records serialize to equal bytes. */
+function ordered(record: ContextRecord): ContextRecord {
+  const {
+    contextReferenceId,
+    version,
+    asOf,
+    order,
+    anonymousIds,
+    sessions,
+    journey,
+    attribution,
+    signals,
+    state,
+    correlations,
+    identity,
+    quality,
+  } = record;
+  return {
+    contextReferenceId,
+    version,
+    asOf,
+    order,
+    anonymousIds,
+    sessions,
+    journey,
+    attribution,
+    signals,
+    state,
+    correlations,
+    identity,
+    quality,
+  };
+}

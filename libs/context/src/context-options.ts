@@ -1,0 +1,42 @@
+import type { ChannelRule } from '@ctxb/events';
+
+/** How the engine builds contexts. Everything time-related is in event time (ms). */
+export interface ContextOptions {
+  /** A session ends after this much inactivity (GA's 30 minutes by default). */
+  sessionTimeoutMs: number;
+  /** Touchpoints older than this before the order are not part of its journey. */
+  lookbackMs: number;
+  /** Events up to this much older than the newest seen are still "on time". */
+  latenessMs: number;
+  /** Orders keep receiving new versions (payments, returns, invoices) for this long. */
+  orderRetentionMs: number;
+  /** Half-life of the time-decay attribution model. */
+  timeDecayHalfLifeMs: number;
+  /** At most this many anonymous ids are linked to one customer; more are refused. */
+  maxAnonymousIdsPerCustomer: number;
+  /** Ids that identify nobody and never link anything (compared case-insensitively). */
+  placeholderIds: string[];
+  /** Checkout start → order time the customer base usually needs (for the hesitation ratio). */
+  checkoutBaselineMs: number;
+  /** Hosts of the shop itself: their referrers are internal navigation, not a new touch. */
+  ownHosts: string[];
+  /** Channel rules tried before the default grouping. */
+  channelRules: ChannelRule[];
+}
+
+export const DEFAULT_CONTEXT_OPTIONS: ContextOptions = {
+  sessionTimeoutMs: 30 * 60_000,
+  lookbackMs: 30 * 86_400_000,
+  latenessMs: 5 * 60_000,
+  orderRetentionMs: 90 * 86_400_000,
+  timeDecayHalfLifeMs: 7 * 86_400_000,
+  maxAnonymousIdsPerCustomer: 10,
+  placeholderIds: ['', 'null', 'undefined', '0', '-1', 'anonymous', 'unknown', 'none', 'nil'],
+  checkoutBaselineMs: 90_000,
+  ownHosts: [],
+  channelRules: [],
+};
+
+export function contextOptions(overrides: Partial<ContextOptions> = {}): ContextOptions {
+  return { ...DEFAULT_CONTEXT_OPTIONS, ...overrides };
+}
