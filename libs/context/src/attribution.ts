@@ -81,8 +81,8 @@ export function attribute(
       byKey.set(key, entry);
     });
     result[model] = [...byKey.values()]
-      .filter((w) => w.weight > 0)
       .map((w) => ({ ...w, weight: round(w.weight) }))
+      .filter((w) => w.weight > 0)
       .sort(
         (a, b) =>
           b.weight - a.weight ||

@@ -138,8 +138,8 @@ export function toFact(event: CloudEvent, options: ContextOptions): Fact | undef
     case 'identity.identified': {
       const linkDevice = realId(d.anonymousId, options);
       const linkCustomer = realId(d.customerId, options);
+      // Behaviour of the device; it joins the customer's journey only if the link is accepted.
       fact.device ??= linkDevice;
-      fact.customer ??= linkCustomer;
       if (linkDevice && linkCustomer) fact.link = { device: linkDevice, customer: linkCustomer };
       break;
     }

@@ -1,0 +1,104 @@
+import fc from 'fast-check';
+import { exampleEvent, type CloudEvent } from '@ctxb/events';
+import { generateTraffic } from '@ctxb/simulation';
+import { ContextEngine } from './context-engine';
+import type { ContextOptions } from './context-options';
+import type { ContextRecord } from './context-record';
+
+const LATENESS = 5 * 60_000;
+
+/** Ten days of seeded traffic with the order-12345 story in it, in event-time order. */
+const TRAFFIC: CloudEvent[] = [
+  ...generateTraffic({ seed: 7, journeys: 60, start: '2026-03-08', days: 10, includeStory: true }),
+]
+  .flat()
+  .sort((a, b) => Date.parse(a.time) - Date.parse(b.time) || a.id.localeCompare(b.id));
+
+function replay(
+  events: readonly CloudEvent[],
+  options: Partial<ContextOptions> = {},
+): ContextRecord[] {
+  const engine = new ContextEngine({ latenessMs: LATENESS, ...options });
+  const records = events.flatMap((e) => engine.ingest(e).records);
+  return [...records, ...engine.drain()];
+}
+
+const byReference = (records: ContextRecord[]): string[] =>
+  records.map((r) => JSON.stringify(r)).sort();
+
+const IN_ORDER = replay(TRAFFIC);
+
+/** Delivery order when each event is delayed by up to `delays[i]` ms (within the bound). */
+function deliver(
+  events: readonly CloudEvent[],
+  delays: number[],
+  duplicates: number[],
+): CloudEvent[] {
+  const arrivals = events.map((event, i) => ({ event, at: Date.parse(event.time) + delays[i], i }));
+  duplicates.forEach((d, k) => {
+    const i = d % events.length;
+    arrivals.push({
+      event: events[i],
+      at: Date.parse(events[i].time) + delays[(i + k) % delays.length],
+      i,
+    });
+  });
+  return arrivals.sort((a, b) => a.at - b.at || a.i - b.i).map((a) => a.event);
+}
+
+describe('ContextEngine', () => {
+  it('emits contexts for the generated orders, each versioned 1, 2, 3 …', () => {
+    const orders = new Map<string, number[]>();
+    for (const r of IN_ORDER)
+      orders.set(r.contextReferenceId, [...(orders.get(r.contextReferenceId) ?? []), r.version]);
+    expect(orders.size).toBeGreaterThan(20);
+    for (const versions of orders.values()) expect(versions).toEqual(versions.map((_, i) => i + 1));
+  });
+
+  it('gives identical records for any reordering within the lateness bound and any duplication', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.nat({ max: LATENESS }), {
+          minLength: TRAFFIC.length,
+          maxLength: TRAFFIC.length,
+        }),
+        fc.array(fc.nat(), { maxLength: 200 }),
+        (delays, duplicates) => {
+          const records = replay(deliver(TRAFFIC, delays, duplicates));
+          expect(byReference(records)).toEqual(byReference(IN_ORDER));
+        },
+      ),
+      { numRuns: 25, endOnFailure: true },
+    );
+  });
+
+  it('replays the same input to byte-identical records', () => {
+    const shuffled = deliver(
+      TRAFFIC,
+      TRAFFIC.map((_, i) => (i * 7919) % LATENESS),
+      [],
+    );
+    expect(JSON.stringify(replay(shuffled))).toBe(JSON.stringify(replay(shuffled)));
+    expect(JSON.stringify(replay(TRAFFIC))).toBe(JSON.stringify(IN_ORDER));
+  });
+
+  it('turns an event later than the bound into a new version instead of losing it', () => {
+    const invoice = TRAFFIC.find((e) => e.type === 'invoice.issued')!;
+    const orderId = (invoice.data as { orderId: string }).orderId;
+    const late = replay([...TRAFFIC.filter((e) => e !== invoice), invoice]);
+    const final = (records: ContextRecord[]) =>
+      records.filter((r) => r.order.orderId === orderId).pop()!;
+    expect(final(late).correlations.invoices).toEqual([`INV-${orderId}`]);
+    expect(final(IN_ORDER).correlations.invoices).toEqual([`INV-${orderId}`]);
+  });
+
+  it('ignores event types the context does not use and exact duplicates', () => {
+    const engine = new ContextEngine();
+    const spend = exampleEvent('marketing.spend.recorded');
+    expect(engine.ingest(spend)).toEqual({ records: [], expired: [] });
+    const placed = exampleEvent('order.placed');
+    engine.ingest(placed);
+    engine.ingest(placed);
+    expect(engine.drain()).toHaveLength(1);
+  });
+});
