@@ -1,11 +1,12 @@
 import fc from 'fast-check';
 import { exampleEvent, type CloudEvent } from '@ctxb/events';
 import { generateTraffic } from '@ctxb/simulation';
-import { ContextEngine } from './context-engine';
+import { ContextEngine, type EngineSnapshot } from './context-engine';
 import type { ContextOptions } from './context-options';
 import type { ContextRecord } from './context-record';
 
 const LATENESS = 5 * 60_000;
+const DAY = 86_400_000;
 
 /** Ten days of seeded traffic with the order-12345 story in it, in event-time order. */
 const TRAFFIC: CloudEvent[] = [
@@ -81,6 +82,41 @@ describe('ContextEngine', () => {
     expect(JSON.stringify(replay(shuffled))).toBe(JSON.stringify(replay(shuffled)));
     expect(JSON.stringify(replay(TRAFFIC))).toBe(JSON.stringify(IN_ORDER));
   });
+
+  it.each([
+    ['default windows', {}],
+    ['windows short enough to evict and expire', { lookbackMs: DAY, orderRetentionMs: 2 * DAY }],
+  ])(
+    'continues from a snapshot taken anywhere exactly as an uninterrupted engine (%s)',
+    (_, windows: Partial<ContextOptions>) => {
+      const options = { latenessMs: LATENESS, ...windows };
+      const arrival = deliver(
+        TRAFFIC,
+        TRAFFIC.map((_, i) => (i * 104_729) % LATENESS),
+        [],
+      );
+      const expected = replay(arrival, windows).map((r) => JSON.stringify(r));
+      fc.assert(
+        fc.property(
+          fc.uniqueArray(fc.integer({ min: 1, max: arrival.length - 1 }), { maxLength: 4 }),
+          (cuts) => {
+            let engine = new ContextEngine(options);
+            const records: ContextRecord[] = [];
+            arrival.forEach((event, i) => {
+              if (cuts.includes(i)) {
+                const saved = JSON.parse(JSON.stringify(engine.snapshot())) as EngineSnapshot;
+                engine = ContextEngine.restore(saved, options);
+              }
+              records.push(...engine.ingest(event).records);
+            });
+            records.push(...engine.drain());
+            expect(records.map((r) => JSON.stringify(r))).toEqual(expected);
+          },
+        ),
+        { numRuns: 10, endOnFailure: true },
+      );
+    },
+  );
 
   it('turns an event later than the bound into a new version instead of losing it', () => {
     const invoice = TRAFFIC.find((e) => e.type === 'invoice.issued')!;

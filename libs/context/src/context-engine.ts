@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { CloudEvent } from '@ctxb/events';
 import { contextOptions, type ContextOptions } from './context-options';
 import {
@@ -29,14 +30,40 @@ interface OrderState {
   version: number;
   /** asOf of the last emitted version. */
   horizon: number;
-  /** The last emitted record without version/asOf, to emit only real changes. */
+  /** Hash of the last emitted record without version/asOf, to emit only real changes. */
   content?: string;
   /** The journey part as last computed, kept once the journey's events have left memory. */
   journey?: JourneyContext;
 }
 
+/** The engine state as JSON-safe data (see ContextEngine.snapshot). */
+export interface EngineSnapshot {
+  format: 1;
+  newest: number | null;
+  behaviourKeptFrom: number | null;
+  ordersKeptFrom: number | null;
+  unmerged: string[];
+  seen: [string, number][];
+  facts: Fact[];
+  orders: {
+    orderId: string;
+    placed: string | null;
+    facts: string[];
+    pending: number[];
+    version: number;
+    horizon: number | null;
+    content: string | null;
+    journey: JourneyContext | null;
+  }[];
+}
+
+const finite = (n: number): number | null => (Number.isFinite(n) ? n : null);
+
 class MultiIndex<T> {
   private readonly map = new Map<string, T[]>();
+  forEach(visit: (value: T) => void): void {
+    for (const list of this.map.values()) list.forEach(visit);
+  }
   get(key: string): readonly T[] {
     return this.map.get(key) ?? [];
   }
@@ -143,6 +170,80 @@ export class ContextEngine {
     return this.flush(true);
   }
 
+  /**
+   * The whole state as plain JSON-safe data. Restoring it and going on gives exactly what an
+   * uninterrupted engine gives: the engine app stores it with the consumed offset.
+   */
+  snapshot(): EngineSnapshot {
+    const facts = new Map<string, Fact>();
+    const collect = (f: Fact) => facts.set(f.key, f);
+    this.webByDevice.forEach(collect);
+    this.webByCustomer.forEach(collect);
+    this.linksByDevice.forEach(collect);
+    this.linksByCustomer.forEach(collect);
+    for (const order of this.orders.values()) order.facts.forEach(collect);
+    return {
+      format: 1,
+      newest: finite(this.newest),
+      behaviourKeptFrom: finite(this.behaviourKeptFrom),
+      ordersKeptFrom: finite(this.ordersKeptFrom),
+      unmerged: [...this.unmerged],
+      seen: [...this.seen],
+      facts: [...facts.values()],
+      orders: [...this.orders].map(([orderId, o]) => ({
+        orderId,
+        placed: o.placed?.key ?? null,
+        facts: o.facts.map((f) => f.key),
+        pending: [...o.pending],
+        version: o.version,
+        horizon: finite(o.horizon),
+        content: o.content ?? null,
+        journey: o.journey ?? null,
+      })),
+    };
+  }
+
+  static restore(snapshot: EngineSnapshot, options: Partial<ContextOptions> = {}): ContextEngine {
+    if (snapshot.format !== 1)
+      throw new Error(`unknown engine snapshot format ${String(snapshot.format)}`);
+    const engine = new ContextEngine(options);
+    engine.newest = snapshot.newest ?? Number.NEGATIVE_INFINITY;
+    engine.behaviourKeptFrom = snapshot.behaviourKeptFrom ?? Number.NEGATIVE_INFINITY;
+    engine.ordersKeptFrom = snapshot.ordersKeptFrom ?? Number.NEGATIVE_INFINITY;
+    snapshot.unmerged.forEach((pair) => engine.unmerged.add(pair));
+    snapshot.seen.forEach(([key, at]) => engine.seen.set(key, at));
+    const facts = new Map(snapshot.facts.map((f) => [f.key, f]));
+    for (const fact of snapshot.facts) {
+      if (fact.at < engine.behaviourKeptFrom) continue;
+      if (fact.web) {
+        if (fact.device) engine.webByDevice.add(fact.device, fact);
+        if (fact.customer) engine.webByCustomer.add(fact.customer, fact);
+      }
+      if (fact.link) {
+        engine.linksByDevice.add(fact.link.device, fact);
+        engine.linksByCustomer.add(fact.link.customer, fact);
+      }
+    }
+    for (const o of snapshot.orders) {
+      const order: OrderState = {
+        placed: o.placed ? facts.get(o.placed) : undefined,
+        facts: o.facts.map((key) => facts.get(key)!),
+        pending: new Set(),
+        version: o.version,
+        horizon: o.horizon ?? Number.NEGATIVE_INFINITY,
+        content: o.content ?? undefined,
+        journey: o.journey ?? undefined,
+      };
+      engine.orders.set(o.orderId, order);
+      if (order.placed?.device) engine.ordersByDevice.add(order.placed.device, o.orderId);
+      if (order.placed?.customer) engine.ordersByCustomer.add(order.placed.customer, o.orderId);
+      for (const at of o.pending) engine.due.push(order, o.orderId, at);
+    }
+    const live = (orderId: string) => engine.orders.has(orderId);
+    for (const fact of facts.values()) if (fact.orders) engine.correlations.add(fact, live);
+    return engine;
+  }
+
   /** Sizes of the state, for metrics and the memory benchmark. */
   stats(): { events: number; orders: number; devices: number; customers: number } {
     return {
@@ -241,7 +342,9 @@ export class ContextEngine {
       const order = this.orders.get(orderId);
       if (!order?.pending.delete(at)) continue;
       const record = this.compute(order, at);
-      const content = JSON.stringify({ ...record, asOf: undefined });
+      const content = createHash('sha256')
+        .update(JSON.stringify({ ...record, asOf: undefined }))
+        .digest('base64');
       order.horizon = Math.max(order.horizon, at);
       if (content === order.content) continue;
       order.content = content;

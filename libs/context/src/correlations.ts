@@ -62,12 +62,13 @@ export class CorrelationIndex {
   private readonly toOrders = new Map<string, Set<string>>();
   private readonly fromOrder = new Map<string, Map<string, CorrelationKind>>();
 
-  add(fact: Fact): void {
+  add(fact: Fact, live: (orderId: string) => boolean = () => true): void {
     const kind: CorrelationKind | undefined =
       fact.type === 'order.placed' ? 'cart' : KIND_OF_TYPE[fact.type];
     const id = fact.type === 'order.placed' ? fact.cart : fact.ref;
     if (!kind || !id) return;
     for (const orderId of fact.orders ?? []) {
+      if (!live(orderId)) continue;
       const key = `${kind}:${id}`;
       const orders = this.toOrders.get(key) ?? new Set<string>();
       orders.add(orderId);

@@ -64,7 +64,8 @@ export function resolveCustomer(
     };
     const earlierOwner = links
       .byDevice(anonymousId)
-      .find((other) => other.link!.customer !== customerId && compareFacts(other, link) < 0);
+      .filter((other) => other.link!.customer !== customerId && compareFacts(other, link) < 0)
+      .sort(compareFacts)[0];
     let reason: string | undefined;
     if (unmerged.has(pairKey(anonymousId, customerId))) reason = 'unmerged by command';
     else if (earlierOwner)
