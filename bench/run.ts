@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
 import { collectorBench } from './collector.bench';
+import { contextBench } from './context.bench';
 
 /**
  * `npm run bench -- <name>`: benchmarks against the real local services. Each prints its
@@ -18,6 +19,12 @@ program
   .option('--concurrency <n>', 'concurrent HTTP requests', (v) => Number(v), 8)
   .option('--warmup <n>', 'untimed events through each path first', (v) => Number(v), 20_000)
   .action(collectorBench);
+
+program
+  .command('context')
+  .description('context engine: pure events/s per core and heap per session vs kafkajs consume')
+  .option('--events <n>', 'generated events', (v) => Number(v), 200_000)
+  .action(contextBench);
 
 program
   .parseAsync(process.argv)

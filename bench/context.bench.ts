@@ -1,0 +1,156 @@
+import { loadConfig } from '@ctxb/config';
+import { ContextEngine } from '@ctxb/context';
+import { EVENT_CATALOGUE, Topic, type CloudEvent } from '@ctxb/events';
+import { generateTraffic } from '@ctxb/simulation';
+import { createKafka, encodeEvent, orderedProducer } from '@ctxb/streaming';
+import { formatRate, rate, report, timed } from './bench-support';
+
+/**
+ * The context engine: pure events/s on one core, heap per active session and journey, and,
+ * as the baseline of the same run, plain kafkajs consumption of the same events.
+ */
+export async function contextBench(options: { events: number }): Promise<void> {
+  const events = sample(options.events);
+  console.log(`context engine benchmark: ${events.length} generated events`);
+
+  const baseline = await kafkaConsumeRate(events);
+
+  // Pure engine: warm up on a copy, then time a fresh engine over all events.
+  warm(events.slice(0, Math.min(20_000, events.length)));
+  const engine = new ContextEngine();
+  let records = 0;
+  const pure = await timed(async () => {
+    for (const event of events) records += engine.ingest(event).records.length;
+    records += engine.drain().length;
+    return Promise.resolve();
+  });
+
+  const memory = heapPerSession(events);
+  report(
+    [
+      { name: 'kafkajs consume (baseline)', value: baseline },
+      { name: 'pure engine, one core', value: rate(events.length, pure.seconds) },
+    ],
+    baseline,
+  );
+  const pureRate = rate(events.length, pure.seconds);
+  console.log(
+    `  goal: pure engine ≥ ${formatRate(200_000)} per core → ${pureRate >= 200_000 ? 'met' : 'NOT met'} (${formatRate(pureRate)})`,
+  );
+  console.log(`  context versions emitted: ${records}`);
+  console.log(
+    `  heap: ${Math.round(memory.perSession)} bytes per active session, ${Math.round(memory.perJourney)} bytes per active journey (${memory.sessions} sessions, ${memory.journeys} journeys) — goal ≤ 2,048 per session → ${memory.perSession <= 2048 ? 'met' : 'NOT met'}`,
+  );
+}
+
+function sample(count: number): CloudEvent[] {
+  const out: CloudEvent[] = [];
+  for (const chunk of generateTraffic({
+    seed: 3,
+    journeys: Math.ceil(count / 22),
+    start: '2026-03-01',
+    days: 30,
+    includeStory: true,
+  })) {
+    out.push(...chunk);
+    if (out.length >= count) break;
+  }
+  return out.slice(0, count);
+}
+
+function warm(events: CloudEvent[]): void {
+  const engine = new ContextEngine();
+  for (const event of events) engine.ingest(event);
+  engine.drain();
+}
+
+/** Plain kafkajs: produce the events to a fresh topic, then time one consumer reading them all. */
+async function kafkaConsumeRate(events: CloudEvent[]): Promise<number> {
+  const config = loadConfig();
+  const kafka = createKafka(config.kafka, 'bench');
+  const topic = `bench-context-${Date.now().toString(36)}`;
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: config.topics.partitions }] });
+  const producer = orderedProducer(kafka);
+  await producer.connect();
+  for (let i = 0; i < events.length; i += 1000) {
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: events.slice(i, i + 1000).map((e) => encodeEvent(e, EVENT_CATALOGUE.get(e.type)!)),
+    });
+  }
+  await producer.disconnect();
+
+  const consumer = kafka.consumer({ groupId: `${topic}-group` });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  let seen = 0;
+  let started = 0n;
+  const done = new Promise<bigint>((resolve) => {
+    void consumer.run({
+      eachBatch: async ({ batch }) => {
+        if (started === 0n) started = process.hrtime.bigint();
+        for (const message of batch.messages) if (message.value) seen++;
+        if (seen >= events.length) resolve(process.hrtime.bigint());
+        return Promise.resolve();
+      },
+    });
+  });
+  const ended = await done;
+  await consumer.disconnect();
+  await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+  await admin.disconnect();
+  return rate(events.length, Number(ended - started) / 1e9);
+}
+
+/**
+ * Heap held by the engine per active session: journeys are fed without their orders'
+ * aftermath so nothing leaves memory, and the heap is measured after forced GCs.
+ */
+function heapPerSession(events: CloudEvent[]): {
+  perSession: number;
+  perJourney: number;
+  sessions: number;
+  journeys: number;
+} {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('run with node --expose-gc');
+  const behaviour = events.filter(
+    (e) => EVENT_CATALOGUE.get(e.type)?.topic === Topic.CustomerJourney,
+  );
+  // As on Kafka: each event is parsed from bytes and dropped after ingest, so whatever the
+  // engine keeps of it (strings included) is counted.
+  const encoded = behaviour.map((e) => Buffer.from(JSON.stringify(e)));
+  gc();
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const engine = new ContextEngine();
+  for (const bytes of encoded) engine.ingest(JSON.parse(bytes.toString()) as CloudEvent);
+  gc();
+  gc();
+  const after = process.memoryUsage().heapUsed;
+  const sessions = countSessions(behaviour);
+  const journeys = engine.stats().devices;
+  return {
+    perSession: (after - before) / sessions,
+    perJourney: (after - before) / journeys,
+    sessions,
+    journeys,
+  };
+}
+
+/** Sessions by the engine's own rule (30 minutes), counted independently per device. */
+function countSessions(events: CloudEvent[]): number {
+  const last = new Map<string, number>();
+  let sessions = 0;
+  for (const e of [...events].sort((a, b) => Date.parse(a.time) - Date.parse(b.time))) {
+    const device = e.anonymousid ?? '';
+    const at = Date.parse(e.time);
+    const previous = last.get(device);
+    if (previous === undefined || at - previous > 30 * 60_000) sessions++;
+    last.set(device, at);
+  }
+  return sessions;
+}
