@@ -142,99 +142,114 @@ describe('EventDeduplicator', () => {
   });
 });
 
-describe('ValidatingEventConsumer with poison messages', () => {
-  it('dead-letters malformed JSON, invalid events and failing handlers with reasons, and processes what follows', async () => {
-    const kafka = kafkaClient();
-    const admin = kafka.admin();
-    await admin.connect();
-    const topic = uniqueName('it_intake');
-    await createTestTopics(
-      kafka,
-      [topic, deadLetterTopic(topic)].map((t) => ({ topic: t, numPartitions: 1 })),
-    );
+describe.each(['one event', 'a batch'])(
+  'ValidatingEventConsumer handling %s at a time, with poison messages',
+  (mode) => {
+    it('dead-letters malformed JSON, invalid events and failing handlers with reasons, and processes what follows', async () => {
+      const kafka = kafkaClient();
+      const admin = kafka.admin();
+      await admin.connect();
+      const topic = uniqueName('it_intake');
+      await createTestTopics(
+        kafka,
+        [topic, deadLetterTopic(topic)].map((t) => ({ topic: t, numPartitions: 1 })),
+      );
 
-    const valid = (id: string): CloudEvent => exampleEvent('page.viewed', { id });
-    const invalid = exampleEvent('order.placed', { id: 'bad-money' });
-    invalid.data.total = 249.9;
-    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-    await producer.connect();
-    const entry = EVENT_CATALOGUE.get('page.viewed')!;
-    await producer.send({
-      topic,
-      messages: [
-        { key: 'anon-1', value: '{"specversion": "1.0", "id": ' },
-        encodeEvent(valid('first'), entry),
-        { key: 'anon-1', value: JSON.stringify(invalid) },
-        encodeEvent(valid('explodes'), entry),
-        {
-          // binary mode: attributes in ce_ headers, data in the value
-          key: 'anon-1',
-          value: JSON.stringify(valid('binary').data),
-          headers: {
-            ce_specversion: '1.0',
-            ce_id: 'binary',
-            ce_source: 'https://shop.example.com',
-            ce_type: 'page.viewed',
-            ce_time: '2026-03-14T16:05:00Z',
-            ce_anonymousid: 'anon-1',
-            'content-type': 'application/json',
+      const valid = (id: string): CloudEvent => exampleEvent('page.viewed', { id });
+      const invalid = exampleEvent('order.placed', { id: 'bad-money' });
+      invalid.data.total = 249.9;
+      const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+      await producer.connect();
+      const entry = EVENT_CATALOGUE.get('page.viewed')!;
+      await producer.send({
+        topic,
+        messages: [
+          { key: 'anon-1', value: '{"specversion": "1.0", "id": ' },
+          encodeEvent(valid('first'), entry),
+          { key: 'anon-1', value: JSON.stringify(invalid) },
+          encodeEvent(valid('explodes'), entry),
+          {
+            // binary mode: attributes in ce_ headers, data in the value
+            key: 'anon-1',
+            value: JSON.stringify(valid('binary').data),
+            headers: {
+              ce_specversion: '1.0',
+              ce_id: 'binary',
+              ce_source: 'https://shop.example.com',
+              ce_type: 'page.viewed',
+              ce_time: '2026-03-14T16:05:00Z',
+              ce_anonymousid: 'anon-1',
+              'content-type': 'application/json',
+            },
           },
-        },
-        encodeEvent(valid('first'), entry), // a redelivery: taken once
-        encodeEvent(valid('last'), entry),
-      ],
-    });
-    await producer.disconnect();
+          encodeEvent(valid('first'), entry), // a redelivery: taken once
+          encodeEvent(valid('last'), entry),
+        ],
+      });
+      await producer.disconnect();
 
-    const handled: string[] = [];
-    const outcomes: ConsumeOutcome[] = [];
-    const redis = new Redis({ host: config.redis.host, port: config.redis.port });
-    const consumer = new ValidatingEventConsumer(kafka, {
-      groupId: uniqueName('it_intake_group'),
-      topics: [topic],
-      handlerRetries: 2,
-      retryBackoffMs: 10,
-      deduplicator: new EventDeduplicator(redis, uniqueName('ctxb:test:dedup'), 60_000),
-      onOutcome: (_topic, outcome) => outcomes.push(outcome),
-      handler: async (event) => {
-        if (event.id === 'explodes') throw new Error('handler exploded');
-        handled.push(event.id);
-      },
-    });
-    await consumer.start();
-    const deadLetters = await readAll(kafka, deadLetterTopic(topic), 3);
-    const deadline = Date.now() + 20_000;
-    while (outcomes.length < 7 && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 100));
-    await consumer.stop();
-    redis.disconnect();
+      const handled: string[] = [];
+      const outcomes: ConsumeOutcome[] = [];
+      const redis = new Redis({ host: config.redis.host, port: config.redis.port });
+      const consumer = new ValidatingEventConsumer(kafka, {
+        groupId: uniqueName('it_intake_group'),
+        topics: [topic],
+        handlerRetries: 2,
+        retryBackoffMs: 10,
+        deduplicator: new EventDeduplicator(redis, uniqueName('ctxb:test:dedup'), 60_000),
+        onOutcome: (_topic, outcome) => outcomes.push(outcome),
+        handler:
+          mode === 'one event'
+            ? async (event) => {
+                if (event.id === 'explodes') throw new Error('handler exploded');
+                handled.push(event.id);
+              }
+            : {
+                // All or nothing, as a handler that writes the batch in one request would be.
+                batch: async (events) => {
+                  if (events.some((e) => e.event.id === 'explodes'))
+                    throw new Error('handler exploded');
+                  handled.push(...events.map((e) => e.event.id));
+                },
+              },
+      });
+      await consumer.start();
+      const deadLetters = await readAll(kafka, deadLetterTopic(topic), 3);
+      const deadline = Date.now() + 20_000;
+      while (outcomes.length < 7 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 100));
+      await consumer.stop();
+      redis.disconnect();
 
-    expect(handled).toEqual(['first', 'binary', 'last']);
-    expect(outcomes).toEqual([
-      'parse',
-      'handled',
-      'validate',
-      'handler',
-      'handled',
-      'duplicate',
-      'handled',
-    ]);
-    const byStage = Object.fromEntries(
-      deadLetters.map((m) => [m.headers[DeadLetterHeader.Stage], m]),
-    );
-    expect(byStage.parse.headers[DeadLetterHeader.Reason]).toMatch(/not valid JSON/);
-    expect(byStage.parse.headers[DeadLetterHeader.OriginalOffset]).toBe('0');
-    expect(byStage.validate.headers[DeadLetterHeader.Reason]).toBe(
-      'data.total: total must be a decimal string such as "19.99", not a number (floats lose cents)',
-    );
-    expect(byStage.validate.value).toBe(JSON.stringify(invalid));
-    expect(byStage.handler.headers[DeadLetterHeader.Reason]).toBe('handler exploded');
-    for (const record of deadLetters) {
-      expect(record.headers[DeadLetterHeader.OriginalTopic]).toBe(topic);
-      expect(record.headers[DeadLetterHeader.OriginalPartition]).toBe('0');
-      expect(record.key).toBe('anon-1');
-    }
-    await admin.deleteTopics({ topics: [topic, deadLetterTopic(topic)] });
-    await admin.disconnect();
-  });
-});
+      expect(handled).toEqual(['first', 'binary', 'last']);
+      const expected = [
+        'parse',
+        'handled',
+        'validate',
+        'handler',
+        'handled',
+        'duplicate',
+        'handled',
+      ];
+      if (mode === 'one event') expect(outcomes).toEqual(expected);
+      else expect([...outcomes].sort()).toEqual([...expected].sort());
+      const byStage = Object.fromEntries(
+        deadLetters.map((m) => [m.headers[DeadLetterHeader.Stage], m]),
+      );
+      expect(byStage.parse.headers[DeadLetterHeader.Reason]).toMatch(/not valid JSON/);
+      expect(byStage.parse.headers[DeadLetterHeader.OriginalOffset]).toBe('0');
+      expect(byStage.validate.headers[DeadLetterHeader.Reason]).toBe(
+        'data.total: total must be a decimal string such as "19.99", not a number (floats lose cents)',
+      );
+      expect(byStage.validate.value).toBe(JSON.stringify(invalid));
+      expect(byStage.handler.headers[DeadLetterHeader.Reason]).toBe('handler exploded');
+      for (const record of deadLetters) {
+        expect(record.headers[DeadLetterHeader.OriginalTopic]).toBe(topic);
+        expect(record.headers[DeadLetterHeader.OriginalPartition]).toBe('0');
+        expect(record.key).toBe('anon-1');
+      }
+      await admin.deleteTopics({ topics: [topic, deadLetterTopic(topic)] });
+      await admin.disconnect();
+    });
+  },
+);

@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { type AppConfig } from '@ctxb/config';
 import { HealthModule } from '@ctxb/health';
 import { platformImports } from '@ctxb/observability';
+import { ContextProcessorService } from './context/context-processor.service';
 import { EventIntakeConsumer } from './intake/event-intake.consumer';
 
 /**
@@ -17,7 +18,7 @@ export class EngineModule {
         ...platformImports('engine', config),
         HealthModule.forDependencies(['kafka', 'clickhouse', 'redis']),
       ],
-      providers: [EventIntakeConsumer],
+      providers: [EventIntakeConsumer, ContextProcessorService],
     };
   }
 }

@@ -157,6 +157,59 @@ export class EngineConfig extends AppHttpConfig {
   /** Where a consumer group with no committed offsets starts: the oldest retained event, or new ones only. */
   @IsBoolean()
   startFromBeginning!: boolean;
+
+  /** The internal topic where events are re-keyed by journey, so one instance owns a journey. */
+  @Matches(/^[A-Za-z0-9._-]{1,200}$/, { message: 'journeyTopic must be a Kafka topic name' })
+  journeyTopic!: string;
+
+  /** How often each partition's engine state is saved with its offset (a restart replays at most this much). */
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  snapshotIntervalMs!: number;
+
+  /** A consumer that stops heartbeating this long leaves the group and its partitions move. */
+  @IsInt()
+  @Min(6_000)
+  @Max(300_000)
+  sessionTimeoutMs!: number;
+}
+
+/** How contexts are built (see libs/context). Times are in event time. */
+export class ContextConfig {
+  @IsInt() @Min(1) @Max(24 * 60) sessionTimeoutMinutes!: number;
+  @IsInt() @Min(1) @Max(400) lookbackDays!: number;
+  @IsInt() @Min(0) @Max(86_400) latenessSeconds!: number;
+  @IsInt() @Min(1) @Max(3650) orderRetentionDays!: number;
+  @IsInt() @Min(1) @Max(365) timeDecayHalfLifeDays!: number;
+  @IsInt() @Min(1) @Max(10_000) maxAnonymousIdsPerCustomer!: number;
+
+  /** Ids that identify nobody and never link journeys (compared case-insensitively). */
+  @IsArray()
+  @IsString({ each: true })
+  placeholderIds!: string[];
+
+  /** Usual checkout start → order time of the customer base, for the hesitation ratio. */
+  @IsInt() @Min(1) checkoutBaselineSeconds!: number;
+
+  /** The shop's own hosts: their referrers are internal navigation, not a new visit. */
+  @IsArray()
+  @IsString({ each: true })
+  ownHosts!: string[];
+}
+
+export const LINK_TARGETS = ['om', 'ar', 'gl', 'crm'] as const;
+export type LinkTarget = (typeof LINK_TARGETS)[number];
+
+export class LinksConfig {
+  /** Where each new context version is linked: order management, receivables, ledger, CRM. */
+  @IsArray()
+  @IsIn(LINK_TARGETS, { each: true })
+  targets!: LinkTarget[];
+
+  /** BullMQ queue of link jobs (the worker consumes it). */
+  @Matches(NAME, { message: 'queue must be lower-case letters, digits and "-"' })
+  queue!: string;
 }
 
 export class LogConfig {
@@ -312,6 +365,16 @@ export class AppConfig {
   @ValidateNested()
   @Type(() => ChannelsConfig)
   channels!: ChannelsConfig;
+
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => ContextConfig)
+  context!: ContextConfig;
+
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => LinksConfig)
+  links!: LinksConfig;
 
   @IsDefined()
   @ValidateNested()

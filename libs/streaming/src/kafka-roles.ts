@@ -19,11 +19,12 @@ export async function provisionTopics(
   kafka: Kafka,
   topics: TopicsConfig,
   adminConfig?: AdminConfig,
+  internal: readonly string[] = [],
 ): Promise<TopicReport> {
   const admin: Admin = kafka.admin(adminConfig);
   await admin.connect();
   try {
-    return await ensureTopics(admin, topics);
+    return await ensureTopics(admin, topics, internal);
   } finally {
     await admin.disconnect();
   }

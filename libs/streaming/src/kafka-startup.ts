@@ -14,11 +14,17 @@ export async function startWhenKafkaIsReachable(
   connect: () => Promise<void>,
   logger: Logger,
   stopping: () => boolean,
+  internalTopics: readonly string[] = [],
 ): Promise<void> {
   for (let attempt = 0; !stopping(); attempt++) {
     try {
       // No retries inside: this loop retries with its own backoff and stops on shutdown.
-      const report = await provisionTopics(kafka, topics, { retry: { retries: 0 } });
+      const report = await provisionTopics(
+        kafka,
+        topics,
+        { retry: { retries: 0 } },
+        internalTopics,
+      );
       if (report.created.length + report.grown.length > 0) {
         logger.log({ created: report.created, grown: report.grown }, 'topics provisioned');
       }

@@ -10,9 +10,15 @@ export interface TopicReport {
 
 const HOUR_MS = 3_600_000;
 
-/** Every topic of the catalogue and its dead-letter twin, with the settings it should have. */
-export function desiredTopics(config: TopicsConfig): { topic: string; retentionMs: number }[] {
-  return TOPICS.flatMap((topic) => [
+/**
+ * Every topic of the catalogue and its dead-letter twin, with the settings it should have,
+ * plus internal topics (the engine's journey topic) and theirs.
+ */
+export function desiredTopics(
+  config: TopicsConfig,
+  internal: readonly string[] = [],
+): { topic: string; retentionMs: number }[] {
+  return [...TOPICS, ...internal].flatMap((topic) => [
     { topic, retentionMs: config.retentionHours * HOUR_MS },
     { topic: deadLetterTopic(topic), retentionMs: config.deadLetterRetentionHours * HOUR_MS },
   ]);
@@ -23,8 +29,12 @@ export function desiredTopics(config: TopicsConfig): { topic: string; retentionM
  * Idempotent: running it again changes nothing. Partitions are never removed (Kafka cannot)
  * and keys would move if they were.
  */
-export async function ensureTopics(admin: Admin, config: TopicsConfig): Promise<TopicReport> {
-  const wanted = desiredTopics(config);
+export async function ensureTopics(
+  admin: Admin,
+  config: TopicsConfig,
+  internal: readonly string[] = [],
+): Promise<TopicReport> {
+  const wanted = desiredTopics(config, internal);
   const existing = new Set(await admin.listTopics());
   const missing = wanted.filter((t) => !existing.has(t.topic));
   if (missing.length > 0) {

@@ -19,18 +19,32 @@ export interface ConsumedEventMeta {
 
 export type EventHandler = (event: CloudEvent, meta: ConsumedEventMeta) => Promise<void>;
 
+export interface ConsumedEvent {
+  event: CloudEvent;
+  meta: ConsumedEventMeta;
+}
+
+/** Handles the valid events of one fetched batch at once (in partition order). */
+export type BatchEventHandler = (events: ConsumedEvent[]) => Promise<void>;
+
 export type ConsumeOutcome = 'handled' | 'duplicate' | DeadLetterStage;
 
 export interface ValidatingConsumerOptions {
   groupId: string;
   topics: string[];
-  handler: EventHandler;
+  /**
+   * Either one event at a time, or a whole batch at a time: a failing batch is retried, then
+   * split into single events so only the poison one goes to the dead-letter topic.
+   */
+  handler: EventHandler | { batch: BatchEventHandler };
   /** How often a throwing handler is retried before its event is dead-lettered. */
   handlerRetries: number;
   retryBackoffMs: number;
   deduplicator?: EventDeduplicator;
   onOutcome?: (topic: string, outcome: ConsumeOutcome) => void;
   fromBeginning?: boolean;
+  /** A member silent this long leaves the group (kafkajs default 30 s). */
+  sessionTimeoutMs?: number;
 }
 
 /**
@@ -50,7 +64,15 @@ export class ValidatingEventConsumer {
     kafka: Kafka,
     private readonly options: ValidatingConsumerOptions,
   ) {
-    this.consumer = kafka.consumer({ groupId: options.groupId });
+    this.consumer = kafka.consumer({
+      groupId: options.groupId,
+      ...(options.sessionTimeoutMs
+        ? {
+            sessionTimeout: options.sessionTimeoutMs,
+            heartbeatInterval: Math.max(1000, Math.floor(options.sessionTimeoutMs / 10)),
+          }
+        : {}),
+    });
     this.deadLetters = orderedProducer(kafka);
   }
 
@@ -73,6 +95,8 @@ export class ValidatingEventConsumer {
   }
 
   private async eachBatch(payload: EachBatchPayload): Promise<void> {
+    if (typeof this.options.handler !== 'function')
+      return this.eachBatchAtOnce(payload, this.options.handler.batch);
     const { batch } = payload;
     const heartbeat = () => payload.heartbeat();
     for (const message of batch.messages) {
@@ -85,11 +109,49 @@ export class ValidatingEventConsumer {
     }
   }
 
-  private async process(
+  private async eachBatchAtOnce(
+    payload: EachBatchPayload,
+    handle: BatchEventHandler,
+  ): Promise<void> {
+    const { batch } = payload;
+    const heartbeat = () => payload.heartbeat();
+    const admitted: (ConsumedEvent & { dedupKey?: string; message: KafkaMessage })[] = [];
+    for (const message of batch.messages) {
+      const meta = { topic: batch.topic, partition: batch.partition, offset: message.offset };
+      const event = await this.admit(message, meta);
+      if (typeof event === 'string') this.options.onOutcome?.(batch.topic, event);
+      else admitted.push({ event, meta, message });
+    }
+    if (!payload.isRunning() || payload.isStale()) return;
+    const fresh = await this.claim(admitted);
+    for (let i = fresh.length; i < admitted.length; i++)
+      this.options.onOutcome?.(batch.topic, 'duplicate');
+    try {
+      await this.withRetries(() => handle(fresh), heartbeat);
+      fresh.forEach(() => this.options.onOutcome?.(batch.topic, 'handled'));
+    } catch {
+      // Find the poison: each event alone, in order; the good ones are handled, the bad dead-lettered.
+      for (const one of fresh) {
+        try {
+          await this.withRetries(() => handle([one]), heartbeat);
+          this.options.onOutcome?.(batch.topic, 'handled');
+        } catch (error) {
+          if (one.dedupKey) await this.options.deduplicator!.release([one.dedupKey]);
+          await this.deadLetter(one.message, one.meta, DeadLetterStage.Handler, errorText(error));
+          this.options.onOutcome?.(batch.topic, DeadLetterStage.Handler);
+        }
+      }
+    }
+    const last = batch.messages[batch.messages.length - 1];
+    if (last) payload.resolveOffset(last.offset);
+    await heartbeat();
+  }
+
+  /** Decodes and validates; an event to handle, or the dead-letter stage it went to. */
+  private async admit(
     message: KafkaMessage,
     meta: ConsumedEventMeta,
-    heartbeat: () => Promise<void>,
-  ): Promise<ConsumeOutcome> {
+  ): Promise<CloudEvent | DeadLetterStage> {
     let raw: Record<string, unknown>;
     try {
       raw = decodeEvent(message);
@@ -106,30 +168,49 @@ export class ValidatingEventConsumer {
       await this.deadLetter(message, meta, DeadLetterStage.Validate, reason);
       return DeadLetterStage.Validate;
     }
-    const event = validation.event;
-    const dedupKey = this.options.deduplicator
-      ? deduplicationKey(event.source, event.id)
-      : undefined;
-    if (dedupKey && !(await this.options.deduplicator!.claim([dedupKey]))[0]) return 'duplicate';
+    return validation.event;
+  }
 
+  private async claim<T extends ConsumedEvent & { dedupKey?: string }>(events: T[]): Promise<T[]> {
+    const deduplicator = this.options.deduplicator;
+    if (!deduplicator || events.length === 0) return events;
+    for (const e of events) e.dedupKey = deduplicationKey(e.event.source, e.event.id);
+    const claims = await deduplicator.claim(events.map((e) => e.dedupKey!));
+    return events.filter((_, i) => claims[i]);
+  }
+
+  private async withRetries(
+    work: () => Promise<void>,
+    heartbeat: () => Promise<void>,
+  ): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.options.handler(event, meta);
-        return 'handled';
+        return await work();
       } catch (error) {
-        if (attempt >= this.options.handlerRetries) {
-          if (dedupKey) await this.options.deduplicator!.release([dedupKey]);
-          await this.deadLetter(
-            message,
-            meta,
-            DeadLetterStage.Handler,
-            error instanceof Error ? error.message : String(error),
-          );
-          return DeadLetterStage.Handler;
-        }
+        if (attempt >= this.options.handlerRetries) throw error;
         await heartbeat();
         await new Promise((r) => setTimeout(r, this.options.retryBackoffMs * 2 ** attempt));
       }
+    }
+  }
+
+  private async process(
+    message: KafkaMessage,
+    meta: ConsumedEventMeta,
+    heartbeat: () => Promise<void>,
+  ): Promise<ConsumeOutcome> {
+    const event = await this.admit(message, meta);
+    if (typeof event === 'string') return event;
+    const [fresh] = await this.claim<ConsumedEvent & { dedupKey?: string }>([{ event, meta }]);
+    if (!fresh) return 'duplicate';
+    const handler = this.options.handler as EventHandler;
+    try {
+      await this.withRetries(() => handler(event, meta), heartbeat);
+      return 'handled';
+    } catch (error) {
+      if (fresh.dedupKey) await this.options.deduplicator!.release([fresh.dedupKey]);
+      await this.deadLetter(message, meta, DeadLetterStage.Handler, errorText(error));
+      return DeadLetterStage.Handler;
     }
   }
 
@@ -169,4 +250,8 @@ export class ValidatingEventConsumer {
       ],
     });
   }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -8,20 +8,27 @@ import {
 import type Redis from 'ioredis';
 import { Counter, type Registry } from 'prom-client';
 import { AppConfig } from '@ctxb/config';
-import { TOPICS, type CloudEvent } from '@ctxb/events';
+import { TOPICS } from '@ctxb/events';
 import { METRICS_REGISTRY } from '@ctxb/observability';
 import {
   createKafka,
   createRedis,
-  EventDeduplicator,
+  orderedProducer,
   startWhenKafkaIsReachable,
   ValidatingEventConsumer,
+  type ConsumedEvent,
 } from '@ctxb/streaming';
+import type { Producer } from 'kafkajs';
+import { contextOptionsFrom } from '../context/context-options.factory';
+import { JourneyDirectory } from '../routing/journey-directory';
+import { JourneyRouter } from '../routing/journey-router';
 
 /**
- * The engine's intake: one consumer group over every event topic. Records from any producer
- * (the collector or a shop backend writing to Kafka directly) are decoded, validated,
- * deduplicated by (source, id) and handed on; poison records go to the dead-letter topics.
+ * The engine's intake (stage one): one consumer group over every event topic. Records from any
+ * producer (the collector or a shop backend writing to Kafka directly) are decoded and
+ * validated, poison records go to the dead-letter topics, and valid events are re-keyed by
+ * journey onto the journey topic. Repeats are dropped by the context engine itself, which
+ * knows every (source, id) it has folded in.
  * It starts in the background and retries, so the engine runs (and says Kafka is down on
  * /health) while Kafka is unreachable.
  */
@@ -32,6 +39,9 @@ export class EventIntakeConsumer implements OnApplicationBootstrap, OnApplicatio
   private readonly consumer: ValidatingEventConsumer;
   private readonly outcomes: Counter<'topic' | 'outcome'>;
   private readonly events: Counter<'type'>;
+  private readonly routed: Counter<'outcome'>;
+  private readonly producer: Producer;
+  private readonly router: JourneyRouter;
   private stopping = false;
   private started: Promise<void> | undefined;
 
@@ -53,19 +63,30 @@ export class EventIntakeConsumer implements OnApplicationBootstrap, OnApplicatio
       labelNames: ['type'],
       registers: [registry],
     });
-    this.consumer = new ValidatingEventConsumer(createKafka(config.kafka, 'engine'), {
+    this.routed = new Counter({
+      name: 'ctxb_engine_routed_events_total',
+      help: 'Events re-keyed onto the journey topic: forwarded, parked (order not placed yet), released, skipped',
+      labelNames: ['outcome'],
+      registers: [registry],
+    });
+    const kafka = createKafka(config.kafka, 'engine');
+    this.producer = orderedProducer(kafka);
+    const options = contextOptionsFrom(config);
+    this.router = new JourneyRouter(
+      new JourneyDirectory(this.redis, keyPrefix, Math.ceil(options.orderRetentionMs / 1000)),
+      this.producer,
+      config.engine.journeyTopic,
+      options,
+    );
+    this.consumer = new ValidatingEventConsumer(kafka, {
       groupId: config.engine.groupId,
       topics: [...TOPICS],
       handlerRetries: config.engine.handlerRetries,
       retryBackoffMs: config.engine.retryBackoffMs,
       fromBeginning: config.engine.startFromBeginning,
-      deduplicator: new EventDeduplicator(
-        this.redis,
-        `${keyPrefix}:dedup:engine`,
-        config.collector.deduplicationWindowSeconds * 1000,
-      ),
+      sessionTimeoutMs: config.engine.sessionTimeoutMs,
       onOutcome: (topic, outcome) => this.outcomes.inc({ topic, outcome }),
-      handler: (event) => this.handle(event),
+      handler: { batch: (events) => this.handle(events) },
     });
   }
 
@@ -77,12 +98,15 @@ export class EventIntakeConsumer implements OnApplicationBootstrap, OnApplicatio
     this.stopping = true;
     await this.started;
     await this.consumer.stop().catch(() => undefined);
+    await this.producer.disconnect().catch(() => undefined);
     this.redis.disconnect();
   }
 
-  /** The context engine (sessions, journeys, enrichment) plugs in here. */
-  private async handle(event: CloudEvent): Promise<void> {
-    this.events.inc({ type: event.type });
+  private async handle(batch: ConsumedEvent[]): Promise<void> {
+    const counts = await this.router.route(batch.map((b) => b.event));
+    for (const { event } of batch) this.events.inc({ type: event.type });
+    for (const [outcome, n] of Object.entries(counts) as [string, number][])
+      this.routed.inc({ outcome }, n);
   }
 
   private async start(): Promise<void> {
@@ -90,11 +114,13 @@ export class EventIntakeConsumer implements OnApplicationBootstrap, OnApplicatio
       createKafka(this.config.kafka, 'engine-admin'),
       this.config.topics,
       async () => {
+        await this.producer.connect();
         await this.consumer.start();
         this.logger.log({ groupId: this.config.engine.groupId }, 'consuming event topics');
       },
       this.logger,
       () => this.stopping,
+      [this.config.engine.journeyTopic],
     ).catch(() => undefined);
   }
 }

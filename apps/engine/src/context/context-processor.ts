@@ -1,0 +1,266 @@
+import type { Logger } from '@nestjs/common';
+import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { ContextEngine, type ContextOptions, type ContextRecord } from '@ctxb/context';
+import { DeadLetterHeader, DeadLetterStage, deadLetterTopic, type CloudEvent } from '@ctxb/events';
+import type { EngineSnapshots } from './engine-snapshots';
+
+/** Where new context versions go: the store, then the link queues. */
+export interface ContextSink {
+  write(records: readonly ContextRecord[]): Promise<void>;
+}
+
+export interface ContextProcessorHooks {
+  /** After each batch: events seen, versions emitted, events kept out as too late. */
+  batch?(partition: number, counts: { events: number; records: number; expired: number }): void;
+  snapshot?(partition: number, facts: number, ms: number): void;
+}
+
+export interface ContextProcessorOptions {
+  groupId: string;
+  topic: string;
+  sessionTimeoutMs: number;
+  snapshotIntervalMs: number;
+  context: ContextOptions;
+}
+
+/** The header that marks a control message on the journey topic (e.g. `unmerge`). */
+export const COMMAND_HEADER = 'ctxb-command';
+
+interface PartitionState {
+  engine: ContextEngine;
+  /** Last offset folded into the engine; -1 before the first. */
+  offset: number;
+  savedOffset: number;
+  savedAt: number;
+}
+
+/**
+ * Stage two of the engine: one ContextEngine per journey-topic partition. After each batch
+ * the new context versions are written (idempotently, keyed by reference and version); every
+ * `snapshotIntervalMs` the partition's state is saved with its offset and only then is the
+ * offset committed. After a crash or a rebalance, the owner restores the saved state and
+ * replays from its offset: the engine is deterministic, so the replay writes exactly the
+ * versions it wrote before — no gap, no duplicate.
+ */
+export class ContextProcessor {
+  private readonly consumer: Consumer;
+  private readonly admin: Admin;
+  private readonly partitions = new Map<number, PartitionState>();
+  private running = false;
+
+  constructor(
+    kafka: Kafka,
+    private readonly options: ContextProcessorOptions,
+    private readonly snapshots: EngineSnapshots,
+    private readonly sink: ContextSink,
+    private readonly deadLetters: Producer,
+    private readonly logger: Logger,
+    private readonly hooks: ContextProcessorHooks = {},
+  ) {
+    this.consumer = kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: options.sessionTimeoutMs,
+      heartbeatInterval: Math.max(1000, Math.floor(options.sessionTimeoutMs / 10)),
+    });
+    this.admin = kafka.admin();
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+      const owned = new Set(payload.memberAssignment[options.topic] ?? []);
+      for (const partition of this.partitions.keys())
+        if (!owned.has(partition)) this.partitions.delete(partition);
+      this.logger.log(
+        { partitions: [...owned].sort((a, b) => a - b) },
+        'journey partitions assigned',
+      );
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.admin.connect();
+    await this.deadLetters.connect();
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: [this.options.topic], fromBeginning: true });
+    this.running = true;
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: (payload) => this.eachBatch(payload),
+    });
+  }
+
+  /**
+   * Finishes the batch in hand, saves every owned partition and leaves the group. Offsets are
+   * not committed any more at that point; the next owner skips what the saved state holds.
+   */
+  async stop(): Promise<void> {
+    if (this.running) {
+      this.running = false;
+      await this.consumer.stop();
+      for (const partition of this.partitions.keys()) await this.save(partition, false);
+    }
+    await this.consumer.disconnect();
+    await this.deadLetters.disconnect();
+    await this.admin.disconnect();
+  }
+
+  /** Heap-independent size figures for metrics. */
+  stats(): { partitions: number; events: number; orders: number; journeys: number } {
+    let events = 0;
+    let orders = 0;
+    let journeys = 0;
+    for (const { engine } of this.partitions.values()) {
+      const s = engine.stats();
+      events += s.events;
+      orders += s.orders;
+      journeys += s.devices + s.customers;
+    }
+    return { partitions: this.partitions.size, events, orders, journeys };
+  }
+
+  private async eachBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    const state = await this.partition(batch.partition, payload);
+    if (!state) return; // sought back; the next batch starts where the state needs it
+
+    const records: ContextRecord[] = [];
+    const rejected: { message: KafkaMessage; stage: DeadLetterStage; reason: string }[] = [];
+    let events = 0;
+    let expired = 0;
+    let last: string | undefined;
+    for (const message of batch.messages) {
+      if (!payload.isRunning() || payload.isStale()) break;
+      const offset = Number(message.offset);
+      last = message.offset;
+      if (offset <= state.offset) continue;
+      state.offset = offset;
+      events++;
+      const command = message.headers?.[COMMAND_HEADER]?.toString();
+      let input: Record<string, unknown>;
+      try {
+        input = JSON.parse(message.value?.toString() ?? '') as Record<string, unknown>;
+      } catch (error) {
+        rejected.push({ message, stage: DeadLetterStage.Parse, reason: (error as Error).message });
+        continue;
+      }
+      if (command === 'unmerge') {
+        records.push(...state.engine.unmerge(String(input.anonymousId), String(input.customerId)));
+        continue;
+      }
+      const out = state.engine.ingest(input as unknown as CloudEvent);
+      records.push(...out.records);
+      expired += out.expired.length;
+      for (const e of out.expired)
+        rejected.push({ message, stage: DeadLetterStage.Handler, reason: e.reason });
+    }
+
+    try {
+      await this.sink.write(records);
+      for (const r of rejected)
+        await this.deadLetter(batch.partition, r.message, r.stage, r.reason);
+    } catch (error) {
+      // The versions of this batch are not safely out: forget the state, so the retry restores
+      // the last snapshot and replays (and re-emits) from there.
+      this.partitions.delete(batch.partition);
+      throw error;
+    }
+    if (last !== undefined) payload.resolveOffset(last);
+    this.hooks.batch?.(batch.partition, { events, records: records.length, expired });
+    if (Date.now() - state.savedAt >= this.options.snapshotIntervalMs)
+      await this.save(batch.partition);
+    await payload.heartbeat();
+  }
+
+  /** The partition's state: in memory, else restored from its snapshot, else new. */
+  private async partition(
+    partition: number,
+    payload: EachBatchPayload,
+  ): Promise<PartitionState | undefined> {
+    let state = this.partitions.get(partition);
+    if (!state) {
+      const saved = await this.snapshots.load(this.options.topic, partition);
+      state = {
+        engine: saved
+          ? ContextEngine.restore(saved.state, this.options.context)
+          : new ContextEngine(this.options.context),
+        offset: saved?.offset ?? -1,
+        savedOffset: saved?.offset ?? -1,
+        savedAt: Date.now(),
+      };
+      this.partitions.set(partition, state);
+      if (saved) this.logger.log({ partition, offset: saved.offset }, 'engine state restored');
+    }
+    // The committed offset can only be behind the state (offsets are committed after the
+    // state is saved); if it is ahead, the state was lost: go back and rebuild it.
+    const first = Number(payload.batch.firstOffset() ?? '0');
+    if (first > state.offset + 1) {
+      const low = await this.lowOffset(partition);
+      const from = Math.max(state.offset + 1, low);
+      if (first > from) {
+        this.logger.warn(
+          { partition, from, committed: first },
+          'engine state behind the committed offset; replaying',
+        );
+        this.consumer.seek({ topic: this.options.topic, partition, offset: String(from) });
+        return undefined;
+      }
+    }
+    return state;
+  }
+
+  private async save(partition: number, commit = true): Promise<void> {
+    const state = this.partitions.get(partition);
+    if (!state || state.offset <= state.savedOffset) {
+      if (state) state.savedAt = Date.now();
+      return;
+    }
+    const started = Date.now();
+    const snapshot = state.engine.snapshot();
+    const saved = await this.snapshots.save(this.options.topic, partition, {
+      offset: state.offset,
+      state: snapshot,
+    });
+    state.savedAt = Date.now();
+    if (!saved) return; // a newer owner saved further already; nothing of ours to commit
+    state.savedOffset = state.offset;
+    if (commit)
+      await this.consumer.commitOffsets([
+        { topic: this.options.topic, partition, offset: String(state.offset + 1) },
+      ]);
+    this.hooks.snapshot?.(partition, snapshot.facts.length, Date.now() - started);
+  }
+
+  private async lowOffset(partition: number): Promise<number> {
+    const offsets = await this.admin.fetchTopicOffsets(this.options.topic);
+    return Number(offsets.find((o) => o.partition === partition)?.low ?? 0);
+  }
+
+  private async deadLetter(
+    partition: number,
+    message: KafkaMessage,
+    stage: DeadLetterStage,
+    reason: string,
+  ): Promise<void> {
+    this.logger.warn(
+      { partition, offset: message.offset, stage, reason: reason.slice(0, 300) },
+      'journey event dead-lettered',
+    );
+    await this.deadLetters.send({
+      topic: deadLetterTopic(this.options.topic),
+      acks: -1,
+      messages: [
+        {
+          key: message.key,
+          value: message.value,
+          headers: {
+            ...message.headers,
+            [DeadLetterHeader.Reason]: reason.slice(0, 10_000),
+            [DeadLetterHeader.Stage]: stage,
+            [DeadLetterHeader.OriginalTopic]: this.options.topic,
+            [DeadLetterHeader.OriginalPartition]: String(partition),
+            [DeadLetterHeader.OriginalOffset]: message.offset,
+            [DeadLetterHeader.FailedAt]: new Date().toISOString(),
+          },
+        },
+      ],
+    });
+  }
+}

@@ -1,0 +1,78 @@
+import type Redis from 'ioredis';
+
+/**
+ * What the router remembers across events and instances, in Redis: which journey key each
+ * order was placed under, and events that arrived for an order before its placement (parked). Each operation is one atomic script, so an event can never
+ * park after its order's placement has released the parked ones.
+ */
+export class JourneyDirectory {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly ttlSeconds: number,
+  ) {
+    redis.defineCommand('ctxbRouteOrPark', {
+      numberOfKeys: 2,
+      lua: `local key = redis.call('GET', KEYS[1])
+if key then return key end
+redis.call('RPUSH', KEYS[2], ARGV[1])
+redis.call('EXPIRE', KEYS[2], ARGV[2])
+return false`,
+    });
+    redis.defineCommand('ctxbPlaceOrder', {
+      numberOfKeys: 2,
+      lua: `local existing = redis.call('GET', KEYS[1])
+if not existing then
+  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+  existing = ARGV[1]
+end
+return {existing, redis.call('LRANGE', KEYS[2], 0, -1)}`,
+    });
+  }
+
+  private get scripts(): RedisWithScripts {
+    return this.redis as unknown as RedisWithScripts;
+  }
+
+  /** The journey key of an order, or undefined after parking `event` until the order is placed. */
+  async routeOrPark(orderId: string, event: string): Promise<string | undefined> {
+    const key = (await this.scripts.ctxbRouteOrPark(
+      this.orderKey(orderId),
+      this.parkKey(orderId),
+      event,
+      this.ttlSeconds,
+    )) as string | null;
+    return key ?? undefined;
+  }
+
+  /**
+   * Records where an order was placed (the first placement wins, so a replay routes the same
+   * way) and returns that key with the events parked for it.
+   */
+  async placeOrder(orderId: string, key: string): Promise<{ key: string; parked: string[] }> {
+    const [placedKey, parked] = (await this.scripts.ctxbPlaceOrder(
+      this.orderKey(orderId),
+      this.parkKey(orderId),
+      key,
+      this.ttlSeconds,
+    )) as [string, string[]];
+    return { key: placedKey, parked };
+  }
+
+  /** Forgets parked events once they are safely on the journey topic. */
+  async releaseParked(orderIds: string[]): Promise<void> {
+    if (orderIds.length > 0) await this.redis.del(...orderIds.map((o) => this.parkKey(o)));
+  }
+
+  private orderKey(orderId: string): string {
+    return `${this.prefix}:route:order:${orderId}`;
+  }
+  private parkKey(orderId: string): string {
+    return `${this.prefix}:route:parked:${orderId}`;
+  }
+}
+
+interface RedisWithScripts {
+  ctxbRouteOrPark(...args: (string | number)[]): Promise<unknown>;
+  ctxbPlaceOrder(...args: (string | number)[]): Promise<unknown>;
+}

@@ -1,0 +1,2 @@
+export * from './clickhouse-client';
+export * from './context-record.store';

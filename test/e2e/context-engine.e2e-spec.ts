@@ -1,0 +1,97 @@
+import { Queue } from 'bullmq';
+import { contextReferenceId, OrderState } from '@ctxb/context';
+import { exampleEvent } from '@ctxb/events';
+import { order12345Events, ORDER_12345 } from '@ctxb/simulation';
+import { createKafka } from '@ctxb/streaming';
+import { engineApp } from '../../apps/engine/src/engine.app';
+import { poll, startInProcess, type RunningApp } from '../support/http';
+import {
+  createTestDatabase,
+  dropTestDatabase,
+  engineTestConfig,
+  produceEvents,
+  storedContexts,
+  waitForGroups,
+} from '../support/engine-test';
+
+describe('context engine: events on Kafka → context records in ClickHouse → link jobs', () => {
+  const config = engineTestConfig((c) => {
+    c.log.level = process.env.TEST_LOG ?? 'silent';
+  });
+  const kafka = createKafka(config.kafka, 'test');
+  let app: RunningApp;
+
+  beforeAll(async () => {
+    await createTestDatabase(config);
+    app = await startInProcess(engineApp, config);
+    await waitForGroups(kafka, [config.engine.groupId, `${config.engine.groupId}.context`]);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await dropTestDatabase(config);
+  });
+
+  it('builds the order-12345 story, versioned through payment, invoice and delivery', async () => {
+    const story = order12345Events();
+    const last = story[story.length - 1];
+    // The customer comes back a day later: event time moves on, so the last versions are due.
+    const returning = exampleEvent('page.viewed', {
+      id: 'story-12345-returns',
+      anonymousid: ORDER_12345.anonymousId,
+      time: new Date(Date.parse(last.time) + 86_400_000).toISOString(),
+    });
+    // Payment and warehouse events are written before the order itself: they wait for it.
+    const aftermath = story.filter((e) => e.type !== 'order.placed' && !e.anonymousid);
+    const rest = story.filter((e) => !aftermath.includes(e));
+    await produceEvents(kafka, aftermath);
+    await produceEvents(kafka, [...rest, returning]);
+
+    const reference = contextReferenceId(ORDER_12345.orderId);
+    const versions = await poll(
+      'context of order 12345 delivered',
+      async () => {
+        const rows = (await storedContexts(config)).filter(
+          (r) => r.contextReferenceId === reference,
+        );
+        const latest = rows[rows.length - 1]?.parsed;
+        return latest?.state.state === OrderState.Delivered ? rows : undefined;
+      },
+      120_000,
+    );
+    // Versions are contiguous. Which facts the early ones hold depends on how far apart the
+    // topics were read (the aftermath came first here); the latest holds the whole story.
+    expect(versions.map((v) => v.version)).toEqual(versions.map((_, i) => i + 1));
+    const latest = versions[versions.length - 1].parsed;
+    expect(latest.order.orderId).toBe('12345');
+    expect(latest.sessions.count).toBe(5);
+    expect(latest.journey.firstTouch?.campaign).toBe('spring-espresso');
+    expect(latest.journey.daysToConvert).toBe(3);
+    expect(latest.signals).toMatchObject({
+      cartAbandons: 2,
+      productsCompared: 7,
+      reviewsRead: 3,
+      productPageActiveMs: 12 * 60_000,
+      checkoutPageLoadMs: 4000,
+      discount: { code: 'SPRING10', foundInSession: 3 },
+    });
+    expect(latest.state.history.map((h) => h.state)).toEqual([
+      'placed',
+      'paid',
+      'shipped',
+      'delivered',
+    ]);
+    expect(latest.correlations.invoices).toEqual(['INV-12345']);
+
+    // One link job per version and target, idempotently named.
+    const queue = new Queue(config.links.queue, {
+      connection: { host: config.redis.host, port: config.redis.port },
+      prefix: `${config.redis.keyPrefix}:bull`,
+    });
+    const jobs = await queue.getJobs(['waiting', 'delayed', 'prioritized']);
+    await queue.close();
+    const ids = new Set(jobs.map((j) => j.id));
+    for (const v of versions)
+      for (const target of config.links.targets)
+        expect(ids).toContain(`${reference}.v${v.version}.${target}`);
+  }, 150_000);
+});

@@ -1,0 +1,94 @@
+import { createClient } from '@clickhouse/client';
+import type { Kafka } from 'kafkajs';
+import type { ContextRecord } from '@ctxb/context';
+import type { AppConfig } from '@ctxb/config';
+import { EVENT_CATALOGUE, type CloudEvent } from '@ctxb/events';
+import { ContextRecordStore, createClickHouse } from '@ctxb/store';
+import { encodeEvent, orderedProducer } from '@ctxb/streaming';
+import { poll } from './http';
+import { testConfig, uniqueName } from './test-config';
+
+/**
+ * An engine configuration of its own: consumer groups, journey topic, Redis keys, link queue
+ * and ClickHouse database no other test shares. Source topics are shared, so the intake starts
+ * at their end.
+ */
+export function engineTestConfig(change: (config: AppConfig) => void = () => undefined): AppConfig {
+  return testConfig((c) => {
+    c.engine.groupId = uniqueName('test_engine');
+    c.engine.startFromBeginning = false;
+    c.engine.journeyTopic = uniqueName('test_journeys');
+    c.engine.snapshotIntervalMs = 500;
+    c.engine.sessionTimeoutMs = 6_000;
+    c.redis.keyPrefix = uniqueName('ctxb_test');
+    c.links.queue = uniqueName('test-links').replace(/_/g, '-');
+    c.clickhouse.database = uniqueName('test_ctx');
+    change(c);
+  });
+}
+
+/** Creates the test's ClickHouse database (the engine creates its tables). */
+export async function createTestDatabase(config: AppConfig): Promise<void> {
+  const client = createClient({
+    url: config.clickhouse.url,
+    username: config.clickhouse.username,
+    password: config.clickhouse.password,
+  });
+  await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${config.clickhouse.database}` });
+  await client.close();
+}
+
+export async function dropTestDatabase(config: AppConfig): Promise<void> {
+  const client = createClient({ url: config.clickhouse.url });
+  await client.command({ query: `DROP DATABASE IF EXISTS ${config.clickhouse.database}` });
+  await client.close();
+}
+
+/** Writes events to their catalogue topics with their catalogue keys, as a shop backend would. */
+export async function produceEvents(kafka: Kafka, events: readonly CloudEvent[]): Promise<void> {
+  const producer = orderedProducer(kafka);
+  await producer.connect();
+  for (let i = 0; i < events.length; i += 2000) {
+    const byTopic = new Map<string, ReturnType<typeof encodeEvent>[]>();
+    for (const e of events.slice(i, i + 2000)) {
+      const entry = EVENT_CATALOGUE.get(e.type)!;
+      const list = byTopic.get(entry.topic) ?? [];
+      list.push(encodeEvent(e, entry));
+      byTopic.set(entry.topic, list);
+    }
+    await producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+    });
+  }
+  await producer.disconnect();
+}
+
+/** Waits until every consumer group is stable (joined, partitions assigned). */
+export async function waitForGroups(kafka: Kafka, groupIds: string[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await poll(
+      `groups ${groupIds.join(', ')} stable`,
+      async () => {
+        const { groups } = await admin.describeGroups(groupIds);
+        return groups.every((g) => g.state === 'Stable') ? true : undefined;
+      },
+      60_000,
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Stored context versions by reference, each parsed. */
+export async function storedContexts(config: AppConfig) {
+  const client = createClickHouse(config.clickhouse);
+  try {
+    const rows = await new ContextRecordStore(client).allVersions();
+    return rows.map((r) => ({ ...r, parsed: JSON.parse(r.record) as ContextRecord }));
+  } finally {
+    await client.close();
+  }
+}
