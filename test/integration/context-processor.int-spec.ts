@@ -1,0 +1,148 @@
+import { Logger } from '@nestjs/common';
+import Redis from 'ioredis';
+import type { ContextRecord } from '@ctxb/context';
+import { generateTraffic } from '@ctxb/simulation';
+import { ContextRecordStore, createClickHouse } from '@ctxb/store';
+import { createKafka, orderedProducer, provisionTopics } from '@ctxb/streaming';
+import { contextOptionsFrom } from '../../apps/engine/src/context/context-options.factory';
+import { ContextProcessor } from '../../apps/engine/src/context/context-processor';
+import { EngineSnapshots } from '../../apps/engine/src/context/engine-snapshots';
+import { JourneyDirectory } from '../../apps/engine/src/routing/journey-directory';
+import { JourneyRouter } from '../../apps/engine/src/routing/journey-router';
+import { poll } from '../support/http';
+import {
+  createTestDatabase,
+  dropTestDatabase,
+  engineTestConfig,
+  storedContexts,
+} from '../support/engine-test';
+import { readJourneyLog, replayJourneyLog } from '../support/journey-log';
+
+const config = engineTestConfig((c) => {
+  c.engine.snapshotIntervalMs = 300;
+});
+const options = contextOptionsFrom(config);
+const kafka = createKafka(config.kafka, 'test');
+const logger = new Logger('test');
+logger.log = () => undefined;
+
+const key = (r: { contextReferenceId: string; version: number }) =>
+  `${r.contextReferenceId}#${r.version}`;
+
+describe('context processor in a consumer group', () => {
+  let redis: Redis;
+
+  beforeAll(async () => {
+    redis = new Redis({ host: config.redis.host, port: config.redis.port });
+    await createTestDatabase(config);
+    await provisionTopics(kafka, config.topics, undefined, [config.engine.journeyTopic]);
+    await new ContextRecordStore(createClickHouse(config.clickhouse)).ensureSchema();
+  });
+
+  /** 12 days of generated traffic, routed onto the journey topic as the intake routes it. */
+  async function writeJourneyLog(): Promise<void> {
+    const producer = orderedProducer(kafka);
+    await producer.connect();
+    const router = new JourneyRouter(
+      new JourneyDirectory(redis, config.redis.keyPrefix, 86_400),
+      producer,
+      config.engine.journeyTopic,
+      options,
+    );
+    for (const chunk of generateTraffic({
+      seed: 11,
+      journeys: 400,
+      start: '2026-04-01',
+      days: 12,
+      includeStory: true,
+    }))
+      await router.route(chunk);
+    await producer.disconnect();
+  }
+  afterAll(async () => {
+    redis.disconnect();
+    await dropTestDatabase(config);
+  });
+
+  /** A processor writing to the real store, a little slowly so the test can stop it mid-stream. */
+  function processor(written: { count: number }): ContextProcessor {
+    const clickhouse = createClickHouse(config.clickhouse);
+    const store = new ContextRecordStore(clickhouse);
+    return new ContextProcessor(
+      kafka,
+      {
+        groupId: `${config.engine.groupId}.context`,
+        topic: config.engine.journeyTopic,
+        sessionTimeoutMs: config.engine.sessionTimeoutMs,
+        snapshotIntervalMs: config.engine.snapshotIntervalMs,
+        context: options,
+      },
+      new EngineSnapshots(redis, config.redis.keyPrefix),
+      {
+        write: async (records) => {
+          await new Promise((r) => setTimeout(r, 40));
+          await store.write(records);
+          written.count += records.length;
+        },
+      },
+      orderedProducer(kafka),
+      logger,
+    );
+  }
+
+  it('two instances, one stopped mid-stream, store exactly what one uninterrupted engine makes', async () => {
+    const byFirst = { count: 0 };
+    const bySecond = { count: 0 };
+    const first = processor(byFirst);
+    const second = processor(bySecond);
+    await first.start();
+    await second.start();
+    await waitForMembers(`${config.engine.groupId}.context`, 2);
+    await writeJourneyLog();
+    const expected = replayJourneyLog(
+      await readJourneyLog(kafka, config.engine.journeyTopic),
+      options,
+    );
+    expect(expected.length).toBeGreaterThan(200);
+
+    // Both work; then the second leaves and its partitions move to the first.
+    await poll(
+      'both instances writing',
+      async () => (byFirst.count > 0 && bySecond.count > 0 ? true : undefined),
+      60_000,
+    );
+    await second.stop();
+    const stoppedAt = byFirst.count + bySecond.count;
+    const stored = await poll(
+      'all contexts stored',
+      async () => {
+        const rows = await storedContexts(config);
+        return rows.length >= expected.length ? rows : undefined;
+      },
+      90_000,
+    );
+    await first.stop();
+    expect(stoppedAt).toBeLessThan(expected.length);
+
+    const want = new Map(expected.map((r: ContextRecord) => [key(r), JSON.stringify(r)]));
+    const got = new Map(stored.map((r) => [key(r), r.record]));
+    expect([...got.keys()].sort()).toEqual([...want.keys()].sort());
+    for (const [k, record] of want) expect(got.get(k)).toBe(record);
+  });
+});
+
+async function waitForMembers(groupId: string, members: number): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  await poll(
+    `${members} members in ${groupId}`,
+    async () => {
+      const { groups } = await admin.describeGroups([groupId]);
+      return groups[0]?.state === 'Stable' && groups[0].members.length === members
+        ? true
+        : undefined;
+    },
+    60_000,
+  );
+  await admin.disconnect();
+}
