@@ -53,7 +53,15 @@ export function replayJourneyLog(
     const engine = new ContextEngine(options);
     for (const m of messages) {
       const input = JSON.parse(m.value) as Record<string, unknown>;
-      if (m.command === 'unmerge')
+      if (m.command === 'progress')
+        records.push(
+          ...engine.progress(
+            String(input.source),
+            typeof input.time === 'number' ? input.time : null,
+            input.idle === true,
+          ),
+        );
+      else if (m.command === 'unmerge')
         records.push(...engine.unmerge(String(input.anonymousId), String(input.customerId)));
       else records.push(...engine.ingest(input as unknown as CloudEvent).records);
     }

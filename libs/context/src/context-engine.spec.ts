@@ -118,6 +118,28 @@ describe('ContextEngine', () => {
     },
   );
 
+  it('does not let a source read far ahead make another source’s events late', () => {
+    const web = TRAFFIC.filter((e) => e.anonymousid && e.type !== 'order.placed');
+    const backOffice = TRAFFIC.filter((e) => !web.includes(e));
+    const engine = new ContextEngine({ latenessMs: LATENESS });
+    const records: ContextRecord[] = [];
+    records.push(...engine.progress('web', null, false));
+    // Every order, payment, invoice and shipment first: weeks ahead of the web events.
+    for (const e of backOffice) records.push(...engine.ingest(e).records);
+    records.push(...engine.progress('back-office', Date.parse(backOffice.at(-1)!.time), true));
+    const expired: unknown[] = [];
+    for (const e of web) {
+      const out = engine.ingest(e);
+      records.push(...out.records);
+      expired.push(...out.expired);
+      records.push(...engine.progress('web', Date.parse(e.time), false));
+    }
+    records.push(...engine.progress('web', Date.parse(web.at(-1)!.time), true));
+    records.push(...engine.drain());
+    expect(expired).toEqual([]);
+    expect(byReference(records)).toEqual(byReference(IN_ORDER));
+  });
+
   it('turns an event later than the bound into a new version instead of losing it', () => {
     const invoice = TRAFFIC.find((e) => e.type === 'invoice.issued')!;
     const orderId = (invoice.data as { orderId: string }).orderId;

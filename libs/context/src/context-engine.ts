@@ -43,6 +43,7 @@ export interface EngineSnapshot {
   behaviourKeptFrom: number | null;
   ordersKeptFrom: number | null;
   unmerged: string[];
+  sources: { source: string; time: number | null; idle: boolean }[];
   seen: [string, number][];
   facts: Fact[];
   orders: {
@@ -124,9 +125,39 @@ export class ContextEngine {
     this.options = contextOptions(options);
   }
 
-  /** Newest event time minus the lateness bound. */
+  /**
+   * Progress of each source (e.g. a Kafka partition the events came from): its newest event
+   * time and whether it has nothing more to read. When sources report, the watermark does not
+   * pass the slowest busy source, so a topic read ahead of another cannot make the other's
+   * events late.
+   */
+  private readonly sources = new Map<string, { time: number; idle: boolean }>();
+  /** min(newest, slowest busy source), kept current on every change. */
+  private clock = Number.NEGATIVE_INFINITY;
+
+  /** Event time every version due before it is emitted at: the clock minus the lateness bound. */
   get watermark(): number {
-    return this.newest - this.options.latenessMs;
+    return this.clock - this.options.latenessMs;
+  }
+
+  /**
+   * A source says how far it has got (`time`: its newest event time, or null if none yet) and
+   * whether it is idle (caught up). Emits what becomes due.
+   */
+  progress(source: string, time: number | null, idle: boolean): ContextRecord[] {
+    const previous = this.sources.get(source);
+    this.sources.set(source, {
+      time: Math.max(previous?.time ?? Number.NEGATIVE_INFINITY, time ?? Number.NEGATIVE_INFINITY),
+      idle,
+    });
+    this.tick();
+    return this.flush(false);
+  }
+
+  private tick(): void {
+    let clock = this.newest;
+    for (const s of this.sources.values()) if (!s.idle) clock = Math.min(clock, s.time);
+    this.clock = clock;
   }
 
   ingest(event: CloudEvent): EngineOutput {
@@ -143,7 +174,10 @@ export class ContextEngine {
     }
     this.seen.set(fact.key, fact.at);
     this.remember(fact);
-    this.newest = Math.max(this.newest, fact.at);
+    if (fact.at > this.newest) {
+      this.newest = fact.at;
+      this.tick();
+    }
     out.records = this.flush(false);
     return out;
   }
@@ -188,6 +222,11 @@ export class ContextEngine {
       behaviourKeptFrom: finite(this.behaviourKeptFrom),
       ordersKeptFrom: finite(this.ordersKeptFrom),
       unmerged: [...this.unmerged],
+      sources: [...this.sources].map(([source, s]) => ({
+        source,
+        time: finite(s.time),
+        idle: s.idle,
+      })),
       seen: [...this.seen],
       facts: [...facts.values()],
       orders: [...this.orders].map(([orderId, o]) => ({
@@ -211,6 +250,9 @@ export class ContextEngine {
     engine.behaviourKeptFrom = snapshot.behaviourKeptFrom ?? Number.NEGATIVE_INFINITY;
     engine.ordersKeptFrom = snapshot.ordersKeptFrom ?? Number.NEGATIVE_INFINITY;
     snapshot.unmerged.forEach((pair) => engine.unmerged.add(pair));
+    for (const s of snapshot.sources)
+      engine.sources.set(s.source, { time: s.time ?? Number.NEGATIVE_INFINITY, idle: s.idle });
+    engine.tick();
     snapshot.seen.forEach(([key, at]) => engine.seen.set(key, at));
     const facts = new Map(snapshot.facts.map((f) => [f.key, f]));
     for (const fact of snapshot.facts) {

@@ -55,6 +55,19 @@ describe('generateTraffic', () => {
     expect(digest({ ...options, seed: 8 })).not.toBe(digest(options));
   });
 
+  it('arrives in event-time order, as live traffic does, with the story in its place', () => {
+    const times = events.map((e) => Date.parse(e.time));
+    const outOfOrder = times.filter((t, i) => i > 0 && t < times[i - 1]);
+    expect(outOfOrder).toEqual([]);
+    expect(events.filter((e) => e.id.startsWith('story-12345')).length).toBe(
+      order12345Events().length,
+    );
+    // Journeys overlap: a shopper's events are interleaved with other shoppers'.
+    const firstJourney = events.findIndex((e) => e.id.startsWith('j0-'));
+    const lastOfFirst = events.map((e) => e.id.startsWith('j0-')).lastIndexOf(true);
+    expect(events.slice(firstJourney, lastOfFirst).some((e) => e.id.startsWith('j1-'))).toBe(true);
+  });
+
   it('has unique event ids per source', () => {
     const keys = events.map((e) => `${e.source}|${e.id}`);
     expect(new Set(keys).size).toBe(keys.length);

@@ -47,30 +47,113 @@ type Entry =
  * baskets. Orders get payments (some failing), shipping, returns, invoices and revenue
  * journals; every day gets marketing spend per campaign, a catalogue update and stock moves.
  *
- * Yields chunks in time order of journey start (each journey's own events in order); the
- * same options give the same events, byte for byte.
+ * Yields chunks in event-time order, as live traffic arrives (journeys overlap: a shopper's
+ * second session comes days later, between other shoppers' visits); the same options give
+ * the same events, byte for byte.
  */
 export function* generateTraffic(options: TrafficOptions): Generator<CloudEvent[]> {
+  const pending = new TimeOrderedBuffer();
+  for (const { events, horizon } of journeysByStart(options)) {
+    pending.add(events);
+    const ready = pending.takeBefore(horizon);
+    if (ready.length > 0) yield ready;
+  }
+  const rest = pending.takeBefore(Number.POSITIVE_INFINITY);
+  if (rest.length > 0) yield rest;
+}
+
+/**
+ * Whole journeys (and each day's back-office events) in order of their start, each with a
+ * horizon: no event generated later is older than it.
+ */
+function* journeysByStart(
+  options: TrafficOptions,
+): Generator<{ events: CloudEvent[]; horizon: number }> {
   const random = new SeededRandom(options.seed);
   const start = Date.parse(`${options.start}T00:00:00Z`);
   const span = options.days * DAY;
   let storyDone = !options.includeStory;
   let nextDay = 0;
   const onHand = new Map(PRODUCTS.map((p) => [p.id, 200]));
+  const earliestStart = (n: number) =>
+    n >= options.journeys
+      ? Number.POSITIVE_INFINITY
+      : start + Math.floor((n * span) / Math.max(1, options.journeys));
+  const horizon = (n: number) =>
+    Math.min(
+      earliestStart(n),
+      storyDone ? Number.POSITIVE_INFINITY : ORDER_12345.firstTouchAt,
+      nextDay < options.days ? start + nextDay * DAY : Number.POSITIVE_INFINITY,
+    );
 
   for (let n = 0; n < options.journeys; n++) {
-    const journeyStart =
-      start + Math.floor((n * span) / Math.max(1, options.journeys)) + random.int(0, 59) * MINUTE;
-    while (nextDay < options.days && start + nextDay * DAY <= journeyStart)
-      yield dailyEvents(random, start + nextDay++ * DAY, onHand);
+    const journeyStart = earliestStart(n) + random.int(0, 59) * MINUTE;
+    while (nextDay < options.days && start + nextDay * DAY <= journeyStart) {
+      const events = dailyEvents(random, start + nextDay++ * DAY, onHand);
+      yield { events, horizon: horizon(n) };
+    }
     if (!storyDone && journeyStart >= ORDER_12345.firstTouchAt) {
       storyDone = true;
-      yield order12345Events();
+      yield { events: order12345Events(), horizon: horizon(n) };
     }
-    yield journey(random, n, journeyStart, onHand);
+    const events = journey(random, n, journeyStart, onHand);
+    yield { events, horizon: horizon(n + 1) };
   }
-  while (nextDay < options.days) yield dailyEvents(random, start + nextDay++ * DAY, onHand);
-  if (!storyDone) yield order12345Events();
+  while (nextDay < options.days) {
+    const events = dailyEvents(random, start + nextDay++ * DAY, onHand);
+    yield { events, horizon: horizon(options.journeys) };
+  }
+  if (!storyDone) {
+    storyDone = true;
+    yield { events: order12345Events(), horizon: Number.POSITIVE_INFINITY };
+  }
+}
+
+/** Events waiting for their turn: a min-heap on (time, order of generation). */
+class TimeOrderedBuffer {
+  private readonly heap: { at: number; seq: number; event: CloudEvent }[] = [];
+  private seq = 0;
+
+  add(events: CloudEvent[]): void {
+    for (const event of events) {
+      this.heap.push({ at: Date.parse(event.time), seq: this.seq++, event });
+      let i = this.heap.length - 1;
+      while (i > 0) {
+        const parent = (i - 1) >> 1;
+        if (!this.before(i, parent)) break;
+        [this.heap[i], this.heap[parent]] = [this.heap[parent], this.heap[i]];
+        i = parent;
+      }
+    }
+  }
+
+  takeBefore(horizon: number): CloudEvent[] {
+    const out: CloudEvent[] = [];
+    while (this.heap.length > 0 && this.heap[0].at < horizon) {
+      out.push(this.heap[0].event);
+      const last = this.heap.pop()!;
+      if (this.heap.length === 0) break;
+      this.heap[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < this.heap.length && this.before(l, m)) m = l;
+        if (r < this.heap.length && this.before(r, m)) m = r;
+        if (m === i) break;
+        [this.heap[i], this.heap[m]] = [this.heap[m], this.heap[i]];
+        i = m;
+      }
+    }
+    return out;
+  }
+
+  private before(a: number, b: number): boolean {
+    const x = this.heap[a];
+    const y = this.heap[b];
+    return x.at < y.at || (x.at === y.at && x.seq < y.seq);
+  }
 }
 
 function journey(

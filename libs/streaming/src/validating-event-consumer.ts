@@ -24,8 +24,16 @@ export interface ConsumedEvent {
   meta: ConsumedEventMeta;
 }
 
+/** Where a fetched batch came from and whether it reached the end of its partition. */
+export interface ConsumedBatch {
+  topic: string;
+  partition: number;
+  /** True when nothing more is waiting in the partition after this batch. */
+  caughtUp: boolean;
+}
+
 /** Handles the valid events of one fetched batch at once (in partition order). */
-export type BatchEventHandler = (events: ConsumedEvent[]) => Promise<void>;
+export type BatchEventHandler = (events: ConsumedEvent[], batch: ConsumedBatch) => Promise<void>;
 
 export type ConsumeOutcome = 'handled' | 'duplicate' | DeadLetterStage;
 
@@ -45,6 +53,8 @@ export interface ValidatingConsumerOptions {
   fromBeginning?: boolean;
   /** A member silent this long leaves the group (kafkajs default 30 s). */
   sessionTimeoutMs?: number;
+  /** Told the topic partitions this member owns after each rebalance. */
+  onAssigned?: (assignment: Record<string, number[]>) => void;
 }
 
 /**
@@ -74,6 +84,9 @@ export class ValidatingEventConsumer {
         : {}),
     });
     this.deadLetters = orderedProducer(kafka);
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) =>
+      options.onAssigned?.(payload.memberAssignment),
+    );
   }
 
   async start(): Promise<void> {
@@ -123,17 +136,23 @@ export class ValidatingEventConsumer {
       else admitted.push({ event, meta, message });
     }
     if (!payload.isRunning() || payload.isStale()) return;
+    const last = batch.messages[batch.messages.length - 1];
+    const info: ConsumedBatch = {
+      topic: batch.topic,
+      partition: batch.partition,
+      caughtUp: last === undefined || Number(last.offset) + 1 >= Number(batch.highWatermark),
+    };
     const fresh = await this.claim(admitted);
     for (let i = fresh.length; i < admitted.length; i++)
       this.options.onOutcome?.(batch.topic, 'duplicate');
     try {
-      await this.withRetries(() => handle(fresh), heartbeat);
+      await this.withRetries(() => handle(fresh, info), heartbeat);
       fresh.forEach(() => this.options.onOutcome?.(batch.topic, 'handled'));
     } catch {
       // Find the poison: each event alone, in order; the good ones are handled, the bad dead-lettered.
       for (const one of fresh) {
         try {
-          await this.withRetries(() => handle([one]), heartbeat);
+          await this.withRetries(() => handle([one], info), heartbeat);
           this.options.onOutcome?.(batch.topic, 'handled');
         } catch (error) {
           if (one.dedupKey) await this.options.deduplicator!.release([one.dedupKey]);
@@ -142,7 +161,6 @@ export class ValidatingEventConsumer {
         }
       }
     }
-    const last = batch.messages[batch.messages.length - 1];
     if (last) payload.resolveOffset(last.offset);
     await heartbeat();
   }

@@ -32,6 +32,9 @@ interface PartitionState {
   offset: number;
   savedOffset: number;
   savedAt: number;
+  saving?: Promise<void>;
+  /** True while a batch is folded in but its versions are not written yet: no snapshot then. */
+  writing: boolean;
 }
 
 /**
@@ -47,6 +50,7 @@ export class ContextProcessor {
   private readonly admin: Admin;
   private readonly partitions = new Map<number, PartitionState>();
   private running = false;
+  private saver: NodeJS.Timeout | undefined;
 
   constructor(
     kafka: Kafka,
@@ -80,6 +84,15 @@ export class ContextProcessor {
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [this.options.topic], fromBeginning: true });
     this.running = true;
+    // Partitions that went quiet are saved (and their offsets committed) on a timer too.
+    this.saver = setInterval(() => {
+      for (const [partition, state] of this.partitions)
+        if (!state.writing && Date.now() - state.savedAt >= this.options.snapshotIntervalMs)
+          this.save(partition).catch((error: unknown) =>
+            this.logger.warn({ partition, err: String(error) }, 'saving engine state failed'),
+          );
+    }, this.options.snapshotIntervalMs);
+    this.saver.unref();
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -94,7 +107,9 @@ export class ContextProcessor {
   async stop(): Promise<void> {
     if (this.running) {
       this.running = false;
+      clearInterval(this.saver);
       await this.consumer.stop();
+      for (const p of this.partitions.values()) if (p.saving) await p.saving;
       for (const partition of this.partitions.keys()) await this.save(partition, false);
     }
     await this.consumer.disconnect();
@@ -126,6 +141,7 @@ export class ContextProcessor {
     let events = 0;
     let expired = 0;
     let last: string | undefined;
+    state.writing = true;
     for (const message of batch.messages) {
       if (!payload.isRunning() || payload.isStale()) break;
       const offset = Number(message.offset);
@@ -139,6 +155,11 @@ export class ContextProcessor {
         input = JSON.parse(message.value?.toString() ?? '') as Record<string, unknown>;
       } catch (error) {
         rejected.push({ message, stage: DeadLetterStage.Parse, reason: (error as Error).message });
+        continue;
+      }
+      if (command === 'progress') {
+        const time = typeof input.time === 'number' ? input.time : null;
+        records.push(...state.engine.progress(String(input.source), time, input.idle === true));
         continue;
       }
       if (command === 'unmerge') {
@@ -161,6 +182,8 @@ export class ContextProcessor {
       // the last snapshot and replays (and re-emits) from there.
       this.partitions.delete(batch.partition);
       throw error;
+    } finally {
+      state.writing = false;
     }
     if (last !== undefined) payload.resolveOffset(last);
     this.hooks.batch?.(batch.partition, { events, records: records.length, expired });
@@ -184,6 +207,7 @@ export class ContextProcessor {
         offset: saved?.offset ?? -1,
         savedOffset: saved?.offset ?? -1,
         savedAt: Date.now(),
+        writing: false,
       };
       this.partitions.set(partition, state);
       if (saved) this.logger.log({ partition, offset: saved.offset }, 'engine state restored');
@@ -206,24 +230,42 @@ export class ContextProcessor {
     return state;
   }
 
+  /** Saves one partition; a save already under way is waited for, never run twice at once. */
   private async save(partition: number, commit = true): Promise<void> {
     const state = this.partitions.get(partition);
+    if (!state) return;
+    while (state.saving) await state.saving;
+    state.saving = this.saveNow(partition, state, commit);
+    try {
+      await state.saving;
+    } finally {
+      state.saving = undefined;
+    }
+  }
+
+  private async saveNow(
+    partition: number,
+    state: PartitionState | undefined,
+    commit: boolean,
+  ): Promise<void> {
     if (!state || state.offset <= state.savedOffset) {
       if (state) state.savedAt = Date.now();
       return;
     }
     const started = Date.now();
+    // Taken together, synchronously: batches may go on while the save is under way.
+    const offset = state.offset;
     const snapshot = state.engine.snapshot();
     const saved = await this.snapshots.save(this.options.topic, partition, {
-      offset: state.offset,
+      offset,
       state: snapshot,
     });
     state.savedAt = Date.now();
     if (!saved) return; // a newer owner saved further already; nothing of ours to commit
-    state.savedOffset = state.offset;
-    if (commit)
+    state.savedOffset = Math.max(state.savedOffset, offset);
+    if (commit && this.running)
       await this.consumer.commitOffsets([
-        { topic: this.options.topic, partition, offset: String(state.offset + 1) },
+        { topic: this.options.topic, partition, offset: String(offset + 1) },
       ]);
     this.hooks.snapshot?.(partition, snapshot.facts.length, Date.now() - started);
   }

@@ -16,12 +16,13 @@ import {
   orderedProducer,
   startWhenKafkaIsReachable,
   ValidatingEventConsumer,
+  type ConsumedBatch,
   type ConsumedEvent,
 } from '@ctxb/streaming';
-import type { Producer } from 'kafkajs';
+import type { Kafka, Producer } from 'kafkajs';
 import { contextOptionsFrom } from '../context/context-options.factory';
 import { JourneyDirectory } from '../routing/journey-directory';
-import { JourneyRouter } from '../routing/journey-router';
+import { JourneyRouter, type SourceProgress } from '../routing/journey-router';
 
 /**
  * The engine's intake (stage one): one consumer group over every event topic. Records from any
@@ -86,7 +87,12 @@ export class EventIntakeConsumer implements OnApplicationBootstrap, OnApplicatio
       fromBeginning: config.engine.startFromBeginning,
       sessionTimeoutMs: config.engine.sessionTimeoutMs,
       onOutcome: (topic, outcome) => this.outcomes.inc({ topic, outcome }),
-      handler: { batch: (events) => this.handle(events) },
+      handler: { batch: (events, batch) => this.handle(events, batch) },
+      onAssigned: (assignment) => {
+        this.registerSources(kafka, assignment).catch((error: unknown) =>
+          this.logger.warn({ err: String(error) }, 'reporting source partitions failed'),
+        );
+      },
     });
   }
 
@@ -102,19 +108,63 @@ export class EventIntakeConsumer implements OnApplicationBootstrap, OnApplicatio
     this.redis.disconnect();
   }
 
-  private async handle(batch: ConsumedEvent[]): Promise<void> {
-    const counts = await this.router.route(batch.map((b) => b.event));
+  private async handle(batch: ConsumedEvent[], source: ConsumedBatch): Promise<void> {
+    const counts = await this.router.route(
+      batch.map((b) => b.event),
+      source,
+    );
     for (const { event } of batch) this.events.inc({ type: event.type });
     for (const [outcome, n] of Object.entries(counts) as [string, number][])
       this.routed.inc({ outcome }, n);
   }
 
+  /**
+   * After a rebalance: tells the engines which source partitions this instance reads now and
+   * whether each has anything left to read, so their clocks wait for the busy ones.
+   */
+  private async registerSources(kafka: Kafka, assignment: Record<string, number[]>): Promise<void> {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const sources: SourceProgress[] = [];
+      for (const [topic, partitions] of Object.entries(assignment)) {
+        const ends = await admin.fetchTopicOffsets(topic);
+        const [committed] = await admin.fetchOffsets({
+          groupId: this.config.engine.groupId,
+          topics: [topic],
+        });
+        for (const partition of partitions) {
+          const end = ends.find((o) => o.partition === partition);
+          const mark = committed?.partitions.find((p) => p.partition === partition)?.offset ?? '-1';
+          const position =
+            Number(mark) >= 0
+              ? Number(mark)
+              : this.config.engine.startFromBeginning
+                ? Number(end?.low ?? 0)
+                : Number(end?.high ?? 0);
+          sources.push({ topic, partition, caughtUp: position >= Number(end?.high ?? 0) });
+        }
+      }
+      await this.router.register(sources);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
   private async start(): Promise<void> {
+    const kafka = createKafka(this.config.kafka, 'engine-admin');
     await startWhenKafkaIsReachable(
-      createKafka(this.config.kafka, 'engine-admin'),
+      kafka,
       this.config.topics,
       async () => {
         await this.producer.connect();
+        const admin = kafka.admin();
+        await admin.connect();
+        const { topics } = await admin.fetchTopicMetadata({
+          topics: [this.config.engine.journeyTopic],
+        });
+        await admin.disconnect();
+        this.router.useJourneyPartitions(topics[0]?.partitions.length ?? 1);
         await this.consumer.start();
         this.logger.log({ groupId: this.config.engine.groupId }, 'consuming event topics');
       },

@@ -1,8 +1,19 @@
-import type { Producer } from 'kafkajs';
+import type { Message, Producer } from 'kafkajs';
 import type { ContextOptions } from '@ctxb/context';
 import type { CloudEvent } from '@ctxb/events';
 import type { JourneyDirectory } from './journey-directory';
 import { journeyRoute } from './journey-route';
+
+/** The header of control messages on the journey topic; `progress` carries a source's event time. */
+export const JOURNEY_COMMAND_HEADER = 'ctxb-command';
+
+/** A source partition of the intake and how far it has got. */
+export interface SourceProgress {
+  topic: string;
+  partition: number;
+  /** Nothing more waiting in it right now. */
+  caughtUp: boolean;
+}
 
 export interface RoutedCounts {
   forwarded: number;
@@ -18,6 +29,10 @@ export interface RoutedCounts {
  * At least once: a retried batch forwards again and the engine drops the repeats.
  */
 export class JourneyRouter {
+  /** Newest event time forwarded per source partition (`topic:partition`). */
+  private readonly sourceTimes = new Map<string, number>();
+  private journeyPartitions = 1;
+
   constructor(
     private readonly directory: JourneyDirectory,
     private readonly producer: Producer,
@@ -25,7 +40,25 @@ export class JourneyRouter {
     private readonly options: Pick<ContextOptions, 'placeholderIds'>,
   ) {}
 
-  async route(events: readonly CloudEvent[]): Promise<RoutedCounts> {
+  /** How many partitions the journey topic has: progress goes to each of them. */
+  useJourneyPartitions(count: number): void {
+    this.journeyPartitions = Math.max(1, count);
+  }
+
+  /**
+   * Tells every engine partition which sources this instance now reads and whether each is
+   * caught up, so the engines' clocks wait for the busy ones.
+   */
+  async register(sources: readonly SourceProgress[]): Promise<void> {
+    const messages = sources.flatMap((s) => this.progress(s));
+    if (messages.length > 0) await this.producer.send({ topic: this.topic, acks: -1, messages });
+  }
+
+  /**
+   * Routes one batch of a source partition, then reports that source's progress to every
+   * engine partition (after the batch's events, in the same write).
+   */
+  async route(events: readonly CloudEvent[], source?: SourceProgress): Promise<RoutedCounts> {
     const counts: RoutedCounts = { forwarded: 0, parked: 0, released: 0, skipped: 0 };
     const placed: string[] = [];
     // Directory calls are issued in event order on one connection, so Redis runs them in
@@ -55,12 +88,36 @@ export class JourneyRouter {
         }
       }
     });
-    const messages = (await Promise.all(pending)).flat();
+    const routed = (await Promise.all(pending)).flat();
+    counts.forwarded = routed.length;
+    const messages: Message[] = routed;
+    if (source) {
+      const name = `${source.topic}:${source.partition}`;
+      for (const event of events) {
+        const at = Date.parse(event.time);
+        if (at > (this.sourceTimes.get(name) ?? Number.NEGATIVE_INFINITY))
+          this.sourceTimes.set(name, at);
+      }
+      messages.push(...this.progress(source));
+    }
     if (messages.length > 0) {
       await this.producer.send({ topic: this.topic, acks: -1, messages });
     }
-    counts.forwarded = messages.length;
     await this.directory.releaseParked(placed);
     return counts;
+  }
+
+  private progress(source: SourceProgress): Message[] {
+    const name = `${source.topic}:${source.partition}`;
+    const value = JSON.stringify({
+      source: name,
+      time: this.sourceTimes.get(name) ?? null,
+      idle: source.caughtUp,
+    });
+    return Array.from({ length: this.journeyPartitions }, (_, partition) => ({
+      partition,
+      value,
+      headers: { [JOURNEY_COMMAND_HEADER]: 'progress' },
+    }));
   }
 }
