@@ -4,6 +4,7 @@ import { EVENT_CATALOGUE, Topic, type CloudEvent } from '@ctxb/events';
 import { generateTraffic } from '@ctxb/simulation';
 import { createKafka, encodeEvent, orderedProducer } from '@ctxb/streaming';
 import { formatRate, rate, report, timed } from './bench-support';
+import { engineEndToEndRate } from './engine-e2e.bench';
 
 /**
  * The context engine: pure events/s on one core, heap per active session and journey, and,
@@ -26,12 +27,17 @@ export async function contextBench(options: { events: number }): Promise<void> {
   });
 
   const memory = heapPerSession(events);
+  const endToEnd = await engineEndToEndRate(events);
   report(
     [
       { name: 'kafkajs consume (baseline)', value: baseline },
       { name: 'pure engine, one core', value: rate(events.length, pure.seconds) },
+      { name: 'end to end (topics → store)', value: endToEnd },
     ],
     baseline,
+  );
+  console.log(
+    `  goal: end to end ≥ ${formatRate(20_000)} sustained → ${endToEnd >= 20_000 ? 'met' : 'NOT met'} (${formatRate(endToEnd)})`,
   );
   const pureRate = rate(events.length, pure.seconds);
   console.log(
