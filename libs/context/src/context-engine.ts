@@ -116,6 +116,15 @@ export class ContextEngine {
   /** Due versions as (event time, order id), earliest first; stale entries are skipped. */
   private readonly due = new DueQueue();
 
+  /** One copy of each repeated string (ids, paths) held by facts; rebuilt when facts leave. */
+  private pool = new Map<string, string>();
+  private readonly intern = (value: string): string => {
+    const shared = this.pool.get(value);
+    if (shared !== undefined) return shared;
+    this.pool.set(value, value);
+    return value;
+  };
+
   private readonly links: LinkIndex = {
     byCustomer: (id) => this.linksByCustomer.get(id),
     byDevice: (id) => this.linksByDevice.get(id),
@@ -161,7 +170,7 @@ export class ContextEngine {
   }
 
   ingest(event: CloudEvent): EngineOutput {
-    const fact = toFact(event, this.options);
+    const fact = toFact(event, this.options, this.intern);
     const out: EngineOutput = { records: [], expired: [] };
     if (!fact || Number.isNaN(fact.at) || this.seen.has(fact.key)) return out;
     const keptFrom = fact.orders && !fact.link ? this.ordersKeptFrom : this.behaviourKeptFrom;
@@ -436,7 +445,10 @@ export class ContextEngine {
    */
   private evict(): void {
     const behaviourFrom = this.watermark - this.options.lookbackMs - this.options.sessionTimeoutMs;
-    if (behaviourFrom <= this.behaviourKeptFrom + this.options.sessionTimeoutMs) return;
+    // A sweep walks all state, so it runs in steps of a tenth of the lookback window (at least
+    // a session timeout): memory stays within 110 % of the window, the cost stays linear.
+    const step = Math.max(this.options.sessionTimeoutMs, this.options.lookbackMs / 10);
+    if (behaviourFrom <= this.behaviourKeptFrom + step) return;
     const ordersFrom = Math.min(behaviourFrom, this.watermark - this.options.orderRetentionMs);
     for (const [orderId, order] of this.orders) {
       const at = order.placed?.at ?? order.facts[0]?.at ?? 0;
@@ -456,6 +468,23 @@ export class ContextEngine {
     for (const [key, at] of this.seen) if (at < ordersFrom) this.seen.delete(key);
     this.behaviourKeptFrom = behaviourFrom;
     this.ordersKeptFrom = ordersFrom;
+    this.pool = new Map();
+    const keep = (f: Fact) => {
+      for (const value of [
+        f.device,
+        f.customer,
+        f.path,
+        f.product,
+        f.cart,
+        f.currency,
+        f.field,
+        f.code,
+        ...(f.products ?? []),
+      ])
+        if (value !== undefined) this.pool.set(value, value);
+    };
+    this.webByDevice.forEach(keep);
+    this.webByCustomer.forEach(keep);
   }
 }
 

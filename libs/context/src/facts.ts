@@ -55,33 +55,46 @@ export function isPlaceholderId(id: unknown, options: ContextOptions): boolean {
   return options.placeholderIds.some((p) => p.toLowerCase() === normalized);
 }
 
-const realId = (id: unknown, options: ContextOptions): string | undefined =>
-  isPlaceholderId(id, options) ? undefined : (id as string);
-
 type Data = Record<string, unknown>;
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
 
-/** The fact of a validated event, or undefined for a type the context does not use. */
-export function toFact(event: CloudEvent, options: ContextOptions): Fact | undefined {
-  const type = parseEventType(event.type).name;
+/** Returns one shared copy of equal strings (ids, paths repeat on every event of a journey). */
+export type Intern = (value: string) => string;
+const asIs: Intern = (value) => value;
+
+/**
+ * The fact of a validated event, or undefined for a type the context does not use. Strings
+ * that repeat across facts go through `intern`, so a journey's facts share one copy of each.
+ */
+export function toFact(
+  event: CloudEvent,
+  options: ContextOptions,
+  intern: Intern = asIs,
+): Fact | undefined {
   const entry = EVENT_CATALOGUE.get(event.type);
   if (!entry) return undefined;
+  // The catalogue's own string, not the event's copy of it.
+  const type = parseEventType(entry.type).name;
   const d = event.data as Data;
+  const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+  const shared = (v: unknown): string | undefined =>
+    typeof v === 'string' ? intern(v) : undefined;
+  const realId = (id: unknown): string | undefined =>
+    isPlaceholderId(id, options) ? undefined : intern(id as string);
   const fact: Fact = {
     key: `${event.source}\u0000${event.id}`,
     at: Date.parse(event.time),
     type,
     web: entry.topic === Topic.CustomerJourney,
   };
-  const device = realId(event.anonymousid, options);
-  const customer = realId(event.customerid, options);
+  const device = realId(event.anonymousid);
+  const customer = realId(event.customerid);
   if (device) fact.device = device;
   if (customer) fact.customer = customer;
 
   switch (type) {
     case 'page.viewed': {
-      fact.path = str(d.path);
+      fact.path = shared(d.path);
       fact.loadMs = num(d.loadTimeMs);
       const touch = classifyVisit(
         {
@@ -96,61 +109,61 @@ export function toFact(event: CloudEvent, options: ContextOptions): Fact | undef
       break;
     }
     case 'page.engaged':
-      fact.path = str(d.path);
+      fact.path = shared(d.path);
       fact.activeMs = num(d.activeMs);
       break;
     case 'element.clicked':
-      fact.path = str(d.path);
+      fact.path = shared(d.path);
       fact.label = str(d.label);
       break;
     case 'product.viewed':
-      fact.product = str(d.productId);
+      fact.product = shared(d.productId);
       break;
     case 'product.compared':
-      fact.products = (d.productIds as string[]).slice();
+      fact.products = (d.productIds as string[]).map(intern);
       break;
     case 'review.read':
-      fact.product = str(d.productId);
+      fact.product = shared(d.productId);
       fact.ref = str(d.reviewId);
       break;
     case 'cart.item.added':
     case 'cart.item.removed':
-      fact.cart = str(d.cartId);
-      fact.product = str(d.productId);
+      fact.cart = shared(d.cartId);
+      fact.product = shared(d.productId);
       break;
     case 'checkout.started':
-      fact.cart = str(d.cartId);
+      fact.cart = shared(d.cartId);
       fact.loadMs = num(d.pageLoadMs);
       break;
     case 'checkout.field.interacted':
-      fact.field = str(d.field);
+      fact.field = shared(d.field);
       fact.dwellMs = num(d.dwellMs);
       fact.corrections = num(d.corrections) ?? 0;
       break;
     case 'checkout.error':
-      fact.code = str(d.code);
-      fact.field = str(d.field);
+      fact.code = shared(d.code);
+      fact.field = shared(d.field);
       break;
     case 'discount.applied':
-      fact.cart = str(d.cartId);
-      fact.code = str(d.code);
+      fact.cart = shared(d.cartId);
+      fact.code = shared(d.code);
       break;
     case 'identity.identified': {
-      const linkDevice = realId(d.anonymousId, options);
-      const linkCustomer = realId(d.customerId, options);
+      const linkDevice = realId(d.anonymousId);
+      const linkCustomer = realId(d.customerId);
       // Behaviour of the device; it joins the customer's journey only if the link is accepted.
       fact.device ??= linkDevice;
       if (linkDevice && linkCustomer) fact.link = { device: linkDevice, customer: linkCustomer };
       break;
     }
     case 'order.placed': {
-      const buyer = realId(d.customerId, options) ?? customer;
+      const buyer = realId(d.customerId) ?? customer;
       if (buyer) fact.customer = buyer;
       fact.orders = [String(d.orderId)];
-      fact.cart = str(d.cartId);
+      fact.cart = shared(d.cartId);
       fact.amount = str(d.total);
-      fact.currency = str(d.currency);
-      fact.code = str(d.discountCode);
+      fact.currency = shared(d.currency);
+      fact.code = shared(d.discountCode);
       if (device && buyer) fact.link = { device, customer: buyer };
       break;
     }
@@ -174,13 +187,13 @@ export function toFact(event: CloudEvent, options: ContextOptions): Fact | undef
       fact.orders = [String(d.orderId)];
       fact.ref = str(d.paymentId);
       fact.amount = str(d.amount);
-      fact.currency = str(d.currency);
+      fact.currency = shared(d.currency);
       break;
     case 'invoice.issued':
       fact.orders = [String(d.orderId)];
       fact.ref = str(d.invoiceNo);
       fact.amount = str(d.amount);
-      fact.currency = str(d.currency);
+      fact.currency = shared(d.currency);
       break;
     case 'journal.posted': {
       const lines = d.lines as { orderId?: string }[];
