@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createClient } from '@clickhouse/client';
 import { loadConfig } from '@ctxb/config';
-import { EVENT_CATALOGUE, TOPICS, type CloudEvent } from '@ctxb/events';
-import { createKafka, encodeEvent, orderedProducer } from '@ctxb/streaming';
+import { TOPICS, type CloudEvent } from '@ctxb/events';
+import { createKafka, orderedProducer, publishEvents } from '@ctxb/streaming';
 import type { Kafka } from 'kafkajs';
 
 /**
@@ -78,17 +78,7 @@ export async function engineEndToEndRate(events: CloudEvent[]): Promise<number> 
 async function produce(kafka: Kafka, events: CloudEvent[]): Promise<void> {
   const producer = orderedProducer(kafka);
   await producer.connect();
-  for (let i = 0; i < events.length; i += 2000) {
-    const byTopic = new Map<string, ReturnType<typeof encodeEvent>[]>();
-    for (const e of events.slice(i, i + 2000)) {
-      const entry = EVENT_CATALOGUE.get(e.type)!;
-      byTopic.set(entry.topic, [...(byTopic.get(entry.topic) ?? []), encodeEvent(e, entry)]);
-    }
-    await producer.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-    });
-  }
+  await publishEvents(producer, events);
   await producer.disconnect();
 }
 

@@ -2,9 +2,9 @@ import { createClient } from '@clickhouse/client';
 import type { Kafka } from 'kafkajs';
 import type { ContextRecord } from '@ctxb/context';
 import type { AppConfig } from '@ctxb/config';
-import { EVENT_CATALOGUE, type CloudEvent } from '@ctxb/events';
+import type { CloudEvent } from '@ctxb/events';
 import { ContextRecordStore, createClickHouse } from '@ctxb/store';
-import { encodeEvent, orderedProducer } from '@ctxb/streaming';
+import { orderedProducer, publishEvents } from '@ctxb/streaming';
 import { poll } from './http';
 import { testConfig, uniqueName } from './test-config';
 
@@ -48,19 +48,7 @@ export async function dropTestDatabase(config: AppConfig): Promise<void> {
 export async function produceEvents(kafka: Kafka, events: readonly CloudEvent[]): Promise<void> {
   const producer = orderedProducer(kafka);
   await producer.connect();
-  for (let i = 0; i < events.length; i += 2000) {
-    const byTopic = new Map<string, ReturnType<typeof encodeEvent>[]>();
-    for (const e of events.slice(i, i + 2000)) {
-      const entry = EVENT_CATALOGUE.get(e.type)!;
-      const list = byTopic.get(entry.topic) ?? [];
-      list.push(encodeEvent(e, entry));
-      byTopic.set(entry.topic, list);
-    }
-    await producer.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-    });
-  }
+  await publishEvents(producer, events);
   await producer.disconnect();
 }
 

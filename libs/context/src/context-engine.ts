@@ -400,10 +400,12 @@ export class ContextEngine {
       if (content === order.content) continue;
       order.content = content;
       order.version++;
-      records.push({ ...record, version: order.version });
+      // Reference and version first: equal records serialize to equal bytes, readably.
+      const { contextReferenceId, ...rest } = record;
+      records.push({ contextReferenceId, version: order.version, ...rest });
     }
     if (!all) this.evict();
-    return records.map(ordered);
+    return records;
   }
 
   private compute(order: OrderState, asOf: number): Omit<ContextRecord, 'version'> {
@@ -531,38 +533,4 @@ class DueQueue {
 
 function before(a: [number, string], b: [number, string]): boolean {
   return a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
-}
-
-/** Records with keys in one fixed order, so equal records serialize to equal bytes. */
-function ordered(record: ContextRecord): ContextRecord {
-  const {
-    contextReferenceId,
-    version,
-    asOf,
-    order,
-    anonymousIds,
-    sessions,
-    journey,
-    attribution,
-    signals,
-    state,
-    correlations,
-    identity,
-    quality,
-  } = record;
-  return {
-    contextReferenceId,
-    version,
-    asOf,
-    order,
-    anonymousIds,
-    sessions,
-    journey,
-    attribution,
-    signals,
-    state,
-    correlations,
-    identity,
-    quality,
-  };
 }

@@ -7,3 +7,5 @@ export * from './validating-event-consumer';
 export * from './kafka-startup';
 export * from './redis-client';
 export * from './kafka-roles';
+export * from './dead-letters';
+export * from './event-publishing';

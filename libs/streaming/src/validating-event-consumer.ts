@@ -1,12 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import {
-  DeadLetterHeader,
-  DeadLetterStage,
-  deadLetterTopic,
-  validateEvent,
-  type CloudEvent,
-} from '@ctxb/events';
+import { DeadLetterStage, deadLetterTopic, validateEvent, type CloudEvent } from '@ctxb/events';
+import { deadLetterMessage } from './dead-letters';
 import { decodeEvent, EventDecodeException } from './event-codec';
 import { orderedProducer } from './kafka-roles';
 import { deduplicationKey, type EventDeduplicator } from './event-deduplicator';
@@ -251,21 +246,7 @@ export class ValidatingEventConsumer {
     await this.deadLetters.send({
       topic: deadLetterTopic(meta.topic),
       acks: -1,
-      messages: [
-        {
-          key: message.key,
-          value: message.value,
-          headers: {
-            ...message.headers,
-            [DeadLetterHeader.Reason]: reason.slice(0, 10_000),
-            [DeadLetterHeader.Stage]: stage,
-            [DeadLetterHeader.OriginalTopic]: meta.topic,
-            [DeadLetterHeader.OriginalPartition]: String(meta.partition),
-            [DeadLetterHeader.OriginalOffset]: meta.offset,
-            [DeadLetterHeader.FailedAt]: new Date().toISOString(),
-          },
-        },
-      ],
+      messages: [deadLetterMessage(message, meta, stage, reason)],
     });
   }
 }

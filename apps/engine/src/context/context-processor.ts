@@ -1,7 +1,8 @@
 import type { Logger } from '@nestjs/common';
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { ContextEngine, type ContextOptions, type ContextRecord } from '@ctxb/context';
-import { DeadLetterHeader, DeadLetterStage, deadLetterTopic, type CloudEvent } from '@ctxb/events';
+import { DeadLetterStage, deadLetterTopic, type CloudEvent } from '@ctxb/events';
+import { deadLetterMessage } from '@ctxb/streaming';
 import type { EngineSnapshots } from './engine-snapshots';
 
 /** Where new context versions go: the store, then the link queues. */
@@ -289,19 +290,12 @@ export class ContextProcessor {
       topic: deadLetterTopic(this.options.topic),
       acks: -1,
       messages: [
-        {
-          key: message.key,
-          value: message.value,
-          headers: {
-            ...message.headers,
-            [DeadLetterHeader.Reason]: reason.slice(0, 10_000),
-            [DeadLetterHeader.Stage]: stage,
-            [DeadLetterHeader.OriginalTopic]: this.options.topic,
-            [DeadLetterHeader.OriginalPartition]: String(partition),
-            [DeadLetterHeader.OriginalOffset]: message.offset,
-            [DeadLetterHeader.FailedAt]: new Date().toISOString(),
-          },
-        },
+        deadLetterMessage(
+          message,
+          { topic: this.options.topic, partition, offset: message.offset },
+          stage,
+          reason,
+        ),
       ],
     });
   }

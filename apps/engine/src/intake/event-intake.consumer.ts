@@ -89,6 +89,7 @@ export class EventIntakeConsumer implements OnApplicationBootstrap, OnApplicatio
       onOutcome: (topic, outcome) => this.outcomes.inc({ topic, outcome }),
       handler: { batch: (events, batch) => this.handle(events, batch) },
       onAssigned: (assignment) => {
+        this.router.newAssignment();
         this.registerSources(kafka, assignment).catch((error: unknown) =>
           this.logger.warn({ err: String(error) }, 'reporting source partitions failed'),
         );

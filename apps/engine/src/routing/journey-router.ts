@@ -31,6 +31,8 @@ export interface RoutedCounts {
 export class JourneyRouter {
   /** Newest event time forwarded per source partition (`topic:partition`). */
   private readonly sourceTimes = new Map<string, number>();
+  /** Sources that reported a batch since the last assignment: their news is newer. */
+  private readonly reported = new Set<string>();
   private journeyPartitions = 1;
 
   constructor(
@@ -39,6 +41,11 @@ export class JourneyRouter {
     private readonly topic: string,
     private readonly options: Pick<ContextOptions, 'placeholderIds'>,
   ) {}
+
+  /** A rebalance began: what batches reported before it is no longer known to be current. */
+  newAssignment(): void {
+    this.reported.clear();
+  }
 
   /** How many partitions the journey topic has: progress goes to each of them. */
   useJourneyPartitions(count: number): void {
@@ -50,7 +57,9 @@ export class JourneyRouter {
    * caught up, so the engines' clocks wait for the busy ones.
    */
   async register(sources: readonly SourceProgress[]): Promise<void> {
-    const messages = sources.flatMap((s) => this.progress(s));
+    const messages = sources
+      .filter((s) => !this.reported.has(`${s.topic}:${s.partition}`))
+      .flatMap((s) => this.progress(s));
     if (messages.length > 0) await this.producer.send({ topic: this.topic, acks: -1, messages });
   }
 
@@ -93,6 +102,7 @@ export class JourneyRouter {
     const messages: Message[] = routed;
     if (source) {
       const name = `${source.topic}:${source.partition}`;
+      this.reported.add(name);
       for (const event of events) {
         const at = Date.parse(event.time);
         if (at > (this.sourceTimes.get(name) ?? Number.NEGATIVE_INFINITY))
