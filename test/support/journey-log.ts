@@ -11,26 +11,30 @@ export async function readJourneyLog(
   await admin.connect();
   const offsets = await admin.fetchTopicOffsets(topic);
   await admin.disconnect();
-  const wanted = new Map(offsets.map((o) => [o.partition, Number(o.high)]));
-  const total = [...wanted.values()].reduce((a, b) => a + b, 0);
+  // Read each partition up to the end it had when we looked; more may be appended meanwhile.
+  const ends = new Map(offsets.map((o) => [o.partition, Number(o.high)]));
   const log = new Map<number, { key: string; value: string; command?: string }[]>(
     offsets.map((o) => [o.partition, []]),
   );
-  if (total === 0) return log;
+  const pending = new Set([...ends].filter(([, end]) => end > 0).map(([p]) => p));
+  if (pending.size === 0) return log;
   const consumer = kafka.consumer({ groupId: `${topic}-reader-${Date.now()}` });
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
-  let seen = 0;
   await new Promise<void>((resolve, reject) => {
     consumer
       .run({
         eachMessage: ({ partition, message }) => {
-          log.get(partition)!.push({
-            key: message.key?.toString() ?? '',
-            value: message.value?.toString() ?? '',
-            command: message.headers?.['ctxb-command']?.toString(),
-          });
-          if (++seen >= total) resolve();
+          const offset = Number(message.offset);
+          if (offset < ends.get(partition)!) {
+            log.get(partition)!.push({
+              key: message.key?.toString() ?? '',
+              value: message.value?.toString() ?? '',
+              command: message.headers?.['ctxb-command']?.toString(),
+            });
+          }
+          if (offset + 1 >= ends.get(partition)!) pending.delete(partition);
+          if (pending.size === 0) resolve();
           return Promise.resolve();
         },
       })
