@@ -1,5 +1,6 @@
 import Redis from 'ioredis';
-import { Partitioners, type Kafka } from 'kafkajs';
+import { Logger } from '@nestjs/common';
+import { KafkaJSNonRetriableError, Partitioners, type Kafka } from 'kafkajs';
 import {
   DeadLetterHeader,
   deadLetterTopic,
@@ -16,9 +17,11 @@ import {
   encodeEvent,
   ensureTopics,
   EventDeduplicator,
+  restartAfterCrash,
   ValidatingEventConsumer,
   type ConsumeOutcome,
 } from '@ctxb/streaming';
+import { poll } from '../support/http';
 import { createTestTopics } from '../support/kafka-topics';
 import { testConfig, uniqueName } from '../support/test-config';
 
@@ -253,3 +256,51 @@ describe.each(['one event', 'a batch'])(
     });
   },
 );
+
+describe('restartAfterCrash', () => {
+  it('brings a consumer back after a crash kafkajs itself would not restart from', async () => {
+    const kafka = kafkaClient();
+    const topic = uniqueName('it_crash');
+    await createTestTopics(kafka, [{ topic, numPartitions: 1 }]);
+    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    await producer.send({ topic, messages: [{ value: 'a' }, { value: 'b' }] });
+    await producer.disconnect();
+
+    const consumer = kafka.consumer({ groupId: uniqueName('it_crash') });
+    const crashes: boolean[] = [];
+    consumer.on(consumer.events.CRASH, ({ payload }) => crashes.push(payload.restart));
+    const seen: string[] = [];
+    let failed = false;
+    let stopping = false;
+    const consume = async () => {
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({
+        eachMessage: ({ message }) => {
+          if (!failed) {
+            failed = true;
+            // What kafkajs raises for e.g. a commit refused with UNKNOWN_MEMBER_ID.
+            throw new KafkaJSNonRetriableError('the coordinator is not aware of this member');
+          }
+          seen.push(message.value!.toString());
+          return Promise.resolve();
+        },
+      });
+    };
+    restartAfterCrash(consumer, consume, new Logger('test'), () => stopping);
+    await consume();
+    try {
+      await poll('consumed after the crash', async () => (seen.length >= 2 ? true : undefined));
+      expect(crashes).toEqual([false]);
+      expect(seen).toEqual(['a', 'b']);
+    } finally {
+      stopping = true;
+      await consumer.disconnect();
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.deleteTopics({ topics: [topic] });
+      await admin.disconnect();
+    }
+  });
+});

@@ -9,3 +9,4 @@ export * from './redis-client';
 export * from './kafka-roles';
 export * from './dead-letters';
 export * from './event-publishing';
+export * from './consumer-supervision';

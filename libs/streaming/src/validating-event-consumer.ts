@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { DeadLetterStage, deadLetterTopic, validateEvent, type CloudEvent } from '@ctxb/events';
+import { restartAfterCrash } from './consumer-supervision';
 import { deadLetterMessage } from './dead-letters';
 import { decodeEvent, EventDecodeException } from './event-codec';
 import { orderedProducer } from './kafka-roles';
@@ -64,6 +65,7 @@ export class ValidatingEventConsumer {
   private readonly logger = new Logger(ValidatingEventConsumer.name);
   private readonly consumer: Consumer;
   private readonly deadLetters: Producer;
+  private stopping = false;
 
   constructor(
     kafka: Kafka,
@@ -82,10 +84,21 @@ export class ValidatingEventConsumer {
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) =>
       options.onAssigned?.(payload.memberAssignment),
     );
+    restartAfterCrash(
+      this.consumer,
+      () => this.consume(),
+      this.logger,
+      () => this.stopping,
+    );
   }
 
   async start(): Promise<void> {
+    this.stopping = false;
     await this.deadLetters.connect();
+    await this.consume();
+  }
+
+  private async consume(): Promise<void> {
     await this.consumer.connect();
     await this.consumer.subscribe({
       topics: this.options.topics,
@@ -98,6 +111,7 @@ export class ValidatingEventConsumer {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     await this.consumer.disconnect();
     await this.deadLetters.disconnect();
   }

@@ -2,7 +2,7 @@ import type { Logger } from '@nestjs/common';
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { ContextEngine, type ContextOptions, type ContextRecord } from '@ctxb/context';
 import { DeadLetterStage, deadLetterTopic, type CloudEvent } from '@ctxb/events';
-import { deadLetterMessage } from '@ctxb/streaming';
+import { deadLetterMessage, restartAfterCrash } from '@ctxb/streaming';
 import type { EngineSnapshots } from './engine-snapshots';
 
 /** Where new context versions go: the store, then the link queues. */
@@ -22,6 +22,12 @@ export interface ContextProcessorOptions {
   sessionTimeoutMs: number;
   snapshotIntervalMs: number;
   context: ContextOptions;
+}
+
+interface Rejected {
+  message: KafkaMessage;
+  stage: DeadLetterStage;
+  reason: string;
 }
 
 /** The header that marks a control message on the journey topic (e.g. `unmerge`). */
@@ -77,13 +83,21 @@ export class ContextProcessor {
         'journey partitions assigned',
       );
     });
+    restartAfterCrash(
+      this.consumer,
+      () => {
+        // Another member may have moved the partitions on meanwhile: start from the snapshots.
+        this.partitions.clear();
+        return this.consume();
+      },
+      logger,
+      () => !this.running,
+    );
   }
 
   async start(): Promise<void> {
     await this.admin.connect();
     await this.deadLetters.connect();
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics: [this.options.topic], fromBeginning: true });
     this.running = true;
     // Partitions that went quiet are saved (and their offsets committed) on a timer too.
     this.saver = setInterval(() => {
@@ -94,6 +108,12 @@ export class ContextProcessor {
           );
     }, this.options.snapshotIntervalMs);
     this.saver.unref();
+    await this.consume();
+  }
+
+  private async consume(): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: [this.options.topic], fromBeginning: true });
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -138,13 +158,15 @@ export class ContextProcessor {
     if (!state) return; // sought back; the next batch starts where the state needs it
 
     const records: ContextRecord[] = [];
-    const rejected: { message: KafkaMessage; stage: DeadLetterStage; reason: string }[] = [];
+    const rejected: Rejected[] = [];
     let events = 0;
     let expired = 0;
     let last: string | undefined;
     state.writing = true;
-    for (const message of batch.messages) {
+    for (const [i, message] of batch.messages.entries()) {
       if (!payload.isRunning() || payload.isStale()) break;
+      // A long batch keeps the membership alive (kafkajs sends at most one per interval).
+      if (i % 1000 === 999) await payload.heartbeat();
       const offset = Number(message.offset);
       last = message.offset;
       if (offset <= state.offset) continue;
@@ -176,8 +198,7 @@ export class ContextProcessor {
 
     try {
       await this.sink.write(records);
-      for (const r of rejected)
-        await this.deadLetter(batch.partition, r.message, r.stage, r.reason);
+      await this.deadLetter(batch.partition, rejected);
     } catch (error) {
       // The versions of this batch are not safely out: forget the state, so the retry restores
       // the last snapshot and replays (and re-emits) from there.
@@ -265,9 +286,13 @@ export class ContextProcessor {
     if (!saved) return; // a newer owner saved further already; nothing of ours to commit
     state.savedOffset = Math.max(state.savedOffset, offset);
     if (commit && this.running)
-      await this.consumer.commitOffsets([
-        { topic: this.options.topic, partition, offset: String(offset + 1) },
-      ]);
+      await this.consumer
+        .commitOffsets([{ topic: this.options.topic, partition, offset: String(offset + 1) }])
+        .catch((error: unknown) =>
+          // The group moved on (a rebalance, or this member timed out). The snapshot holds the
+          // offset and the next owner skips what it holds: a missed commit costs a replay.
+          this.logger.warn({ partition, offset, err: String(error) }, 'offset commit skipped'),
+        );
     this.hooks.snapshot?.(partition, snapshot.facts.length, Date.now() - started);
   }
 
@@ -276,27 +301,30 @@ export class ContextProcessor {
     return Number(offsets.find((o) => o.partition === partition)?.low ?? 0);
   }
 
-  private async deadLetter(
-    partition: number,
-    message: KafkaMessage,
-    stage: DeadLetterStage,
-    reason: string,
-  ): Promise<void> {
-    this.logger.warn(
-      { partition, offset: message.offset, stage, reason: reason.slice(0, 300) },
-      'journey event dead-lettered',
-    );
+  /** One write for all of a batch's rejected messages, each with its stage and reason. */
+  private async deadLetter(partition: number, rejected: readonly Rejected[]): Promise<void> {
+    if (rejected.length === 0) return;
+    for (const { message, stage, reason } of rejected.slice(0, 10))
+      this.logger.warn(
+        { partition, offset: message.offset, stage, reason: reason.slice(0, 300) },
+        'journey event dead-lettered',
+      );
+    if (rejected.length > 10)
+      this.logger.warn(
+        { partition, more: rejected.length - 10 },
+        'more journey events of this batch dead-lettered',
+      );
     await this.deadLetters.send({
       topic: deadLetterTopic(this.options.topic),
       acks: -1,
-      messages: [
+      messages: rejected.map(({ message, stage, reason }) =>
         deadLetterMessage(
           message,
           { topic: this.options.topic, partition, offset: message.offset },
           stage,
           reason,
         ),
-      ],
+      ),
     });
   }
 }
