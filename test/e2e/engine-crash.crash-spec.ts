@@ -1,6 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { openSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Admin } from 'kafkajs';
 import type { AppConfig } from '@ctxb/config';
+import type { ExpiredEvent } from '@ctxb/context';
 import { TOPICS, type CloudEvent } from '@ctxb/events';
 import { generateTraffic, SeededRandom } from '@ctxb/simulation';
 import { createKafka } from '@ctxb/streaming';
@@ -32,7 +36,7 @@ function environment(config: AppConfig, port: number): NodeJS.ProcessEnv {
     CTXB_REDIS_KEY_PREFIX: config.redis.keyPrefix,
     CTXB_LINKS_QUEUE: config.links.queue,
     CTXB_CLICKHOUSE_DATABASE: config.clickhouse.database,
-    CTXB_LOG_LEVEL: 'error',
+    CTXB_LOG_LEVEL: 'warn',
   };
 }
 
@@ -49,6 +53,23 @@ describe('engine crash test', () => {
     engine?.kill('SIGKILL');
     await dropTestDatabase(config);
   });
+
+  /** On a timeout: how far each consumer group got, so the failure says where it stuck. */
+  async function whereThingsStand(admin: Admin, expected: number): Promise<string> {
+    const rows = await storedContexts(config).catch(() => []);
+    const lines = [`stored ${rows.length} of ${expected} versions`];
+    const topic = config.engine.journeyTopic;
+    const ends = await admin.fetchTopicOffsets(topic);
+    const [committed] = await admin.fetchOffsets({
+      groupId: `${config.engine.groupId}.context`,
+      topics: [topic],
+    });
+    for (const end of ends) {
+      const at = committed.partitions.find((p) => p.partition === end.partition)?.offset;
+      lines.push(`journey partition ${end.partition}: end ${end.high}, committed ${at}`);
+    }
+    return lines.join('\n');
+  }
 
   it('killed with SIGKILL at 5 random points of a 100k-event replay, ends with exactly the records of an uninterrupted run', async () => {
     const events: CloudEvent[] = [];
@@ -82,10 +103,13 @@ describe('engine crash test', () => {
       );
 
     const port = await freePort();
+    // The engine's warnings, kept for a failure report.
+    const logPath = join(tmpdir(), `${config.engine.groupId}.log`);
+    const logFile = openSync(logPath, 'a');
     const start = (): ChildProcess =>
       spawn(process.execPath, [MAIN], {
         env: environment(config, port),
-        stdio: ['ignore', 'ignore', 'inherit'],
+        stdio: ['ignore', logFile, logFile],
       });
     const live = () =>
       poll(
@@ -128,7 +152,8 @@ describe('engine crash test', () => {
     // … and everything on the journey topic has become stored versions.
     const options = contextOptionsFrom(config);
     const log = await readJourneyLog(kafka, config.engine.journeyTopic);
-    const expected = replayJourneyLog(log, options);
+    const expired: ExpiredEvent[] = [];
+    const expected = replayJourneyLog(log, options, expired);
     const stored = await poll(
       'contexts stored',
       async () => {
@@ -136,7 +161,10 @@ describe('engine crash test', () => {
         return rows.length >= expected.length ? rows : undefined;
       },
       240_000,
-    );
+    ).catch(async (error: Error) => {
+      const stand = await whereThingsStand(admin, expected.length);
+      throw new Error(`${error.message}\n${stand}\nengine log: ${logPath}`);
+    });
     const stopped = new Promise((r) => engine!.once('exit', r));
     engine.kill('SIGTERM');
     await stopped;
@@ -150,6 +178,9 @@ describe('engine crash test', () => {
         const e = JSON.parse(m.value) as CloudEvent;
         onLog.add(`${e.source}|${e.id}`);
       }
+    // The events were made in time order, so however unevenly the topics were read, the
+    // engines' clocks waited for the slowest source and no event came too late.
+    expect(expired.map((e) => e.reason).slice(0, 3)).toEqual([]);
     const routable = events.filter((e) => journeyRoute(e, options).kind !== 'skip');
     expect(routable.filter((e) => !onLog.has(`${e.source}|${e.id}`))).toEqual([]);
 

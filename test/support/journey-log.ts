@@ -1,5 +1,10 @@
 import type { Kafka } from 'kafkajs';
-import { ContextEngine, type ContextOptions, type ContextRecord } from '@ctxb/context';
+import {
+  ContextEngine,
+  type ContextOptions,
+  type ContextRecord,
+  type ExpiredEvent,
+} from '@ctxb/context';
 import type { CloudEvent } from '@ctxb/events';
 
 /** Every record of a topic, per partition in offset order (what each engine instance consumed). */
@@ -46,11 +51,13 @@ export async function readJourneyLog(
 
 /**
  * What an uninterrupted engine makes of that log: one fresh engine per partition, fed in
- * offset order, never drained (the running engine is not either).
+ * offset order, never drained (the running engine is not either). Events it keeps out as too
+ * late are added to `expired` when given.
  */
 export function replayJourneyLog(
   log: Map<number, { value: string; command?: string }[]>,
   options: ContextOptions,
+  expired?: ExpiredEvent[],
 ): ContextRecord[] {
   const records: ContextRecord[] = [];
   for (const messages of log.values()) {
@@ -67,7 +74,11 @@ export function replayJourneyLog(
         );
       else if (m.command === 'unmerge')
         records.push(...engine.unmerge(String(input.anonymousId), String(input.customerId)));
-      else records.push(...engine.ingest(input as unknown as CloudEvent).records);
+      else {
+        const out = engine.ingest(input as unknown as CloudEvent);
+        records.push(...out.records);
+        expired?.push(...out.expired);
+      }
     }
   }
   return records;

@@ -43,8 +43,15 @@ export class EventIntakeConsumer implements OnApplicationBootstrap, OnApplicatio
   private readonly routed: Counter<'outcome'>;
   private readonly producer: Producer;
   private readonly router: JourneyRouter;
+  private readonly kafka: Kafka;
   private stopping = false;
   private started: Promise<void> | undefined;
+  /**
+   * The report of the sources assigned at the last rebalance. Batches wait for it: an engine
+   * that heard of one source before the others would let its clock run ahead of them.
+   */
+  private registration: Promise<void> = Promise.resolve();
+  private assignment: Record<string, number[]> = {};
 
   constructor(
     private readonly config: AppConfig,
@@ -71,6 +78,7 @@ export class EventIntakeConsumer implements OnApplicationBootstrap, OnApplicatio
       registers: [registry],
     });
     const kafka = createKafka(config.kafka, 'engine');
+    this.kafka = kafka;
     this.producer = orderedProducer(kafka);
     const options = contextOptionsFrom(config);
     this.router = new JourneyRouter(
@@ -90,7 +98,9 @@ export class EventIntakeConsumer implements OnApplicationBootstrap, OnApplicatio
       handler: { batch: (events, batch) => this.handle(events, batch) },
       onAssigned: (assignment) => {
         this.router.newAssignment();
-        this.registerSources(kafka, assignment).catch((error: unknown) =>
+        this.assignment = assignment;
+        this.registration = this.registerSources(kafka, assignment);
+        this.registration.catch((error: unknown) =>
           this.logger.warn({ err: String(error) }, 'reporting source partitions failed'),
         );
       },
@@ -110,6 +120,10 @@ export class EventIntakeConsumer implements OnApplicationBootstrap, OnApplicatio
   }
 
   private async handle(batch: ConsumedEvent[], source: ConsumedBatch): Promise<void> {
+    await this.registration.catch(() => {
+      this.registration = this.registerSources(this.kafka, this.assignment);
+      return this.registration;
+    });
     const counts = await this.router.route(
       batch.map((b) => b.event),
       source,
