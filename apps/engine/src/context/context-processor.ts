@@ -38,6 +38,8 @@ interface PartitionState {
   /** Last offset folded into the engine; -1 before the first. */
   offset: number;
   savedOffset: number;
+  /** Last offset this member committed as done (-1: none yet). */
+  committedOffset: number;
   savedAt: number;
   saving?: Promise<void>;
   /** True while a batch is folded in but its versions are not written yet: no snapshot then. */
@@ -228,6 +230,7 @@ export class ContextProcessor {
           : new ContextEngine(this.options.context),
         offset: saved?.offset ?? -1,
         savedOffset: saved?.offset ?? -1,
+        committedOffset: -1,
         savedAt: Date.now(),
         writing: false,
       };
@@ -270,30 +273,39 @@ export class ContextProcessor {
     state: PartitionState | undefined,
     commit: boolean,
   ): Promise<void> {
-    if (!state || state.offset <= state.savedOffset) {
-      if (state) state.savedAt = Date.now();
-      return;
+    if (!state) return;
+    if (state.offset > state.savedOffset) {
+      const started = Date.now();
+      // Taken together, synchronously: batches may go on while the save is under way.
+      const offset = state.offset;
+      const snapshot = state.engine.snapshot();
+      const saved = await this.snapshots.save(this.options.topic, partition, {
+        offset,
+        state: snapshot,
+      });
+      if (!saved) {
+        // A newer owner saved further already; nothing of ours to commit.
+        state.savedAt = Date.now();
+        return;
+      }
+      state.savedOffset = Math.max(state.savedOffset, offset);
+      this.hooks.snapshot?.(partition, snapshot.facts.length, Date.now() - started);
     }
-    const started = Date.now();
-    // Taken together, synchronously: batches may go on while the save is under way.
-    const offset = state.offset;
-    const snapshot = state.engine.snapshot();
-    const saved = await this.snapshots.save(this.options.topic, partition, {
-      offset,
-      state: snapshot,
-    });
     state.savedAt = Date.now();
-    if (!saved) return; // a newer owner saved further already; nothing of ours to commit
-    state.savedOffset = Math.max(state.savedOffset, offset);
-    if (commit && this.running)
+    // Commit what the saved state holds — also right after a restore that nothing followed,
+    // so the group's lag says how far the engine really is.
+    const offset = state.savedOffset;
+    if (commit && this.running && offset >= 0 && state.committedOffset < offset)
       await this.consumer
         .commitOffsets([{ topic: this.options.topic, partition, offset: String(offset + 1) }])
+        .then(() => {
+          state.committedOffset = Math.max(state.committedOffset, offset);
+        })
         .catch((error: unknown) =>
           // The group moved on (a rebalance, or this member timed out). The snapshot holds the
           // offset and the next owner skips what it holds: a missed commit costs a replay.
           this.logger.warn({ partition, offset, err: String(error) }, 'offset commit skipped'),
         );
-    this.hooks.snapshot?.(partition, snapshot.facts.length, Date.now() - started);
   }
 
   private async lowOffset(partition: number): Promise<number> {
