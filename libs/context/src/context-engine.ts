@@ -7,9 +7,11 @@ import {
   type ContextRecord,
   type JourneyContext,
 } from './context-record';
+import { contextReferenceId } from './context-reference';
 import { CorrelationIndex } from './correlations';
 import { toFact, type Fact } from './facts';
-import { pairKey, resolveCustomer, type LinkIndex } from './identity';
+import { SeenEvents } from './seen-events';
+import { pairKey, resolveCustomer, type CustomerIdentity, type LinkIndex } from './identity';
 
 /** An event the engine keeps out of every context, with the reason (for the dead-letter topic). */
 export interface ExpiredEvent {
@@ -34,6 +36,12 @@ interface OrderState {
   content?: string;
   /** The journey part as last computed, kept once the journey's events have left memory. */
   journey?: JourneyContext;
+  /** What the journey was computed from (identity and behaviour count); unchanged, it is reused. */
+  journeyInputs?: string;
+  /** Hash of the journey part, the journey's share of `content`. */
+  journeyHash?: string;
+  /** The order's contextReferenceId, once computed. */
+  reference?: string;
 }
 
 /** The engine state as JSON-safe data (see ContextEngine.snapshot). */
@@ -98,7 +106,7 @@ class MultiIndex<T> {
  */
 export class ContextEngine {
   readonly options: ContextOptions;
-  private readonly seen = new Map<string, number>();
+  private seen = new SeenEvents();
   private readonly webByDevice = new MultiIndex<Fact>();
   private readonly webByCustomer = new MultiIndex<Fact>();
   private readonly linksByDevice = new MultiIndex<Fact>();
@@ -116,7 +124,7 @@ export class ContextEngine {
   /** Due versions as (event time, order id), earliest first; stale entries are skipped. */
   private readonly due = new DueQueue();
 
-  /** One copy of each repeated string (ids, paths) held by facts; rebuilt when facts leave. */
+  /** One copy of each repeated string (ids, paths) held by facts; started anew when facts leave. */
   private pool = new Map<string, string>();
   private readonly intern = (value: string): string => {
     const shared = this.pool.get(value);
@@ -172,7 +180,7 @@ export class ContextEngine {
   ingest(event: CloudEvent): EngineOutput {
     const fact = toFact(event, this.options, this.intern);
     const out: EngineOutput = { records: [], expired: [] };
-    if (!fact || Number.isNaN(fact.at) || this.seen.has(fact.key)) return out;
+    if (!fact || Number.isNaN(fact.at) || this.seen.has(event.source, event.id)) return out;
     const keptFrom = fact.orders && !fact.link ? this.ordersKeptFrom : this.behaviourKeptFrom;
     if (fact.at < keptFrom) {
       out.expired.push({
@@ -181,7 +189,7 @@ export class ContextEngine {
       });
       return out;
     }
-    this.seen.set(fact.key, fact.at);
+    this.seen.add(event.source, event.id, fact.at);
     this.remember(fact);
     if (fact.at > this.newest) {
       this.newest = fact.at;
@@ -236,7 +244,7 @@ export class ContextEngine {
         time: finite(s.time),
         idle: s.idle,
       })),
-      seen: [...this.seen],
+      seen: this.seen.entries(),
       facts: [...facts.values()],
       orders: [...this.orders].map(([orderId, o]) => ({
         orderId,
@@ -262,7 +270,7 @@ export class ContextEngine {
     for (const s of snapshot.sources)
       engine.sources.set(s.source, { time: s.time ?? Number.NEGATIVE_INFINITY, idle: s.idle });
     engine.tick();
-    snapshot.seen.forEach(([key, at]) => engine.seen.set(key, at));
+    engine.seen = SeenEvents.fromEntries(snapshot.seen);
     const facts = new Map(snapshot.facts.map((f) => [f.key, f]));
     for (const fact of snapshot.facts) {
       if (fact.at < engine.behaviourKeptFrom) continue;
@@ -312,11 +320,11 @@ export class ContextEngine {
       this.linksByCustomer.add(fact.link.customer, fact);
       for (const link of this.linksByDevice.get(fact.link.device)) {
         for (const orderId of this.ordersByCustomer.get(link.link!.customer)) {
-          this.changed(orderId, fact.at, true);
+          this.changed(orderId, fact.at);
         }
       }
       for (const orderId of this.ordersByDevice.get(fact.link.device))
-        this.changed(orderId, fact.at, true);
+        this.changed(orderId, fact.at);
     }
     if (fact.web) {
       if (fact.device) this.webByDevice.add(fact.device, fact);
@@ -348,20 +356,21 @@ export class ContextEngine {
 
   /** Behaviour arriving after a version that should have contained it: a new version. */
   private lateBehaviour(fact: Fact): void {
-    const orderIds = new Set([
-      ...(fact.device ? this.ordersByDevice.get(fact.device) : []),
-      ...(fact.customer ? this.ordersByCustomer.get(fact.customer) : []),
-      ...(fact.device
-        ? this.linksByDevice
-            .get(fact.device)
-            .flatMap((l) => this.ordersByCustomer.get(l.link!.customer))
-        : []),
-    ]);
-    for (const orderId of orderIds) {
-      const order = this.orders.get(orderId)!;
-      if (order.version > 0 && order.placed && fact.at <= order.placed.at)
-        this.changed(orderId, fact.at);
+    // Visiting an order twice is harmless (a due time is queued once); most facts have none.
+    if (fact.device) {
+      for (const orderId of this.ordersByDevice.get(fact.device)) this.lateFor(orderId, fact);
+      for (const link of this.linksByDevice.get(fact.device))
+        for (const orderId of this.ordersByCustomer.get(link.link!.customer))
+          this.lateFor(orderId, fact);
     }
+    if (fact.customer)
+      for (const orderId of this.ordersByCustomer.get(fact.customer)) this.lateFor(orderId, fact);
+  }
+
+  private lateFor(orderId: string, fact: Fact): void {
+    const order = this.orders.get(orderId)!;
+    if (order.version > 0 && order.placed && fact.at <= order.placed.at)
+      this.changed(orderId, fact.at);
   }
 
   private order(orderId: string): OrderState {
@@ -374,10 +383,9 @@ export class ContextEngine {
   }
 
   /** Marks a change of an order at event time `at`; a change in the past lands on the last version's time. */
-  private changed(orderId: string, at: number, identity = false): void {
+  private changed(orderId: string, at: number): void {
     const order = this.order(orderId);
     if (!order.placed) return; // counted when the placement arrives
-    if (identity) order.journey = undefined;
     let due = Math.max(at, order.placed.at);
     if (order.version > 0 && due <= order.horizon) due = order.horizon;
     this.due.push(order, orderId, due);
@@ -393,32 +401,40 @@ export class ContextEngine {
       const order = this.orders.get(orderId);
       if (!order?.pending.delete(at)) continue;
       const record = this.compute(order, at);
-      const content = createHash('sha256')
-        .update(JSON.stringify({ ...record, asOf: undefined }))
-        .digest('base64');
+      const content = contentHash(record, order.journey!, order.journeyHash!);
       order.horizon = Math.max(order.horizon, at);
       if (content === order.content) continue;
       order.content = content;
-      order.version++;
-      // Reference and version first: equal records serialize to equal bytes, readably.
-      const { contextReferenceId, ...rest } = record;
-      records.push({ contextReferenceId, version: order.version, ...rest });
+      record.version = ++order.version;
+      records.push(record);
     }
     if (!all) this.evict();
     return records;
   }
 
-  private compute(order: OrderState, asOf: number): Omit<ContextRecord, 'version'> {
+  /** The record as of `asOf`, numbered as the next version (emitted only if it changed). */
+  private compute(order: OrderState, asOf: number): ContextRecord {
     const placed = order.placed!;
     const journeyInMemory = placed.at - this.options.lookbackMs >= this.behaviourKeptFrom;
     if (journeyInMemory || !order.journey) {
-      order.journey = this.journeyContext(placed, asOf);
+      const { identity, facts } = this.journeyInputs(placed, asOf);
+      // Behaviour in the window only ever grows, so the same identity and the same count
+      // mean the same facts: the journey part is reused instead of rebuilt.
+      const inputs = `${facts.length}\u0000${JSON.stringify(identity)}`;
+      if (inputs !== order.journeyInputs || !order.journey) {
+        order.journey = buildJourneyContext(placed, facts, identity, this.options);
+        order.journeyInputs = inputs;
+        order.journeyHash = undefined;
+      }
     }
-    return buildContextRecord(placed, order.facts, order.journey, asOf);
+    order.journeyHash ??= sha256(JSON.stringify(order.journey));
+    order.reference ??= contextReferenceId(placed.orders![0]);
+    return buildContextRecord(placed, order.facts, order.journey, asOf, 0, order.reference);
   }
 
-  private journeyContext(placed: Fact, asOf: number): JourneyContext {
-    const identity = placed.customer
+  /** The customer's identity as of `asOf` and the behaviour of the journey's lookback window. */
+  private journeyInputs(placed: Fact, asOf: number): { identity: CustomerIdentity; facts: Fact[] } {
+    const identity: CustomerIdentity = placed.customer
       ? resolveCustomer(
           placed.customer,
           this.links,
@@ -427,18 +443,21 @@ export class ContextEngine {
           this.unmerged,
         )
       : { anonymousIds: placed.device ? [placed.device] : [], merges: [], refused: [] };
-    const facts = new Map<string, Fact>();
+    const from = placed.at - this.options.lookbackMs;
+    const inWindow = (f: Fact) => f.at >= from && f.at <= placed.at;
+    // Both indexes hold the same fact objects: a set of them removes the overlap.
+    const facts = new Set<Fact>();
     if (placed.customer)
-      for (const f of this.webByCustomer.get(placed.customer)) facts.set(f.key, f);
+      for (const f of this.webByCustomer.get(placed.customer)) if (inWindow(f)) facts.add(f);
     const devices = new Set(identity.anonymousIds);
     if (!placed.customer && placed.device) devices.add(placed.device);
     for (const device of devices) {
       for (const f of this.webByDevice.get(device)) {
         // A device's behaviour under another customer's login stays with that customer.
-        if (!f.customer || f.customer === placed.customer) facts.set(f.key, f);
+        if (inWindow(f) && (!f.customer || f.customer === placed.customer)) facts.add(f);
       }
     }
-    return buildJourneyContext(placed, [...facts.values()], identity, this.options);
+    return { identity, facts: [...facts] };
   }
 
   /**
@@ -467,27 +486,26 @@ export class ContextEngine {
     this.webByCustomer.prune(keepBehaviour);
     this.linksByDevice.prune(keepBehaviour);
     this.linksByCustomer.prune(keepBehaviour);
-    for (const [key, at] of this.seen) if (at < ordersFrom) this.seen.delete(key);
+    this.seen.forgetBefore(ordersFrom);
     this.behaviourKeptFrom = behaviourFrom;
     this.ordersKeptFrom = ordersFrom;
+    // Evicted strings must not stay pinned by the pool; kept facts keep their copies, and new
+    // facts share one fresh copy per string from here on.
     this.pool = new Map();
-    const keep = (f: Fact) => {
-      for (const value of [
-        f.device,
-        f.customer,
-        f.path,
-        f.product,
-        f.cart,
-        f.currency,
-        f.field,
-        f.code,
-        ...(f.products ?? []),
-      ])
-        if (value !== undefined) this.pool.set(value, value);
-    };
-    this.webByDevice.forEach(keep);
-    this.webByCustomer.forEach(keep);
   }
+}
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('base64');
+
+/**
+ * What a version says, as a hash: everything but `asOf` (and the version itself). The journey
+ * part enters by its own hash, computed once per journey rather than once per version.
+ */
+function contentHash(record: ContextRecord, journey: JourneyContext, journeyHash: string): string {
+  const rest: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(record))
+    if (key !== 'asOf' && key !== 'version' && !(key in journey)) rest[key] = value;
+  return `${sha256(JSON.stringify(rest))}${journeyHash}`;
 }
 
 /** A binary min-heap of due versions ordered by (event time, order id). */

@@ -114,19 +114,25 @@ export function buildJourneyContext(
   };
 }
 
-/** The whole record (without its version) as of `asOf`. */
+/**
+ * The whole record as of `asOf`. Fields come in one fixed order (reference and version first,
+ * readably), so equal records serialize to equal bytes.
+ */
 export function buildContextRecord(
   placed: Fact,
   orderFacts: readonly Fact[],
   journey: JourneyContext,
   asOf: number,
-): Omit<ContextRecord, 'version'> {
+  version: number,
+  reference = contextReferenceId(placed.orders![0]),
+): ContextRecord {
   const orderId = placed.orders![0];
   const facts = orderFacts.filter((f) => f.at <= asOf);
   const state = orderStateHistory(facts);
   const correlations = correlateOrder(placed, facts);
   return {
-    contextReferenceId: contextReferenceId(orderId),
+    contextReferenceId: reference,
+    version,
     asOf: iso(asOf),
     order: {
       orderId,

@@ -7,6 +7,7 @@ import {
   type Touch,
 } from '@ctxb/events';
 import type { ContextOptions } from './context-options';
+import { eventTime } from './event-time';
 
 /**
  * What the engine keeps of one event: the few fields the context needs, in a flat shape, so
@@ -49,10 +50,28 @@ export interface Fact {
   link?: { device: string; customer: string };
 }
 
+/** The placeholder ids of one options object, lower-cased once. */
+const placeholderSets = new WeakMap<readonly string[], ReadonlySet<string>>();
+
 export function isPlaceholderId(id: unknown, options: ContextOptions): boolean {
   if (typeof id !== 'string') return true;
-  const normalized = id.trim().toLowerCase();
-  return options.placeholderIds.some((p) => p.toLowerCase() === normalized);
+  let placeholders = placeholderSets.get(options.placeholderIds);
+  if (!placeholders) {
+    placeholders = new Set(options.placeholderIds.map((p) => p.toLowerCase()));
+    placeholderSets.set(options.placeholderIds, placeholders);
+  }
+  return placeholders.has(id.trim().toLowerCase());
+}
+
+/** Event type → its name without the version suffix, e.g. `page.viewed`. */
+const typeNames = new Map<string, string>();
+function typeName(type: string): string {
+  let name = typeNames.get(type);
+  if (name === undefined) {
+    name = parseEventType(type).name;
+    typeNames.set(type, name);
+  }
+  return name;
 }
 
 type Data = Record<string, unknown>;
@@ -74,7 +93,7 @@ export function toFact(
   const entry = EVENT_CATALOGUE.get(event.type);
   if (!entry) return undefined;
   // The catalogue's own string, not the event's copy of it.
-  const type = parseEventType(entry.type).name;
+  const type = typeName(entry.type);
   const d = event.data as Data;
   const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
   const shared = (v: unknown): string | undefined =>
@@ -83,7 +102,7 @@ export function toFact(
     isPlaceholderId(id, options) ? undefined : intern(id as string);
   const fact: Fact = {
     key: `${event.source}\u0000${event.id}`,
-    at: Date.parse(event.time),
+    at: eventTime(event.time),
     type,
     web: entry.topic === Topic.CustomerJourney,
   };

@@ -270,6 +270,31 @@ describe('classifyVisit', () => {
   });
 });
 
+describe('referrer hosts (cached per site)', () => {
+  // Each referrer is classified twice, so the second answer comes from the cache.
+  it.each([
+    ['https://www.Example.org/some/page?q=1', 'example.org'],
+    ['https://user:pw@news.example.org:8443/x', 'news.example.org'],
+    ['https://blog.example.org\\evil.test/path', 'blog.example.org'],
+    ['http://xn--bcher-kva.example/', 'xn--bcher-kva.example'],
+    ['https://bücher.example/', 'xn--bcher-kva.example'],
+    ['HTTPS://WWW.EXAMPLE.NET#top', 'example.net'],
+    ['not a url', undefined],
+  ])('%s → %s', (referrer, host) => {
+    for (let i = 0; i < 2; i++) {
+      const touch = classifyVisit({ url: 'https://shop.test/', referrer, ownHosts: ['shop.test'] });
+      expect(touch.source).toBe(host ?? '(direct)');
+    }
+  });
+
+  it('a page after a cached site does not inherit its path', () => {
+    classifyVisit({ url: '/', referrer: 'https://a.example/x' });
+    expect(classifyVisit({ url: '/', referrer: 'https://a.example.evil.test/x' }).source).toBe(
+      'a.example.evil.test',
+    );
+  });
+});
+
 describe('defaultChannel', () => {
   it('puts direct first only for (direct)/(none)', () => {
     expect(defaultChannel('(direct)', '(none)', '')).toBe(Channel.Direct);

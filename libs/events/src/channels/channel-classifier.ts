@@ -215,7 +215,8 @@ function sameSite(own: string, host: string): boolean {
 }
 
 function queryOf(url: string | undefined): URLSearchParams {
-  if (!url) return new URLSearchParams();
+  // Most page URLs carry no query: nothing to parse then.
+  if (!url || !url.includes('?')) return new URLSearchParams();
   try {
     return new URL(url, 'http://placeholder.invalid').searchParams;
   } catch {
@@ -223,8 +224,25 @@ function queryOf(url: string | undefined): URLSearchParams {
   }
 }
 
+/**
+ * The scheme and authority of an absolute URL — all its host depends on — so hosts can be
+ * cached per site rather than per page (`\\` ends the authority too in http(s) URLs).
+ */
+const AUTHORITY = /^[a-z][a-z0-9+.-]*:\/\/[^/?#\\]*/i;
+const hosts = new Map<string, string | undefined>();
+
 function hostOf(url: string | undefined): string | undefined {
   if (!url) return undefined;
+  const authority = AUTHORITY.exec(url)?.[0];
+  if (authority === undefined) return parseHost(url);
+  if (hosts.has(authority)) return hosts.get(authority);
+  const host = parseHost(authority);
+  if (hosts.size >= 10_000) hosts.clear();
+  hosts.set(authority, host);
+  return host;
+}
+
+function parseHost(url: string): string | undefined {
   try {
     const host = new URL(url).hostname.toLowerCase();
     return host.length > 0 ? host.replace(/^www\./, '') : undefined;
@@ -238,5 +256,7 @@ function normalize(value: string): string {
 }
 
 function stripUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) if (v !== undefined) out[key] = v;
+  return out as T;
 }

@@ -1,0 +1,56 @@
+/**
+ * The events an engine has folded in, by (source, id) — the CloudEvents identity — with their
+ * event times, so a repeat is dropped and old entries can be let go. Kept per source so a
+ * lookup hashes the event's own id string rather than a freshly joined key.
+ */
+export class SeenEvents {
+  private readonly bySource = new Map<string, Map<string, number>>();
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  has(source: string, id: string): boolean {
+    return this.bySource.get(source)?.has(id) ?? false;
+  }
+
+  add(source: string, id: string, at: number): void {
+    let ids = this.bySource.get(source);
+    if (!ids) {
+      ids = new Map();
+      this.bySource.set(source, ids);
+    }
+    if (!ids.has(id)) this.count++;
+    ids.set(id, at);
+  }
+
+  /** Forgets every event older than `from`. */
+  forgetBefore(from: number): void {
+    for (const [source, ids] of this.bySource) {
+      for (const [id, at] of ids)
+        if (at < from) {
+          ids.delete(id);
+          this.count--;
+        }
+      if (ids.size === 0) this.bySource.delete(source);
+    }
+  }
+
+  /** As `[source NUL id, time]` pairs (the snapshot form). */
+  entries(): [string, number][] {
+    const out: [string, number][] = [];
+    for (const [source, ids] of this.bySource)
+      for (const [id, at] of ids) out.push([`${source}\u0000${id}`, at]);
+    return out;
+  }
+
+  static fromEntries(entries: readonly [string, number][]): SeenEvents {
+    const seen = new SeenEvents();
+    for (const [key, at] of entries) {
+      const split = key.indexOf('\u0000');
+      seen.add(key.slice(0, split), key.slice(split + 1), at);
+    }
+    return seen;
+  }
+}
