@@ -75,6 +75,7 @@ describe('context processor in a consumer group', () => {
         topic: config.engine.journeyTopic,
         sessionTimeoutMs: config.engine.sessionTimeoutMs,
         snapshotIntervalMs: config.engine.snapshotIntervalMs,
+        partitionsInParallel: config.engine.partitionsInParallel,
         context: options,
       },
       new EngineSnapshots(redis, config.redis.keyPrefix),

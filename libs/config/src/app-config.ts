@@ -173,6 +173,12 @@ export class EngineConfig extends AppHttpConfig {
   @Min(6_000)
   @Max(300_000)
   sessionTimeoutMs!: number;
+
+  /** Partitions each stage works on at once (their I/O overlaps; order within one is kept). */
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  partitionsInParallel!: number;
 }
 
 /** How contexts are built (see libs/context). Times are in event time. */

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { CloudEvent } from '@ctxb/events';
 import { contextOptions, type ContextOptions } from './context-options';
 import {
@@ -178,16 +178,13 @@ export class ContextEngine {
   }
 
   ingest(event: CloudEvent): EngineOutput {
+    if (this.seen.has(event.source, event.id)) return NOTHING;
     const fact = toFact(event, this.options, this.intern);
-    const out: EngineOutput = { records: [], expired: [] };
-    if (!fact || Number.isNaN(fact.at) || this.seen.has(event.source, event.id)) return out;
+    if (!fact || Number.isNaN(fact.at)) return NOTHING;
     const keptFrom = fact.orders && !fact.link ? this.ordersKeptFrom : this.behaviourKeptFrom;
     if (fact.at < keptFrom) {
-      out.expired.push({
-        event,
-        reason: `event time ${event.time} is before ${new Date(keptFrom).toISOString()}, the oldest the engine still keeps for ${fact.type}`,
-      });
-      return out;
+      const reason = `event time ${event.time} is before ${new Date(keptFrom).toISOString()}, the oldest the engine still keeps for ${fact.type}`;
+      return { records: NONE, expired: [{ event, reason }] };
     }
     this.seen.add(event.source, event.id, fact.at);
     this.remember(fact);
@@ -195,8 +192,8 @@ export class ContextEngine {
       this.newest = fact.at;
       this.tick();
     }
-    out.records = this.flush(false);
-    return out;
+    const records = this.flush(false);
+    return records === NONE ? NOTHING : { records, expired: NONE };
   }
 
   /** Emits every due version regardless of the watermark (end of input, shutdown). */
@@ -393,7 +390,7 @@ export class ContextEngine {
 
   private flush(all: boolean): ContextRecord[] {
     const limit = all ? Number.POSITIVE_INFINITY : this.watermark;
-    const records: ContextRecord[] = [];
+    let records: ContextRecord[] = NONE;
     for (;;) {
       const next = this.due.popBefore(limit);
       if (!next) break;
@@ -401,11 +398,12 @@ export class ContextEngine {
       const order = this.orders.get(orderId);
       if (!order?.pending.delete(at)) continue;
       const record = this.compute(order, at);
-      const content = contentHash(record, order.journey!, order.journeyHash!);
+      const content = contentHash(record, order.journeyHash!);
       order.horizon = Math.max(order.horizon, at);
       if (content === order.content) continue;
       order.content = content;
       record.version = ++order.version;
+      if (records === NONE) records = [];
       records.push(record);
     }
     if (!all) this.evict();
@@ -495,18 +493,31 @@ export class ContextEngine {
   }
 }
 
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('base64');
+const sha256 = (text: string): string => hash('sha256', text, 'base64');
 
 /**
  * What a version says, as a hash: everything but `asOf` (and the version itself). The journey
  * part enters by its own hash, computed once per journey rather than once per version.
  */
-function contentHash(record: ContextRecord, journey: JourneyContext, journeyHash: string): string {
-  const rest: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(record))
-    if (key !== 'asOf' && key !== 'version' && !(key in journey)) rest[key] = value;
-  return `${sha256(JSON.stringify(rest))}${journeyHash}`;
+function contentHash(record: ContextRecord, journeyHash: string): string {
+  return `${sha256(JSON.stringify(OWN_KEYS.map((key) => record[key])))}${journeyHash}`;
 }
+
+/** The record's fields outside the journey part, but for asOf and version. */
+type OwnKey = Exclude<keyof ContextRecord, keyof JourneyContext | 'asOf' | 'version'>;
+// Listed as an object so a field added to ContextRecord fails to compile until it is here.
+const OWN_FIELDS: { [K in OwnKey]: true } = {
+  contextReferenceId: true,
+  order: true,
+  state: true,
+  correlations: true,
+  quality: true,
+};
+const OWN_KEYS = Object.keys(OWN_FIELDS) as OwnKey[];
+
+/** Shared empty results: most events emit nothing, and allocating nothing keeps GC quiet. */
+const NONE: never[] = Object.freeze([]) as unknown as never[];
+const NOTHING: EngineOutput = Object.freeze({ records: NONE, expired: NONE });
 
 /** A binary min-heap of due versions ordered by (event time, order id). */
 class DueQueue {

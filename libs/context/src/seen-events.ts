@@ -1,7 +1,10 @@
+const MINUTE = 60_000;
+
 /**
  * The events an engine has folded in, by (source, id) — the CloudEvents identity — with their
  * event times, so a repeat is dropped and old entries can be let go. Kept per source so a
- * lookup hashes the event's own id string rather than a freshly joined key.
+ * lookup hashes the event's own id string rather than a freshly joined key. Times are kept in
+ * whole minutes (small integers, stored unboxed): an entry is let go up to a minute later.
  */
 export class SeenEvents {
   private readonly bySource = new Map<string, Map<string, number>>();
@@ -22,14 +25,15 @@ export class SeenEvents {
       this.bySource.set(source, ids);
     }
     if (!ids.has(id)) this.count++;
-    ids.set(id, at);
+    ids.set(id, Math.floor(at / MINUTE));
   }
 
   /** Forgets every event older than `from`. */
   forgetBefore(from: number): void {
+    const minute = Math.floor(from / MINUTE);
     for (const [source, ids] of this.bySource) {
       for (const [id, at] of ids)
-        if (at < from) {
+        if (at < minute) {
           ids.delete(id);
           this.count--;
         }
@@ -41,7 +45,7 @@ export class SeenEvents {
   entries(): [string, number][] {
     const out: [string, number][] = [];
     for (const [source, ids] of this.bySource)
-      for (const [id, at] of ids) out.push([`${source}\u0000${id}`, at]);
+      for (const [id, at] of ids) out.push([`${source}\u0000${id}`, at * MINUTE]);
     return out;
   }
 

@@ -49,6 +49,8 @@ export interface ValidatingConsumerOptions {
   fromBeginning?: boolean;
   /** A member silent this long leaves the group (kafkajs default 30 s). */
   sessionTimeoutMs?: number;
+  /** Batches of different partitions handled at once (default 1); each partition stays in order. */
+  partitionsInParallel?: number;
   /** Told the topic partitions this member owns after each rebalance. */
   onAssigned?: (assignment: Record<string, number[]>) => void;
 }
@@ -105,6 +107,7 @@ export class ValidatingEventConsumer {
       fromBeginning: this.options.fromBeginning ?? true,
     });
     await this.consumer.run({
+      partitionsConsumedConcurrently: this.options.partitionsInParallel ?? 1,
       eachBatchAutoResolve: false,
       eachBatch: (payload) => this.eachBatch(payload),
     });

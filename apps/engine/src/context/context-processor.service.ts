@@ -81,6 +81,7 @@ export class ContextProcessorService implements OnApplicationBootstrap, OnApplic
         topic: config.engine.journeyTopic,
         sessionTimeoutMs: config.engine.sessionTimeoutMs,
         snapshotIntervalMs: config.engine.snapshotIntervalMs,
+        partitionsInParallel: config.engine.partitionsInParallel,
         context: contextOptionsFrom(config),
       },
       new EngineSnapshots(this.redis, keyPrefix),

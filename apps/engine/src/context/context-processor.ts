@@ -21,6 +21,8 @@ export interface ContextProcessorOptions {
   topic: string;
   sessionTimeoutMs: number;
   snapshotIntervalMs: number;
+  /** Journey partitions worked on at once; each has its own engine. */
+  partitionsInParallel: number;
   context: ContextOptions;
 }
 
@@ -117,6 +119,7 @@ export class ContextProcessor {
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [this.options.topic], fromBeginning: true });
     await this.consumer.run({
+      partitionsConsumedConcurrently: this.options.partitionsInParallel,
       autoCommit: false,
       eachBatchAutoResolve: false,
       eachBatch: (payload) => this.eachBatch(payload),

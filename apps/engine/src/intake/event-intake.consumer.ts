@@ -94,6 +94,7 @@ export class EventIntakeConsumer implements OnApplicationBootstrap, OnApplicatio
       retryBackoffMs: config.engine.retryBackoffMs,
       fromBeginning: config.engine.startFromBeginning,
       sessionTimeoutMs: config.engine.sessionTimeoutMs,
+      partitionsInParallel: config.engine.partitionsInParallel,
       onOutcome: (topic, outcome) => this.outcomes.inc({ topic, outcome }),
       handler: { batch: (events, batch) => this.handle(events, batch) },
       onAssigned: (assignment) => {
