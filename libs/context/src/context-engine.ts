@@ -81,11 +81,13 @@ class MultiIndex<T> {
     if (list) list.push(value);
     else this.map.set(key, [value]);
   }
+  /** Keeps only the values `keep` accepts; lists are compacted in place. */
   prune(keep: (value: T) => boolean): void {
     for (const [key, list] of this.map) {
-      const kept = list.filter(keep);
-      if (kept.length === 0) this.map.delete(key);
-      else if (kept.length !== list.length) this.map.set(key, kept);
+      let kept = 0;
+      for (const value of list) if (keep(value)) list[kept++] = value;
+      if (kept === 0) this.map.delete(key);
+      else list.length = kept;
     }
   }
   get size(): number {

@@ -145,48 +145,55 @@ export function toFact(
     typeof v === 'string' ? intern(v) : undefined;
   const realId = (id: unknown): string | undefined =>
     isPlaceholderId(id, options) ? undefined : intern(id as string);
-  const fact: Fact = {
-    // One shared "source NUL" prefix per producer, so a key costs one join, not two.
-    key: sourcePrefix(event.source) + event.id,
-    at: eventTime(event.time),
-    type,
-    web: entry.topic === Topic.CustomerJourney,
-  };
+  // One shared "source NUL" prefix per producer, so a key costs one join, not two.
+  const key = sourcePrefix(event.source) + event.id;
+  const at = eventTime(event.time);
+  const web = entry.topic === Topic.CustomerJourney;
   const device = realId(event.anonymousid);
   const customer = realId(event.customerid);
-  if (device) fact.device = device;
-  if (customer) fact.customer = customer;
 
+  // The most frequent behaviour is built in one literal each: every field sits inside the
+  // object (no separate property store), which saves memory and keeps property access fast.
   switch (type) {
     case 'page.viewed': {
-      fact.path = shared(d.path);
-      fact.loadMs = num(d.loadTimeMs);
       const touch = visitTouch(str(d.url), d.utm as Touch | undefined, str(d.referrer), options);
-      if (touch.source !== '(direct)' || touch.campaign) fact.touch = touch;
-      break;
+      const path = shared(d.path);
+      const loadMs = num(d.loadTimeMs);
+      if (touch.source !== '(direct)' || touch.campaign)
+        return { key, at, type, web, device, customer, path, loadMs, touch };
+      return { key, at, type, web, device, customer, path, loadMs };
     }
-    case 'page.engaged':
-      fact.path = shared(d.path);
-      fact.activeMs = num(d.activeMs);
-      break;
-    case 'element.clicked':
-      fact.path = shared(d.path);
-      fact.label = str(d.label);
-      break;
+    case 'page.engaged': {
+      const path = shared(d.path);
+      const activeMs = num(d.activeMs);
+      return { key, at, type, web, device, customer, path, activeMs };
+    }
+    case 'element.clicked': {
+      const path = shared(d.path);
+      const label = str(d.label);
+      return { key, at, type, web, device, customer, path, label };
+    }
     case 'product.viewed':
-      fact.product = shared(d.productId);
-      break;
+      return { key, at, type, web, device, customer, product: shared(d.productId) };
+    case 'review.read': {
+      const product = shared(d.productId);
+      const ref = str(d.reviewId);
+      return { key, at, type, web, device, customer, product, ref };
+    }
+    case 'cart.item.added':
+    case 'cart.item.removed': {
+      const cart = shared(d.cartId);
+      const product = shared(d.productId);
+      return { key, at, type, web, device, customer, cart, product };
+    }
+  }
+
+  const fact: Fact = { key, at, type, web };
+  if (device) fact.device = device;
+  if (customer) fact.customer = customer;
+  switch (type) {
     case 'product.compared':
       fact.products = (d.productIds as string[]).map(intern);
-      break;
-    case 'review.read':
-      fact.product = shared(d.productId);
-      fact.ref = str(d.reviewId);
-      break;
-    case 'cart.item.added':
-    case 'cart.item.removed':
-      fact.cart = shared(d.cartId);
-      fact.product = shared(d.productId);
       break;
     case 'checkout.started':
       fact.cart = shared(d.cartId);

@@ -9,27 +9,44 @@ const MINUTE = 60_000;
 export class SeenEvents {
   private readonly bySource = new Map<string, Map<string, number>>();
   private count = 0;
+  /** Most events come from the source before them: its ids are found without hashing it. */
+  private lastSource: string | undefined;
+  private lastIds: Map<string, number> | undefined;
 
   get size(): number {
     return this.count;
   }
 
   has(source: string, id: string): boolean {
-    return this.bySource.get(source)?.has(id) ?? false;
+    return this.ids(source)?.has(id) ?? false;
   }
 
   add(source: string, id: string, at: number): void {
-    let ids = this.bySource.get(source);
+    let ids = this.ids(source);
     if (!ids) {
       ids = new Map();
       this.bySource.set(source, ids);
+      this.lastSource = source;
+      this.lastIds = ids;
     }
     if (!ids.has(id)) this.count++;
     ids.set(id, Math.floor(at / MINUTE));
   }
 
+  private ids(source: string): Map<string, number> | undefined {
+    if (source === this.lastSource) return this.lastIds;
+    const ids = this.bySource.get(source);
+    if (ids) {
+      this.lastSource = source;
+      this.lastIds = ids;
+    }
+    return ids;
+  }
+
   /** Forgets every event older than `from`. */
   forgetBefore(from: number): void {
+    this.lastSource = undefined;
+    this.lastIds = undefined;
     const minute = Math.floor(from / MINUTE);
     for (const [source, ids] of this.bySource) {
       for (const [id, at] of ids)
