@@ -11,18 +11,8 @@ import { engineEndToEndRate } from './engine-e2e.bench';
  * as the baseline of the same run, plain kafkajs consumption of the same events.
  */
 export async function contextBench(options: { events: number }): Promise<void> {
-  let events: CloudEvent[] = sample(options.events);
-  const count = events.length;
-  console.log(`context engine benchmark: ${count} generated events`);
-
-  const baseline = await kafkaConsumeRate(events);
-  const memory = heapPerSession(events);
-  const endToEnd = await engineEndToEndRate(events);
-
+  const { count, baseline, memory, endToEnd, batches } = await withEvents(options.events);
   // Pure engine last, with the generated objects let go (the engine gets bytes, see below).
-  warm(events.slice(0, Math.min(20_000, count)));
-  const batches = encodeBatches(events);
-  events = [];
   const { seconds, records } = pureEngineRun(batches);
   report(
     [
@@ -58,6 +48,17 @@ function sample(count: number): CloudEvent[] {
     if (out.length >= count) break;
   }
   return out.slice(0, count);
+}
+
+/** Everything measured on the generated objects; they are out of scope when it returns. */
+async function withEvents(n: number) {
+  const events = sample(n);
+  console.log(`context engine benchmark: ${events.length} generated events`);
+  const baseline = await kafkaConsumeRate(events);
+  const memory = heapPerSession(events);
+  const endToEnd = await engineEndToEndRate(events);
+  warm(events.slice(0, Math.min(20_000, events.length)));
+  return { count: events.length, baseline, memory, endToEnd, batches: encodeBatches(events) };
 }
 
 /** The events as message bytes, 1,000 to a batch (what one fetch from Kafka brings). */
