@@ -11,14 +11,17 @@ import { engineEndToEndRate } from './engine-e2e.bench';
  * as the baseline of the same run, plain kafkajs consumption of the same events.
  */
 export async function contextBench(options: { events: number }): Promise<void> {
-  const { count, baseline, memory, endToEnd, batches } = await withEvents(options.events);
+  const { count, baseline, memory, endToEndOne, endToEnd, batches } = await withEvents(
+    options.events,
+  );
   // Pure engine last, with the generated objects let go (the engine gets bytes, see below).
   const { seconds, records } = pureEngineRun(batches);
   report(
     [
       { name: 'kafkajs consume (baseline)', value: baseline },
       { name: 'pure engine, one core', value: rate(count, seconds) },
-      { name: 'end to end (topics → store)', value: endToEnd },
+      { name: 'end to end, 1 engine process', value: endToEndOne },
+      { name: 'end to end, 2 engine processes', value: endToEnd },
     ],
     baseline,
   );
@@ -56,9 +59,18 @@ async function withEvents(n: number) {
   console.log(`context engine benchmark: ${events.length} generated events`);
   const baseline = await kafkaConsumeRate(events);
   const memory = heapPerSession(events);
-  const endToEnd = await engineEndToEndRate(events);
+  const endToEndOne = await engineEndToEndRate(events, 1);
+  // The engine scales out as instances in one group; two use both of this machine's cores.
+  const endToEnd = await engineEndToEndRate(events, 2);
   warm(events.slice(0, Math.min(20_000, events.length)));
-  return { count: events.length, baseline, memory, endToEnd, batches: encodeBatches(events) };
+  return {
+    count: events.length,
+    baseline,
+    memory,
+    endToEndOne,
+    endToEnd,
+    batches: encodeBatches(events),
+  };
 }
 
 /** The events as message bytes, 1,000 to a batch (what one fetch from Kafka brings). */

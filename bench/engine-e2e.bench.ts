@@ -3,15 +3,22 @@ import { join } from 'node:path';
 import { createClient } from '@clickhouse/client';
 import { loadConfig } from '@ctxb/config';
 import { TOPICS, type CloudEvent } from '@ctxb/events';
-import { createKafka, orderedProducer, publishEvents } from '@ctxb/streaming';
+import {
+  createKafka,
+  createRedis,
+  deleteKeysWithPrefix,
+  orderedProducer,
+  publishEvents,
+} from '@ctxb/streaming';
 import type { Kafka } from 'kafkajs';
 
 /**
- * End to end: events already on the six topics → the built engine process (intake, journey
- * topic, engines, ClickHouse, link jobs) → every offset committed. Returns events/s from the
- * moment the engine is up until both stages have caught up.
+ * End to end: events already on the topics → `instances` built engine processes in one group
+ * (intake, journey topic, engines, ClickHouse, link jobs), with their default settings. Returns events/s from the moment
+ * the engine is up until the intake has committed everything and the context stage has folded
+ * in (and stored the versions of) every journey message.
  */
-export async function engineEndToEndRate(events: CloudEvent[]): Promise<number> {
+export async function engineEndToEndRate(events: CloudEvent[], instances = 1): Promise<number> {
   const config = loadConfig();
   const run = `bench_${Date.now().toString(36)}`;
   const groupId = `${run}_engine`;
@@ -34,11 +41,10 @@ export async function engineEndToEndRate(events: CloudEvent[]): Promise<number> 
   await produce(kafka, events);
   const sourceEnds = await ends(kafka, [...TOPICS]);
 
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const engine = spawn(
-    process.execPath,
-    [join(__dirname, '..', 'apps', 'engine', 'src', 'main.js')],
-    {
+  const base = 20_000 + Math.floor(Math.random() * 20_000);
+  const ports = Array.from({ length: instances }, (_, i) => base + i);
+  const engines = ports.map((port) =>
+    spawn(process.execPath, [join(__dirname, '..', 'apps', 'engine', 'src', 'main.js')], {
       env: {
         ...process.env,
         CTXB_ENGINE_HTTP_PORT: String(port),
@@ -48,30 +54,43 @@ export async function engineEndToEndRate(events: CloudEvent[]): Promise<number> 
         CTXB_REDIS_KEY_PREFIX: run,
         CTXB_LINKS_QUEUE: `${run}-links`.replace(/_/g, '-'),
         CTXB_CLICKHOUSE_DATABASE: database,
-        CTXB_ENGINE_SNAPSHOT_INTERVAL_MS: '1000',
         CTXB_LOG_LEVEL: 'error',
       },
       stdio: ['ignore', 'ignore', 'inherit'],
-    },
+    }),
   );
   try {
-    await until(async () => (await fetch(`http://127.0.0.1:${port}/health/live`)).ok);
+    for (const port of ports)
+      await until(async () => (await fetch(`http://127.0.0.1:${port}/health/live`)).ok);
     const started = process.hrtime.bigint();
     await until(() => caughtUp(admin, groupId, sourceEnds), 600_000);
-    const journeyEnds = await ends(kafka, [journeyTopic]);
-    await until(() => caughtUp(admin, `${groupId}.context`, journeyEnds), 600_000);
+    // The context stage commits only with its (periodic) snapshots, so its progress is read
+    // from the engines' metrics: per journey partition, the position before which everything
+    // is folded in and its versions stored and queued.
+    const journeyEnds = (await ends(kafka, [journeyTopic])).get(journeyTopic)!;
+    await until(async () => {
+      const positions = await journeyPositions(ports);
+      return [...journeyEnds].every(([p, end]) => (positions.get(p) ?? 0) >= end);
+    }, 600_000);
     return events.length / (Number(process.hrtime.bigint() - started) / 1e9);
   } finally {
-    await new Promise((resolve) => {
-      engine.once('exit', resolve);
-      engine.kill('SIGTERM');
-    });
+    await Promise.all(
+      engines.map(
+        (engine) =>
+          new Promise((resolve) => {
+            engine.once('exit', resolve);
+            engine.kill('SIGTERM');
+          }),
+      ),
+    );
     await admin
       .deleteTopics({ topics: [journeyTopic, `${journeyTopic}.dlq`] })
       .catch(() => undefined);
     await admin.disconnect();
     await clickhouse.command({ query: `DROP DATABASE IF EXISTS ${database}` });
     await clickhouse.close();
+    const redis = createRedis(config.redis);
+    await deleteKeysWithPrefix(redis, run).finally(() => redis.disconnect());
   }
 }
 
@@ -110,6 +129,21 @@ async function caughtUp(
     }
   }
   return true;
+}
+
+/** Per journey partition, the furthest position any engine reports in its metrics. */
+async function journeyPositions(ports: number[]): Promise<Map<number, number>> {
+  const positions = new Map<number, number>();
+  for (const port of ports) {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    for (const match of text.matchAll(
+      /^ctxb_engine_journey_position\{[^}]*\bpartition="(\d+)"[^}]*\} (\d+)$/gm,
+    )) {
+      const partition = Number(match[1]);
+      positions.set(partition, Math.max(positions.get(partition) ?? 0, Number(match[2])));
+    }
+  }
+  return positions;
 }
 
 async function until(check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {

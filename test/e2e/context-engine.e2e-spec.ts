@@ -7,7 +7,7 @@ import { engineApp } from '../../apps/engine/src/engine.app';
 import { poll, startInProcess, type RunningApp } from '../support/http';
 import {
   createTestDatabase,
-  dropTestDatabase,
+  dropTestState,
   engineTestConfig,
   produceEvents,
   storedContexts,
@@ -28,7 +28,7 @@ describe('context engine: events on Kafka → context records in ClickHouse → 
   });
   afterAll(async () => {
     await app?.close();
-    await dropTestDatabase(config);
+    await dropTestState(config);
   });
 
   it('builds the order-12345 story, versioned through payment, invoice and delivery', async () => {

@@ -13,7 +13,7 @@ import { journeyRoute } from '../../apps/engine/src/routing/journey-route';
 import { poll } from '../support/http';
 import {
   createTestDatabase,
-  dropTestDatabase,
+  dropTestState,
   engineTestConfig,
   produceEvents,
   storedContexts,
@@ -51,7 +51,7 @@ describe('engine crash test', () => {
   beforeAll(() => createTestDatabase(config));
   afterAll(async () => {
     engine?.kill('SIGKILL');
-    await dropTestDatabase(config);
+    await dropTestState(config);
   });
 
   /** On a timeout: how far each consumer group got, so the failure says where it stuck. */

@@ -12,7 +12,7 @@ import { JourneyRouter } from '../../apps/engine/src/routing/journey-router';
 import { poll } from '../support/http';
 import {
   createTestDatabase,
-  dropTestDatabase,
+  dropTestState,
   engineTestConfig,
   storedContexts,
 } from '../support/engine-test';
@@ -61,7 +61,7 @@ describe('context processor in a consumer group', () => {
   }
   afterAll(async () => {
     redis.disconnect();
-    await dropTestDatabase(config);
+    await dropTestState(config);
   });
 
   /** A processor writing to the real store, a little slowly so the test can stop it mid-stream. */

@@ -13,6 +13,7 @@ import {
   BatchingPublisher,
   createKafka,
   deduplicationKey,
+  deleteKeysWithPrefix,
   desiredTopics,
   encodeEvent,
   ensureTopics,
@@ -301,6 +302,28 @@ describe('restartAfterCrash', () => {
       await admin.connect();
       await admin.deleteTopics({ topics: [topic] });
       await admin.disconnect();
+    }
+  });
+});
+
+describe('deleteKeysWithPrefix', () => {
+  it('deletes every key under the prefix, page by page, and nothing else — glob characters included', async () => {
+    const redis = new Redis({ host: config.redis.host, port: config.redis.port });
+    const base = uniqueName('it_prefix');
+    const prefix = `${base}*[x]?:`;
+    const sibling = `${base}QQxZ:keep`; // what the prefix read as a glob would match too
+    try {
+      const pipeline = redis.pipeline();
+      for (let i = 0; i < 2_500; i++) pipeline.set(`${prefix}${i}`, 'v');
+      pipeline.set(sibling, 'keep');
+      await pipeline.exec();
+      expect(await deleteKeysWithPrefix(redis, prefix)).toBe(2_500);
+      expect(await redis.exists(`${prefix}0`, `${prefix}2499`)).toBe(0);
+      expect(await redis.get(sibling)).toBe('keep');
+      await expect(deleteKeysWithPrefix(redis, '')).rejects.toThrow(/prefix is empty/);
+    } finally {
+      await redis.del(sibling);
+      redis.disconnect();
     }
   });
 });

@@ -4,7 +4,7 @@ import type { ContextRecord } from '@ctxb/context';
 import type { AppConfig } from '@ctxb/config';
 import type { CloudEvent } from '@ctxb/events';
 import { ContextRecordStore, createClickHouse } from '@ctxb/store';
-import { orderedProducer, publishEvents } from '@ctxb/streaming';
+import { createRedis, deleteKeysWithPrefix, orderedProducer, publishEvents } from '@ctxb/streaming';
 import { poll } from './http';
 import { testConfig, uniqueName } from './test-config';
 
@@ -38,10 +38,17 @@ export async function createTestDatabase(config: AppConfig): Promise<void> {
   await client.close();
 }
 
-export async function dropTestDatabase(config: AppConfig): Promise<void> {
+/** Removes what the test left: its ClickHouse database and every Redis key under its prefix. */
+export async function dropTestState(config: AppConfig): Promise<void> {
   const client = createClient({ url: config.clickhouse.url });
   await client.command({ query: `DROP DATABASE IF EXISTS ${config.clickhouse.database}` });
   await client.close();
+  const redis = createRedis(config.redis);
+  try {
+    await deleteKeysWithPrefix(redis, config.redis.keyPrefix);
+  } finally {
+    redis.disconnect();
+  }
 }
 
 /** Writes events to their catalogue topics with their catalogue keys, as a shop backend would. */

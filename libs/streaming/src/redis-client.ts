@@ -23,3 +23,21 @@ export function createProbeRedis(config: RedisConfig, connectTimeoutMs: number):
     retryStrategy: () => null,
   });
 }
+
+/**
+ * Deletes every key under `prefix` (e.g. one run's or one tenant's `keyPrefix`), scanning in
+ * pages so Redis is never blocked. Glob characters in the prefix are matched literally.
+ * Returns how many keys went.
+ */
+export async function deleteKeysWithPrefix(redis: Redis, prefix: string): Promise<number> {
+  if (prefix.length === 0) throw new Error('refusing to delete every key: the prefix is empty');
+  const pattern = `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
+  let deleted = 0;
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) deleted += await redis.unlink(...keys);
+  } while (cursor !== '0');
+  return deleted;
+}

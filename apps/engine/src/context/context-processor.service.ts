@@ -99,6 +99,17 @@ export class ContextProcessorService implements OnApplicationBootstrap, OnApplic
     );
     const processor = this.processor;
     new Gauge({
+      name: 'ctxb_engine_journey_position',
+      help: 'Per owned journey partition, the next offset to fold in (all before it is stored)',
+      labelNames: ['partition'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [partition, next] of processor.positions())
+          this.set({ partition: String(partition) }, next);
+      },
+    });
+    new Gauge({
       name: 'ctxb_engine_state',
       help: 'Engine state held in memory: partitions, events, orders, journeys',
       labelNames: ['kind'],

@@ -40,6 +40,8 @@ interface PartitionState {
   /** Last offset folded into the engine; -1 before the first. */
   offset: number;
   savedOffset: number;
+  /** Last offset whose versions are written (the store and the link queues have them). */
+  stored: number;
   /** Last offset this member committed as done (-1: none yet). */
   committedOffset: number;
   savedAt: number;
@@ -143,6 +145,14 @@ export class ContextProcessor {
     await this.admin.disconnect();
   }
 
+  /**
+   * Per owned partition, the next offset to fold in: everything before it is in the engine
+   * and its versions are stored and queued (lag = the partition's end − this).
+   */
+  positions(): Map<number, number> {
+    return new Map([...this.partitions].map(([partition, s]) => [partition, s.stored + 1]));
+  }
+
   /** Heap-independent size figures for metrics. */
   stats(): { partitions: number; events: number; orders: number; journeys: number } {
     let events = 0;
@@ -212,6 +222,7 @@ export class ContextProcessor {
     } finally {
       state.writing = false;
     }
+    state.stored = state.offset;
     if (last !== undefined) payload.resolveOffset(last);
     this.hooks.batch?.(batch.partition, { events, records: records.length, expired });
     if (Date.now() - state.savedAt >= this.options.snapshotIntervalMs)
@@ -234,6 +245,7 @@ export class ContextProcessor {
         offset: saved?.offset ?? -1,
         savedOffset: saved?.offset ?? -1,
         committedOffset: -1,
+        stored: saved?.offset ?? -1,
         savedAt: Date.now(),
         writing: false,
       };
