@@ -65,7 +65,7 @@ describe('context processor in a consumer group', () => {
   });
 
   /** A processor writing to the real store, a little slowly so the test can stop it mid-stream. */
-  function processor(written: { count: number }): ContextProcessor {
+  function processor(written: { count: number }, onWrite: () => void): ContextProcessor {
     const clickhouse = createClickHouse(config.clickhouse);
     const store = new ContextRecordStore(clickhouse);
     return new ContextProcessor(
@@ -84,6 +84,7 @@ describe('context processor in a consumer group', () => {
           await new Promise((r) => setTimeout(r, 40));
           await store.write(records);
           written.count += records.length;
+          onWrite();
         },
       },
       orderedProducer(kafka),
@@ -94,26 +95,29 @@ describe('context processor in a consumer group', () => {
   it('two instances, one stopped mid-stream, store exactly what one uninterrupted engine makes', async () => {
     const byFirst = { count: 0 };
     const bySecond = { count: 0 };
-    const first = processor(byFirst);
-    const second = processor(bySecond);
+    // The moment both have written, the second is stopped (not after a poll: with several
+    // partitions in parallel the stream can be through by then).
+    let bothWriting!: () => void;
+    const both = new Promise<void>((resolve) => (bothWriting = resolve));
+    const onWrite = () => {
+      if (byFirst.count > 0 && bySecond.count > 0) bothWriting();
+    };
+    const first = processor(byFirst, onWrite);
+    const second = processor(bySecond, onWrite);
     await first.start();
     await second.start();
     await waitForMembers(`${config.engine.groupId}.context`, 2);
     await writeJourneyLog();
+
+    // Both work; then the second leaves and its partitions move to the first.
+    await both;
+    await second.stop();
+    const stoppedAt = byFirst.count + bySecond.count;
     const expected = replayJourneyLog(
       await readJourneyLog(kafka, config.engine.journeyTopic),
       options,
     );
     expect(expected.length).toBeGreaterThan(200);
-
-    // Both work; then the second leaves and its partitions move to the first.
-    await poll(
-      'both instances writing',
-      async () => (byFirst.count > 0 && bySecond.count > 0 ? true : undefined),
-      60_000,
-    );
-    await second.stop();
-    const stoppedAt = byFirst.count + bySecond.count;
     const stored = await poll(
       'all contexts stored',
       async () => {
