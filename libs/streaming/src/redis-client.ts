@@ -2,14 +2,20 @@ import Redis, { type RedisOptions } from 'ioredis';
 import { type RedisConfig } from '@ctxb/config';
 
 /** An ioredis client for the configured Redis; connection errors are reported by callers, not logged raw. */
-export function createRedis(config: RedisConfig, options: RedisOptions = {}): Redis {
-  const redis = new Redis({
+/** Where the configured Redis is, as ioredis (and BullMQ's `connection`) take it. */
+export function redisConnectionOptions(
+  config: RedisConfig,
+): Pick<RedisOptions, 'host' | 'port' | 'db' | 'password'> {
+  return {
     host: config.host,
     port: config.port,
     db: config.db,
     password: config.password || undefined,
-    ...options,
-  });
+  };
+}
+
+export function createRedis(config: RedisConfig, options: RedisOptions = {}): Redis {
+  const redis = new Redis({ ...redisConnectionOptions(config), ...options });
   redis.on('error', () => undefined);
   return redis;
 }

@@ -16,6 +16,7 @@ import {
   createKafka,
   createRedis,
   orderedProducer,
+  redisConnectionOptions,
   startWhenKafkaIsReachable,
 } from '@ctxb/streaming';
 import { contextOptionsFrom } from './context-options.factory';
@@ -43,12 +44,7 @@ export class ContextProcessorService implements OnApplicationBootstrap, OnApplic
     this.clickhouse = createClickHouse(config.clickhouse);
     this.links = new LinkJobProducer(
       config.links.queue,
-      {
-        host: config.redis.host,
-        port: config.redis.port,
-        db: config.redis.db,
-        password: config.redis.password || undefined,
-      },
+      redisConnectionOptions(config.redis),
       config.links.targets,
       `${keyPrefix}:bull`,
     );
