@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+import { Heap } from 'heap-js';
 import type { CloudEvent } from '@ctxb/events';
 import { contextOptions, type ContextOptions } from './context-options';
 import {
@@ -521,47 +522,20 @@ const OWN_KEYS = Object.keys(OWN_FIELDS) as OwnKey[];
 const NONE: never[] = Object.freeze([]) as unknown as never[];
 const NOTHING: EngineOutput = Object.freeze({ records: NONE, expired: NONE });
 
-/** A binary min-heap of due versions ordered by (event time, order id). */
+/** Due versions as a min-heap on (event time, order id); each (order, time) queued once. */
 class DueQueue {
-  private readonly heap: [number, string][] = [];
+  private readonly heap = new Heap<[number, string]>(
+    (a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0),
+  );
 
   push(order: OrderState, orderId: string, at: number): void {
     if (order.pending.has(at)) return;
     order.pending.add(at);
-    const heap = this.heap;
-    heap.push([at, orderId]);
-    let i = heap.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!before(heap[i], heap[parent])) break;
-      [heap[i], heap[parent]] = [heap[parent], heap[i]];
-      i = parent;
-    }
+    this.heap.push([at, orderId]);
   }
 
   popBefore(limit: number): [number, string] | undefined {
-    const heap = this.heap;
-    if (heap.length === 0 || heap[0][0] >= limit) return undefined;
-    const top = heap[0];
-    const last = heap.pop()!;
-    if (heap.length > 0) {
-      heap[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < heap.length && before(heap[l], heap[m])) m = l;
-        if (r < heap.length && before(heap[r], heap[m])) m = r;
-        if (m === i) break;
-        [heap[i], heap[m]] = [heap[m], heap[i]];
-        i = m;
-      }
-    }
-    return top;
+    const top = this.heap.peek();
+    return top !== undefined && top[0] < limit ? this.heap.pop() : undefined;
   }
-}
-
-function before(a: [number, string], b: [number, string]): boolean {
-  return a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
 }

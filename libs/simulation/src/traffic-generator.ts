@@ -1,3 +1,4 @@
+import { Heap } from 'heap-js';
 import type { CloudEvent } from '@ctxb/events';
 import {
   CAMPAIGNS,
@@ -111,48 +112,20 @@ function* journeysByStart(
 
 /** Events waiting for their turn: a min-heap on (time, order of generation). */
 class TimeOrderedBuffer {
-  private readonly heap: { at: number; seq: number; event: CloudEvent }[] = [];
+  private readonly heap = new Heap<{ at: number; seq: number; event: CloudEvent }>(
+    (x, y) => x.at - y.at || x.seq - y.seq,
+  );
   private seq = 0;
 
   add(events: CloudEvent[]): void {
-    for (const event of events) {
+    for (const event of events)
       this.heap.push({ at: Date.parse(event.time), seq: this.seq++, event });
-      let i = this.heap.length - 1;
-      while (i > 0) {
-        const parent = (i - 1) >> 1;
-        if (!this.before(i, parent)) break;
-        [this.heap[i], this.heap[parent]] = [this.heap[parent], this.heap[i]];
-        i = parent;
-      }
-    }
   }
 
   takeBefore(horizon: number): CloudEvent[] {
     const out: CloudEvent[] = [];
-    while (this.heap.length > 0 && this.heap[0].at < horizon) {
-      out.push(this.heap[0].event);
-      const last = this.heap.pop()!;
-      if (this.heap.length === 0) break;
-      this.heap[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < this.heap.length && this.before(l, m)) m = l;
-        if (r < this.heap.length && this.before(r, m)) m = r;
-        if (m === i) break;
-        [this.heap[i], this.heap[m]] = [this.heap[m], this.heap[i]];
-        i = m;
-      }
-    }
+    while (this.heap.length > 0 && this.heap.peek()!.at < horizon) out.push(this.heap.pop()!.event);
     return out;
-  }
-
-  private before(a: number, b: number): boolean {
-    const x = this.heap[a];
-    const y = this.heap[b];
-    return x.at < y.at || (x.at === y.at && x.seq < y.seq);
   }
 }
 
