@@ -19,10 +19,12 @@ import {
   ensureTopics,
   EventDeduplicator,
   restartAfterCrash,
+  sendUnmerge,
   ValidatingEventConsumer,
   type ConsumeOutcome,
 } from '@ctxb/streaming';
 import { poll } from '../support/http';
+import { readJourneyLog } from '../support/journey-log';
 import { createTestTopics } from '../support/kafka-topics';
 import { testConfig, uniqueName } from '../support/test-config';
 
@@ -324,6 +326,31 @@ describe('deleteKeysWithPrefix', () => {
     } finally {
       await redis.del(sibling);
       redis.disconnect();
+    }
+  });
+});
+
+describe('sendUnmerge', () => {
+  it('puts one unmerge command on every journey partition, in the form the engine reads', async () => {
+    const kafka = kafkaClient();
+    const topic = uniqueName('it_journeys');
+    await createTestTopics(kafka, [{ topic, numPartitions: 3 }]);
+    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    try {
+      await sendUnmerge(producer, topic, 3, 'anon-7', 'cust-9');
+      const log = await readJourneyLog(kafka, topic);
+      expect([...log.keys()].sort()).toEqual([0, 1, 2]);
+      for (const messages of log.values())
+        expect(messages).toEqual([
+          { key: '', value: '{"anonymousId":"anon-7","customerId":"cust-9"}', command: 'unmerge' },
+        ]);
+    } finally {
+      await producer.disconnect();
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.deleteTopics({ topics: [topic] });
+      await admin.disconnect();
     }
   });
 });

@@ -6,6 +6,7 @@ import {
   type ExpiredEvent,
 } from '@ctxb/context';
 import type { CloudEvent } from '@ctxb/events';
+import { JOURNEY_COMMAND_HEADER } from '@ctxb/streaming';
 
 /** Every record of a topic, per partition in offset order (what each engine instance consumed). */
 export async function readJourneyLog(
@@ -35,7 +36,7 @@ export async function readJourneyLog(
             log.get(partition)!.push({
               key: message.key?.toString() ?? '',
               value: message.value?.toString() ?? '',
-              command: message.headers?.['ctxb-command']?.toString(),
+              command: message.headers?.[JOURNEY_COMMAND_HEADER]?.toString(),
             });
           }
           if (offset + 1 >= ends.get(partition)!) pending.delete(partition);

@@ -4,6 +4,7 @@ import { ConfigurationException } from '@ctxb/config';
 import { demoCommand } from './commands/demo.command';
 import { eventsCommand } from './commands/events.command';
 import { generateCommand } from './commands/generate.command';
+import { identityCommand } from './commands/identity.command';
 import { servicesCommand } from './commands/services.command';
 
 /** `ctxb`: the Context Bridge command line. */
@@ -14,6 +15,7 @@ export function program(): Command {
     .addCommand(demoCommand())
     .addCommand(generateCommand())
     .addCommand(eventsCommand())
+    .addCommand(identityCommand())
     .addCommand(servicesCommand());
 }
 

@@ -53,7 +53,10 @@ export interface Fact {
 /** The placeholder ids of one options object, lower-cased once. */
 const placeholderSets = new WeakMap<readonly string[], ReadonlySet<string>>();
 
-export function isPlaceholderId(id: unknown, options: ContextOptions): boolean {
+export function isPlaceholderId(
+  id: unknown,
+  options: Pick<ContextOptions, 'placeholderIds'>,
+): boolean {
   if (typeof id !== 'string') return true;
   let placeholders = placeholderSets.get(options.placeholderIds);
   if (!placeholders) {

@@ -10,3 +10,4 @@ export * from './kafka-roles';
 export * from './dead-letters';
 export * from './event-publishing';
 export * from './consumer-supervision';
+export * from './journey-commands';

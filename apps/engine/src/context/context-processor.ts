@@ -2,7 +2,7 @@ import type { Logger } from '@nestjs/common';
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { ContextEngine, type ContextOptions, type ContextRecord } from '@ctxb/context';
 import { DeadLetterStage, deadLetterTopic, type CloudEvent } from '@ctxb/events';
-import { deadLetterMessage, restartAfterCrash } from '@ctxb/streaming';
+import { deadLetterMessage, JOURNEY_COMMAND_HEADER, restartAfterCrash } from '@ctxb/streaming';
 import type { EngineSnapshots } from './engine-snapshots';
 
 /** Where new context versions go: the store, then the link queues. */
@@ -31,9 +31,6 @@ interface Rejected {
   stage: DeadLetterStage;
   reason: string;
 }
-
-/** The header that marks a control message on the journey topic (e.g. `unmerge`). */
-export const COMMAND_HEADER = 'ctxb-command';
 
 interface PartitionState {
   engine: ContextEngine;
@@ -187,7 +184,7 @@ export class ContextProcessor {
       if (offset <= state.offset) continue;
       state.offset = offset;
       events++;
-      const command = message.headers?.[COMMAND_HEADER]?.toString();
+      const command = message.headers?.[JOURNEY_COMMAND_HEADER]?.toString();
       let input: Record<string, unknown>;
       try {
         input = JSON.parse(message.value?.toString() ?? '') as Record<string, unknown>;

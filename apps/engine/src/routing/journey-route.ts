@@ -40,7 +40,7 @@ export function journeyRoute(
   const type = parseEventType(event.type).name;
   const data = event.data;
   const real = (id: unknown): string | undefined =>
-    isPlaceholderId(id, options as ContextOptions) ? undefined : (id as string);
+    isPlaceholderId(id, options) ? undefined : (id as string);
   const device = real(event.anonymousid);
   const customer = real(event.customerid);
 

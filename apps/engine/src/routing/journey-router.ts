@@ -1,11 +1,9 @@
 import type { Message, Producer } from 'kafkajs';
 import type { ContextOptions } from '@ctxb/context';
 import type { CloudEvent } from '@ctxb/events';
+import { journeyCommandMessages } from '@ctxb/streaming';
 import type { JourneyDirectory } from './journey-directory';
 import { journeyRoute } from './journey-route';
-
-/** The header of control messages on the journey topic; `progress` carries a source's event time. */
-export const JOURNEY_COMMAND_HEADER = 'ctxb-command';
 
 /** A source partition of the intake and how far it has got. */
 export interface SourceProgress {
@@ -119,15 +117,10 @@ export class JourneyRouter {
 
   private progress(source: SourceProgress): Message[] {
     const name = `${source.topic}:${source.partition}`;
-    const value = JSON.stringify({
-      source: name,
-      time: this.sourceTimes.get(name) ?? null,
-      idle: source.caughtUp,
-    });
-    return Array.from({ length: this.journeyPartitions }, (_, partition) => ({
-      partition,
-      value,
-      headers: { [JOURNEY_COMMAND_HEADER]: 'progress' },
-    }));
+    return journeyCommandMessages(
+      'progress',
+      { source: name, time: this.sourceTimes.get(name) ?? null, idle: source.caughtUp },
+      this.journeyPartitions,
+    );
   }
 }
