@@ -100,27 +100,25 @@ function visitTouch(
   return touch;
 }
 
-const sourcePrefixes = new Map<string, string>();
-function sourcePrefix(source: string): string {
-  let prefix = sourcePrefixes.get(source);
-  if (prefix === undefined) {
-    prefix = `${source}\u0000`;
-    if (sourcePrefixes.size >= 10_000) sourcePrefixes.clear();
-    sourcePrefixes.set(source, prefix);
-  }
-  return prefix;
+/** `compute` remembered per key, in a map that starts over once it holds `limit` entries. */
+function memoized<V>(compute: (key: string) => V, limit = 10_000): (key: string) => V {
+  const cache = new Map<string, V>();
+  return (key) => {
+    let value = cache.get(key);
+    if (value === undefined) {
+      value = compute(key);
+      if (cache.size >= limit) cache.clear();
+      cache.set(key, value);
+    }
+    return value;
+  };
 }
 
+/** One shared "source NUL" prefix per producer. */
+const sourcePrefix = memoized((source) => `${source}\u0000`);
+
 /** Event type → its name without the version suffix, e.g. `page.viewed`. */
-const typeNames = new Map<string, string>();
-function typeName(type: string): string {
-  let name = typeNames.get(type);
-  if (name === undefined) {
-    name = parseEventType(type).name;
-    typeNames.set(type, name);
-  }
-  return name;
-}
+const typeName = memoized((type) => parseEventType(type).name);
 
 type Data = Record<string, unknown>;
 const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
