@@ -25,7 +25,7 @@ import {
 } from '@ctxb/streaming';
 import { poll } from '../support/http';
 import { readJourneyLog } from '../support/journey-log';
-import { createTestTopics } from '../support/kafka-topics';
+import { createTestTopics, deleteTestTopics } from '../support/kafka-topics';
 import { testConfig, uniqueName } from '../support/test-config';
 
 const config = testConfig();
@@ -300,10 +300,7 @@ describe('restartAfterCrash', () => {
     } finally {
       stopping = true;
       await consumer.disconnect();
-      const admin = kafka.admin();
-      await admin.connect();
-      await admin.deleteTopics({ topics: [topic] });
-      await admin.disconnect();
+      await deleteTestTopics(kafka, [topic]);
     }
   });
 });
@@ -347,10 +344,7 @@ describe('sendUnmerge', () => {
         ]);
     } finally {
       await producer.disconnect();
-      const admin = kafka.admin();
-      await admin.connect();
-      await admin.deleteTopics({ topics: [topic] });
-      await admin.disconnect();
+      await deleteTestTopics(kafka, [topic]);
     }
   });
 });

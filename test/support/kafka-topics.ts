@@ -21,3 +21,14 @@ export async function createTestTopics(
     await admin.disconnect();
   }
 }
+
+/** Deletes a test's topics. */
+export async function deleteTestTopics(kafka: Kafka, topics: string[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.deleteTopics({ topics });
+  } finally {
+    await admin.disconnect();
+  }
+}
