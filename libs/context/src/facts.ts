@@ -67,46 +67,20 @@ export function isPlaceholderId(
 }
 
 /**
- * A page view's touch, memoized per engine options. Classification reads only the URL's query,
- * the utm object and the referrer's scheme and authority (its host), so those make the key.
+ * `compute` remembered per `keyOf` its arguments, in a map that starts over once it holds
+ * `limit` entries.
  */
-const touchCaches = new WeakMap<ContextOptions, Map<string, Touch>>();
-const AUTHORITY = /^[a-z][a-z0-9+.-]*:\/\/[^/?#\\]*/i;
-
-function visitTouch(
-  url: string | undefined,
-  utm: Touch | undefined,
-  referrer: string | undefined,
-  options: ContextOptions,
-): Touch {
-  // Without a query the URL is not even parsed; with one, the whole URL is the key.
-  const query = url?.includes('?') ? url : '';
-  const site = referrer === undefined ? '' : (AUTHORITY.exec(referrer)?.[0] ?? referrer);
-  const key = `${query}\u0000${site}\u0000${utm === undefined ? '' : JSON.stringify(utm)}`;
-  let cache = touchCaches.get(options);
-  if (!cache) {
-    cache = new Map();
-    touchCaches.set(options, cache);
-  }
-  let touch = cache.get(key);
-  if (touch === undefined) {
-    touch = classifyVisit(
-      { url, utm, referrer, ownHosts: options.ownHosts },
-      { rules: options.channelRules },
-    );
-    if (cache.size >= 10_000) cache.clear();
-    cache.set(key, touch);
-  }
-  return touch;
-}
-
-/** `compute` remembered per key, in a map that starts over once it holds `limit` entries. */
-function memoized<V>(compute: (key: string) => V, limit = 10_000): (key: string) => V {
+function memoized<A extends unknown[], V>(
+  keyOf: (...args: A) => string,
+  compute: (...args: A) => V,
+  limit = 10_000,
+): (...args: A) => V {
   const cache = new Map<string, V>();
-  return (key) => {
+  return (...args) => {
+    const key = keyOf(...args);
     let value = cache.get(key);
     if (value === undefined) {
-      value = compute(key);
+      value = compute(...args);
       if (cache.size >= limit) cache.clear();
       cache.set(key, value);
     }
@@ -114,14 +88,51 @@ function memoized<V>(compute: (key: string) => V, limit = 10_000): (key: string)
   };
 }
 
+const AUTHORITY = /^[a-z][a-z0-9+.-]*:\/\/[^/?#\\]*/i;
+
+/**
+ * A page view's touch, memoized per engine options. Classification reads only the URL's query,
+ * the utm object and the referrer's scheme and authority (its host), so those make the key.
+ */
+type VisitTouch = (url?: string, utm?: Touch, referrer?: string) => Touch;
+const visitTouches = new WeakMap<ContextOptions, VisitTouch>();
+
+function visitTouchOf(options: ContextOptions): VisitTouch {
+  let visitTouch = visitTouches.get(options);
+  if (!visitTouch) {
+    visitTouch = memoized<[string?, Touch?, string?], Touch>(
+      (url, utm, referrer) => {
+        // Without a query the URL is not even parsed; with one, the whole URL is the key.
+        const query = url?.includes('?') ? url : '';
+        const site = referrer === undefined ? '' : (AUTHORITY.exec(referrer)?.[0] ?? referrer);
+        return `${query}\u0000${site}\u0000${utm === undefined ? '' : JSON.stringify(utm)}`;
+      },
+      (url, utm, referrer) =>
+        classifyVisit(
+          { url, utm, referrer, ownHosts: options.ownHosts },
+          { rules: options.channelRules },
+        ),
+    );
+    visitTouches.set(options, visitTouch);
+  }
+  return visitTouch;
+}
+
 /** One shared "source NUL" prefix per producer. */
-const sourcePrefix = memoized((source) => `${source}\u0000`);
+const sourcePrefix = memoized(
+  (source: string) => source,
+  (source) => `${source}\u0000`,
+);
 
 /** Event type → its name without the version suffix, e.g. `page.viewed`. */
-const typeName = memoized((type) => parseEventType(type).name);
+const typeName = memoized(
+  (type: string) => type,
+  (type) => parseEventType(type).name,
+);
 
 type Data = Record<string, unknown>;
 const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 /** Returns one shared copy of equal strings (ids, paths repeat on every event of a journey). */
 export type Intern = (value: string) => string;
@@ -141,7 +152,6 @@ export function toFact(
   // The catalogue's own string, not the event's copy of it.
   const type = typeName(entry.type);
   const d = event.data as Data;
-  const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
   const shared = (v: unknown): string | undefined =>
     typeof v === 'string' ? intern(v) : undefined;
   const realId = (id: unknown): string | undefined =>
@@ -157,7 +167,7 @@ export function toFact(
   // object (no separate property store), which saves memory and keeps property access fast.
   switch (type) {
     case 'page.viewed': {
-      const touch = visitTouch(str(d.url), d.utm as Touch | undefined, str(d.referrer), options);
+      const touch = visitTouchOf(options)(str(d.url), d.utm as Touch | undefined, str(d.referrer));
       const path = shared(d.path);
       const loadMs = num(d.loadTimeMs);
       if (touch.source !== '(direct)' || touch.campaign)
