@@ -1,9 +1,21 @@
-import type { Message, Producer } from 'kafkajs';
+import type { Kafka, Message, Producer } from 'kafkajs';
 
 /** The header of control messages on the engine's journey topic: `progress` or `unmerge`. */
 export const JOURNEY_COMMAND_HEADER = 'ctxb-command';
 
 export type JourneyCommand = 'progress' | 'unmerge';
+
+/** How many partitions the journey topic has: a command goes to each of them. */
+export async function journeyPartitionCount(kafka: Kafka, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+    return topics[0]?.partitions.length ?? 1;
+  } finally {
+    await admin.disconnect();
+  }
+}
 
 /** One copy of a command for each journey partition: every engine instance applies it. */
 export function journeyCommandMessages(

@@ -1,7 +1,6 @@
 import Redis, { type RedisOptions } from 'ioredis';
 import { type RedisConfig } from '@ctxb/config';
 
-/** An ioredis client for the configured Redis; connection errors are reported by callers, not logged raw. */
 /** Where the configured Redis is, as ioredis (and BullMQ's `connection`) take it. */
 export function redisConnectionOptions(
   config: RedisConfig,
@@ -14,6 +13,7 @@ export function redisConnectionOptions(
   };
 }
 
+/** An ioredis client for the configured Redis; connection errors are reported by callers, not logged raw. */
 export function createRedis(config: RedisConfig, options: RedisOptions = {}): Redis {
   const redis = new Redis({ ...redisConnectionOptions(config), ...options });
   redis.on('error', () => undefined);

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { loadConfig } from '@ctxb/config';
 import { isPlaceholderId } from '@ctxb/context';
-import { createKafka, orderedProducer, sendUnmerge } from '@ctxb/streaming';
+import { createKafka, journeyPartitionCount, orderedProducer, sendUnmerge } from '@ctxb/streaming';
 
 export function identityCommand(): Command {
   const identity = new Command('identity').description(
@@ -25,22 +25,18 @@ export function identityCommand(): Command {
             `${flag} "${id}" is a placeholder id (context.placeholderIds); it never links anything`,
           );
       const kafka = createKafka(config.kafka, 'cli');
-      const admin = kafka.admin();
-      await admin.connect();
+      const topic = config.engine.journeyTopic;
+      const partitions = await journeyPartitionCount(kafka, topic);
       const producer = orderedProducer(kafka);
       await producer.connect();
       try {
-        const topic = config.engine.journeyTopic;
-        const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
-        const partitions = topics[0]?.partitions.length ?? 1;
         await sendUnmerge(producer, topic, partitions, options.anonymousId, options.customerId);
-        console.log(
-          `unmerge of ${options.anonymousId} from ${options.customerId} sent to ${partitions} engine partition(s) of ${topic}; affected contexts get new versions`,
-        );
       } finally {
         await producer.disconnect();
-        await admin.disconnect();
       }
+      console.log(
+        `unmerge of ${options.anonymousId} from ${options.customerId} sent to ${partitions} engine partition(s) of ${topic}; affected contexts get new versions`,
+      );
     });
   return identity;
 }

@@ -280,12 +280,7 @@ export class ContextProcessor {
     }
   }
 
-  private async saveNow(
-    partition: number,
-    state: PartitionState | undefined,
-    commit: boolean,
-  ): Promise<void> {
-    if (!state) return;
+  private async saveNow(partition: number, state: PartitionState, commit: boolean): Promise<void> {
     if (state.offset > state.savedOffset) {
       const started = Date.now();
       // Taken together, synchronously: batches may go on while the save is under way.

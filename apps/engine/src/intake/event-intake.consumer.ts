@@ -13,6 +13,7 @@ import { METRICS_REGISTRY } from '@ctxb/observability';
 import {
   createKafka,
   createRedis,
+  journeyPartitionCount,
   orderedProducer,
   startWhenKafkaIsReachable,
   ValidatingEventConsumer,
@@ -174,13 +175,9 @@ export class EventIntakeConsumer implements OnApplicationBootstrap, OnApplicatio
       this.config.topics,
       async () => {
         await this.producer.connect();
-        const admin = kafka.admin();
-        await admin.connect();
-        const { topics } = await admin.fetchTopicMetadata({
-          topics: [this.config.engine.journeyTopic],
-        });
-        await admin.disconnect();
-        this.router.useJourneyPartitions(topics[0]?.partitions.length ?? 1);
+        this.router.useJourneyPartitions(
+          await journeyPartitionCount(kafka, this.config.engine.journeyTopic),
+        );
         await this.consumer.start();
         this.logger.log({ groupId: this.config.engine.groupId }, 'consuming event topics');
       },
