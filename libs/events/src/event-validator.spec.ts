@@ -190,6 +190,42 @@ describe('envelope and value rules', () => {
     ]);
   });
 
+  it('judges data with constructor or __proto__ keys on its fields, at any depth, without throwing', () => {
+    const parse = (text: string) => JSON.parse(text) as Record<string, unknown>;
+    const order = exampleEvent('order.placed');
+    const line = '{"productId": "p", "quantity": 1, "unitPrice": "1.00"';
+    expect(
+      validateEvent({
+        ...order,
+        data: { ...order.data, lines: [parse(`${line}, "constructor": 1}`)] },
+      }).ok,
+    ).toBe(true);
+    expect(
+      validateEvent({
+        ...order,
+        data: { ...order.data, lines: [parse(`${line}, "__proto__": {}}`)] },
+      }).ok,
+    ).toBe(true);
+    const page = exampleEvent('page.viewed');
+    expect(
+      problems({ ...page, data: { ...page.data, url: [parse('{"constructor": 1}')] } }).map(
+        (p) => p.path,
+      ),
+    ).toEqual(['data.url']);
+    expect(validateEvent({ ...page, data: { ...page.data, constructor: 'x' } }).ok).toBe(true);
+  });
+
+  it('requires nested fields to be objects: no array for utm, no arrays inside lines', () => {
+    const page = exampleEvent('page.viewed');
+    expect(problems({ ...page, data: { ...page.data, utm: [] } }).map((p) => p.path)).toEqual([
+      'data.utm',
+    ]);
+    const order = exampleEvent('order.placed');
+    expect(problems({ ...order, data: { ...order.data, lines: [[]] } }).map((p) => p.path)).toEqual(
+      ['data.lines'],
+    );
+  });
+
   it('gives the same answers on repeated validation (rule lookups are memoized)', () => {
     const bad = exampleEvent('order.placed');
     const broken = { ...bad, data: { ...bad.data, lines: [{ productId: 'p', quantity: 0 }] } };

@@ -1,11 +1,5 @@
 import 'reflect-metadata';
-import { plainToInstance } from 'class-transformer';
-import {
-  getMetadataStorage,
-  ValidationTypes,
-  validateSync,
-  type ValidationError,
-} from 'class-validator';
+import { validateSync, type ValidationError } from 'class-validator';
 import {
   CORE_ATTRIBUTES,
   envelopeProblems,
@@ -13,7 +7,9 @@ import {
   type CloudEvent,
   type EventProblem,
 } from './cloud-event';
-import { EVENT_CATALOGUE, type CatalogueEntry, type DataClass } from './event-catalogue';
+import { EVENT_CATALOGUE, type CatalogueEntry } from './event-catalogue';
+import { dataAcceptance } from './validation/data-acceptance';
+import { dtoInstance } from './validation/dto-instance';
 import { memoizeValidationMetadata } from './validation/metadata-cache';
 
 memoizeValidationMetadata();
@@ -60,36 +56,12 @@ export function validateEvent(input: unknown): EventValidation {
   const data = raw.data;
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     problems.push({ path: 'data', message: 'data must be a JSON object' });
-  } else if (entry) {
-    problems.push(...flatten(validateSync(instantiate(entry.data, data), VALIDATION), 'data'));
+  } else if (entry && !dataAcceptance(entry.data)(data)) {
+    problems.push(...flatten(validateSync(dtoInstance(entry.data, data), VALIDATION), 'data'));
   }
 
   if (problems.length > 0 || !entry) return { ok: false, problems };
   return { ok: true, event: raw as CloudEvent, entry };
-}
-
-const nestedByClass = new WeakMap<DataClass, boolean>();
-
-/**
- * The DTO instance class-validator needs. Most event data is flat, and copying its fields onto
- * a new instance is what class-transformer does for a flat class, at a fraction of its cost on
- * the collector's hot path; classes with nested DTOs (`utm`, `lines[]`) go through
- * class-transformer for its `@Type` handling.
- */
-function instantiate(dataClass: DataClass, data: object): object {
-  let nested = nestedByClass.get(dataClass);
-  if (nested === undefined) {
-    nested = getMetadataStorage()
-      .getTargetValidationMetadatas(dataClass, '', true, false)
-      .some((rule) => rule.type === ValidationTypes.NESTED_VALIDATION);
-    nestedByClass.set(dataClass, nested);
-  }
-  if (nested) return plainToInstance<object, object>(dataClass, data);
-  const instance = new dataClass() as Record<string, unknown>;
-  for (const [name, value] of Object.entries(data)) {
-    if (name !== '__proto__') instance[name] = value;
-  }
-  return instance;
 }
 
 function flatten(errors: ValidationError[], parent: string): EventProblem[] {

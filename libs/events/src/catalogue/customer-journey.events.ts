@@ -4,7 +4,7 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
-  IsDefined,
+  IsObject,
   IsInt,
   IsOptional,
   IsString,
@@ -34,7 +34,7 @@ export class PageViewed {
   @IsString() @MaxLength(TEXT) path!: string;
   @IsOptional() @IsString() @MaxLength(TEXT) title?: string;
   @IsOptional() @IsString() @MaxLength(TEXT) referrer?: string;
-  @IsOptional() @IsDefined() @ValidateNested() @Type(() => Utm) utm?: Utm;
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => Utm) utm?: Utm;
   /** Page load time from the Navigation Timing API, in milliseconds. */
   @IsOptional() @IsInt() @Min(0) @Max(600_000) loadTimeMs?: number;
 }
