@@ -145,7 +145,7 @@ function post(
           try {
             resolve(accepted(response.statusCode ?? 0, Buffer.concat(parts).toString('utf8')));
           } catch (error) {
-            reject(error);
+            reject(error instanceof Error ? error : new Error(String(error)));
           }
         });
       },
