@@ -144,7 +144,22 @@ describe('EventDeduplicator', () => {
     await dedup.release([a]);
     expect(await dedup.claim([a, b])).toEqual([true, false]);
     expect(deduplicationKey('a', 'bc')).not.toBe(deduplicationKey('ab', 'c'));
+    // A restarted Redis has forgotten the script: ioredis loads it again.
+    await redis.script('FLUSH');
+    expect(await dedup.claim([b, deduplicationKey('https://shop', 'evt-3')])).toEqual([
+      false,
+      true,
+    ]);
     redis.disconnect();
+  });
+
+  it('hashes long pairs to a bounded key, keeping them apart', () => {
+    const long = 'x'.repeat(300);
+    expect(deduplicationKey('https://shop', long)).toMatch(/^#[\w-]{43}$/);
+    expect(deduplicationKey('https://shop', long)).not.toBe(
+      deduplicationKey('https://shop', `${long}y`),
+    );
+    expect(deduplicationKey('https://shop', 'evt-1')).toBe('12:https://shopevt-1');
   });
 });
 

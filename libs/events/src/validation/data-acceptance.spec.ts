@@ -57,11 +57,10 @@ const scalar: fc.Arbitrary<unknown> = fc.oneof(
 
 /** Objects nested in an example (`utm`, `lines[0]`): the shapes @ValidateNested sees. */
 function nestedExamples(example: Plain): Plain[] {
-  return Object.values(example).flatMap((value) => {
-    if (Array.isArray(value))
-      return value.filter((v): v is Plain => typeof v === 'object' && v !== null);
-    return typeof value === 'object' && value !== null ? [value] : [];
-  });
+  const isPlain = (v: unknown): v is Plain => typeof v === 'object' && v !== null;
+  return Object.values(example).flatMap((value) =>
+    Array.isArray(value) ? value.filter(isPlain) : isPlain(value) ? [value] : [],
+  );
 }
 
 /** An example with some fields replaced, removed or added; nested objects mutated too. */
