@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createClient } from '@clickhouse/client';
 import { loadConfig } from '@ctxb/config';
@@ -44,20 +45,24 @@ export async function engineEndToEndRate(events: CloudEvent[], instances = 1): P
   const base = 20_000 + Math.floor(Math.random() * 20_000);
   const ports = Array.from({ length: instances }, (_, i) => base + i);
   const engines = ports.map((port) =>
-    spawn(process.execPath, [join(__dirname, '..', 'apps', 'engine', 'src', 'main.js')], {
-      env: {
-        ...process.env,
-        CTXB_ENGINE_HTTP_PORT: String(port),
-        CTXB_ENGINE_GROUP_ID: groupId,
-        CTXB_ENGINE_START_FROM_BEGINNING: 'false',
-        CTXB_ENGINE_JOURNEY_TOPIC: journeyTopic,
-        CTXB_REDIS_KEY_PREFIX: run,
-        CTXB_LINKS_QUEUE: `${run}-links`.replace(/_/g, '-'),
-        CTXB_CLICKHOUSE_DATABASE: database,
-        CTXB_LOG_LEVEL: 'error',
+    spawn(
+      process.execPath,
+      [...engineNodeFlags(), join(__dirname, '..', 'apps', 'engine', 'src', 'main.js')],
+      {
+        env: {
+          ...process.env,
+          CTXB_ENGINE_HTTP_PORT: String(port),
+          CTXB_ENGINE_GROUP_ID: groupId,
+          CTXB_ENGINE_START_FROM_BEGINNING: 'false',
+          CTXB_ENGINE_JOURNEY_TOPIC: journeyTopic,
+          CTXB_REDIS_KEY_PREFIX: run,
+          CTXB_LINKS_QUEUE: `${run}-links`.replace(/_/g, '-'),
+          CTXB_CLICKHOUSE_DATABASE: database,
+          CTXB_LOG_LEVEL: 'error',
+        },
+        stdio: ['ignore', 'ignore', 'inherit'],
       },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    }),
+    ),
   );
   try {
     for (const port of ports)
@@ -157,4 +162,15 @@ async function until(check: () => Promise<boolean>, timeoutMs = 60_000): Promise
     if (Date.now() > deadline) throw new Error('timed out');
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** The node flags of `npm run start:engine` (docker/compose.yaml uses the same), so the benchmark runs the engine as deployed. */
+function engineNodeFlags(): string[] {
+  const root = join(__dirname, '..', '..');
+  const scripts = (
+    JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    }
+  ).scripts;
+  return scripts['start:engine'].split(/\s+/).filter((word) => word.startsWith('--'));
 }

@@ -82,7 +82,8 @@ describe('context engine: events on Kafka → context records in ClickHouse → 
     ]);
     expect(latest.correlations.invoices).toEqual(['INV-12345']);
 
-    // One link job per version and target, idempotently named.
+    // Link jobs, idempotently named: the newest version has one per target, and every job
+    // points at a stored version (older versions of one batch are superseded before linking).
     const queue = new Queue(config.links.queue, {
       connection: { host: config.redis.host, port: config.redis.port },
       prefix: `${config.redis.keyPrefix}:bull`,
@@ -90,8 +91,12 @@ describe('context engine: events on Kafka → context records in ClickHouse → 
     const jobs = await queue.getJobs(['waiting', 'delayed', 'prioritized']);
     await queue.close();
     const ids = new Set(jobs.map((j) => j.id));
-    for (const v of versions)
-      for (const target of config.links.targets)
-        expect(ids).toContain(`${reference}.v${v.version}.${target}`);
+    const newest = versions[versions.length - 1].version;
+    for (const target of config.links.targets)
+      expect(ids).toContain(`${reference}.v${newest}.${target}`);
+    const stored = new Set(versions.map((v) => v.version));
+    const mine = jobs.filter((j) => j.id?.startsWith(`${reference}.v`));
+    for (const job of mine) expect(stored).toContain((job.data as { version: number }).version);
+    expect(mine.length % config.links.targets.length).toBe(0);
   }, 150_000);
 });

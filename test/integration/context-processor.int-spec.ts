@@ -56,7 +56,7 @@ describe('context processor in a consumer group', () => {
       days: 12,
       includeStory: true,
     }))
-      await router.route(chunk);
+      await router.route(chunk.map((event) => ({ event })));
     await producer.disconnect();
   }
   afterAll(async () => {

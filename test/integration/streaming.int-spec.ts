@@ -218,7 +218,9 @@ describe.each(['one event', 'a batch'])(
         handlerRetries: 2,
         retryBackoffMs: 10,
         deduplicator: new EventDeduplicator(redis, uniqueName('ctxb:test:dedup'), 60_000),
-        onOutcome: (_topic, outcome) => outcomes.push(outcome),
+        onOutcome: (_topic, outcome, count = 1) => {
+          for (let i = 0; i < count; i++) outcomes.push(outcome);
+        },
         handler:
           mode === 'one event'
             ? async (event) => {

@@ -13,12 +13,17 @@ describe('docker/compose.yaml', () => {
   const compose = parse(readFileSync(join(root, 'docker', 'compose.yaml'), 'utf8'), {
     merge: true,
   }) as { services: Record<string, { environment?: Record<string, string>; command?: string[] }> };
+  const { scripts } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
 
   it.each(['gateway', 'engine', 'worker'] as const)(
     '%s environment is a valid Context Bridge configuration',
     (app) => {
       const service = compose.services[app];
-      expect(service.command).toEqual(['node', `dist/apps/${app}/src/main.js`]);
+      // Started as `npm run start:<app>` starts it, node flags included.
+      expect(service.command).toEqual(scripts[`start:${app}`].split(' '));
+      expect(service.command?.at(-1)).toBe(`dist/apps/${app}/src/main.js`);
       const config = loadConfig({ env: service.environment ?? {} });
       expect(config.kafka.brokers).toEqual(['kafka:9092']);
       expect(config.clickhouse.url).toBe('http://clickhouse:8123');

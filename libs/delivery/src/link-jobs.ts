@@ -18,7 +18,24 @@ export function linkJobId(contextReferenceId: string, version: number, target: L
   return `${contextReferenceId}.v${version}.${target}`;
 }
 
-/** Enqueues one link job per configured target for each new context version. */
+/**
+ * The newest version of each context among `records`. A target only ever keeps the newest
+ * version (the worker never overwrites a newer one), so the older versions of one batch would
+ * be linked only to be replaced at once; every version is still stored.
+ */
+export function newestVersions(records: readonly ContextRecord[]): ContextRecord[] {
+  const newest = new Map<string, ContextRecord>();
+  for (const r of records) {
+    const seen = newest.get(r.contextReferenceId);
+    if (!seen || r.version > seen.version) newest.set(r.contextReferenceId, r);
+  }
+  return [...newest.values()];
+}
+
+/**
+ * Enqueues one link job per configured target for the newest version of each context in a
+ * batch of new versions (so the newest version of every context always has its jobs).
+ */
 export class LinkJobProducer {
   private readonly queue: Queue<LinkJobData>;
 
@@ -34,7 +51,7 @@ export class LinkJobProducer {
   async enqueue(records: readonly ContextRecord[]): Promise<void> {
     if (records.length === 0 || this.targets.length === 0) return;
     await this.queue.addBulk(
-      records.flatMap((r) =>
+      newestVersions(records).flatMap((r) =>
         this.targets.map((target) => ({
           name: target,
           data: {

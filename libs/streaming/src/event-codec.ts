@@ -50,6 +50,15 @@ export function decodeEvent(message: {
   return parsed as Record<string, unknown>;
 }
 
+/** The record's value when it holds the whole event (structured mode); undefined in binary mode. */
+export function structuredValue(message: {
+  value: Buffer | null;
+  headers?: IHeaders;
+}): Buffer | undefined {
+  if (message.value === null) return undefined;
+  return headerText(message.headers?.ce_specversion) === undefined ? message.value : undefined;
+}
+
 function parseJson(text: string, what: string): unknown {
   try {
     return JSON.parse(text) as unknown;

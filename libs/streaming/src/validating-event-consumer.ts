@@ -3,7 +3,7 @@ import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from '
 import { DeadLetterStage, deadLetterTopic, validateEvent, type CloudEvent } from '@ctxb/events';
 import { restartAfterCrash } from './consumer-supervision';
 import { deadLetterMessage } from './dead-letters';
-import { decodeEvent, EventDecodeException } from './event-codec';
+import { decodeEvent, EventDecodeException, structuredValue } from './event-codec';
 import { orderedProducer } from './kafka-roles';
 import { deduplicationKey, type EventDeduplicator } from './event-deduplicator';
 
@@ -18,6 +18,8 @@ export type EventHandler = (event: CloudEvent, meta: ConsumedEventMeta) => Promi
 export interface ConsumedEvent {
   event: CloudEvent;
   meta: ConsumedEventMeta;
+  /** The record's value when it is the whole event as JSON (structured mode), to forward as is. */
+  value?: Buffer;
 }
 
 /** Where a fetched batch came from and whether it reached the end of its partition. */
@@ -45,7 +47,8 @@ export interface ValidatingConsumerOptions {
   handlerRetries: number;
   retryBackoffMs: number;
   deduplicator?: EventDeduplicator;
-  onOutcome?: (topic: string, outcome: ConsumeOutcome) => void;
+  /** Records by outcome; `count` records at once (1 when left out). */
+  onOutcome?: (topic: string, outcome: ConsumeOutcome, count?: number) => void;
   fromBeginning?: boolean;
   /** A member silent this long leaves the group (kafkajs default 30 s). */
   sessionTimeoutMs?: number;
@@ -145,7 +148,7 @@ export class ValidatingEventConsumer {
       const meta = { topic: batch.topic, partition: batch.partition, offset: message.offset };
       const event = await this.admit(message, meta);
       if (typeof event === 'string') this.options.onOutcome?.(batch.topic, event);
-      else admitted.push({ event, meta, message });
+      else admitted.push({ event, meta, message, value: structuredValue(message) });
     }
     if (!payload.isRunning() || payload.isStale()) return;
     const last = batch.messages[batch.messages.length - 1];
@@ -155,11 +158,11 @@ export class ValidatingEventConsumer {
       caughtUp: last === undefined || Number(last.offset) + 1 >= Number(batch.highWatermark),
     };
     const fresh = await this.claim(admitted);
-    for (let i = fresh.length; i < admitted.length; i++)
-      this.options.onOutcome?.(batch.topic, 'duplicate');
+    if (fresh.length < admitted.length)
+      this.options.onOutcome?.(batch.topic, 'duplicate', admitted.length - fresh.length);
     try {
       await this.withRetries(() => handle(fresh, info), heartbeat);
-      fresh.forEach(() => this.options.onOutcome?.(batch.topic, 'handled'));
+      if (fresh.length > 0) this.options.onOutcome?.(batch.topic, 'handled', fresh.length);
     } catch {
       // Find the poison: each event alone, in order; the good ones are handled, the bad dead-lettered.
       for (const one of fresh) {

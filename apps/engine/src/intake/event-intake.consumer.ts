@@ -96,7 +96,7 @@ export class EventIntakeConsumer implements OnApplicationBootstrap, OnApplicatio
       fromBeginning: config.engine.startFromBeginning,
       sessionTimeoutMs: config.engine.sessionTimeoutMs,
       partitionsInParallel: config.engine.partitionsInParallel,
-      onOutcome: (topic, outcome) => this.outcomes.inc({ topic, outcome }),
+      onOutcome: (topic, outcome, count = 1) => this.outcomes.inc({ topic, outcome }, count),
       handler: { batch: (events, batch) => this.handle(events, batch) },
       onAssigned: (assignment) => {
         this.router.newAssignment();
@@ -126,11 +126,10 @@ export class EventIntakeConsumer implements OnApplicationBootstrap, OnApplicatio
       this.registration = this.registerSources(this.kafka, this.assignment);
       return this.registration;
     });
-    const counts = await this.router.route(
-      batch.map((b) => b.event),
-      source,
-    );
-    for (const { event } of batch) this.events.inc({ type: event.type });
+    const counts = await this.router.route(batch, source);
+    const types = new Map<string, number>();
+    for (const { event } of batch) types.set(event.type, (types.get(event.type) ?? 0) + 1);
+    for (const [type, n] of types) this.events.inc({ type }, n);
     for (const [outcome, n] of Object.entries(counts) as [string, number][])
       this.routed.inc({ outcome }, n);
   }

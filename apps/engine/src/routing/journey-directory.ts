@@ -35,7 +35,7 @@ return {existing, redis.call('LRANGE', KEYS[2], 0, -1)}`,
   }
 
   /** The journey key of an order, or undefined after parking `event` until the order is placed. */
-  async routeOrPark(orderId: string, event: string): Promise<string | undefined> {
+  async routeOrPark(orderId: string, event: string | Buffer): Promise<string | undefined> {
     const key = (await this.scripts.ctxbRouteOrPark(
       this.orderKey(orderId),
       this.parkKey(orderId),
@@ -73,6 +73,6 @@ return {existing, redis.call('LRANGE', KEYS[2], 0, -1)}`,
 }
 
 interface RedisWithScripts {
-  ctxbRouteOrPark(...args: (string | number)[]): Promise<unknown>;
+  ctxbRouteOrPark(...args: (string | number | Buffer)[]): Promise<unknown>;
   ctxbPlaceOrder(...args: (string | number)[]): Promise<unknown>;
 }

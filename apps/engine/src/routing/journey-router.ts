@@ -5,6 +5,12 @@ import { journeyCommandMessages } from '@ctxb/streaming';
 import type { JourneyDirectory } from './journey-directory';
 import { journeyRoute } from './journey-route';
 
+/** An event to route, with its record value when that is the whole event as JSON. */
+export interface RoutableEvent {
+  event: CloudEvent;
+  value?: Buffer;
+}
+
 /** A source partition of the intake and how far it has got. */
 export interface SourceProgress {
   topic: string;
@@ -63,49 +69,36 @@ export class JourneyRouter {
 
   /**
    * Routes one batch of a source partition, then reports that source's progress to every
-   * engine partition (after the batch's events, in the same write).
+   * engine partition (after the batch's events, in the same write). An event's record value
+   * is forwarded as it came when it is the whole event (structured mode), else re-encoded.
    */
-  async route(events: readonly CloudEvent[], source?: SourceProgress): Promise<RoutedCounts> {
+  async route(events: readonly RoutableEvent[], source?: SourceProgress): Promise<RoutedCounts> {
     const counts: RoutedCounts = { forwarded: 0, parked: 0, released: 0, skipped: 0 };
     const placed: string[] = [];
     // Directory calls are issued in event order on one connection, so Redis runs them in
     // that order: a placement earlier in the batch is seen by the events after it.
-    const pending = events.map(async (event): Promise<{ key: string; value: string }[]> => {
+    const routed: (Message[] | Promise<Message[]>)[] = [];
+    for (const { event, value: bytes } of events) {
       const route = journeyRoute(event, this.options);
-      const value = JSON.stringify(event);
-      switch (route.kind) {
-        case 'skip':
-          counts.skipped++;
-          return [];
-        case 'journey':
-          return [{ key: route.key, value }];
-        case 'placement': {
-          const { key, parked } = await this.directory.placeOrder(route.orderId, route.key);
-          placed.push(route.orderId);
-          counts.released += parked.length;
-          return [{ key, value }, ...parked.map((p) => ({ key, value: p }))];
-        }
-        case 'order': {
-          const keys = await Promise.all(
-            route.orderIds.map((orderId) => this.directory.routeOrPark(orderId, value)),
-          );
-          const found = [...new Set(keys.filter((k): k is string => k !== undefined))];
-          counts.parked += keys.length - keys.filter((k) => k !== undefined).length;
-          return found.map((key) => ({ key, value }));
-        }
+      if (route.kind === 'skip') {
+        counts.skipped++;
+        continue;
       }
-    });
-    const routed = (await Promise.all(pending)).flat();
-    counts.forwarded = routed.length;
-    const messages: Message[] = routed;
+      const value = bytes ?? JSON.stringify(event);
+      if (route.kind === 'journey') routed.push([{ key: route.key, value }]);
+      else if (route.kind === 'placement') routed.push(this.place(route, value, counts, placed));
+      else routed.push(this.toOrder(route.orderIds, value, counts));
+    }
+    // In event order: all directory calls are under way already.
+    const messages: Message[] = [];
+    for (const slot of routed) messages.push(...(Array.isArray(slot) ? slot : await slot));
+    counts.forwarded = messages.length;
     if (source) {
       const name = `${source.topic}:${source.partition}`;
       this.reported.add(name);
-      for (const event of events) {
-        const at = Date.parse(event.time);
-        if (at > (this.sourceTimes.get(name) ?? Number.NEGATIVE_INFINITY))
-          this.sourceTimes.set(name, at);
-      }
+      let newest = this.sourceTimes.get(name) ?? Number.NEGATIVE_INFINITY;
+      for (const { event } of events) newest = Math.max(newest, Date.parse(event.time));
+      if (Number.isFinite(newest)) this.sourceTimes.set(name, newest);
       messages.push(...this.progress(source));
     }
     if (messages.length > 0) {
@@ -113,6 +106,33 @@ export class JourneyRouter {
     }
     await this.directory.releaseParked(placed);
     return counts;
+  }
+
+  /** An order placed: where its journey is, with the events parked for it until now. */
+  private async place(
+    route: { orderId: string; key: string },
+    value: string | Buffer,
+    counts: RoutedCounts,
+    placed: string[],
+  ): Promise<Message[]> {
+    const { key, parked } = await this.directory.placeOrder(route.orderId, route.key);
+    placed.push(route.orderId);
+    counts.released += parked.length;
+    return [{ key, value }, ...parked.map((p) => ({ key, value: p }))];
+  }
+
+  /** An event about orders: to each order's journey, or parked until the order is placed. */
+  private async toOrder(
+    orderIds: readonly string[],
+    value: string | Buffer,
+    counts: RoutedCounts,
+  ): Promise<Message[]> {
+    const keys = await Promise.all(
+      orderIds.map((orderId) => this.directory.routeOrPark(orderId, value)),
+    );
+    const found = [...new Set(keys.filter((k): k is string => k !== undefined))];
+    counts.parked += keys.length - keys.filter((k) => k !== undefined).length;
+    return found.map((key) => ({ key, value }));
   }
 
   private progress(source: SourceProgress): Message[] {
