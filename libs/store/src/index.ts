@@ -1,2 +1,3 @@
 export * from './clickhouse-client';
 export * from './context-record.store';
+export * from './sql/sql';
