@@ -1,5 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { ContextRecord } from '@ctxb/context';
+import { migrate } from './migrations/migrator';
+import { STORE_MIGRATIONS } from './migrations/store-migrations';
 
 /** One row per (contextReferenceId, version): the whole record as JSON plus the keys to find it. */
 export interface ContextRecordRow {
@@ -27,18 +29,9 @@ export class ContextRecordStore {
 
   constructor(private readonly client: ClickHouseClient) {}
 
+  /** Brings the database's schema up to date (see STORE_MIGRATIONS). */
   async ensureSchema(): Promise<void> {
-    await this.client.command({
-      query: `CREATE TABLE IF NOT EXISTS ${ContextRecordStore.TABLE} (
-        context_reference_id String,
-        version UInt32,
-        order_id String,
-        customer_id String,
-        as_of DateTime('UTC'),
-        record String
-      ) ENGINE = ReplacingMergeTree()
-      ORDER BY (context_reference_id, version)`,
-    });
+    await migrate(this.client, STORE_MIGRATIONS);
   }
 
   async write(records: readonly ContextRecord[]): Promise<void> {

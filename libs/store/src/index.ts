@@ -1,3 +1,5 @@
 export * from './clickhouse-client';
 export * from './context-record.store';
 export * from './sql/sql';
+export * from './migrations/migrator';
+export * from './migrations/store-migrations';
