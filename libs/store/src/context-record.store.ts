@@ -1,7 +1,19 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { ContextRecord } from '@ctxb/context';
+import { clickHouseDateTime, contextRows } from './context-rows';
 import { migrate } from './migrations/migrator';
+import { identifier, raw, sql, type SqlFragment } from './sql/sql';
 import { STORE_MIGRATIONS } from './migrations/store-migrations';
+
+/** A context's newest version as stored: the record and the rows the queries read. */
+export interface StoredContext {
+  version: number;
+  record: ContextRecord;
+  touchpoints: Record<string, unknown>[];
+  attribution: Record<string, unknown>[];
+  states: Record<string, unknown>[];
+  correlations: Record<string, unknown>[];
+}
 
 /** One row per (contextReferenceId, version): the whole record as JSON plus the keys to find it. */
 export interface ContextRecordRow {
@@ -11,11 +23,6 @@ export interface ContextRecordRow {
   customer_id: string;
   as_of: string;
   record: string;
-}
-
-/** `2026-03-14T16:05:00.000Z` → `2026-03-14 16:05:00` (DateTime, UTC; works on 18.16 too). */
-export function clickHouseDateTime(iso: string): string {
-  return iso.slice(0, 19).replace('T', ' ');
 }
 
 /**
@@ -34,12 +41,41 @@ export class ContextRecordStore {
     await migrate(this.client, STORE_MIGRATIONS);
   }
 
+  /**
+   * Every table in one insert each. The record table goes last: a version is readable once
+   * its record is there, and by then its rows are too.
+   */
   async write(records: readonly ContextRecord[]): Promise<void> {
     if (records.length === 0) return;
-    await this.client.insert({
-      table: ContextRecordStore.TABLE,
-      format: 'JSONEachRow',
-      values: records.map((r): ContextRecordRow => ({
+    const rows = records.map(contextRows);
+    const insert = async (table: string, values: object[]) => {
+      if (values.length > 0) await this.client.insert({ table, format: 'JSONEachRow', values });
+    };
+    await Promise.all([
+      insert(
+        'context_summaries',
+        rows.map((r) => r.summary),
+      ),
+      insert(
+        'context_touchpoints',
+        rows.flatMap((r) => r.touchpoints),
+      ),
+      insert(
+        'context_attribution',
+        rows.flatMap((r) => r.attribution),
+      ),
+      insert(
+        'order_state_history',
+        rows.flatMap((r) => r.states),
+      ),
+      insert(
+        'correlated_ids',
+        rows.flatMap((r) => r.correlations),
+      ),
+    ]);
+    await insert(
+      ContextRecordStore.TABLE,
+      records.map((r): ContextRecordRow => ({
         context_reference_id: r.contextReferenceId,
         version: r.version,
         order_id: r.order.orderId,
@@ -47,7 +83,69 @@ export class ContextRecordStore {
         as_of: clickHouseDateTime(r.asOf),
         record: JSON.stringify(r),
       })),
-    });
+    );
+  }
+
+  /** The newest stored version of a context, or undefined when there is none. */
+  async newestVersion(contextReferenceId: string): Promise<number | undefined> {
+    const rows = await this.select<{ version: number | string }>(
+      sql`SELECT max(version) AS version, count() AS n FROM ${identifier(ContextRecordStore.TABLE)}
+        WHERE context_reference_id = ${contextReferenceId} HAVING n > 0`,
+    );
+    return rows.length > 0 ? Number(rows[0].version) : undefined;
+  }
+
+  /**
+   * The rows of a context's newest version (never a superseded version, never a repeated
+   * row from a replay that merges have not collapsed yet), or undefined.
+   */
+  async newestRows(contextReferenceId: string): Promise<StoredContext | undefined> {
+    const version = await this.newestVersion(contextReferenceId);
+    if (version === undefined) return undefined;
+    const of = (table: string, order: string) =>
+      this.select<Record<string, unknown>>(
+        sql`SELECT DISTINCT * FROM ${identifier(table)}
+          WHERE context_reference_id = ${contextReferenceId} AND version = ${version}
+          ORDER BY ${raw(order)}`,
+      );
+    const [records, touchpoints, attribution, states, correlations] = await Promise.all([
+      of(ContextRecordStore.TABLE, 'version'),
+      of('context_touchpoints', 'position'),
+      of('context_attribution', 'model, channel, campaign'),
+      of('order_state_history', 'position'),
+      of('correlated_ids', 'kind, id'),
+    ]);
+    return {
+      version,
+      record: JSON.parse(String(records[0].record)) as ContextRecord,
+      touchpoints,
+      attribution,
+      states,
+      correlations,
+    };
+  }
+
+  /**
+   * Contexts whose newest version names another system's document (an invoice number, a GL
+   * journal id, a payment id …): the drill-down from an ERP or CRM record.
+   */
+  async referencesOfDocument(kind: string, id: string): Promise<string[]> {
+    const rows = await this.select<{ context_reference_id: string }>(
+      sql`SELECT DISTINCT context_reference_id FROM correlated_ids
+        WHERE kind = ${kind} AND id = ${id}
+          AND (context_reference_id, version) IN (
+            SELECT context_reference_id, max(version) FROM ${identifier(ContextRecordStore.TABLE)}
+            WHERE context_reference_id IN (
+              SELECT context_reference_id FROM correlated_ids WHERE kind = ${kind} AND id = ${id})
+            GROUP BY context_reference_id)
+        ORDER BY context_reference_id`,
+    );
+    return rows.map((r) => r.context_reference_id);
+  }
+
+  private async select<T>(query: SqlFragment): Promise<T[]> {
+    const result = await this.client.query({ query: query.text, format: 'JSONEachRow' });
+    return result.json<T>();
   }
 
   /** Every stored version, each (reference, version) once, for replays and checks. */

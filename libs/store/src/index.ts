@@ -3,3 +3,5 @@ export * from './context-record.store';
 export * from './sql/sql';
 export * from './migrations/migrator';
 export * from './migrations/store-migrations';
+export * from './context-rows';
+export * from './money';

@@ -22,4 +22,81 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
       ORDER BY (context_reference_id, version)`,
     ],
   },
+  {
+    version: 2,
+    name: 'context rows for roll-ups and drill-downs',
+    // Each table holds every version; a read keeps each context's newest (see latest-rows).
+    // ReplacingMergeTree on the full key: a replay writes identical rows that merges collapse.
+    statements: [
+      `CREATE TABLE IF NOT EXISTS context_summaries (
+        context_reference_id String,
+        version UInt32,
+        order_id String,
+        customer_id String,
+        placed_at DateTime('UTC'),
+        as_of DateTime('UTC'),
+        currency String,
+        total_micros Nullable(Int64),
+        state String,
+        first_touch_channel String,
+        first_touch_campaign String,
+        last_touch_channel String,
+        last_touch_campaign String,
+        touchpoints UInt16,
+        sessions UInt16,
+        days_to_convert Nullable(Int32),
+        checkout_load_ms Nullable(UInt32),
+        checkout_to_order_ms Nullable(Int64),
+        hesitation_ratio Nullable(Float64),
+        cart_abandons UInt16,
+        products_compared UInt16,
+        reviews_read UInt16,
+        checkout_errors UInt16,
+        discount_code String,
+        quality Float64
+      ) ENGINE = ReplacingMergeTree()
+      PARTITION BY toYYYYMM(placed_at)
+      ORDER BY (placed_at, context_reference_id, version)`,
+      `CREATE TABLE IF NOT EXISTS context_touchpoints (
+        context_reference_id String,
+        version UInt32,
+        position UInt16,
+        session UInt16,
+        at DateTime('UTC'),
+        channel String,
+        source String,
+        medium String,
+        campaign String
+      ) ENGINE = ReplacingMergeTree()
+      ORDER BY (context_reference_id, version, position)`,
+      `CREATE TABLE IF NOT EXISTS context_attribution (
+        context_reference_id String,
+        version UInt32,
+        model String,
+        channel String,
+        campaign String,
+        weight Float64
+      ) ENGINE = ReplacingMergeTree()
+      ORDER BY (context_reference_id, version, model, channel, campaign)`,
+      `CREATE TABLE IF NOT EXISTS order_state_history (
+        context_reference_id String,
+        version UInt32,
+        position UInt16,
+        state String,
+        entered_at DateTime('UTC'),
+        trigger String,
+        time_spent_ms Nullable(Int64)
+      ) ENGINE = ReplacingMergeTree()
+      ORDER BY (context_reference_id, version, position)`,
+      // Drill-down from an ERP or CRM document: sorted by the document first.
+      `CREATE TABLE IF NOT EXISTS correlated_ids (
+        kind String,
+        id String,
+        context_reference_id String,
+        version UInt32,
+        order_id String
+      ) ENGINE = ReplacingMergeTree()
+      ORDER BY (kind, id, context_reference_id, version)`,
+    ],
+  },
 ];

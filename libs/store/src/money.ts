@@ -1,0 +1,29 @@
+const DECIMAL = /^(-?)(\d+)(?:\.(\d{1,6}))?$/;
+const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * A decimal money string ("19.99") as integer millionths ("19990000"), exactly: the store
+ * keeps amounts as Int64 micro-units, because ClickHouse 18.16 cannot read a Decimal from
+ * JSON and a float would lose cents. Null when there is no amount, when the text is not a
+ * decimal with at most six places, or when it does not fit Int64 (over ~9.2 trillion); the
+ * record itself keeps the exact text either way.
+ */
+export function toMicros(amount: string | null | undefined): string | null {
+  if (amount === null || amount === undefined) return null;
+  const m = DECIMAL.exec(amount);
+  if (!m) return null;
+  const [, sign, whole, fraction = ''] = m;
+  const micros = BigInt(whole) * 1_000_000n + BigInt(fraction.padEnd(6, '0'));
+  if (micros > INT64_MAX) return null;
+  return (sign === '-' && micros !== 0n ? -micros : micros).toString();
+}
+
+/** Integer millionths back to a decimal string without trailing zeros ("19990000" → "19.99"). */
+export function fromMicros(micros: string | number | bigint): string {
+  const value = BigInt(micros);
+  const negative = value < 0n;
+  const abs = negative ? -value : value;
+  const whole = abs / 1_000_000n;
+  const fraction = (abs % 1_000_000n).toString().padStart(6, '0').replace(/0+$/, '');
+  return `${negative ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}`;
+}

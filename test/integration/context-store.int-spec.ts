@@ -1,0 +1,70 @@
+import { ContextEngine, type ContextRecord } from '@ctxb/context';
+import { order12345Events } from '@ctxb/simulation';
+import { ContextRecordStore, createClickHouse, sqlIdentifier } from '@ctxb/store';
+import { testConfig, uniqueName } from '../support/test-config';
+
+function storyRecords(): ContextRecord[] {
+  const engine = new ContextEngine();
+  const records = order12345Events().flatMap((e) => engine.ingest(e).records);
+  return [...records, ...engine.drain()];
+}
+
+describe('context store on ClickHouse: newest version only', () => {
+  const config = testConfig();
+  const database = uniqueName('it_store');
+  const admin = createClickHouse({ ...config.clickhouse, database: 'default' });
+  const client = createClickHouse({ ...config.clickhouse, database });
+  const store = new ContextRecordStore(client);
+  const records = storyRecords();
+  const last = records[records.length - 1];
+  const reference = last.contextReferenceId;
+
+  beforeAll(async () => {
+    await admin.command({ query: `CREATE DATABASE ${sqlIdentifier(database)}` });
+    await store.ensureSchema();
+    // Versions arrive in order, then a replay writes all of them again, oldest last.
+    await store.write(records);
+    await store.write([...records].reverse());
+  });
+  afterAll(async () => {
+    await client.close();
+    await admin.command({ query: `DROP DATABASE IF EXISTS ${sqlIdentifier(database)}` });
+    await admin.close();
+  });
+
+  it('reads the newest version with each of its rows once, after a replay', async () => {
+    expect(records.length).toBeGreaterThan(1);
+    const stored = await store.newestRows(reference);
+    expect(stored?.version).toBe(last.version);
+    expect(stored?.record).toEqual(JSON.parse(JSON.stringify(last)));
+    expect(stored?.touchpoints.map((t) => Number(t.position))).toEqual([0, 1, 2, 3, 4]);
+    expect(stored?.states.map((s) => s.state)).toEqual(last.state.history.map((h) => h.state));
+    const pairs = stored!.attribution.map(
+      (a) => `${String(a.model)}|${String(a.channel)}|${String(a.campaign)}`,
+    );
+    expect(new Set(pairs).size).toBe(pairs.length);
+    for (const row of [...stored!.touchpoints, ...stored!.attribution, ...stored!.correlations])
+      expect(Number(row.version)).toBe(last.version);
+  });
+
+  it('finds the context from an ERP document, as long as its newest version names it', async () => {
+    expect(await store.referencesOfDocument('invoice', 'INV-12345')).toEqual([reference]);
+    const without: ContextRecord = {
+      ...last,
+      version: last.version + 1,
+      correlations: { ...last.correlations, invoices: [] },
+    };
+    await store.write([without]);
+    expect(await store.referencesOfDocument('invoice', 'INV-12345')).toEqual([]);
+    expect((await store.newestRows(reference))?.version).toBe(last.version + 1);
+  });
+
+  it.each([
+    ["INV-12345' OR '1'='1", 'invoice'],
+    ['INV-12345', "invoice' OR 1=1 --"],
+    ['\\', '\0'],
+  ])('answers hostile document ids (%j, %j) with nothing, not an error', async (id, kind) => {
+    expect(await store.referencesOfDocument(kind, id)).toEqual([]);
+    expect(await store.newestRows(`${id}') OR 1=1 --`)).toBeUndefined();
+  });
+});
