@@ -80,6 +80,18 @@ export class ClickHouseConfig {
   @IsInt()
   @Min(100)
   requestTimeoutMs!: number;
+
+  /** Context versions wait at most this long to be inserted together (one insert per table). */
+  @IsInt()
+  @Min(0)
+  @Max(10_000)
+  insertLingerMs!: number;
+
+  /** An insert goes at once when this many context versions wait. */
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  insertMaxRecords!: number;
 }
 
 export class RedisConfig {

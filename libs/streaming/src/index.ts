@@ -11,3 +11,4 @@ export * from './dead-letters';
 export * from './event-publishing';
 export * from './consumer-supervision';
 export * from './journey-commands';
+export * from './coalescing-batcher';

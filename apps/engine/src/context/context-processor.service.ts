@@ -81,7 +81,10 @@ export class ContextProcessorService implements OnApplicationBootstrap, OnApplic
         context: contextOptionsFrom(config),
       },
       new EngineSnapshots(this.redis, keyPrefix),
-      new ContextStoreSink(new ContextRecordStore(this.clickhouse), this.links),
+      new ContextStoreSink(new ContextRecordStore(this.clickhouse), this.links, {
+        lingerMs: config.clickhouse.insertLingerMs,
+        maxItems: config.clickhouse.insertMaxRecords,
+      }),
       orderedProducer(createKafka(config.kafka, 'engine-context-dlq')),
       this.logger,
       {

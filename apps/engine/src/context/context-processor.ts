@@ -5,10 +5,16 @@ import { DeadLetterStage, deadLetterTopic, type CloudEvent } from '@ctxb/events'
 import { deadLetterMessage, JOURNEY_COMMAND_HEADER, restartAfterCrash } from '@ctxb/streaming';
 import type { EngineSnapshots } from './engine-snapshots';
 
-/** Where new context versions go: the store, then the link queues. */
+/**
+ * Where new context versions go: the store, then the link queues. Writes may be coalesced;
+ * each promise settles when its own records are out.
+ */
 export interface ContextSink {
   write(records: readonly ContextRecord[]): Promise<void>;
 }
+
+/** Batches of one partition whose versions may be on their way at once (backpressure). */
+const WRITES_IN_FLIGHT = 8;
 
 export interface ContextProcessorHooks {
   /** After each batch: events seen, versions emitted, events kept out as too late. */
@@ -39,11 +45,16 @@ interface PartitionState {
   savedOffset: number;
   /** Last offset whose versions are written (the store and the link queues have them). */
   stored: number;
+  /** Settles when every write issued so far is done; rejects if one failed. */
+  writes: Promise<void>;
+  inFlight: number;
+  /** A write failed: the state is dropped and rebuilt from the snapshot on the next batch. */
+  failed?: Error;
   /** Last offset this member committed as done (-1: none yet). */
   committedOffset: number;
   savedAt: number;
   saving?: Promise<void>;
-  /** True while a batch is folded in but its versions are not written yet: no snapshot then. */
+  /** True while a batch is being folded in (its write not issued yet): no snapshot then. */
   writing: boolean;
 }
 
@@ -134,7 +145,10 @@ export class ContextProcessor {
       this.running = false;
       clearInterval(this.saver);
       await this.consumer.stop();
-      for (const p of this.partitions.values()) if (p.saving) await p.saving;
+      for (const p of this.partitions.values()) {
+        if (p.saving) await p.saving;
+        await p.writes.catch(() => undefined);
+      }
       for (const partition of this.partitions.keys()) await this.save(partition, false);
     }
     await this.consumer.disconnect();
@@ -166,6 +180,13 @@ export class ContextProcessor {
 
   private async eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
+    const failed = this.partitions.get(batch.partition)?.failed;
+    if (failed !== undefined) {
+      // Versions of an earlier batch are not safely out: forget the state, so the retry
+      // restores the last snapshot and replays (and re-emits) from there.
+      this.partitions.delete(batch.partition);
+      throw failed;
+    }
     const state = await this.partition(batch.partition, payload);
     if (!state) return; // sought back; the next batch starts where the state needs it
 
@@ -208,23 +229,39 @@ export class ContextProcessor {
         rejected.push({ message, stage: DeadLetterStage.Handler, reason: e.reason });
     }
 
-    try {
-      await this.sink.write(records);
-      await this.deadLetter(batch.partition, rejected);
-    } catch (error) {
-      // The versions of this batch are not safely out: forget the state, so the retry restores
-      // the last snapshot and replays (and re-emits) from there.
-      this.partitions.delete(batch.partition);
-      throw error;
-    } finally {
-      state.writing = false;
-    }
-    state.stored = state.offset;
+    // Versions go out while the next batch is folded in; the snapshot waits for them.
+    this.writeOut(batch.partition, state, records, rejected);
+    state.writing = false;
+    if (state.inFlight >= WRITES_IN_FLIGHT) await state.writes.catch(() => undefined);
     if (last !== undefined) payload.resolveOffset(last);
     this.hooks.batch?.(batch.partition, { events, records: records.length, expired });
     if (Date.now() - state.savedAt >= this.options.snapshotIntervalMs)
       await this.save(batch.partition);
     await payload.heartbeat();
+  }
+
+  /** Issues one batch's writes (versions, then dead letters) behind the ones before it. */
+  private writeOut(
+    partition: number,
+    state: PartitionState,
+    records: readonly ContextRecord[],
+    rejected: readonly Rejected[],
+  ): void {
+    const offset = state.offset;
+    state.inFlight++;
+    const write = Promise.all([this.sink.write(records), this.deadLetter(partition, rejected)]);
+    state.writes = Promise.all([state.writes, write]).then(() => {
+      state.stored = Math.max(state.stored, offset);
+    });
+    state.writes
+      .catch((error: unknown) => {
+        state.failed ??=
+          error instanceof Error
+            ? error
+            : new Error('writing context versions failed', { cause: error });
+        this.logger.warn({ partition, err: String(error) }, 'writing context versions failed');
+      })
+      .finally(() => state.inFlight--);
   }
 
   /** The partition's state: in memory, else restored from its snapshot, else new. */
@@ -243,6 +280,8 @@ export class ContextProcessor {
         savedOffset: saved?.offset ?? -1,
         committedOffset: -1,
         stored: saved?.offset ?? -1,
+        writes: Promise.resolve(),
+        inFlight: 0,
         savedAt: Date.now(),
         writing: false,
       };
@@ -286,6 +325,12 @@ export class ContextProcessor {
       // Taken together, synchronously: batches may go on while the save is under way.
       const offset = state.offset;
       const snapshot = state.engine.snapshot();
+      // Saved only once every version up to `offset` is written; never after a failed write.
+      try {
+        await state.writes;
+      } catch {
+        return;
+      }
       const saved = await this.snapshots.save(this.options.topic, partition, {
         offset,
         state: snapshot,

@@ -1,18 +1,30 @@
 import type { ContextRecord } from '@ctxb/context';
 import type { LinkJobProducer } from '@ctxb/delivery';
 import type { ContextRecordStore } from '@ctxb/store';
+import { CoalescingBatcher, type CoalescingOptions } from '@ctxb/streaming';
 import type { ContextSink } from './context-processor';
 
-/** New versions go to the store first, then one link job per target: a job never points at nothing. */
+/**
+ * New versions go to the store first, then become link jobs (a job never points at nothing).
+ * Versions from every partition are coalesced: one insert per table and one job batch for
+ * all that arrived within `lingerMs` (or `maxItems` versions), each write settling when its
+ * own versions are out.
+ */
 export class ContextStoreSink implements ContextSink {
-  constructor(
-    private readonly store: ContextRecordStore,
-    private readonly links: LinkJobProducer,
-  ) {}
+  private readonly batcher: CoalescingBatcher<ContextRecord>;
 
-  async write(records: readonly ContextRecord[]): Promise<void> {
-    if (records.length === 0) return;
-    await this.store.write(records);
-    await this.links.enqueue(records);
+  constructor(store: ContextRecordStore, links: LinkJobProducer, options: CoalescingOptions) {
+    this.batcher = new CoalescingBatcher(async (records) => {
+      await store.write(records);
+      await links.enqueue(records);
+    }, options);
+  }
+
+  write(records: readonly ContextRecord[]): Promise<void> {
+    return this.batcher.add(records);
+  }
+
+  flush(): Promise<void> {
+    return this.batcher.flush();
   }
 }
