@@ -199,3 +199,16 @@ function quality(
     missing: checks.filter(([, ok]) => !ok).map(([name]) => name),
   };
 }
+
+/**
+ * The newest version of each context among `records`: what a link target or a newest-only
+ * table needs from a batch of versions (the older ones would be replaced at once).
+ */
+export function newestVersions(records: readonly ContextRecord[]): ContextRecord[] {
+  const newest = new Map<string, ContextRecord>();
+  for (const r of records) {
+    const seen = newest.get(r.contextReferenceId);
+    if (!seen || r.version > seen.version) newest.set(r.contextReferenceId, r);
+  }
+  return [...newest.values()];
+}

@@ -1,6 +1,6 @@
 import { Queue, type ConnectionOptions } from 'bullmq';
 import type { LinkTarget } from '@ctxb/config';
-import type { ContextRecord } from '@ctxb/context';
+import { newestVersions, type ContextRecord } from '@ctxb/context';
 
 /** What the worker needs to link one context version into one target. */
 export interface LinkJobData {
@@ -16,20 +16,6 @@ export interface LinkJobData {
  */
 export function linkJobId(contextReferenceId: string, version: number, target: LinkTarget): string {
   return `${contextReferenceId}.v${version}.${target}`;
-}
-
-/**
- * The newest version of each context among `records`. A target only ever keeps the newest
- * version (the worker never overwrites a newer one), so the older versions of one batch would
- * be linked only to be replaced at once; every version is still stored.
- */
-export function newestVersions(records: readonly ContextRecord[]): ContextRecord[] {
-  const newest = new Map<string, ContextRecord>();
-  for (const r of records) {
-    const seen = newest.get(r.contextReferenceId);
-    if (!seen || r.version > seen.version) newest.set(r.contextReferenceId, r);
-  }
-  return [...newest.values()];
 }
 
 /**

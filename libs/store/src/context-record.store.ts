@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { ContextRecord } from '@ctxb/context';
+import { newestVersions, type ContextRecord } from '@ctxb/context';
 import { clickHouseDateTime, contextRows } from './context-rows';
 import { migrate } from './migrations/migrator';
 import { identifier, raw, sql, type SqlFragment } from './sql/sql';
@@ -43,11 +43,14 @@ export class ContextRecordStore {
 
   /**
    * Every table in one insert each. The record table goes last: a version is readable once
-   * its record is there, and by then its rows are too.
+   * its record is there, and by then its rows are too (for the newest version of each
+   * context in the call, which is the only one newest-version reads can pick).
    */
   async write(records: readonly ContextRecord[]): Promise<void> {
     if (records.length === 0) return;
-    const rows = records.map(contextRows);
+    // Every version keeps its record; the query tables only need each context's newest (reads
+    // never look at older ones), which is also far fewer rows.
+    const rows = newestVersions(records).map(contextRows);
     const insert = async (table: string, values: object[]) => {
       if (values.length > 0) await this.client.insert({ table, format: 'JSONEachRow', values });
     };
