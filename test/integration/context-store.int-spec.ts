@@ -1,13 +1,7 @@
-import { ContextEngine, type ContextRecord } from '@ctxb/context';
-import { order12345Events } from '@ctxb/simulation';
+import type { ContextRecord } from '@ctxb/context';
 import { ContextRecordStore, createClickHouse, sqlIdentifier } from '@ctxb/store';
 import { testConfig, uniqueName } from '../support/test-config';
-
-function storyRecords(): ContextRecord[] {
-  const engine = new ContextEngine();
-  const records = order12345Events().flatMap((e) => engine.ingest(e).records);
-  return [...records, ...engine.drain()];
-}
+import { order12345Records } from '../support/order-12345-records';
 
 describe('context store on ClickHouse: newest version only', () => {
   const config = testConfig();
@@ -15,7 +9,7 @@ describe('context store on ClickHouse: newest version only', () => {
   const admin = createClickHouse({ ...config.clickhouse, database: 'default' });
   const client = createClickHouse({ ...config.clickhouse, database });
   const store = new ContextRecordStore(client);
-  const records = storyRecords();
+  const records = order12345Records();
   const last = records[records.length - 1];
   const reference = last.contextReferenceId;
 

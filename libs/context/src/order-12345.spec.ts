@@ -1,17 +1,10 @@
 import { Channel } from '@ctxb/events';
-import { order12345Events, ORDER_12345 } from '@ctxb/simulation';
-import { ContextEngine } from './context-engine';
+import { ORDER_12345 } from '@ctxb/simulation';
 import { AttributionModel } from './attribution';
-import type { ContextRecord } from './context-record';
-
-function run(): ContextRecord[] {
-  const engine = new ContextEngine();
-  const records = order12345Events().flatMap((e) => engine.ingest(e).records);
-  return [...records, ...engine.drain()];
-}
+import { order12345Records } from '../../../test/support/order-12345-records';
 
 describe('the order-12345 story', () => {
-  const records = run();
+  const records = order12345Records();
   const first = records[0];
   const last = records[records.length - 1];
 

@@ -1,15 +1,9 @@
-import { ContextEngine, type ContextRecord } from '@ctxb/context';
-import { order12345Events, ORDER_12345 } from '@ctxb/simulation';
+import { ORDER_12345 } from '@ctxb/simulation';
 import { contextRows } from './context-rows';
-
-function storyRecords(): ContextRecord[] {
-  const engine = new ContextEngine();
-  const records = order12345Events().flatMap((e) => engine.ingest(e).records);
-  return [...records, ...engine.drain()];
-}
+import { order12345Records } from '../../../test/support/order-12345-records';
 
 describe('contextRows', () => {
-  const records = storyRecords();
+  const records = order12345Records();
   const last = records[records.length - 1];
   const rows = contextRows(last);
 
