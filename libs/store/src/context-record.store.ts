@@ -54,28 +54,14 @@ export class ContextRecordStore {
     const insert = async (table: string, values: object[]) => {
       if (values.length > 0) await this.client.insert({ table, format: 'JSONEachRow', values });
     };
-    await Promise.all([
-      insert(
-        'context_summaries',
-        rows.map((r) => r.summary),
-      ),
-      insert(
-        'context_touchpoints',
-        rows.flatMap((r) => r.touchpoints),
-      ),
-      insert(
-        'context_attribution',
-        rows.flatMap((r) => r.attribution),
-      ),
-      insert(
-        'order_state_history',
-        rows.flatMap((r) => r.states),
-      ),
-      insert(
-        'correlated_ids',
-        rows.flatMap((r) => r.correlations),
-      ),
-    ]);
+    const queryTables: [string, object[]][] = [
+      ['context_summaries', rows.map((r) => r.summary)],
+      ['context_touchpoints', rows.flatMap((r) => r.touchpoints)],
+      ['context_attribution', rows.flatMap((r) => r.attribution)],
+      ['order_state_history', rows.flatMap((r) => r.states)],
+      ['correlated_ids', rows.flatMap((r) => r.correlations)],
+    ];
+    await Promise.all(queryTables.map(([table, values]) => insert(table, values)));
     await insert(
       ContextRecordStore.TABLE,
       records.map((r): ContextRecordRow => ({
