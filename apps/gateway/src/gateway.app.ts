@@ -22,6 +22,7 @@ export const gatewayApp: AppDefinition = {
         'content-type',
         'authorization',
         'x-write-key',
+        'x-api-key',
         'x-request-id',
         ...CE_HEADERS,
       ],
@@ -35,6 +36,8 @@ export const gatewayApp: AppDefinition = {
           'Event collector, drill-down (ERP → journey) and roll-up (behaviour → revenue) API.',
         )
         .setVersion('1')
+        .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'an API key (api.keys)' })
+        .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Api-Key' }, 'x-api-key')
         .build(),
     );
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });

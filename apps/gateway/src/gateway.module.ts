@@ -3,6 +3,7 @@ import { type AppConfig } from '@ctxb/config';
 import { HealthModule } from '@ctxb/health';
 import { platformImports } from '@ctxb/observability';
 import { CollectorModule } from './collector/collector.module';
+import { ContextsModule } from './contexts/contexts.module';
 
 /** The HTTP face of Context Bridge: collector, drill-down and roll-up API, panel, webhooks. */
 @Module({})
@@ -14,6 +15,7 @@ export class GatewayModule {
         ...platformImports('gateway', config),
         HealthModule.forDependencies(['kafka', 'clickhouse', 'redis']),
         CollectorModule,
+        ContextsModule,
       ],
     };
   }

@@ -333,6 +333,31 @@ export class CollectorConfig {
   lingerMs!: number;
 }
 
+/** What an API key may read: contexts (drill-down) and reports (roll-ups). */
+export const API_SCOPES = ['contexts:read', 'reports:read'] as const;
+export type ApiScope = (typeof API_SCOPES)[number];
+
+export class ApiKeyConfig {
+  @Matches(NAME, { message: 'name must be lower-case letters, digits and "-"' })
+  name!: string;
+
+  /** SHA-256 (hex) of the key: keys are stored hashed, never in clear. */
+  @Matches(/^[0-9a-f]{64}$/, { message: 'sha256 must be the hex SHA-256 of the API key' })
+  sha256!: string;
+
+  @IsArray()
+  @ArrayNotEmpty()
+  @IsIn(API_SCOPES, { each: true, message: `scopes must be among ${API_SCOPES.join(', ')}` })
+  scopes!: ApiScope[];
+}
+
+export class ApiConfig {
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => ApiKeyConfig)
+  keys!: ApiKeyConfig[];
+}
+
 export class AppConfig {
   @IsDefined()
   @ValidateNested()
@@ -378,6 +403,11 @@ export class AppConfig {
   @ValidateNested()
   @Type(() => CollectorConfig)
   collector!: CollectorConfig;
+
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => ApiConfig)
+  api!: ApiConfig;
 
   @IsDefined()
   @ValidateNested()

@@ -75,6 +75,22 @@ export class ContextRecordStore {
     );
   }
 
+  /** The newest stored version of a context with its record, or undefined. */
+  async newestRecord(
+    contextReferenceId: string,
+  ): Promise<{ version: number; record: ContextRecord } | undefined> {
+    const rows = await this.select<{ version: number | string; record: string }>(
+      sql`SELECT version, record FROM ${identifier(ContextRecordStore.TABLE)}
+        WHERE context_reference_id = ${contextReferenceId}
+        ORDER BY version DESC LIMIT 1`,
+    );
+    if (rows.length === 0) return undefined;
+    return {
+      version: Number(rows[0].version),
+      record: JSON.parse(rows[0].record) as ContextRecord,
+    };
+  }
+
   /** The newest stored version of a context, or undefined when there is none. */
   async newestVersion(contextReferenceId: string): Promise<number | undefined> {
     const rows = await this.select<{ version: number | string }>(

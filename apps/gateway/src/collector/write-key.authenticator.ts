@@ -1,20 +1,16 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { type WriteKeyConfig } from '@ctxb/config';
+import { HashedKeys } from '../api/hashed-keys';
 
-/**
- * Write keys are configured as SHA-256 hashes; a presented key is hashed and compared in
- * constant time. Each key may send events only from the sources it lists.
- */
+/** Write keys, stored hashed; each key may send events only from the sources it lists. */
 export class WriteKeyAuthenticator {
-  private readonly keys: { config: WriteKeyConfig; hash: Buffer }[];
+  private readonly keys: HashedKeys<WriteKeyConfig>;
 
   constructor(writeKeys: WriteKeyConfig[]) {
-    this.keys = writeKeys.map((config) => ({ config, hash: Buffer.from(config.sha256, 'hex') }));
+    this.keys = new HashedKeys(writeKeys);
   }
 
   authenticate(presented: string): WriteKeyConfig | undefined {
-    const hash = createHash('sha256').update(presented).digest();
-    return this.keys.find((k) => timingSafeEqual(k.hash, hash))?.config;
+    return this.keys.find(presented);
   }
 
   static allowsSource(key: WriteKeyConfig, source: string): boolean {

@@ -1,0 +1,134 @@
+import {
+  BadRequestException,
+  Controller,
+  Get,
+  NotFoundException,
+  Param,
+  ServiceUnavailableException,
+  UseGuards,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiOperation,
+  ApiParam,
+  ApiResponse,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
+import { contextReferenceId, type ContextRecord } from '@ctxb/context';
+import { ContextRecordStore } from '@ctxb/store';
+import { ApiKeyGuard, RequiresScope } from '../api/api-key.guard';
+
+const REFERENCE = /^ctx_[a-z2-7]{26}$/;
+/** Documents another system reports about an order, as the engine correlates them. */
+export const DOCUMENT_KINDS = [
+  'invoice',
+  'journal',
+  'payment',
+  'shipment',
+  'return',
+  'cart',
+] as const;
+const ID_MAX = 200;
+
+export interface ContextAnswer {
+  contextReferenceId: string;
+  version: number;
+  /** The whole newest version: sessions, touchpoints, attribution per model, signals, state history, correlated documents. */
+  context: ContextRecord;
+}
+
+/**
+ * Drill-down from the ERP or CRM to the journey: by the reference written into the ERP
+ * record, by order id, or by a correlated document (invoice number, GL journal id, …).
+ * Always the context's newest version.
+ */
+@ApiTags('drill-down')
+@ApiBearerAuth()
+@ApiSecurity('x-api-key')
+@UseGuards(ApiKeyGuard)
+@Controller('v1/contexts')
+export class ContextsController {
+  private schema: Promise<void> | undefined;
+
+  constructor(private readonly store: ContextRecordStore) {}
+
+  /**
+   * The store's schema, brought up to date on first use (the engine does it too; both may):
+   * the gateway starts and reports ClickHouse on /health even while it is down.
+   */
+  private async reading<T>(read: () => Promise<T>): Promise<T> {
+    try {
+      await (this.schema ??= this.store.ensureSchema().catch((error: unknown) => {
+        this.schema = undefined;
+        throw error;
+      }));
+      return await read();
+    } catch (error) {
+      throw new ServiceUnavailableException('the context store is unavailable; retry later', {
+        cause: error,
+      });
+    }
+  }
+
+  @Get('by-order/:orderId')
+  @RequiresScope('contexts:read')
+  @ApiOperation({ summary: 'The context of an order, by the order id' })
+  @ApiParam({ name: 'orderId', description: 'the order id as the shop sent it (1–200 characters)' })
+  @ApiResponse({ status: 200, description: '{ contextReferenceId, version, context }' })
+  @ApiResponse({ status: 404, description: 'no context for this order (yet)' })
+  async byOrder(@Param('orderId') orderId: string): Promise<ContextAnswer> {
+    if (orderId.length === 0 || orderId.length > ID_MAX)
+      throw new BadRequestException(`orderId must be 1 to ${ID_MAX} characters`);
+    return this.answer(contextReferenceId(orderId), `order "${orderId}"`);
+  }
+
+  @Get('by-document/:kind/:id')
+  @RequiresScope('contexts:read')
+  @ApiOperation({
+    summary: 'The contexts whose newest version names a document of another system',
+    description: `kind is one of ${DOCUMENT_KINDS.join(', ')}; usually one context answers.`,
+  })
+  @ApiParam({ name: 'kind', enum: DOCUMENT_KINDS })
+  @ApiParam({ name: 'id', description: 'the document number or id (1–200 characters)' })
+  @ApiResponse({
+    status: 200,
+    description: '{ items: [{ contextReferenceId, version, context }] }',
+  })
+  async byDocument(
+    @Param('kind') kind: string,
+    @Param('id') id: string,
+  ): Promise<{ items: ContextAnswer[] }> {
+    if (!(DOCUMENT_KINDS as readonly string[]).includes(kind))
+      throw new BadRequestException(`kind must be one of ${DOCUMENT_KINDS.join(', ')}`);
+    if (id.length === 0 || id.length > ID_MAX)
+      throw new BadRequestException(`id must be 1 to ${ID_MAX} characters`);
+    const references = await this.reading(() => this.store.referencesOfDocument(kind, id));
+    const items = await Promise.all(references.map((r) => this.answer(r, r)));
+    return { items };
+  }
+
+  @Get(':contextReferenceId')
+  @RequiresScope('contexts:read')
+  @ApiOperation({ summary: 'A context by the reference written into ERP and CRM records' })
+  @ApiParam({ name: 'contextReferenceId', example: 'ctx_abcdefghijklmnopqrstuvwxyz' })
+  @ApiResponse({ status: 200, description: '{ contextReferenceId, version, context }' })
+  @ApiResponse({
+    status: 400,
+    description: 'not a context reference (ctx_ + 26 base32 characters)',
+  })
+  @ApiResponse({ status: 401, description: 'missing or invalid API key' })
+  @ApiResponse({ status: 403, description: 'the key lacks contexts:read' })
+  @ApiResponse({ status: 404, description: 'no such context' })
+  async byReference(@Param('contextReferenceId') reference: string): Promise<ContextAnswer> {
+    if (!REFERENCE.test(reference))
+      throw new BadRequestException('contextReferenceId must be ctx_ and 26 base32 characters');
+    return this.answer(reference, reference);
+  }
+
+  private async answer(reference: string, what: string): Promise<ContextAnswer> {
+    const found = await this.reading(() => this.store.newestRecord(reference));
+    if (!found) throw new NotFoundException(`no context for ${what.slice(0, 250)}`);
+    return { contextReferenceId: reference, version: found.version, context: found.record };
+  }
+}

@@ -1,0 +1,125 @@
+import { createHash } from 'node:crypto';
+import type { ContextRecord } from '@ctxb/context';
+import { ORDER_12345 } from '@ctxb/simulation';
+import { ContextRecordStore, createClickHouse, sqlIdentifier } from '@ctxb/store';
+import { gatewayApp } from '../../apps/gateway/src/gateway.app';
+import { startInProcess, type RunningApp } from '../support/http';
+import { order12345Records } from '../support/order-12345-records';
+import { testConfig, uniqueName } from '../support/test-config';
+
+const API_KEY = 'ctxb-demo-api-key';
+const REPORTS_ONLY = 'reports-only-key';
+
+describe('GET /v1/contexts… (drill-down from ERP and CRM documents)', () => {
+  const database = uniqueName('e2e_drill');
+  const config = testConfig((c) => {
+    c.clickhouse.database = database;
+    c.api.keys.push({
+      name: 'reports-only',
+      sha256: createHash('sha256').update(REPORTS_ONLY).digest('hex'),
+      scopes: ['reports:read'],
+    });
+  });
+  const admin = createClickHouse({ ...config.clickhouse, database: 'default' });
+  const client = createClickHouse(config.clickhouse);
+  const records = order12345Records();
+  const newest = records[records.length - 1];
+  const reference = newest.contextReferenceId;
+  let app: RunningApp;
+
+  beforeAll(async () => {
+    await admin.command({ query: `CREATE DATABASE ${sqlIdentifier(database)}` });
+    const store = new ContextRecordStore(client);
+    await store.ensureSchema();
+    await store.write(records);
+    app = await startInProcess(gatewayApp, config);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await client.close();
+    await admin.command({ query: `DROP DATABASE IF EXISTS ${sqlIdentifier(database)}` });
+    await admin.close();
+  });
+
+  interface Answer {
+    contextReferenceId: string;
+    version: number;
+    context: ContextRecord;
+  }
+  interface Body extends Partial<Answer> {
+    items?: Answer[];
+    message?: string;
+  }
+
+  async function get(path: string, key: string | null = API_KEY) {
+    const response = await fetch(`${app.url}${path}`, {
+      headers: key ? { authorization: `Bearer ${key}` } : {},
+    });
+    return { status: response.status, body: (await response.json()) as Body };
+  }
+
+  it('answers by reference with the newest version: the whole journey', async () => {
+    const { status, body } = await get(`/v1/contexts/${reference}`);
+    expect(status).toBe(200);
+    expect(body.contextReferenceId).toBe(reference);
+    expect(body.version).toBe(records.length);
+    // Expected values from the story's own definition, not from the engine.
+    expect(body.context!.order.orderId).toBe(ORDER_12345.orderId);
+    expect(body.context!.order.total).toBe(ORDER_12345.total);
+    expect(body.context!.sessions.count).toBe(ORDER_12345.sessions);
+    expect(body.context!.signals.cartAbandons).toBe(ORDER_12345.cartAbandons);
+    expect(body.context!.journey.firstTouch?.campaign).toBe('spring-espresso');
+    expect(body.context!.attribution).toHaveProperty('linear');
+    expect(body.context!.correlations.invoices).toEqual(['INV-12345']);
+  });
+
+  it('answers by order id and by a correlated ERP document', async () => {
+    const byOrder = await get('/v1/contexts/by-order/12345');
+    expect(byOrder.status).toBe(200);
+    expect(byOrder.body.contextReferenceId).toBe(reference);
+    const byInvoice = await get('/v1/contexts/by-document/invoice/INV-12345');
+    expect(byInvoice.status).toBe(200);
+    expect(byInvoice.body.items?.map((i) => i.contextReferenceId)).toEqual([reference]);
+    expect((await get('/v1/contexts/by-document/invoice/INV-99999')).body).toEqual({ items: [] });
+  });
+
+  it('requires a valid API key with the contexts:read scope', async () => {
+    expect((await get(`/v1/contexts/${reference}`, null)).status).toBe(401);
+    expect((await get(`/v1/contexts/${reference}`, 'wrong-key')).status).toBe(401);
+    const forbidden = await get(`/v1/contexts/${reference}`, REPORTS_ONLY);
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.body.message).toMatch(/contexts:read/);
+  });
+
+  it('answers bad parameters with a 400 and unknown ones with a 404', async () => {
+    expect((await get('/v1/contexts/not-a-reference')).status).toBe(400);
+    expect((await get('/v1/contexts/by-document/recipe/INV-12345')).status).toBe(400);
+    expect((await get(`/v1/contexts/by-order/${'x'.repeat(201)}`)).status).toBe(400);
+    expect((await get('/v1/contexts/by-order/no-such-order')).status).toBe(404);
+    expect((await get(`/v1/contexts/ctx_${'a'.repeat(26)}`)).status).toBe(404);
+  });
+
+  it.each(["12345' OR '1'='1", "'; DROP TABLE context_records; --", '\\', '%00', '😀'])(
+    'answers the hostile id %j with nothing, never an error or other data',
+    async (id) => {
+      const path = encodeURIComponent(id);
+      expect((await get(`/v1/contexts/by-order/${path}`)).status).toBe(404);
+      const byDocument = await get(`/v1/contexts/by-document/invoice/${path}`);
+      expect(byDocument).toEqual({ status: 200, body: { items: [] } });
+      // The data is still there afterwards.
+      expect((await get(`/v1/contexts/${reference}`)).status).toBe(200);
+    },
+  );
+
+  it('is described in the OpenAPI document', async () => {
+    const response = await fetch(`${app.url}/docs/openapi.json`);
+    const document = (await response.json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining([
+        '/v1/contexts/{contextReferenceId}',
+        '/v1/contexts/by-order/{orderId}',
+        '/v1/contexts/by-document/{kind}/{id}',
+      ]),
+    );
+  });
+});
