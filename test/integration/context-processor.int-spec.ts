@@ -111,8 +111,10 @@ describe('context processor in a consumer group', () => {
 
     // Both work; then the second leaves and its partitions move to the first.
     await both;
-    await second.stop();
+    // Counted as the second is told to stop: it finishes the writes it has in flight, and
+    // the first goes on meanwhile.
     const stoppedAt = byFirst.count + bySecond.count;
+    await second.stop();
     const expected = replayJourneyLog(
       await readJourneyLog(kafka, config.engine.journeyTopic),
       options,
