@@ -1,4 +1,4 @@
-import { ContextEngine, type ContextRecord } from '@ctxb/context';
+import { ContextEngine, contextReferenceId, type ContextRecord } from '@ctxb/context';
 import { order12345Events } from '@ctxb/simulation';
 
 /** Every context version the pure engine makes of the order-12345 story, in order. */
@@ -6,4 +6,28 @@ export function order12345Records(): ContextRecord[] {
   const engine = new ContextEngine();
   const records = order12345Events().flatMap((e) => engine.ingest(e).records);
   return [...records, ...engine.drain()];
+}
+
+/** An order with a chosen checkout load, total and hesitation, built on the story's first record. */
+export function craftedOrder(
+  orderId: string,
+  placedAt: string,
+  total: string,
+  loadMs: number | null,
+  hesitation: number | null,
+  currency = 'EUR',
+  version = 1,
+): ContextRecord {
+  const base = order12345Records()[0];
+  return {
+    ...base,
+    contextReferenceId: contextReferenceId(orderId),
+    version,
+    order: { ...base.order, orderId, total, currency, placedAt },
+    signals: {
+      ...base.signals,
+      checkoutPageLoadMs: loadMs,
+      checkoutHesitation: { ...base.signals.checkoutHesitation, ratioToBaseline: hesitation },
+    },
+  };
 }

@@ -4,6 +4,7 @@ import { HealthModule } from '@ctxb/health';
 import { platformImports } from '@ctxb/observability';
 import { CollectorModule } from './collector/collector.module';
 import { ContextsModule } from './contexts/contexts.module';
+import { ReportsModule } from './reports/reports.module';
 
 /** The HTTP face of Context Bridge: collector, drill-down and roll-up API, panel, webhooks. */
 @Module({})
@@ -16,6 +17,7 @@ export class GatewayModule {
         HealthModule.forDependencies(['kafka', 'clickhouse', 'redis']),
         CollectorModule,
         ContextsModule,
+        ReportsModule,
       ],
     };
   }

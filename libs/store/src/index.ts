@@ -5,3 +5,4 @@ export * from './migrations/migrator';
 export * from './migrations/store-migrations';
 export * from './context-rows';
 export * from './money';
+export * from './reports/checkout-performance';

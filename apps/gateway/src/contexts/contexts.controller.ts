@@ -4,7 +4,6 @@ import {
   Get,
   NotFoundException,
   Param,
-  ServiceUnavailableException,
   UseGuards,
 } from '@nestjs/common';
 import {
@@ -16,8 +15,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { contextReferenceId, type ContextRecord } from '@ctxb/context';
-import { ContextRecordStore } from '@ctxb/store';
 import { ApiKeyGuard, RequiresScope } from '../api/api-key.guard';
+import { GatewayStore } from '../store/gateway-store';
 
 const REFERENCE = /^ctx_[a-z2-7]{26}$/;
 /** Documents another system reports about an order, as the engine correlates them. */
@@ -49,27 +48,7 @@ export interface ContextAnswer {
 @UseGuards(ApiKeyGuard)
 @Controller('v1/contexts')
 export class ContextsController {
-  private schema: Promise<void> | undefined;
-
-  constructor(private readonly store: ContextRecordStore) {}
-
-  /**
-   * The store's schema, brought up to date on first use (the engine does it too; both may):
-   * the gateway starts and reports ClickHouse on /health even while it is down.
-   */
-  private async reading<T>(read: () => Promise<T>): Promise<T> {
-    try {
-      await (this.schema ??= this.store.ensureSchema().catch((error: unknown) => {
-        this.schema = undefined;
-        throw error;
-      }));
-      return await read();
-    } catch (error) {
-      throw new ServiceUnavailableException('the context store is unavailable; retry later', {
-        cause: error,
-      });
-    }
-  }
+  constructor(private readonly store: GatewayStore) {}
 
   @Get('by-order/:orderId')
   @RequiresScope('contexts:read')
@@ -103,7 +82,7 @@ export class ContextsController {
       throw new BadRequestException(`kind must be one of ${DOCUMENT_KINDS.join(', ')}`);
     if (id.length === 0 || id.length > ID_MAX)
       throw new BadRequestException(`id must be 1 to ${ID_MAX} characters`);
-    const references = await this.reading(() => this.store.referencesOfDocument(kind, id));
+    const references = await this.store.read((s) => s.records.referencesOfDocument(kind, id));
     const items = await Promise.all(references.map((r) => this.answer(r, r)));
     return { items };
   }
@@ -127,7 +106,7 @@ export class ContextsController {
   }
 
   private async answer(reference: string, what: string): Promise<ContextAnswer> {
-    const found = await this.reading(() => this.store.newestRecord(reference));
+    const found = await this.store.read((s) => s.records.newestRecord(reference));
     if (!found) throw new NotFoundException(`no context for ${what.slice(0, 250)}`);
     return { contextReferenceId: reference, version: found.version, context: found.record };
   }

@@ -1,0 +1,43 @@
+import {
+  Injectable,
+  ServiceUnavailableException,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { AppConfig } from '@ctxb/config';
+import { ContextRecordStore, createClickHouse } from '@ctxb/store';
+
+/**
+ * The gateway's access to the context store. The schema is brought up to date on first use
+ * (the engine does it too; both may), so the gateway starts and reports ClickHouse on /health
+ * while it is down; a read that cannot reach the store answers 503.
+ */
+@Injectable()
+export class GatewayStore implements OnApplicationShutdown {
+  readonly client: ClickHouseClient;
+  readonly records: ContextRecordStore;
+  private schema: Promise<void> | undefined;
+
+  constructor(config: AppConfig) {
+    this.client = createClickHouse(config.clickhouse);
+    this.records = new ContextRecordStore(this.client);
+  }
+
+  async read<T>(work: (store: GatewayStore) => Promise<T>): Promise<T> {
+    try {
+      await (this.schema ??= this.records.ensureSchema().catch((error: unknown) => {
+        this.schema = undefined;
+        throw error;
+      }));
+      return await work(this);
+    } catch (error) {
+      throw new ServiceUnavailableException('the context store is unavailable; retry later', {
+        cause: error,
+      });
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.client.close();
+  }
+}
