@@ -1,45 +1,20 @@
-import { createHash } from 'node:crypto';
 import type { ContextRecord } from '@ctxb/context';
 import { ORDER_12345 } from '@ctxb/simulation';
-import { ContextRecordStore, createClickHouse, sqlIdentifier } from '@ctxb/store';
-import { gatewayApp } from '../../apps/gateway/src/gateway.app';
-import { startInProcess, type RunningApp } from '../support/http';
 import { order12345Records } from '../support/order-12345-records';
-import { testConfig, uniqueName } from '../support/test-config';
+import { DEMO_API_KEY, startQueryApi, type QueryApi } from '../support/query-api';
 
-const API_KEY = 'ctxb-demo-api-key';
 const REPORTS_ONLY = 'reports-only-key';
 
 describe('GET /v1/contexts… (drill-down from ERP and CRM documents)', () => {
-  const database = uniqueName('e2e_drill');
-  const config = testConfig((c) => {
-    c.clickhouse.database = database;
-    c.api.keys.push({
-      name: 'reports-only',
-      sha256: createHash('sha256').update(REPORTS_ONLY).digest('hex'),
-      scopes: ['reports:read'],
-    });
-  });
-  const admin = createClickHouse({ ...config.clickhouse, database: 'default' });
-  const client = createClickHouse(config.clickhouse);
   const records = order12345Records();
   const newest = records[records.length - 1];
   const reference = newest.contextReferenceId;
-  let app: RunningApp;
+  let app: QueryApi;
 
   beforeAll(async () => {
-    await admin.command({ query: `CREATE DATABASE ${sqlIdentifier(database)}` });
-    const store = new ContextRecordStore(client);
-    await store.ensureSchema();
-    await store.write(records);
-    app = await startInProcess(gatewayApp, config);
+    app = await startQueryApi(records, { key: REPORTS_ONLY, scopes: ['reports:read'] });
   });
-  afterAll(async () => {
-    await app?.close();
-    await client.close();
-    await admin.command({ query: `DROP DATABASE IF EXISTS ${sqlIdentifier(database)}` });
-    await admin.close();
-  });
+  afterAll(() => app?.close());
 
   interface Answer {
     contextReferenceId: string;
@@ -51,7 +26,7 @@ describe('GET /v1/contexts… (drill-down from ERP and CRM documents)', () => {
     message?: string;
   }
 
-  async function get(path: string, key: string | null = API_KEY) {
+  async function get(path: string, key: string | null = DEMO_API_KEY) {
     const response = await fetch(`${app.url}${path}`, {
       headers: key ? { authorization: `Bearer ${key}` } : {},
     });

@@ -1,45 +1,23 @@
-import { createHash } from 'node:crypto';
-import { ContextRecordStore, createClickHouse, sqlIdentifier } from '@ctxb/store';
-import { gatewayApp } from '../../apps/gateway/src/gateway.app';
-import { startInProcess, type RunningApp } from '../support/http';
 import { craftedOrder } from '../support/order-12345-records';
-import { testConfig, uniqueName } from '../support/test-config';
+import { DEMO_API_KEY, startQueryApi, type QueryApi } from '../support/query-api';
 
-const API_KEY = 'ctxb-demo-api-key';
 const CONTEXTS_ONLY = 'contexts-only-key';
 
 describe('GET /v1/reports/checkout-performance (roll-up)', () => {
-  const database = uniqueName('e2e_rollup');
-  const config = testConfig((c) => {
-    c.clickhouse.database = database;
-    c.api.keys.push({
-      name: 'contexts-only',
-      sha256: createHash('sha256').update(CONTEXTS_ONLY).digest('hex'),
-      scopes: ['contexts:read'],
-    });
-  });
-  const admin = createClickHouse({ ...config.clickhouse, database: 'default' });
-  const client = createClickHouse(config.clickhouse);
-  let app: RunningApp;
+  let app: QueryApi;
 
   beforeAll(async () => {
-    await admin.command({ query: `CREATE DATABASE ${sqlIdentifier(database)}` });
-    const store = new ContextRecordStore(client);
-    await store.ensureSchema();
-    await store.write([
-      craftedOrder('a', '2026-03-02T10:00:00.000Z', '80.00', 6500, 2, 'EUR'),
-      craftedOrder('b', '2026-03-03T10:00:00.000Z', '200.00', 900, 1, 'EUR'),
-    ]);
-    app = await startInProcess(gatewayApp, config);
+    app = await startQueryApi(
+      [
+        craftedOrder('a', '2026-03-02T10:00:00.000Z', '80.00', 6500, 2, 'EUR'),
+        craftedOrder('b', '2026-03-03T10:00:00.000Z', '200.00', 900, 1, 'EUR'),
+      ],
+      { key: CONTEXTS_ONLY, scopes: ['contexts:read'] },
+    );
   });
-  afterAll(async () => {
-    await app?.close();
-    await client.close();
-    await admin.command({ query: `DROP DATABASE IF EXISTS ${sqlIdentifier(database)}` });
-    await admin.close();
-  });
+  afterAll(() => app?.close());
 
-  async function get(query: string, key: string | null = API_KEY) {
+  async function get(query: string, key: string | null = DEMO_API_KEY) {
     const response = await fetch(`${app.url}/v1/reports/checkout-performance?${query}`, {
       headers: key ? { 'x-api-key': key } : {},
     });

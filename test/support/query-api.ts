@@ -1,0 +1,50 @@
+import { createHash } from 'node:crypto';
+import type { ApiScope } from '@ctxb/config';
+import type { ContextRecord } from '@ctxb/context';
+import { ContextRecordStore, createClickHouse, sqlIdentifier } from '@ctxb/store';
+import { gatewayApp } from '../../apps/gateway/src/gateway.app';
+import { startInProcess } from './http';
+import { testConfig, uniqueName } from './test-config';
+
+/** The demo key of config/default.yaml (all scopes). */
+export const DEMO_API_KEY = 'ctxb-demo-api-key';
+
+export interface QueryApi {
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The gateway in this process over a ClickHouse database of its own holding `records`, with
+ * one more API key limited to `scopes` (to test 403s). Closing drops the database.
+ */
+export async function startQueryApi(
+  records: readonly ContextRecord[],
+  limitedKey: { key: string; scopes: ApiScope[] },
+): Promise<QueryApi> {
+  const database = uniqueName('e2e_query');
+  const config = testConfig((c) => {
+    c.clickhouse.database = database;
+    c.api.keys.push({
+      name: 'limited',
+      sha256: createHash('sha256').update(limitedKey.key).digest('hex'),
+      scopes: limitedKey.scopes,
+    });
+  });
+  const admin = createClickHouse({ ...config.clickhouse, database: 'default' });
+  const client = createClickHouse(config.clickhouse);
+  await admin.command({ query: `CREATE DATABASE ${sqlIdentifier(database)}` });
+  const store = new ContextRecordStore(client);
+  await store.ensureSchema();
+  await store.write(records);
+  await client.close();
+  const app = await startInProcess(gatewayApp, config);
+  return {
+    url: app.url,
+    close: async () => {
+      await app.close();
+      await admin.command({ query: `DROP DATABASE IF EXISTS ${sqlIdentifier(database)}` });
+      await admin.close();
+    },
+  };
+}
