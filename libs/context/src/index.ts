@@ -9,3 +9,4 @@ export * from './identity';
 export * from './order-state';
 export * from './sessions';
 export * from './signals';
+export * from './markov-attribution';
