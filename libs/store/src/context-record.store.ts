@@ -91,43 +91,26 @@ export class ContextRecordStore {
     };
   }
 
-  /** The newest stored version of a context, or undefined when there is none. */
-  async newestVersion(contextReferenceId: string): Promise<number | undefined> {
-    const rows = await this.select<{ version: number | string }>(
-      sql`SELECT max(version) AS version, count() AS n FROM ${identifier(ContextRecordStore.TABLE)}
-        WHERE context_reference_id = ${contextReferenceId} HAVING n > 0`,
-    );
-    return rows.length > 0 ? Number(rows[0].version) : undefined;
-  }
-
   /**
    * The rows of a context's newest version (never a superseded version, never a repeated
    * row from a replay that merges have not collapsed yet), or undefined.
    */
   async newestRows(contextReferenceId: string): Promise<StoredContext | undefined> {
-    const version = await this.newestVersion(contextReferenceId);
-    if (version === undefined) return undefined;
+    const newest = await this.newestRecord(contextReferenceId);
+    if (!newest) return undefined;
     const of = (table: string, order: string) =>
       this.select<Record<string, unknown>>(
         sql`SELECT DISTINCT * FROM ${identifier(table)}
-          WHERE context_reference_id = ${contextReferenceId} AND version = ${version}
+          WHERE context_reference_id = ${contextReferenceId} AND version = ${newest.version}
           ORDER BY ${raw(order)}`,
       );
-    const [records, touchpoints, attribution, states, correlations] = await Promise.all([
-      of(ContextRecordStore.TABLE, 'version'),
+    const [touchpoints, attribution, states, correlations] = await Promise.all([
       of('context_touchpoints', 'position'),
       of('context_attribution', 'model, channel, campaign'),
       of('order_state_history', 'position'),
       of('correlated_ids', 'kind, id'),
     ]);
-    return {
-      version,
-      record: JSON.parse(String(records[0].record)) as ContextRecord,
-      touchpoints,
-      attribution,
-      states,
-      correlations,
-    };
+    return { ...newest, touchpoints, attribution, states, correlations };
   }
 
   /**
@@ -155,19 +138,17 @@ export class ContextRecordStore {
 
   /** Every stored version, each (reference, version) once, for replays and checks. */
   async allVersions(): Promise<{ contextReferenceId: string; version: number; record: string }[]> {
-    const result = await this.client.query({
-      query: `SELECT context_reference_id, version, any(record) AS content, uniqExact(record) AS variants
-        FROM ${ContextRecordStore.TABLE}
-        GROUP BY context_reference_id, version
-        ORDER BY context_reference_id, version`,
-      format: 'JSONEachRow',
-    });
-    const rows = await result.json<{
+    const rows = await this.select<{
       context_reference_id: string;
       version: number;
       content: string;
       variants: string | number;
-    }>();
+    }>(
+      sql`SELECT context_reference_id, version, any(record) AS content, uniqExact(record) AS variants
+        FROM ${identifier(ContextRecordStore.TABLE)}
+        GROUP BY context_reference_id, version
+        ORDER BY context_reference_id, version`,
+    );
     return rows.map((row) => {
       if (Number(row.variants) !== 1)
         throw new Error(

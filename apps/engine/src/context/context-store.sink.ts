@@ -23,8 +23,4 @@ export class ContextStoreSink implements ContextSink {
   write(records: readonly ContextRecord[]): Promise<void> {
     return this.batcher.add(records);
   }
-
-  flush(): Promise<void> {
-    return this.batcher.flush();
-  }
 }

@@ -1,17 +1,16 @@
 import { ApiPropertyOptional, ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, Matches, Max, Min } from 'class-validator';
-
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
+import { IsInt, Max, Min } from 'class-validator';
+import { IsCalendarDate } from '@ctxb/events';
 
 /** GET /v1/reports/checkout-performance parameters. */
 export class CheckoutPerformanceParams {
   @ApiProperty({ example: '2026-03-01', description: 'first day of the period (UTC), inclusive' })
-  @Matches(DAY, { message: 'from must be a date such as 2026-03-01' })
+  @IsCalendarDate()
   from!: string;
 
   @ApiProperty({ example: '2026-04-01', description: 'day after the period (UTC), exclusive' })
-  @Matches(DAY, { message: 'to must be a date such as 2026-04-01' })
+  @IsCalendarDate()
   to!: string;
 
   @ApiPropertyOptional({ default: 5000, description: 'a checkout page slower than this is slow' })
