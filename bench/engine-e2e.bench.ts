@@ -9,6 +9,7 @@ import {
   createRedis,
   deleteKeysWithPrefix,
   orderedProducer,
+  provisionTopics,
   publishEvents,
 } from '@ctxb/streaming';
 import type { Kafka } from 'kafkajs';
@@ -29,6 +30,8 @@ export async function engineEndToEndRate(events: CloudEvent[], instances = 1): P
   const clickhouse = createClient({ url: config.clickhouse.url });
   await clickhouse.command({ query: `CREATE DATABASE ${database}` });
 
+  // On a broker started a moment ago, the catalogue topics may not exist yet.
+  await provisionTopics(kafka, config.topics);
   const admin = kafka.admin();
   await admin.connect();
   for (const topic of TOPICS) {
