@@ -31,13 +31,17 @@ describe('context store on ClickHouse: newest version only', () => {
     const stored = await store.newestRows(reference);
     expect(stored?.version).toBe(last.version);
     expect(stored?.record).toEqual(JSON.parse(JSON.stringify(last)));
+    expect(stored?.sessions.map((t) => Number(t.position))).toEqual([0, 1, 2, 3, 4]);
+    expect(stored?.sessions.map((t) => t.started_at)).toEqual(
+      last.sessions.items.map((s) => s.startedAt.slice(0, 19).replace('T', ' ')),
+    );
     expect(stored?.touchpoints.map((t) => Number(t.position))).toEqual([0, 1, 2, 3, 4]);
     expect(stored?.states.map((s) => s.state)).toEqual(last.state.history.map((h) => h.state));
     const pairs = stored!.attribution.map(
       (a) => `${String(a.model)}|${String(a.channel)}|${String(a.campaign)}`,
     );
     expect(new Set(pairs).size).toBe(pairs.length);
-    for (const row of [...stored!.touchpoints, ...stored!.attribution, ...stored!.correlations])
+    for (const row of [...stored!.sessions, ...stored!.touchpoints, ...stored!.attribution, ...stored!.correlations])
       expect(Number(row.version)).toBe(last.version);
   });
 

@@ -35,7 +35,17 @@ describe('store migrations on ClickHouse', () => {
     const first = await migrate(client, STORE_MIGRATIONS);
     expect(first.applied.map((m) => m.version)).toEqual(STORE_MIGRATIONS.map((m) => m.version));
     expect(await tables()).toEqual(
-      expect.arrayContaining(['context_records', 'schema_migrations']),
+      expect.arrayContaining([
+        'context_records',
+        'context_summaries',
+        'context_sessions',
+        'context_touchpoints',
+        'context_attribution',
+        'order_state_history',
+        'correlated_ids',
+        'events',
+        'schema_migrations',
+      ]),
     );
     const second = await migrate(client, STORE_MIGRATIONS);
     expect(second.applied).toEqual([]);

@@ -9,6 +9,7 @@ import { STORE_MIGRATIONS } from './migrations/store-migrations';
 export interface StoredContext {
   version: number;
   record: ContextRecord;
+  sessions: Record<string, unknown>[];
   touchpoints: Record<string, unknown>[];
   attribution: Record<string, unknown>[];
   states: Record<string, unknown>[];
@@ -56,6 +57,7 @@ export class ContextRecordStore {
     };
     const queryTables: [string, object[]][] = [
       ['context_summaries', rows.map((r) => r.summary)],
+      ['context_sessions', rows.flatMap((r) => r.sessions)],
       ['context_touchpoints', rows.flatMap((r) => r.touchpoints)],
       ['context_attribution', rows.flatMap((r) => r.attribution)],
       ['order_state_history', rows.flatMap((r) => r.states)],
@@ -104,13 +106,14 @@ export class ContextRecordStore {
           WHERE context_reference_id = ${contextReferenceId} AND version = ${newest.version}
           ORDER BY ${raw(order)}`,
       );
-    const [touchpoints, attribution, states, correlations] = await Promise.all([
+    const [sessions, touchpoints, attribution, states, correlations] = await Promise.all([
+      of('context_sessions', 'position'),
       of('context_touchpoints', 'position'),
       of('context_attribution', 'model, channel, campaign'),
       of('order_state_history', 'position'),
       of('correlated_ids', 'kind, id'),
     ]);
-    return { ...newest, touchpoints, attribution, states, correlations };
+    return { ...newest, sessions, touchpoints, attribution, states, correlations };
   }
 
   /**

@@ -29,6 +29,18 @@ describe('contextRows', () => {
     });
   });
 
+  it('has a row per session, in order, spanning the story\'s three days', () => {
+    expect(rows.sessions.map((s) => s.position)).toEqual([0, 1, 2, 3, 4]);
+    expect(rows.sessions[0]).toMatchObject({ channel: 'paid-search' });
+    expect(rows.sessions[0].started_at.slice(0, 10)).toBe('2026-03-11');
+    expect(rows.sessions[4].ended_at.slice(0, 10)).toBe('2026-03-14');
+    for (const session of rows.sessions) {
+      expect(session.ended_at >= session.started_at).toBe(true);
+      expect(session.active_ms).toBeGreaterThanOrEqual(0);
+    }
+    expect(rows.sessions.reduce((n, s) => n + s.page_views, 0)).toBeGreaterThan(0);
+  });
+
   it('has a row per touchpoint, per model and credited pair, per state, per document', () => {
     expect(rows.touchpoints.map((t) => t.position)).toEqual([0, 1, 2, 3, 4]);
     expect(rows.touchpoints[0]).toMatchObject({ channel: 'paid-search', source: 'google' });
@@ -53,6 +65,7 @@ describe('contextRows', () => {
   it('stamps every row with the version it belongs to', () => {
     const all = [
       rows.summary,
+      ...rows.sessions,
       ...rows.touchpoints,
       ...rows.attribution,
       ...rows.states,

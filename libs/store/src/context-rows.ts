@@ -39,6 +39,17 @@ export interface ContextSummaryRow extends Versioned {
   quality: number;
 }
 
+export interface SessionRow extends Versioned {
+  position: number;
+  started_at: string;
+  ended_at: string;
+  page_views: number;
+  product_interactions: number;
+  cart_modifications: number;
+  active_ms: number;
+  channel: string;
+}
+
 export interface TouchpointRow extends Versioned {
   position: number;
   session: number;
@@ -73,6 +84,7 @@ export interface CorrelationRow extends Versioned {
 
 export interface ContextRows {
   summary: ContextSummaryRow;
+  sessions: SessionRow[];
   touchpoints: TouchpointRow[];
   attribution: AttributionRow[];
   states: StateRow[];
@@ -122,6 +134,17 @@ export function contextRows(record: ContextRecord): ContextRows {
   ];
   return {
     summary,
+    sessions: record.sessions.items.map((s, position) => ({
+      ...key,
+      position,
+      started_at: clickHouseDateTime(s.startedAt),
+      ended_at: clickHouseDateTime(s.endedAt),
+      page_views: s.pageViews,
+      product_interactions: s.productInteractions,
+      cart_modifications: s.cartModifications,
+      active_ms: s.activeMs,
+      channel: s.channel,
+    })),
     touchpoints: journey.touchpoints.map((t, position) => ({
       ...key,
       position,

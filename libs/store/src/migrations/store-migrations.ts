@@ -99,4 +99,39 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
       ORDER BY (kind, id, context_reference_id, version)`,
     ],
   },
+  {
+    version: 3,
+    name: 'sessions and raw events',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS context_sessions (
+        context_reference_id String,
+        version UInt32,
+        position UInt16,
+        started_at DateTime('UTC'),
+        ended_at DateTime('UTC'),
+        page_views UInt32,
+        product_interactions UInt32,
+        cart_modifications UInt32,
+        active_ms Int64,
+        channel String
+      ) ENGINE = ReplacingMergeTree()
+      ORDER BY (context_reference_id, version, position)`,
+      // Every valid event as it came, for timelines and replays. Sorted for a device's or a
+      // customer's timeline; a repeated delivery has the same key, so merges collapse it and
+      // reads take one row per (source, id).
+      `CREATE TABLE IF NOT EXISTS events (
+        time DateTime('UTC'),
+        source String,
+        id String,
+        type String,
+        anonymous_id String,
+        customer_id String,
+        correlation_id String,
+        topic String,
+        event String
+      ) ENGINE = ReplacingMergeTree()
+      PARTITION BY toYYYYMM(time)
+      ORDER BY (anonymous_id, time, source, id)`,
+    ],
+  },
 ];
