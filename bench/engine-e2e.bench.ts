@@ -16,7 +16,8 @@ import type { Kafka } from 'kafkajs';
 
 /**
  * End to end: events already on the topics → `instances` built engine processes in one group
- * (intake, journey topic, engines, ClickHouse, link jobs), with their default settings. Returns events/s from the moment
+ * (intake, journey topic, engines, ClickHouse, link jobs; the raw-event archive alongside),
+ * with their default settings. Returns events/s from the moment
  * the engine is up until the intake has committed everything and the context stage has folded
  * in (and stored the versions of) every journey message.
  */
@@ -24,6 +25,7 @@ export async function engineEndToEndRate(events: CloudEvent[], instances = 1): P
   const config = loadConfig();
   const run = `bench_${Date.now().toString(36)}`;
   const groupId = `${run}_engine`;
+  const archiveGroupId = `${run}_archive`;
   const journeyTopic = `${run}_journeys`;
   const database = `${run}_ctx`;
   const kafka = createKafka(config.kafka, 'bench');
@@ -36,11 +38,12 @@ export async function engineEndToEndRate(events: CloudEvent[], instances = 1): P
   await admin.connect();
   for (const topic of TOPICS) {
     const ends = await admin.fetchTopicOffsets(topic);
-    await admin.setOffsets({
-      groupId,
-      topic,
-      partitions: ends.map((o) => ({ partition: o.partition, offset: o.high })),
-    });
+    for (const group of [groupId, archiveGroupId])
+      await admin.setOffsets({
+        groupId: group,
+        topic,
+        partitions: ends.map((o) => ({ partition: o.partition, offset: o.high })),
+      });
   }
   await produce(kafka, events);
   const sourceEnds = await ends(kafka, [...TOPICS]);
@@ -56,6 +59,7 @@ export async function engineEndToEndRate(events: CloudEvent[], instances = 1): P
           ...process.env,
           CTXB_ENGINE_HTTP_PORT: String(port),
           CTXB_ENGINE_GROUP_ID: groupId,
+          CTXB_ARCHIVE_GROUP_ID: archiveGroupId,
           CTXB_ENGINE_START_FROM_BEGINNING: 'false',
           CTXB_ENGINE_JOURNEY_TOPIC: journeyTopic,
           CTXB_REDIS_KEY_PREFIX: run,

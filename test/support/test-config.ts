@@ -7,6 +7,8 @@ export function testConfig(change: (config: AppConfig) => void = () => undefined
   const config = loadConfig({ env: {} });
   config.log.level = 'silent';
   config.health.timeoutMs = 1000;
+  // An engine app archives raw events only in the tests about the archive (own group, own database).
+  config.archive.enabled = false;
   change(config);
   return config;
 }

@@ -2,12 +2,13 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { type AppConfig } from '@ctxb/config';
 import { HealthModule } from '@ctxb/health';
 import { platformImports } from '@ctxb/observability';
+import { EventArchiveConsumer } from './archive/event-archive.consumer';
 import { ContextProcessorService } from './context/context-processor.service';
 import { EventIntakeConsumer } from './intake/event-intake.consumer';
 
 /**
  * The context engine process: consumes the event topics, runs libs/context, writes context
- * records to the store and link jobs to the queues. Its HTTP port serves only health and metrics.
+ * records to the store and link jobs to the queues, and archives the raw events. Its HTTP port serves only health and metrics.
  */
 @Module({})
 export class EngineModule {
@@ -18,7 +19,7 @@ export class EngineModule {
         ...platformImports('engine', config),
         HealthModule.forDependencies(['kafka', 'clickhouse', 'redis']),
       ],
-      providers: [EventIntakeConsumer, ContextProcessorService],
+      providers: [EventIntakeConsumer, ContextProcessorService, EventArchiveConsumer],
     };
   }
 }

@@ -193,6 +193,29 @@ export class EngineConfig extends AppHttpConfig {
   partitionsInParallel!: number;
 }
 
+/** The raw-event archive: every valid event of the event topics into the store's events table. */
+export class ArchiveConfig {
+  @IsBoolean()
+  enabled!: boolean;
+
+  /** Its own consumer group: it reads the event topics at its own pace, beside the engine. */
+  @IsString()
+  @IsNotEmpty()
+  groupId!: string;
+
+  /** Events wait at most this long to be inserted together. */
+  @IsInt()
+  @Min(0)
+  @Max(10_000)
+  insertLingerMs!: number;
+
+  /** An insert goes at once when this many events wait. */
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  insertMaxEvents!: number;
+}
+
 /** How contexts are built (see libs/context). Times are in event time. */
 export class ContextConfig {
   @IsInt() @Min(1) @Max(24 * 60) sessionTimeoutMinutes!: number;
@@ -423,6 +446,11 @@ export class AppConfig {
   @ValidateNested()
   @Type(() => LinksConfig)
   links!: LinksConfig;
+
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => ArchiveConfig)
+  archive!: ArchiveConfig;
 
   @IsDefined()
   @ValidateNested()

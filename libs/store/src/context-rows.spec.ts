@@ -29,7 +29,7 @@ describe('contextRows', () => {
     });
   });
 
-  it('has a row per session, in order, spanning the story\'s three days', () => {
+  it("has a row per session, in order, spanning the story's three days", () => {
     expect(rows.sessions.map((s) => s.position)).toEqual([0, 1, 2, 3, 4]);
     expect(rows.sessions[0]).toMatchObject({ channel: 'paid-search' });
     expect(rows.sessions[0].started_at.slice(0, 10)).toBe('2026-03-11');

@@ -6,3 +6,5 @@ export * from './migrations/store-migrations';
 export * from './context-rows';
 export * from './money';
 export * from './reports/checkout-performance';
+export * from './raw-events/event-rows';
+export * from './raw-events/raw-event.store';

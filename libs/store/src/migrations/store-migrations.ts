@@ -116,11 +116,12 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
         channel String
       ) ENGINE = ReplacingMergeTree()
       ORDER BY (context_reference_id, version, position)`,
-      // Every valid event as it came, for timelines and replays. Sorted for a device's or a
-      // customer's timeline; a repeated delivery has the same key, so merges collapse it and
-      // reads take one row per (source, id).
+      // Every valid event as it came, for timelines and replays. Sorted for a device's
+      // timeline; a repeated delivery has the same key, so merges collapse it and reads take
+      // one row per (source, id). time_ms: the milliseconds (no DateTime64 on 18.16).
       `CREATE TABLE IF NOT EXISTS events (
         time DateTime('UTC'),
+        time_ms UInt16,
         source String,
         id String,
         type String,

@@ -1,0 +1,133 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { Consumer, EachBatchPayload } from 'kafkajs';
+import { Counter, type Registry } from 'prom-client';
+import { AppConfig } from '@ctxb/config';
+import { TOPICS, validateEvent } from '@ctxb/events';
+import { METRICS_REGISTRY } from '@ctxb/observability';
+import {
+  ContextRecordStore,
+  createClickHouse,
+  eventRow,
+  RawEventStore,
+  type EventRow,
+} from '@ctxb/store';
+import {
+  CoalescingBatcher,
+  createKafka,
+  decodeEvent,
+  restartAfterCrash,
+  startWhenKafkaIsReachable,
+} from '@ctxb/streaming';
+
+/**
+ * Archives every valid event of the event topics into the store's raw events table, in its
+ * own consumer group beside the engine (a new group starts where the engine's would:
+ * `engine.startFromBeginning`). Records that are not valid events are skipped here
+ * (the engine's intake dead-letters them). A batch's offsets are resolved only once its rows
+ * are inserted, so a restart archives again what might be missing, and while ClickHouse is
+ * down the consumer waits (and retries) rather than moving on. Inserts from all partitions
+ * are coalesced into few large ones.
+ */
+@Injectable()
+export class EventArchiveConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('EventArchive');
+  private readonly clickhouse: ClickHouseClient;
+  private readonly consumer: Consumer;
+  private readonly inserts: CoalescingBatcher<EventRow>;
+  private readonly outcomes: Counter<'topic' | 'outcome'>;
+  private stopping = false;
+  private started: Promise<void> | undefined;
+
+  constructor(
+    private readonly config: AppConfig,
+    @Inject(METRICS_REGISTRY) registry: Registry,
+  ) {
+    this.clickhouse = createClickHouse(config.clickhouse);
+    const store = new RawEventStore(this.clickhouse);
+    this.inserts = new CoalescingBatcher((rows) => store.write(rows), {
+      lingerMs: config.archive.insertLingerMs,
+      maxItems: config.archive.insertMaxEvents,
+    });
+    this.outcomes = new Counter({
+      name: 'ctxb_archive_records_total',
+      help: 'Event records read by the archive: archived, or skipped (not a valid event)',
+      labelNames: ['topic', 'outcome'],
+      registers: [registry],
+    });
+    this.consumer = createKafka(config.kafka, 'archive').consumer({
+      groupId: config.archive.groupId,
+      sessionTimeout: config.engine.sessionTimeoutMs,
+    });
+    restartAfterCrash(
+      this.consumer,
+      () => this.consume(),
+      this.logger,
+      () => this.stopping,
+    );
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.config.archive.enabled) this.started = this.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    await this.started;
+    await this.consumer.disconnect().catch(() => undefined);
+    await this.clickhouse.close().catch(() => undefined);
+  }
+
+  private async start(): Promise<void> {
+    await startWhenKafkaIsReachable(
+      createKafka(this.config.kafka, 'archive-admin'),
+      this.config.topics,
+      async () => {
+        await new ContextRecordStore(this.clickhouse).ensureSchema();
+        await this.consume();
+        this.logger.log({ groupId: this.config.archive.groupId }, 'archiving events');
+      },
+      this.logger,
+      () => this.stopping,
+    ).catch(() => undefined);
+  }
+
+  private async consume(): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({
+      topics: [...TOPICS],
+      fromBeginning: this.config.engine.startFromBeginning,
+    });
+    await this.consumer.run({
+      partitionsConsumedConcurrently: this.config.topics.partitions * TOPICS.length,
+      eachBatch: (payload) => this.archive(payload),
+    });
+  }
+
+  private async archive({ batch }: EachBatchPayload): Promise<void> {
+    const rows: EventRow[] = [];
+    for (const message of batch.messages) {
+      let raw: Record<string, unknown>;
+      try {
+        raw = decodeEvent(message);
+      } catch {
+        continue;
+      }
+      const validation = validateEvent(raw);
+      if (validation.ok) rows.push(eventRow(validation.event, batch.topic));
+    }
+    await this.inserts.add(rows);
+    this.outcomes.inc({ topic: batch.topic, outcome: 'archived' }, rows.length);
+    if (batch.messages.length > rows.length)
+      this.outcomes.inc(
+        { topic: batch.topic, outcome: 'skipped' },
+        batch.messages.length - rows.length,
+      );
+  }
+}

@@ -1,0 +1,32 @@
+import { exampleEvent } from '@ctxb/events';
+import { eventRow } from './event-rows';
+
+describe('eventRow', () => {
+  it('keeps the event whole and its instant in UTC, with the milliseconds apart', () => {
+    const event = exampleEvent('page.viewed', {
+      time: '2026-03-14T17:05:00.250+01:00',
+      anonymousid: 'anon-1',
+    });
+    const row = eventRow(event, 'customer-journey');
+    expect(row).toMatchObject({
+      time: '2026-03-14 16:05:00',
+      time_ms: 250,
+      anonymous_id: 'anon-1',
+      customer_id: event.customerid ?? '',
+      type: 'page.viewed',
+      topic: 'customer-journey',
+    });
+    expect(JSON.parse(row.event)).toEqual(event);
+  });
+
+  it('leaves absent extensions empty, not "undefined"', () => {
+    const {
+      anonymousid: _a,
+      customerid: _c,
+      correlationid: _o,
+      ...bare
+    } = exampleEvent('order.placed');
+    const row = eventRow(bare as never, 'order-lifecycle');
+    expect([row.anonymous_id, row.customer_id, row.correlation_id]).toEqual(['', '', '']);
+  });
+});

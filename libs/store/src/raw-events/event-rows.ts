@@ -1,0 +1,35 @@
+import type { CloudEvent } from '@ctxb/events';
+import { clickHouseDateTime } from '../context-rows';
+
+/** One valid event as the raw events table keeps it: the keys to find it, and the event itself. */
+export interface EventRow {
+  time: string;
+  /** The milliseconds of `time` (DateTime has whole seconds). */
+  time_ms: number;
+  source: string;
+  id: string;
+  type: string;
+  anonymous_id: string;
+  customer_id: string;
+  correlation_id: string;
+  topic: string;
+  /** The whole event as JSON: what a replay publishes again. */
+  event: string;
+}
+
+/** The row of a validated event read from `topic` (pure). */
+export function eventRow(event: CloudEvent, topic: string): EventRow {
+  const at = Date.parse(event.time);
+  return {
+    time: clickHouseDateTime(new Date(at).toISOString()),
+    time_ms: ((at % 1000) + 1000) % 1000,
+    source: event.source,
+    id: event.id,
+    type: event.type,
+    anonymous_id: event.anonymousid ?? '',
+    customer_id: event.customerid ?? '',
+    correlation_id: event.correlationid ?? '',
+    topic,
+    event: JSON.stringify(event),
+  };
+}

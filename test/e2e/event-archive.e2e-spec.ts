@@ -1,0 +1,96 @@
+import { Partitioners } from 'kafkajs';
+import { EVENT_CATALOGUE, Topic, type CloudEvent } from '@ctxb/events';
+import { order12345Events, ORDER_12345 } from '@ctxb/simulation';
+import { createClickHouse, RawEventStore } from '@ctxb/store';
+import { createKafka, encodeEvent } from '@ctxb/streaming';
+import { engineApp } from '../../apps/engine/src/engine.app';
+import { poll, startInProcess, type RunningApp } from '../support/http';
+import {
+  createTestDatabase,
+  dropTestState,
+  engineTestConfig,
+  produceEvents,
+} from '../support/engine-test';
+import { uniqueName } from '../support/test-config';
+
+describe('raw event archive: event topics → ClickHouse events table', () => {
+  const config = engineTestConfig((c) => {
+    c.archive.enabled = true;
+    c.archive.insertLingerMs = 200;
+  });
+  const kafka = createKafka(config.kafka, 'test');
+  const client = createClickHouse(config.clickhouse);
+  const store = new RawEventStore(client);
+  // The story under ids of this run: the shared topics may hold the story from other tests.
+  const run = uniqueName('archive');
+  const events: CloudEvent[] = order12345Events().map((e) => ({ ...e, id: `${run}-${e.id}` }));
+  let app: RunningApp;
+
+  beforeAll(async () => {
+    await createTestDatabase(config);
+    app = await startInProcess(engineApp, config);
+    const admin = kafka.admin();
+    await admin.connect();
+    await poll(
+      'archive group joined',
+      async () => {
+        const { groups } = await admin.describeGroups([config.archive.groupId]);
+        return groups[0]?.state === 'Stable' ? true : undefined;
+      },
+      60_000,
+    );
+    await admin.disconnect();
+  });
+  afterAll(async () => {
+    await app?.close();
+    await client.close();
+    await dropTestState(config);
+  });
+
+  it('keeps every valid event once, skips what is not an event, and serves timelines', async () => {
+    // Everything twice (a producer retry), plus two records that are not valid events.
+    await produceEvents(kafka, events);
+    await produceEvents(kafka, events.slice(0, 10));
+    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    await producer.send({
+      topic: Topic.CustomerJourney,
+      acks: -1,
+      messages: [
+        { key: run, value: 'not json' },
+        { ...encodeEvent(events[0], EVENT_CATALOGUE.get(events[0].type)!), value: '{"id":1}' },
+      ],
+    });
+    await producer.disconnect();
+
+    await poll(
+      'every event archived',
+      async () => ((await store.count()) >= events.length ? true : undefined),
+      60_000,
+    );
+    expect(await store.count()).toBe(events.length);
+
+    // A device's timeline: its events, each once, in time order (expected from the input).
+    const device = ORDER_12345.anonymousId;
+    const expected = events
+      .filter((e) => e.anonymousid === device)
+      .sort(
+        (a, b) =>
+          Date.parse(a.time) - Date.parse(b.time) || cmp(a.source, b.source) || cmp(a.id, b.id),
+      );
+    const timeline = await store.timeline({ anonymousId: device });
+    expect(timeline.map((e) => e.id)).toEqual(expected.map((e) => e.id));
+    expect(timeline[0]).toEqual(expected[0]);
+
+    // An order's timeline, by its correlation id.
+    const ofOrder = events.filter((e) => e.correlationid === ORDER_12345.orderId);
+    expect(ofOrder.length).toBeGreaterThan(0);
+    expect((await store.timeline({ correlationId: ORDER_12345.orderId })).length).toBe(
+      ofOrder.length,
+    );
+  });
+});
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
