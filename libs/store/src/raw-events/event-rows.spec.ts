@@ -20,13 +20,11 @@ describe('eventRow', () => {
   });
 
   it('leaves absent extensions empty, not "undefined"', () => {
-    const {
-      anonymousid: _a,
-      customerid: _c,
-      correlationid: _o,
-      ...bare
-    } = exampleEvent('order.placed');
-    const row = eventRow(bare as never, 'order-lifecycle');
+    const bare = exampleEvent('order.placed');
+    delete bare.anonymousid;
+    delete bare.customerid;
+    delete bare.correlationid;
+    const row = eventRow(bare, 'order-lifecycle');
     expect([row.anonymous_id, row.customer_id, row.correlation_id]).toEqual(['', '', '']);
   });
 });
