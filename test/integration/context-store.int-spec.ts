@@ -41,7 +41,12 @@ describe('context store on ClickHouse: newest version only', () => {
       (a) => `${String(a.model)}|${String(a.channel)}|${String(a.campaign)}`,
     );
     expect(new Set(pairs).size).toBe(pairs.length);
-    for (const row of [...stored!.sessions, ...stored!.touchpoints, ...stored!.attribution, ...stored!.correlations])
+    for (const row of [
+      ...stored!.sessions,
+      ...stored!.touchpoints,
+      ...stored!.attribution,
+      ...stored!.correlations,
+    ])
       expect(Number(row.version)).toBe(last.version);
   });
 
