@@ -31,11 +31,20 @@ const transform = {
   ],
 };
 
+// hyparquet and hyparquet-writer ship only ES modules; Node loads them with require() (20.19+),
+// jest's module registry does not, so jest compiles them to CommonJS like our own code.
+const ESM_PACKAGES = ['hyparquet', 'hyparquet-writer'];
+transform['^.+/node_modules/(' + ESM_PACKAGES.join('|') + ')/.+\\.js$'] = [
+  '@swc/jest',
+  { jsc: { target: 'es2022' }, module: { type: 'commonjs' } },
+];
+
 const common = {
   rootDir: __dirname,
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper,
   transform,
+  transformIgnorePatterns: [`/node_modules/(?!(${ESM_PACKAGES.join('|')})/)`],
   testEnvironment: 'node',
 };
 

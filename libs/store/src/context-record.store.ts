@@ -26,6 +26,18 @@ export interface ContextRecordRow {
   record: string;
 }
 
+/** The record table's row of one version: the whole record as JSON plus its keys. */
+export function contextRecordRow(record: ContextRecord): ContextRecordRow {
+  return {
+    context_reference_id: record.contextReferenceId,
+    version: record.version,
+    order_id: record.order.orderId,
+    customer_id: record.order.customerId ?? '',
+    as_of: clickHouseDateTime(record.asOf),
+    record: JSON.stringify(record),
+  };
+}
+
 /**
  * Context record versions in ClickHouse. Writes are idempotent: the table collapses rows of
  * the same (contextReferenceId, version), so replaying the engine after a crash writes the same
@@ -49,12 +61,16 @@ export class ContextRecordStore {
    */
   async write(records: readonly ContextRecord[]): Promise<void> {
     if (records.length === 0) return;
-    // Every version keeps its record; the query tables only need each context's newest (reads
-    // never look at older ones), which is also far fewer rows.
+    await this.writeQueryTables(records);
+    await this.writeRecordRows(records.map(contextRecordRow));
+  }
+
+  /**
+   * The rows roll-ups and drill-downs read, for the newest version of each context among
+   * `records` (reads never look at older ones, and they are far fewer rows).
+   */
+  async writeQueryTables(records: readonly ContextRecord[]): Promise<void> {
     const rows = newestVersions(records).map(contextRows);
-    const insert = async (table: string, values: object[]) => {
-      if (values.length > 0) await this.client.insert({ table, format: 'JSONEachRow', values });
-    };
     const queryTables: [string, object[]][] = [
       ['context_summaries', rows.map((r) => r.summary)],
       ['context_sessions', rows.flatMap((r) => r.sessions)],
@@ -63,18 +79,16 @@ export class ContextRecordStore {
       ['order_state_history', rows.flatMap((r) => r.states)],
       ['correlated_ids', rows.flatMap((r) => r.correlations)],
     ];
-    await Promise.all(queryTables.map(([table, values]) => insert(table, values)));
-    await insert(
-      ContextRecordStore.TABLE,
-      records.map((r): ContextRecordRow => ({
-        context_reference_id: r.contextReferenceId,
-        version: r.version,
-        order_id: r.order.orderId,
-        customer_id: r.order.customerId ?? '',
-        as_of: clickHouseDateTime(r.asOf),
-        record: JSON.stringify(r),
-      })),
-    );
+    await Promise.all(queryTables.map(([table, values]) => this.insert(table, values)));
+  }
+
+  /** Record versions as they are stored (say, read back from the lake). */
+  async writeRecordRows(rows: readonly ContextRecordRow[]): Promise<void> {
+    await this.insert(ContextRecordStore.TABLE, rows);
+  }
+
+  private async insert(table: string, values: readonly object[]): Promise<void> {
+    if (values.length > 0) await this.client.insert({ table, format: 'JSONEachRow', values });
   }
 
   /** The newest stored version of a context with its record, or undefined. */

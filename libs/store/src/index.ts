@@ -8,3 +8,8 @@ export * from './money';
 export * from './reports/checkout-performance';
 export * from './raw-events/event-rows';
 export * from './raw-events/raw-event.store';
+export * from './lake/lake-layout';
+export * from './lake/lake-storage';
+export * from './lake/lake-datasets';
+export * from './lake/lake-exporter';
+export * from './lake/lake-backfill';

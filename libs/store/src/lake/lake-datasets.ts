@@ -1,0 +1,140 @@
+import type { ColumnSource } from 'hyparquet-writer';
+import type { ContextRecordRow } from '../context-record.store';
+import type { EventRow } from '../raw-events/event-rows';
+import type { LakeDataset } from './lake-layout';
+
+/** A Parquet column of a dataset: its type and how a table row gives its value. */
+interface LakeColumn<Row> {
+  name: string;
+  type: 'STRING' | 'INT32' | 'TIMESTAMP';
+  value(row: Row): string | number | Date;
+}
+
+/**
+ * How one store table maps to its lake dataset: the table's rows as Parquet columns and back,
+ * the column that places a row in an hour, and the key that makes a row distinct. Strings
+ * stay strings (the event and record JSON byte for byte); instants are Parquet timestamps.
+ */
+export interface LakeDatasetSpec<Row> {
+  table: string;
+  /** The table's DateTime column that decides a row's hour. */
+  timeColumn: string;
+  /** The columns that identify a row; a key is written once. */
+  key: readonly string[];
+  /** The table columns a file is made from. */
+  tableColumns: readonly string[];
+  toColumns(rows: readonly Row[]): ColumnSource[];
+  fromObjects(objects: readonly Record<string, unknown>[]): Row[];
+}
+
+/** `2026-03-14 16:05:00` (a ClickHouse DateTime in UTC) → epoch ms. */
+const fromDateTime = (text: string): number => Date.parse(`${text.replace(' ', 'T')}Z`);
+
+/** Epoch ms → `2026-03-14 16:05:00` (the milliseconds dropped). */
+const toDateTime = (ms: number): string =>
+  new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+
+const instant = (value: unknown): number =>
+  value instanceof Date ? value.getTime() : Number(value);
+
+function dataset<Row>(
+  spec: Omit<LakeDatasetSpec<Row>, 'toColumns'> & { parquet: LakeColumn<Row>[] },
+): LakeDatasetSpec<Row> {
+  const { parquet, ...rest } = spec;
+  return {
+    ...rest,
+    toColumns: (rows) =>
+      parquet.map((c) => ({
+        name: c.name,
+        type: c.type,
+        nullable: false,
+        data: rows.map((r) => c.value(r)),
+      })),
+  };
+}
+
+const stringColumns = <Row>(...names: (keyof Row & string)[]): LakeColumn<Row>[] =>
+  names.map((name) => ({ name, type: 'STRING', value: (r) => String(r[name]) }));
+
+export const EVENTS_DATASET = dataset<EventRow>({
+  table: 'events',
+  timeColumn: 'time',
+  key: ['source', 'id'],
+  tableColumns: [
+    'time',
+    'time_ms',
+    'source',
+    'id',
+    'type',
+    'anonymous_id',
+    'customer_id',
+    'correlation_id',
+    'topic',
+    'event',
+  ],
+  parquet: [
+    // One timestamp with the milliseconds, where the table needs two columns (no DateTime64).
+    {
+      name: 'time',
+      type: 'TIMESTAMP',
+      value: (r) => new Date(fromDateTime(r.time) + Number(r.time_ms)),
+    },
+    ...stringColumns<EventRow>(
+      'source',
+      'id',
+      'type',
+      'anonymous_id',
+      'customer_id',
+      'correlation_id',
+      'topic',
+      'event',
+    ),
+  ],
+  fromObjects: (objects) =>
+    objects.map((o) => {
+      const at = instant(o.time);
+      return {
+        time: toDateTime(at),
+        time_ms: ((at % 1000) + 1000) % 1000,
+        source: String(o.source),
+        id: String(o.id),
+        type: String(o.type),
+        anonymous_id: String(o.anonymous_id),
+        customer_id: String(o.customer_id),
+        correlation_id: String(o.correlation_id),
+        topic: String(o.topic),
+        event: String(o.event),
+      };
+    }),
+});
+
+export const CONTEXT_RECORDS_DATASET = dataset<ContextRecordRow>({
+  table: 'context_records',
+  timeColumn: 'as_of',
+  key: ['context_reference_id', 'version'],
+  tableColumns: ['context_reference_id', 'version', 'order_id', 'customer_id', 'as_of', 'record'],
+  parquet: [
+    ...stringColumns<ContextRecordRow>('context_reference_id'),
+    { name: 'version', type: 'INT32', value: (r) => Number(r.version) },
+    ...stringColumns<ContextRecordRow>('order_id', 'customer_id'),
+    { name: 'as_of', type: 'TIMESTAMP', value: (r) => new Date(fromDateTime(r.as_of)) },
+    ...stringColumns<ContextRecordRow>('record'),
+  ],
+  fromObjects: (objects) =>
+    objects.map((o) => ({
+      context_reference_id: String(o.context_reference_id),
+      version: Number(o.version),
+      order_id: String(o.order_id),
+      customer_id: String(o.customer_id),
+      as_of: toDateTime(instant(o.as_of)),
+      record: String(o.record),
+    })),
+});
+
+export const LAKE_DATASET_SPECS: Record<
+  LakeDataset,
+  LakeDatasetSpec<EventRow | ContextRecordRow>
+> = {
+  events: EVENTS_DATASET as LakeDatasetSpec<EventRow | ContextRecordRow>,
+  context_records: CONTEXT_RECORDS_DATASET as LakeDatasetSpec<EventRow | ContextRecordRow>,
+};

@@ -1,0 +1,135 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { parquetMetadata } from 'hyparquet';
+import { ByteWriter, ParquetWriter, schemaFromColumnData } from 'hyparquet-writer';
+import { identifier, joinSql, raw, sql, type SqlFragment } from '../sql/sql';
+import { LAKE_DATASET_SPECS, type LakeDatasetSpec } from './lake-datasets';
+import { LAKE_DATASETS, lakeFile, type LakeDataset } from './lake-layout';
+import type { LakeStorage } from './lake-storage';
+
+/** One file written: its dataset, hour (epoch ms) and rows. */
+export interface LakeFileWritten {
+  dataset: LakeDataset;
+  hour: number;
+  path: string;
+  rows: number;
+}
+
+export interface LakeExportOptions {
+  /** Hours to look at again on a routine run, back from the newest data of each dataset. */
+  recheckHours: number;
+  /** Rows per Parquet row group (and per read from ClickHouse). */
+  rowGroupRows?: number;
+}
+
+const PARQUET_CREATED_BY = 'context-bridge lake';
+
+/**
+ * Writes the store's raw events and context records to the lake, one Parquet file per dataset
+ * and hour, made from ClickHouse (the store has the data once the engine's offsets say so).
+ * An hour's file is rewritten whole — the same rows give the same file — when ClickHouse holds
+ * more distinct rows for that hour than the file: late events and new versions land in the
+ * right hour, replays change nothing, and a file never loses rows. A full run looks at every
+ * hour; a routine one at the last `recheckHours` of each dataset.
+ */
+export class LakeExporter {
+  /** Rows in each file this exporter has read or written (saves re-reading footers). */
+  private readonly rowsInLake = new Map<string, number>();
+
+  constructor(
+    private readonly client: ClickHouseClient,
+    private readonly storage: LakeStorage,
+    private readonly options: LakeExportOptions,
+  ) {}
+
+  async export(
+    scope: 'all' | 'recent',
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<LakeFileWritten[]> {
+    const stale: { dataset: LakeDataset; hour: number }[] = [];
+    for (const dataset of LAKE_DATASETS) {
+      for (const { hour, rows } of await this.hoursInStore(dataset, scope)) {
+        if (rows > (await this.rowsInFile(lakeFile(dataset, hour)))) stale.push({ dataset, hour });
+      }
+    }
+    const written: LakeFileWritten[] = [];
+    onProgress?.(0, stale.length);
+    for (const { dataset, hour } of stale) {
+      written.push(await this.writeHour(dataset, hour));
+      onProgress?.(written.length, stale.length);
+    }
+    return written;
+  }
+
+  private async hoursInStore(
+    dataset: LakeDataset,
+    scope: 'all' | 'recent',
+  ): Promise<{ hour: number; rows: number }[]> {
+    const spec = LAKE_DATASET_SPECS[dataset];
+    const table = identifier(spec.table);
+    const time = identifier(spec.timeColumn);
+    const recent =
+      scope === 'all'
+        ? raw('1')
+        : sql`${time} >= (SELECT max(${time}) FROM ${table}) - ${this.options.recheckHours * 3600}`;
+    const rows = await this.select<{ hour: string | number; rows: string | number }>(
+      sql`SELECT toUnixTimestamp(toStartOfHour(${time})) AS hour, uniqExact(${keyColumns(spec)}) AS rows
+        FROM ${table} WHERE ${recent} GROUP BY hour ORDER BY hour`,
+    );
+    return rows.map((r) => ({ hour: Number(r.hour) * 1000, rows: Number(r.rows) }));
+  }
+
+  private async rowsInFile(path: string): Promise<number> {
+    const known = this.rowsInLake.get(path);
+    if (known !== undefined) return known;
+    const bytes = await this.storage.read(path);
+    const rows = bytes ? Number(parquetMetadata(bytes).num_rows) : 0;
+    this.rowsInLake.set(path, rows);
+    return rows;
+  }
+
+  /** The hour's distinct rows, in key order, as one file; read and encoded a row group at a time. */
+  private async writeHour(dataset: LakeDataset, hour: number): Promise<LakeFileWritten> {
+    const spec = LAKE_DATASET_SPECS[dataset];
+    const groupRows = this.options.rowGroupRows ?? 50_000;
+    const time = identifier(spec.timeColumn);
+    const bytes = new ByteWriter();
+    const parquet = new ParquetWriter({
+      writer: bytes,
+      schema: schemaFromColumnData({ columnData: spec.toColumns([]) }),
+      createdBy: PARQUET_CREATED_BY,
+    });
+    let rows = 0;
+    for (let offset = 0; ; offset += groupRows) {
+      const page = await this.select<Record<string, unknown>>(
+        sql`SELECT ${joinSql(spec.tableColumns.map((c) => identifier(c)))}
+          FROM ${identifier(spec.table)}
+          WHERE ${time} >= ${new Date(hour)} AND ${time} < ${new Date(hour + 3_600_000)}
+          ORDER BY ${keyColumns(spec)}, ${identifier(spec.tableColumns[spec.tableColumns.length - 1])}
+          LIMIT 1 BY ${keyColumns(spec)}
+          LIMIT ${offset}, ${groupRows}`,
+      );
+      if (page.length > 0) {
+        await parquet.write({
+          columnData: spec.toColumns(page as never[]),
+          rowGroupSize: groupRows,
+        });
+        rows += page.length;
+      }
+      if (page.length < groupRows) break;
+    }
+    await parquet.finish();
+    const path = lakeFile(dataset, hour);
+    await this.storage.write(path, new Uint8Array(bytes.getBuffer()));
+    this.rowsInLake.set(path, rows);
+    return { dataset, hour, path, rows };
+  }
+
+  private async select<T>(query: SqlFragment): Promise<T[]> {
+    const result = await this.client.query({ query: query.text, format: 'JSONEachRow' });
+    return result.json<T>();
+  }
+}
+
+function keyColumns(spec: LakeDatasetSpec<unknown>): SqlFragment {
+  return joinSql(spec.key.map((c) => identifier(c)));
+}
