@@ -77,8 +77,8 @@ describe('Parquet lake: export from ClickHouse, read by DuckDB, backfill back', 
     for (const row of await read(
       `SELECT id, event, epoch_ms(time)::BIGINT AS ms FROM read_parquet('${dir}/events/*/*/*.parquet')`,
     )) {
-      const original = byId.get(String(row.id))!;
-      expect(JSON.parse(String(row.event))).toEqual(original);
+      const original = byId.get(row.id as string)!;
+      expect(JSON.parse(row.event as string)).toEqual(original);
       expect(Number(row.ms)).toBe(Date.parse(original.time));
     }
 

@@ -135,6 +135,6 @@ export const LAKE_DATASET_SPECS: Record<
   LakeDataset,
   LakeDatasetSpec<EventRow | ContextRecordRow>
 > = {
-  events: EVENTS_DATASET as LakeDatasetSpec<EventRow | ContextRecordRow>,
-  context_records: CONTEXT_RECORDS_DATASET as LakeDatasetSpec<EventRow | ContextRecordRow>,
+  events: EVENTS_DATASET,
+  context_records: CONTEXT_RECORDS_DATASET,
 };
