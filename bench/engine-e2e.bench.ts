@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '@clickhouse/client';
 import { loadConfig } from '@ctxb/config';
@@ -60,6 +62,7 @@ export async function engineEndToEndRate(events: CloudEvent[], instances = 1): P
           CTXB_ENGINE_HTTP_PORT: String(port),
           CTXB_ENGINE_GROUP_ID: groupId,
           CTXB_ARCHIVE_GROUP_ID: archiveGroupId,
+          CTXB_LAKE_DIRECTORY: join(tmpdir(), run, 'lake'),
           CTXB_ENGINE_START_FROM_BEGINNING: 'false',
           CTXB_ENGINE_JOURNEY_TOPIC: journeyTopic,
           CTXB_REDIS_KEY_PREFIX: run,
@@ -100,6 +103,7 @@ export async function engineEndToEndRate(events: CloudEvent[], instances = 1): P
       .catch(() => undefined);
     await admin.disconnect();
     await clickhouse.command({ query: `DROP DATABASE IF EXISTS ${database}` });
+    await rm(join(tmpdir(), run), { recursive: true, force: true });
     await clickhouse.close();
     const redis = createRedis(config.redis);
     await deleteKeysWithPrefix(redis, run).finally(() => redis.disconnect());

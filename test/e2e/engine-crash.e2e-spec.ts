@@ -37,6 +37,9 @@ function environment(config: AppConfig, port: number): NodeJS.ProcessEnv {
     CTXB_LINKS_QUEUE: config.links.queue,
     CTXB_CLICKHOUSE_DATABASE: config.clickhouse.database,
     CTXB_LOG_LEVEL: 'warn',
+    // This test is about contexts; the archive and the lake have tests of their own.
+    CTXB_ARCHIVE_ENABLED: 'false',
+    CTXB_LAKE_ENABLED: 'false',
   };
 }
 

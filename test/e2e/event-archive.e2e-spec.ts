@@ -1,7 +1,11 @@
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parquetReadObjects } from 'hyparquet';
 import { Partitioners } from 'kafkajs';
 import { EVENT_CATALOGUE, Topic, type CloudEvent } from '@ctxb/events';
 import { order12345Events, ORDER_12345 } from '@ctxb/simulation';
-import { createClickHouse, RawEventStore } from '@ctxb/store';
+import { createClickHouse, LocalLakeStorage, RawEventStore } from '@ctxb/store';
 import { createKafka, encodeEvent } from '@ctxb/streaming';
 import { engineApp } from '../../apps/engine/src/engine.app';
 import { poll, startInProcess, type RunningApp } from '../support/http';
@@ -13,10 +17,12 @@ import {
 } from '../support/engine-test';
 import { uniqueName } from '../support/test-config';
 
-describe('raw event archive: event topics → ClickHouse events table', () => {
+describe('raw event archive: event topics → ClickHouse events table → Parquet lake', () => {
+  const lakeDirectory = join(tmpdir(), uniqueName('ctxb-lake'));
   const config = engineTestConfig((c) => {
     c.archive.enabled = true;
     c.archive.insertLingerMs = 200;
+    c.lake = { enabled: true, directory: lakeDirectory, exportIntervalMs: 1000 };
   });
   const kafka = createKafka(config.kafka, 'test');
   const client = createClickHouse(config.clickhouse);
@@ -45,6 +51,7 @@ describe('raw event archive: event topics → ClickHouse events table', () => {
     await app?.close();
     await client.close();
     await dropTestState(config);
+    await rm(lakeDirectory, { recursive: true, force: true });
   });
 
   it('keeps every valid event once, skips what is not an event, and serves timelines', async () => {
@@ -88,6 +95,27 @@ describe('raw event archive: event topics → ClickHouse events table', () => {
     expect((await store.timeline({ correlationId: ORDER_12345.orderId })).length).toBe(
       ofOrder.length,
     );
+  });
+
+  it("keeps the lake up to date: every archived event in its hour's file", async () => {
+    const storage = new LocalLakeStorage(lakeDirectory);
+    const lakeEvents = async () => {
+      let ids: string[] = [];
+      for (const path of await storage.list('events')) {
+        const bytes = (await storage.read(path))!;
+        const rows = await parquetReadObjects({ file: bytes.slice().buffer });
+        ids = ids.concat(rows.map((r) => String(r.id)));
+      }
+      return ids.filter((id) => id.startsWith(run)).sort();
+    };
+    await poll(
+      'lake holds every event',
+      async () => ((await lakeEvents()).length >= events.length ? true : undefined),
+      60_000,
+    );
+    expect(await lakeEvents()).toEqual(events.map((e) => e.id).sort());
+    const hours = new Set(events.map((e) => e.time.slice(0, 13)));
+    expect((await storage.list('events')).length).toBe(hours.size);
   });
 });
 

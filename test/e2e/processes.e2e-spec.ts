@@ -13,6 +13,8 @@ const main = (app: string) => join(ROOT, 'dist', 'apps', app, 'src', 'main.js');
 const ISOLATED_ENGINE = {
   CTXB_ENGINE_GROUP_ID: `test-processes-${process.pid}-${Date.now()}`,
   CTXB_ENGINE_START_FROM_BEGINNING: 'false',
+  CTXB_ARCHIVE_ENABLED: 'false',
+  CTXB_LAKE_ENABLED: 'false',
 };
 
 describe.each(['gateway', 'engine', 'worker'])('the built %s process', (app) => {

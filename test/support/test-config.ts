@@ -9,6 +9,7 @@ export function testConfig(change: (config: AppConfig) => void = () => undefined
   config.health.timeoutMs = 1000;
   // An engine app archives raw events only in the tests about the archive (own group, own database).
   config.archive.enabled = false;
+  config.lake.enabled = false;
   change(config);
   return config;
 }

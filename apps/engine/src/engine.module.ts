@@ -2,13 +2,16 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { type AppConfig } from '@ctxb/config';
 import { HealthModule } from '@ctxb/health';
 import { platformImports } from '@ctxb/observability';
+import { LakeChanges } from '@ctxb/store';
 import { EventArchiveConsumer } from './archive/event-archive.consumer';
 import { ContextProcessorService } from './context/context-processor.service';
 import { EventIntakeConsumer } from './intake/event-intake.consumer';
+import { LakeExportService } from './lake/lake-export.service';
 
 /**
  * The context engine process: consumes the event topics, runs libs/context, writes context
- * records to the store and link jobs to the queues, and archives the raw events. Its HTTP port serves only health and metrics.
+ * records to the store and link jobs to the queues, archives the raw events and keeps the
+ * Parquet lake up to date. Its HTTP port serves only health and metrics.
  */
 @Module({})
 export class EngineModule {
@@ -19,7 +22,14 @@ export class EngineModule {
         ...platformImports('engine', config),
         HealthModule.forDependencies(['kafka', 'clickhouse', 'redis']),
       ],
-      providers: [EventIntakeConsumer, ContextProcessorService, EventArchiveConsumer],
+      providers: [
+        EventIntakeConsumer,
+        ContextProcessorService,
+        EventArchiveConsumer,
+        LakeExportService,
+        // Hours the store's writers changed, for the lake export (one per process).
+        { provide: LakeChanges, useValue: new LakeChanges() },
+      ],
     };
   }
 }

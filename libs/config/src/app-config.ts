@@ -216,6 +216,23 @@ export class ArchiveConfig {
   insertMaxEvents!: number;
 }
 
+/** The Parquet lake: raw events and context records as hourly files, made from the store. */
+export class LakeConfig {
+  @IsBoolean()
+  enabled!: boolean;
+
+  /** A local directory (relative to the working directory, or absolute). */
+  @IsString()
+  @IsNotEmpty()
+  directory!: string;
+
+  /** How often the engine writes the hours that gained rows (a full pass runs at start-up). */
+  @IsInt()
+  @Min(1_000)
+  @Max(86_400_000)
+  exportIntervalMs!: number;
+}
+
 /** How contexts are built (see libs/context). Times are in event time. */
 export class ContextConfig {
   @IsInt() @Min(1) @Max(24 * 60) sessionTimeoutMinutes!: number;
@@ -451,6 +468,11 @@ export class AppConfig {
   @ValidateNested()
   @Type(() => ArchiveConfig)
   archive!: ArchiveConfig;
+
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => LakeConfig)
+  lake!: LakeConfig;
 
   @IsDefined()
   @ValidateNested()

@@ -12,4 +12,5 @@ export * from './lake/lake-layout';
 export * from './lake/lake-storage';
 export * from './lake/lake-datasets';
 export * from './lake/lake-exporter';
+export * from './lake/lake-changes';
 export * from './lake/lake-backfill';

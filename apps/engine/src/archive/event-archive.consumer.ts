@@ -15,6 +15,7 @@ import {
   ContextRecordStore,
   createClickHouse,
   eventRow,
+  LakeChanges,
   RawEventStore,
   type EventRow,
 } from '@ctxb/store';
@@ -47,14 +48,24 @@ export class EventArchiveConsumer implements OnApplicationBootstrap, OnApplicati
 
   constructor(
     private readonly config: AppConfig,
+    lake: LakeChanges,
     @Inject(METRICS_REGISTRY) registry: Registry,
   ) {
     this.clickhouse = createClickHouse(config.clickhouse);
     const store = new RawEventStore(this.clickhouse);
-    this.inserts = new CoalescingBatcher((rows) => store.write(rows), {
-      lingerMs: config.archive.insertLingerMs,
-      maxItems: config.archive.insertMaxEvents,
-    });
+    this.inserts = new CoalescingBatcher(
+      async (rows) => {
+        await store.write(rows);
+        lake.add(
+          'events',
+          rows.map((r) => Date.parse(`${r.time.replace(' ', 'T')}Z`)),
+        );
+      },
+      {
+        lingerMs: config.archive.insertLingerMs,
+        maxItems: config.archive.insertMaxEvents,
+      },
+    );
     this.outcomes = new Counter({
       name: 'ctxb_archive_records_total',
       help: 'Event records read by the archive: archived, or skipped (not a valid event)',

@@ -11,7 +11,7 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { AppConfig } from '@ctxb/config';
 import { LinkJobProducer } from '@ctxb/delivery';
 import { METRICS_REGISTRY } from '@ctxb/observability';
-import { ContextRecordStore, createClickHouse } from '@ctxb/store';
+import { ContextRecordStore, createClickHouse, LakeChanges } from '@ctxb/store';
 import {
   createKafka,
   createRedis,
@@ -37,6 +37,7 @@ export class ContextProcessorService implements OnApplicationBootstrap, OnApplic
 
   constructor(
     private readonly config: AppConfig,
+    lake: LakeChanges,
     @Inject(METRICS_REGISTRY) registry: Registry,
   ) {
     const { keyPrefix } = config.redis;
@@ -81,7 +82,7 @@ export class ContextProcessorService implements OnApplicationBootstrap, OnApplic
         context: contextOptionsFrom(config),
       },
       new EngineSnapshots(this.redis, keyPrefix),
-      new ContextStoreSink(new ContextRecordStore(this.clickhouse), this.links, {
+      new ContextStoreSink(new ContextRecordStore(this.clickhouse), this.links, lake, {
         lingerMs: config.clickhouse.insertLingerMs,
         maxItems: config.clickhouse.insertMaxRecords,
       }),

@@ -1,11 +1,12 @@
 import type { ContextRecord } from '@ctxb/context';
 import type { LinkJobProducer } from '@ctxb/delivery';
-import type { ContextRecordStore } from '@ctxb/store';
+import type { ContextRecordStore, LakeChanges } from '@ctxb/store';
 import { CoalescingBatcher, type CoalescingOptions } from '@ctxb/streaming';
 import type { ContextSink } from './context-processor';
 
 /**
- * New versions go to the store first, then become link jobs (a job never points at nothing).
+ * New versions go to the store first (their hours noted for the lake), then become link jobs
+ * (a job never points at nothing).
  * Versions from every partition are coalesced: one insert per table and one job batch for
  * all that arrived within `lingerMs` (or `maxItems` versions), each write settling when its
  * own versions are out.
@@ -13,9 +14,18 @@ import type { ContextSink } from './context-processor';
 export class ContextStoreSink implements ContextSink {
   private readonly batcher: CoalescingBatcher<ContextRecord>;
 
-  constructor(store: ContextRecordStore, links: LinkJobProducer, options: CoalescingOptions) {
+  constructor(
+    store: ContextRecordStore,
+    links: LinkJobProducer,
+    lake: LakeChanges,
+    options: CoalescingOptions,
+  ) {
     this.batcher = new CoalescingBatcher(async (records) => {
       await store.write(records);
+      lake.add(
+        'context_records',
+        records.map((r) => Date.parse(r.asOf)),
+      );
       await links.enqueue(records);
     }, options);
   }

@@ -15,11 +15,12 @@ export interface LakeFileWritten {
 }
 
 export interface LakeExportOptions {
-  /** Hours to look at again on a routine run, back from the newest data of each dataset. */
-  recheckHours: number;
   /** Rows per Parquet row group (and per read from ClickHouse). */
   rowGroupRows?: number;
 }
+
+/** The hours to look at: all of them, or those of each dataset that gained rows (epoch ms). */
+export type LakeHours = 'all' | ReadonlyMap<LakeDataset, ReadonlySet<number>>;
 
 const PARQUET_CREATED_BY = 'context-bridge lake';
 
@@ -29,7 +30,7 @@ const PARQUET_CREATED_BY = 'context-bridge lake';
  * An hour's file is rewritten whole — the same rows give the same file — when ClickHouse holds
  * more distinct rows for that hour than the file: late events and new versions land in the
  * right hour, replays change nothing, and a file never loses rows. A full run looks at every
- * hour; a routine one at the last `recheckHours` of each dataset.
+ * hour; a routine one at the hours the writers said gained rows (see LakeChanges).
  */
 export class LakeExporter {
   /** Rows in each file this exporter has read or written (saves re-reading footers). */
@@ -42,12 +43,14 @@ export class LakeExporter {
   ) {}
 
   async export(
-    scope: 'all' | 'recent',
+    hours: LakeHours,
     onProgress?: (done: number, total: number) => void,
   ): Promise<LakeFileWritten[]> {
     const stale: { dataset: LakeDataset; hour: number }[] = [];
     for (const dataset of LAKE_DATASETS) {
-      for (const { hour, rows } of await this.hoursInStore(dataset, scope)) {
+      const only = hours === 'all' ? undefined : [...(hours.get(dataset) ?? [])].sort();
+      if (only?.length === 0) continue;
+      for (const { hour, rows } of await this.hoursInStore(dataset, only)) {
         if (rows > (await this.rowsInFile(lakeFile(dataset, hour)))) stale.push({ dataset, hour });
       }
     }
@@ -60,17 +63,19 @@ export class LakeExporter {
     return written;
   }
 
+  /** Distinct rows per hour in the store: of every hour, or of the hours given (ascending). */
   private async hoursInStore(
     dataset: LakeDataset,
-    scope: 'all' | 'recent',
+    only?: readonly number[],
   ): Promise<{ hour: number; rows: number }[]> {
     const spec = LAKE_DATASET_SPECS[dataset];
     const table = identifier(spec.table);
     const time = identifier(spec.timeColumn);
-    const recent =
-      scope === 'all'
-        ? raw('1')
-        : sql`${time} >= (SELECT max(${time}) FROM ${table}) - ${this.options.recheckHours * 3600}`;
+    const hours = only?.map((h) => sql`${new Date(h)}`);
+    const recent = only
+      ? sql`${time} >= ${new Date(only[0])} AND ${time} < ${new Date(only[only.length - 1] + 3_600_000)}
+          AND toStartOfHour(${time}) IN (${joinSql(hours!)})`
+      : raw('1');
     const rows = await this.select<{ hour: string | number; rows: string | number }>(
       sql`SELECT toUnixTimestamp(toStartOfHour(${time})) AS hour, uniqExact(${keyColumns(spec)}) AS rows
         FROM ${table} WHERE ${recent} GROUP BY hour ORDER BY hour`,
