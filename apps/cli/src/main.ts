@@ -5,6 +5,7 @@ import { demoCommand } from './commands/demo.command';
 import { eventsCommand } from './commands/events.command';
 import { generateCommand } from './commands/generate.command';
 import { identityCommand } from './commands/identity.command';
+import { backfillCommand, lakeCommand } from './commands/lake.command';
 import { servicesCommand } from './commands/services.command';
 
 /** `ctxb`: the Context Bridge command line. */
@@ -16,6 +17,8 @@ export function program(): Command {
     .addCommand(generateCommand())
     .addCommand(eventsCommand())
     .addCommand(identityCommand())
+    .addCommand(lakeCommand())
+    .addCommand(backfillCommand())
     .addCommand(servicesCommand());
 }
 
