@@ -4,6 +4,7 @@ import { order12345Records } from '../support/order-12345-records';
 import { DEMO_API_KEY, startQueryApi, type QueryApi } from '../support/query-api';
 
 const REPORTS_ONLY = 'reports-only-key';
+const SALESFORCE_ID = '0065g00000AbCdEAAV';
 
 describe('GET /v1/contexts… (drill-down from ERP and CRM documents)', () => {
   const records = order12345Records();
@@ -12,7 +13,17 @@ describe('GET /v1/contexts… (drill-down from ERP and CRM documents)', () => {
   let app: QueryApi;
 
   beforeAll(async () => {
-    app = await startQueryApi(records, { key: REPORTS_ONLY, scopes: ['reports:read'] });
+    app = await startQueryApi(records, { key: REPORTS_ONLY, scopes: ['reports:read'] }, (store) =>
+      store.linkDocuments([
+        {
+          kind: 'crm',
+          id: SALESFORCE_ID,
+          contextReferenceId: reference,
+          system: 'salesforce',
+          linkedAt: new Date('2026-03-14T16:06:00Z'),
+        },
+      ]),
+    );
   });
   afterAll(() => app?.close());
 
@@ -58,6 +69,17 @@ describe('GET /v1/contexts… (drill-down from ERP and CRM documents)', () => {
     expect((await get('/v1/contexts/by-document/invoice/INV-99999')).body).toEqual({ items: [] });
   });
 
+  it('answers by the CRM record the reference was written into', async () => {
+    const byCrm = await get(`/v1/contexts/by-document/crm/${SALESFORCE_ID}`);
+    expect(byCrm.status).toBe(200);
+    expect(byCrm.body.items?.map((i) => [i.contextReferenceId, i.version])).toEqual([
+      [reference, records.length],
+    ]);
+    expect((await get('/v1/contexts/by-document/crm/0065g00000ZZZZZAAV')).body).toEqual({
+      items: [],
+    });
+  });
+
   it('requires a valid API key with the contexts:read scope', async () => {
     expect((await get(`/v1/contexts/${reference}`, null)).status).toBe(401);
     expect((await get(`/v1/contexts/${reference}`, 'wrong-key')).status).toBe(401);
@@ -79,8 +101,10 @@ describe('GET /v1/contexts… (drill-down from ERP and CRM documents)', () => {
     async (id) => {
       const path = encodeURIComponent(id);
       expect((await get(`/v1/contexts/by-order/${path}`)).status).toBe(404);
-      const byDocument = await get(`/v1/contexts/by-document/invoice/${path}`);
-      expect(byDocument).toEqual({ status: 200, body: { items: [] } });
+      for (const kind of ['invoice', 'crm']) {
+        const byDocument = await get(`/v1/contexts/by-document/${kind}/${path}`);
+        expect(byDocument).toEqual({ status: 200, body: { items: [] } });
+      }
       // The data is still there afterwards.
       expect((await get(`/v1/contexts/${reference}`)).status).toBe(200);
     },

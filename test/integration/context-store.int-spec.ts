@@ -62,6 +62,22 @@ describe('context store on ClickHouse: newest version only', () => {
     expect((await store.newestRows(reference))?.version).toBe(last.version + 1);
   });
 
+  it('finds the context from a CRM or ERP record its reference was written into, once', async () => {
+    const link = {
+      kind: 'crm' as const,
+      id: '0065g00000AbCdEAAV',
+      contextReferenceId: reference,
+      system: 'salesforce',
+      linkedAt: new Date('2026-03-14T16:06:00Z'),
+    };
+    // Reported twice (a retried delivery) and by a second system: still one answer.
+    await store.linkDocuments([link, link, { ...link, system: 'salesforce-sandbox' }]);
+    await store.linkDocuments([{ ...link, linkedAt: new Date('2026-03-14T16:07:00Z') }]);
+    expect(await store.referencesOfDocument('crm', link.id)).toEqual([reference]);
+    expect(await store.referencesOfDocument('erp-order', link.id)).toEqual([]);
+    expect(await store.referencesOfDocument('crm', `${link.id}' OR '1'='1`)).toEqual([]);
+  });
+
   it.each([
     ["INV-12345' OR '1'='1", 'invoice'],
     ['INV-12345', "invoice' OR 1=1 --"],

@@ -15,12 +15,14 @@ export interface QueryApi {
 }
 
 /**
- * The gateway in this process over a ClickHouse database of its own holding `records`, with
- * one more API key limited to `scopes` (to test 403s). Closing drops the database.
+ * The gateway in this process over a ClickHouse database of its own holding `records` (and
+ * whatever `seed` writes), with one more API key limited to `scopes` (to test 403s). Closing
+ * drops the database.
  */
 export async function startQueryApi(
   records: readonly ContextRecord[],
   limitedKey: { key: string; scopes: ApiScope[] },
+  seed: (store: ContextRecordStore) => Promise<void> = async () => undefined,
 ): Promise<QueryApi> {
   const database = uniqueName('e2e_query');
   const config = testConfig((c) => {
@@ -37,6 +39,7 @@ export async function startQueryApi(
   const store = new ContextRecordStore(client);
   await store.ensureSchema();
   await store.write(records);
+  await seed(store);
   await client.close();
   const app = await startInProcess(gatewayApp, config);
   return {

@@ -16,6 +16,23 @@ export interface StoredContext {
   correlations: Record<string, unknown>[];
 }
 
+/**
+ * Kinds of records a connector wrote a context's reference into: ERP documents by their ERP
+ * id, and CRM records (a Salesforce Opportunity or Order id).
+ */
+export const LINKED_DOCUMENT_KINDS = ['crm', 'erp-order', 'erp-invoice', 'erp-journal'] as const;
+export type LinkedDocumentKind = (typeof LINKED_DOCUMENT_KINDS)[number];
+
+/** A record of another system that carries a context's reference, as its connector reported it. */
+export interface DocumentLink {
+  kind: LinkedDocumentKind;
+  id: string;
+  contextReferenceId: string;
+  /** Which system holds it: a connector profile or CRM name (`sample-erp`, `salesforce`). */
+  system: string;
+  linkedAt: Date;
+}
+
 /** One row per (contextReferenceId, version): the whole record as JSON plus the keys to find it. */
 export interface ContextRecordRow {
   context_reference_id: string;
@@ -130,11 +147,33 @@ export class ContextRecordStore {
     return { ...newest, sessions, touchpoints, attribution, states, correlations };
   }
 
+  /** Records that now carry a context's reference (idempotent: a repeat changes nothing). */
+  async linkDocuments(links: readonly DocumentLink[]): Promise<void> {
+    await this.insert(
+      'document_links',
+      links.map((l) => ({
+        kind: l.kind,
+        id: l.id,
+        context_reference_id: l.contextReferenceId,
+        system: l.system,
+        linked_at: clickHouseDateTime(l.linkedAt.toISOString()),
+      })),
+    );
+  }
+
   /**
-   * Contexts whose newest version names another system's document (an invoice number, a GL
-   * journal id, a payment id …): the drill-down from an ERP or CRM record.
+   * The drill-down from an ERP or CRM record: contexts whose newest version names the document
+   * (an invoice number, a GL journal id, a payment id …), or, for the linked kinds (`crm`,
+   * `erp-order`, …), contexts whose reference a connector wrote into that record.
    */
   async referencesOfDocument(kind: string, id: string): Promise<string[]> {
+    if ((LINKED_DOCUMENT_KINDS as readonly string[]).includes(kind)) {
+      const rows = await this.select<{ context_reference_id: string }>(
+        sql`SELECT DISTINCT context_reference_id FROM document_links
+          WHERE kind = ${kind} AND id = ${id} ORDER BY context_reference_id`,
+      );
+      return rows.map((r) => r.context_reference_id);
+    }
     const rows = await this.select<{ context_reference_id: string }>(
       sql`SELECT DISTINCT context_reference_id FROM correlated_ids
         WHERE kind = ${kind} AND id = ${id}

@@ -15,11 +15,15 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { contextReferenceId, type ContextRecord } from '@ctxb/context';
+import { LINKED_DOCUMENT_KINDS } from '@ctxb/store';
 import { ApiKeyGuard, RequiresScope } from '../api/api-key.guard';
 import { GatewayStore } from '../store/gateway-store';
 
 const REFERENCE = /^ctx_[a-z2-7]{26}$/;
-/** Documents another system reports about an order, as the engine correlates them. */
+/**
+ * Documents another system reports about an order, as the engine correlates them, and the
+ * records the connectors wrote the reference into (ERP ids, CRM ids).
+ */
 export const DOCUMENT_KINDS = [
   'invoice',
   'journal',
@@ -27,6 +31,7 @@ export const DOCUMENT_KINDS = [
   'shipment',
   'return',
   'cart',
+  ...LINKED_DOCUMENT_KINDS,
 ] as const;
 const ID_MAX = 200;
 
@@ -65,8 +70,8 @@ export class ContextsController {
   @Get('by-document/:kind/:id')
   @RequiresScope('contexts:read')
   @ApiOperation({
-    summary: 'The contexts whose newest version names a document of another system',
-    description: `kind is one of ${DOCUMENT_KINDS.join(', ')}; usually one context answers.`,
+    summary: 'The contexts of a document of another system: an ERP document or a CRM record',
+    description: `kind is one of ${DOCUMENT_KINDS.join(', ')}. invoice … cart: documents the events name (the context's newest version); crm, erp-order, erp-invoice, erp-journal: records a connector wrote the reference into, by their id in that system (a Salesforce Opportunity id, an ERP document id). Usually one context answers.`,
   })
   @ApiParam({ name: 'kind', enum: DOCUMENT_KINDS })
   @ApiParam({ name: 'id', description: 'the document number or id (1–200 characters)' })

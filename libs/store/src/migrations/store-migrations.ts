@@ -135,4 +135,20 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
       ORDER BY (anonymous_id, time, source, id)`,
     ],
   },
+  {
+    version: 4,
+    name: 'documents the links were written into',
+    statements: [
+      // Records the delivery wrote a context's reference into (an ERP order, invoice or journal
+      // line; a CRM record), reported back by the connectors: the drill-down from those ids.
+      `CREATE TABLE IF NOT EXISTS document_links (
+        kind String,
+        id String,
+        context_reference_id String,
+        system String,
+        linked_at DateTime('UTC')
+      ) ENGINE = ReplacingMergeTree(linked_at)
+      ORDER BY (kind, id, context_reference_id, system)`,
+    ],
+  },
 ];
