@@ -32,7 +32,7 @@ describe('ctxb lake export and ctxb backfill', () => {
       const result = await client.query({
         query: `SELECT
           (SELECT uniqExact(source, id) FROM events) AS events,
-          (SELECT uniqExact(context_reference_id, version) FROM context_records) AS versions`,
+          (SELECT uniqExact(context_reference_id, version) FROM context_versions) AS versions`,
         format: 'JSONEachRow',
       });
       const [row] = await result.json<{ events: string; versions: string }>();

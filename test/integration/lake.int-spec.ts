@@ -128,7 +128,7 @@ describe('Parquet lake: export from ClickHouse, read by DuckDB, backfill back', 
       return {
         events: await rowsOf('SELECT * FROM events ORDER BY source, id LIMIT 1 BY source, id'),
         records: await rowsOf(
-          'SELECT * FROM context_records ORDER BY context_reference_id, version LIMIT 1 BY context_reference_id, version',
+          'SELECT * FROM context_versions ORDER BY context_reference_id, version LIMIT 1 BY context_reference_id, version',
         ),
         newest: await Promise.all(references.map((ref) => store.newestRows(ref))),
       };

@@ -1,5 +1,6 @@
 import {
   appliedVersions,
+  ContextRecordStore,
   createClickHouse,
   migrate,
   sqlIdentifier,
@@ -37,7 +38,9 @@ describe('store migrations on ClickHouse', () => {
     expect(await tables()).toEqual(
       expect.arrayContaining([
         'context_records',
+        'context_versions',
         'context_summaries',
+        'document_links',
         'context_sessions',
         'context_touchpoints',
         'context_attribution',
@@ -94,11 +97,14 @@ describe('store migrations on ClickHouse', () => {
         ],
       });
       await migrate(olderClient, STORE_MIGRATIONS);
-      const result = await olderClient.query({
-        query: 'SELECT count() AS n FROM context_records',
-        format: 'JSONEachRow',
-      });
-      expect(await result.json()).toEqual([{ n: '1' }]);
+      // Kept where it was, and copied into the table reads use now.
+      for (const table of ['context_records', ContextRecordStore.TABLE]) {
+        const result = await olderClient.query({
+          query: `SELECT count() AS n FROM ${table}`,
+          format: 'JSONEachRow',
+        });
+        expect(await result.json()).toEqual([{ n: '1' }]);
+      }
     } finally {
       await olderClient.close();
       await admin.command({ query: `DROP DATABASE IF EXISTS ${sqlIdentifier(older)}` });

@@ -62,7 +62,7 @@ export function contextRecordRow(record: ContextRecord): ContextRecordRow {
  * use FINAL or group by the key.
  */
 export class ContextRecordStore {
-  static readonly TABLE = 'context_records';
+  static readonly TABLE = 'context_versions';
 
   constructor(private readonly client: ClickHouseClient) {}
 

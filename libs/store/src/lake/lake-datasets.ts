@@ -109,7 +109,7 @@ export const EVENTS_DATASET = dataset<EventRow>({
 });
 
 export const CONTEXT_RECORDS_DATASET = dataset<ContextRecordRow>({
-  table: 'context_records',
+  table: 'context_versions',
   timeColumn: 'as_of',
   key: ['context_reference_id', 'version'],
   tableColumns: ['context_reference_id', 'version', 'order_id', 'customer_id', 'as_of', 'record'],
