@@ -40,6 +40,7 @@ describe('store migrations on ClickHouse', () => {
         'context_records',
         'context_versions',
         'context_summaries',
+        'context_amounts',
         'document_links',
         'context_sessions',
         'context_touchpoints',

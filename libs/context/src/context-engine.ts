@@ -514,6 +514,7 @@ const OWN_FIELDS: { [K in OwnKey]: true } = {
   order: true,
   state: true,
   correlations: true,
+  amounts: true,
   quality: true,
 };
 const OWN_KEYS = Object.keys(OWN_FIELDS) as OwnKey[];

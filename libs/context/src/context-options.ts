@@ -22,6 +22,8 @@ export interface ContextOptions {
   ownHosts: string[];
   /** Channel rules tried before the default grouping. */
   channelRules: ChannelRule[];
+  /** GL accounts whose number starts with one of these hold revenue (journal lines). */
+  revenueAccountPrefixes: string[];
 }
 
 export const DEFAULT_CONTEXT_OPTIONS: ContextOptions = {
@@ -35,6 +37,7 @@ export const DEFAULT_CONTEXT_OPTIONS: ContextOptions = {
   checkoutBaselineMs: 90_000,
   ownHosts: [],
   channelRules: [],
+  revenueAccountPrefixes: ['4'],
 };
 
 export function contextOptions(overrides: Partial<ContextOptions> = {}): ContextOptions {

@@ -3,6 +3,7 @@ import { attribute, type Attribution } from './attribution';
 import type { ContextOptions } from './context-options';
 import { contextReferenceId } from './context-reference';
 import { correlateOrder, type CorrelatedIds } from './correlations';
+import { orderAmounts, type OrderAmounts } from './order-amounts';
 import type { Fact } from './facts';
 import type { IdentityMerge, RefusedLink } from './identity';
 import { orderStateHistory, type OrderStateHistory } from './order-state';
@@ -61,6 +62,8 @@ export interface ContextRecord extends JourneyContext {
   };
   state: OrderStateHistory;
   correlations: CorrelatedIds;
+  /** The order's money as the shop, payments, warehouse, AR and GL report it. */
+  amounts: OrderAmounts;
   quality: { score: number; missing: string[] };
 }
 
@@ -145,6 +148,7 @@ export function buildContextRecord(
     ...journey,
     state,
     correlations,
+    amounts: orderAmounts(placed, facts),
     quality: quality(placed, journey, state, correlations),
   };
 }

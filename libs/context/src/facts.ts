@@ -8,6 +8,7 @@ import {
 } from '@ctxb/events';
 import type { ContextOptions } from './context-options';
 import { eventTime } from './event-time';
+import { addMicros, toMicros } from './money';
 
 /**
  * What the engine keeps of one event: the few fields the context needs, in a flat shape, so
@@ -46,6 +47,8 @@ export interface Fact {
   label?: string;
   amount?: string;
   currency?: string;
+  /** journal.posted: per order, credits and debits on revenue accounts (integer micro-units). */
+  revenue?: Record<string, { credit: string; debit: string }>;
   /** identity.identified / order.placed: the anonymous id and customer it links. */
   link?: { device: string; customer: string };
 }
@@ -276,12 +279,41 @@ export function toFact(
       if (orders.length === 0 && event.correlationid) orders.push(event.correlationid);
       fact.orders = orders.sort();
       fact.ref = str(d.journalId);
+      fact.revenue = revenueLines(d.lines as JournalLine[], fact.orders, options);
       break;
     }
     default:
       if (!fact.web) return undefined;
   }
   return fact;
+}
+
+interface JournalLine {
+  account: string;
+  debit: string;
+  credit: string;
+  orderId?: string;
+}
+
+/**
+ * Credits and debits on revenue accounts per order (micro-units). A line without an order
+ * belongs to the journal's only order, if it has exactly one.
+ */
+function revenueLines(
+  lines: readonly JournalLine[],
+  orders: readonly string[],
+  options: Pick<ContextOptions, 'revenueAccountPrefixes'>,
+): Fact['revenue'] {
+  const revenue: NonNullable<Fact['revenue']> = {};
+  for (const line of lines) {
+    const orderId = line.orderId ?? (orders.length === 1 ? orders[0] : undefined);
+    if (!orderId || !options.revenueAccountPrefixes.some((p) => line.account.startsWith(p)))
+      continue;
+    const sums = (revenue[orderId] ??= { credit: '0', debit: '0' });
+    sums.credit = addMicros(sums.credit, toMicros(line.credit) ?? '0');
+    sums.debit = addMicros(sums.debit, toMicros(line.debit) ?? '0');
+  }
+  return Object.keys(revenue).length > 0 ? revenue : undefined;
 }
 
 /** The one total order of facts: event time, then the deduplication key. */

@@ -10,3 +10,5 @@ export * from './order-state';
 export * from './sessions';
 export * from './signals';
 export * from './markov-attribution';
+export * from './money';
+export * from './order-amounts';

@@ -1,5 +1,5 @@
 import type { ContextRecord } from '@ctxb/context';
-import { toMicros } from './money';
+import { toMicros } from '@ctxb/context';
 
 /** `2026-03-14T16:05:00.000Z` → `2026-03-14 16:05:00` (DateTime, UTC; works on 18.16 too). */
 export function clickHouseDateTime(iso: string): string {
@@ -37,6 +37,26 @@ export interface ContextSummaryRow extends Versioned {
   checkout_errors: number;
   discount_code: string;
   quality: number;
+}
+
+/**
+ * One per version: the order's money by module, gross and net (integer micro-units).
+ * Net: a return and its refund are one reduction (the larger counts); an order that was never
+ * paid (payment failed, cancelled) earned nothing; GL net is credits less debits on revenue.
+ */
+export interface AmountsRow extends Versioned {
+  placed_at: string;
+  currency: string;
+  realized: number;
+  ordered_gross_micros: string;
+  ordered_net_micros: string;
+  ar_gross_micros: string;
+  ar_net_micros: string;
+  gl_gross_micros: string;
+  gl_net_micros: string;
+  paid_micros: string;
+  refunded_micros: string;
+  returned_micros: string;
 }
 
 export interface SessionRow extends Versioned {
@@ -84,6 +104,7 @@ export interface CorrelationRow extends Versioned {
 
 export interface ContextRows {
   summary: ContextSummaryRow;
+  amounts: AmountsRow;
   sessions: SessionRow[];
   touchpoints: TouchpointRow[];
   attribution: AttributionRow[];
@@ -134,6 +155,7 @@ export function contextRows(record: ContextRecord): ContextRows {
   ];
   return {
     summary,
+    amounts: amountsRow(key, record),
     sessions: record.sessions.items.map((s, position) => ({
       ...key,
       position,
@@ -175,5 +197,30 @@ export function contextRows(record: ContextRecord): ContextRows {
     correlations: [...new Map(documents.map((d) => [`${d[0]}\0${d[1]}`, d])).values()].map(
       ([kind, id]) => ({ ...key, kind, id, order_id: order.orderId }),
     ),
+  };
+}
+
+function amountsRow(key: Versioned, record: ContextRecord): AmountsRow {
+  const a = record.amounts;
+  const micros = (amount: string | null) => BigInt(toMicros(amount) ?? '0');
+  const max = (x: bigint, y: bigint) => (x > y ? x : y);
+  const reductions = max(micros(a.refunded), micros(a.returned));
+  const ordered = micros(a.ordered);
+  const invoiced = micros(a.invoiced);
+  const credited = micros(a.revenueCredited);
+  return {
+    ...key,
+    placed_at: clickHouseDateTime(record.order.placedAt),
+    currency: a.currency ?? '',
+    realized: a.realized ? 1 : 0,
+    ordered_gross_micros: ordered.toString(),
+    ordered_net_micros: (a.realized ? max(0n, ordered - reductions) : 0n).toString(),
+    ar_gross_micros: invoiced.toString(),
+    ar_net_micros: max(0n, invoiced - reductions).toString(),
+    gl_gross_micros: credited.toString(),
+    gl_net_micros: (credited - micros(a.revenueDebited)).toString(),
+    paid_micros: micros(a.paid).toString(),
+    refunded_micros: micros(a.refunded).toString(),
+    returned_micros: micros(a.returned).toString(),
   };
 }

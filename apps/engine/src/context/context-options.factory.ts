@@ -18,5 +18,6 @@ export function contextOptionsFrom(config: AppConfig): ContextOptions {
     checkoutBaselineMs: c.checkoutBaselineSeconds * 1000,
     ownHosts: c.ownHosts,
     channelRules: config.channels.rules,
+    revenueAccountPrefixes: c.revenueAccountPrefixes,
   };
 }

@@ -175,4 +175,30 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
       SELECT context_reference_id, version, order_id, customer_id, as_of, record FROM context_records`,
     ],
   },
+  {
+    version: 6,
+    name: 'order amounts by module',
+    statements: [
+      // What each module reports about an order's money, gross and net, per version (the
+      // newest is read): the shop's order, AR's invoices, GL's revenue lines.
+      `CREATE TABLE IF NOT EXISTS context_amounts (
+        context_reference_id String,
+        version UInt32,
+        placed_at DateTime('UTC'),
+        currency String,
+        realized UInt8,
+        ordered_gross_micros Int64,
+        ordered_net_micros Int64,
+        ar_gross_micros Int64,
+        ar_net_micros Int64,
+        gl_gross_micros Int64,
+        gl_net_micros Int64,
+        paid_micros Int64,
+        refunded_micros Int64,
+        returned_micros Int64
+      ) ENGINE = ReplacingMergeTree()
+      PARTITION BY toYYYYMM(placed_at)
+      ORDER BY (placed_at, context_reference_id, version)`,
+    ],
+  },
 ];

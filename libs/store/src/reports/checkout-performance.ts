@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { fromMicros } from '../money';
+import { fromMicros } from '@ctxb/context';
 import { sql } from '../sql/sql';
 
 export interface CheckoutPerformanceQuery {

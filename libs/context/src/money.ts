@@ -18,12 +18,21 @@ export function toMicros(amount: string | null | undefined): string | null {
   return (sign === '-' && micros !== 0n ? -micros : micros).toString();
 }
 
-/** Integer millionths back to a decimal string without trailing zeros ("19990000" → "19.99"). */
-export function fromMicros(micros: string | number | bigint): string {
+/** The sum of two amounts in integer millionths. */
+export function addMicros(a: string, b: string): string {
+  return (BigInt(a) + BigInt(b)).toString();
+}
+
+/**
+ * Integer millionths back to a decimal string without trailing zeros beyond `minDecimals`
+ * ("19990000" → "19.99"; "19900000", 2 → "19.90").
+ */
+export function fromMicros(micros: string | number | bigint, minDecimals = 0): string {
   const value = BigInt(micros);
   const negative = value < 0n;
   const abs = negative ? -value : value;
   const whole = abs / 1_000_000n;
-  const fraction = (abs % 1_000_000n).toString().padStart(6, '0').replace(/0+$/, '');
+  const digits = (abs % 1_000_000n).toString().padStart(6, '0');
+  const fraction = digits.replace(/0+$/, '').padEnd(Math.min(6, minDecimals), '0');
   return `${negative ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}`;
 }

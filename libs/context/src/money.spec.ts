@@ -33,3 +33,16 @@ describe('money as Int64 micro-units', () => {
     );
   });
 });
+
+describe('fromMicros with minimum decimals', () => {
+  it.each([
+    ['19900000', 2, '19.90'],
+    ['19990000', 2, '19.99'],
+    ['0', 2, '0.00'],
+    ['-5000000', 2, '-5.00'],
+    ['1234567', 2, '1.234567'],
+    ['7000000', 0, '7'],
+  ])('%s with %i decimals is %s', (micros, decimals, text) => {
+    expect(fromMicros(micros, decimals)).toBe(text);
+  });
+});

@@ -1,0 +1,145 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { fromMicros, type AttributionModel } from '@ctxb/context';
+import { raw, sql, type SqlFragment } from '../sql/sql';
+
+export interface RevenueAttributionQuery {
+  /** Orders placed from (inclusive) … */
+  from: Date;
+  /** … to (exclusive), whole seconds. */
+  to: Date;
+  model: AttributionModel;
+  by: 'channel' | 'campaign';
+  limit: number;
+  offset: number;
+}
+
+/** Gross as reported, net of returns, refunds and orders never paid (see AmountsRow). */
+export interface GrossAndNet {
+  gross: string;
+  net: string;
+}
+
+/** The order's money as each module reports it. */
+export interface ModuleAmounts {
+  /** The shop's order totals. */
+  ordered: GrossAndNet;
+  /** AR: invoiced. */
+  invoiced: GrossAndNet;
+  /** GL: posted to revenue accounts (usually net of tax). */
+  postedRevenue: GrossAndNet;
+  /** CRM amounts: none are reported back to the store yet. */
+  crm: null;
+  /** Where the modules disagree: AR − shop, GL − AR. */
+  differences: { invoicedMinusOrdered: GrossAndNet; postedMinusInvoiced: GrossAndNet };
+}
+
+export interface RevenueAttributionRow extends ModuleAmounts {
+  currency: string;
+  /** The channel, or the campaign (null: touches without a campaign). */
+  key: string | null;
+  /** Orders credited to it: the sum of its weights under the model. */
+  orders: number;
+}
+
+export interface RevenueAttribution {
+  rows: RevenueAttributionRow[];
+  /** Per currency, the period's orders and amounts unattributed: what the rows add up to. */
+  totals: (ModuleAmounts & { currency: string; orders: number })[];
+  page: { limit: number; offset: number; hasMore: boolean };
+}
+
+const AMOUNTS = [
+  'ordered_gross',
+  'ordered_net',
+  'ar_gross',
+  'ar_net',
+  'gl_gross',
+  'gl_net',
+] as const;
+type AmountColumns = Record<(typeof AMOUNTS)[number], string | number>;
+
+/** Each context's newest version placed in the period, with its amounts. */
+function newestAmounts(query: Pick<RevenueAttributionQuery, 'from' | 'to'>): SqlFragment {
+  return sql`SELECT context_reference_id, max(version) AS newest,
+      argMax(currency, version) AS currency,
+      ${raw(AMOUNTS.map((a) => `argMax(${a}_micros, version) AS ${a}`).join(', '))}
+    FROM context_amounts
+    WHERE placed_at >= ${query.from} AND placed_at < ${query.to}
+    GROUP BY context_reference_id`;
+}
+
+/**
+ * Revenue by channel or campaign under one attribution model, across the modules: each
+ * context's newest version in the period, its amounts split by the model's weights (weights
+ * sum to 1 per order, so the rows of a currency add up to its totals, up to rounding to the
+ * micro-unit). Sorted by net ordered revenue, largest first; paginated.
+ */
+export async function revenueAttribution(
+  client: ClickHouseClient,
+  query: RevenueAttributionQuery,
+): Promise<RevenueAttribution> {
+  const key = raw(query.by === 'channel' ? 'channel' : 'campaign');
+  const weighted = raw(
+    AMOUNTS.map((a) => `toInt64(round(sum(weight * toFloat64(${a})))) AS ${a}`).join(', '),
+  );
+  const rows = await select<AmountColumns & { currency: string; key: string; orders: number }>(
+    client,
+    sql`SELECT currency, key, sum(weight) AS orders, ${weighted}
+      FROM (
+        SELECT context_reference_id, version AS newest, ${key} AS key, weight
+        FROM context_attribution
+        WHERE model = ${query.model}
+          AND context_reference_id IN (
+            SELECT context_reference_id FROM context_amounts
+            WHERE placed_at >= ${query.from} AND placed_at < ${query.to})
+        -- a replay's repeated rows count once
+        LIMIT 1 BY context_reference_id, version, channel, campaign
+      )
+      ALL INNER JOIN (${newestAmounts(query)}) USING (context_reference_id, newest)
+      GROUP BY currency, key
+      ORDER BY currency, ordered_net DESC, key
+      LIMIT ${query.offset}, ${query.limit + 1}`,
+  );
+  const totals = await select<AmountColumns & { currency: string; orders: string }>(
+    client,
+    sql`SELECT currency, count() AS orders,
+        ${raw(AMOUNTS.map((a) => `sum(${a}) AS ${a}`).join(', '))}
+      FROM (${newestAmounts(query)})
+      GROUP BY currency ORDER BY currency`,
+  );
+  return {
+    rows: rows.slice(0, query.limit).map((r) => ({
+      currency: r.currency,
+      key: query.by === 'campaign' && r.key === '' ? null : r.key,
+      orders: Math.round(Number(r.orders) * 100) / 100,
+      ...modules(r),
+    })),
+    totals: totals.map((t) => ({ currency: t.currency, orders: Number(t.orders), ...modules(t) })),
+    page: { limit: query.limit, offset: query.offset, hasMore: rows.length > query.limit },
+  };
+}
+
+function modules(row: AmountColumns): ModuleAmounts {
+  const m = (column: keyof AmountColumns) => BigInt(row[column]);
+  const pair = (gross: bigint, net: bigint): GrossAndNet => ({
+    gross: fromMicros(gross, 2),
+    net: fromMicros(net, 2),
+  });
+  const ordered = [m('ordered_gross'), m('ordered_net')] as const;
+  const invoiced = [m('ar_gross'), m('ar_net')] as const;
+  const posted = [m('gl_gross'), m('gl_net')] as const;
+  return {
+    ordered: pair(...ordered),
+    invoiced: pair(...invoiced),
+    postedRevenue: pair(...posted),
+    crm: null,
+    differences: {
+      invoicedMinusOrdered: pair(invoiced[0] - ordered[0], invoiced[1] - ordered[1]),
+      postedMinusInvoiced: pair(posted[0] - invoiced[0], posted[1] - invoiced[1]),
+    },
+  };
+}
+
+async function select<T>(client: ClickHouseClient, query: SqlFragment): Promise<T[]> {
+  return (await client.query({ query: query.text, format: 'JSONEachRow' })).json<T>();
+}

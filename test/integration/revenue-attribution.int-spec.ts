@@ -1,0 +1,161 @@
+import {
+  ContextEngine,
+  ATTRIBUTION_MODELS,
+  type AttributionModel,
+  type ContextRecord,
+} from '@ctxb/context';
+import { generateTraffic } from '@ctxb/simulation';
+import {
+  ContextRecordStore,
+  createClickHouse,
+  revenueAttribution,
+  sqlIdentifier,
+  type RevenueAttributionQuery,
+} from '@ctxb/store';
+import { testConfig, uniqueName } from '../support/test-config';
+
+/** Every version the pure engine makes of some generated traffic. */
+function generatedRecords(): ContextRecord[] {
+  const engine = new ContextEngine();
+  const records: ContextRecord[] = [];
+  for (const chunk of generateTraffic({
+    seed: 21,
+    journeys: 400,
+    start: '2026-03-01',
+    days: 20,
+    includeStory: true,
+  }))
+    for (const event of chunk) records.push(...engine.ingest(event).records);
+  return [...records, ...engine.drain()];
+}
+
+const cents = (amount: string | null) => Math.round(Number(amount ?? '0') * 100);
+
+/**
+ * The report computed here from the records themselves: newest version per order placed in
+ * the period, its amounts (in cents) split by the model's weights.
+ */
+function expected(records: ContextRecord[], query: RevenueAttributionQuery) {
+  const newest = new Map<string, ContextRecord>();
+  for (const r of records)
+    if ((newest.get(r.contextReferenceId)?.version ?? 0) < r.version)
+      newest.set(r.contextReferenceId, r);
+  const groups = new Map<
+    string,
+    { orders: number; ordered: number; orderedNet: number; invoiced: number; posted: number }
+  >();
+  for (const r of newest.values()) {
+    const placed = Date.parse(r.order.placedAt);
+    if (placed < query.from.getTime() || placed >= query.to.getTime()) continue;
+    const a = r.amounts;
+    const reductions = Math.max(cents(a.refunded), cents(a.returned));
+    const orderedNet = a.realized ? Math.max(0, cents(a.ordered) - reductions) : 0;
+    for (const w of r.attribution[query.model]) {
+      const key = `${a.currency}|${query.by === 'channel' ? w.channel : (w.campaign ?? '')}`;
+      const g = groups.get(key) ?? { orders: 0, ordered: 0, orderedNet: 0, invoiced: 0, posted: 0 };
+      g.orders += w.weight;
+      g.ordered += w.weight * cents(a.ordered);
+      g.orderedNet += w.weight * orderedNet;
+      g.invoiced += w.weight * cents(a.invoiced);
+      g.posted += w.weight * cents(a.revenueCredited);
+      groups.set(key, g);
+    }
+  }
+  return groups;
+}
+
+describe('revenue attribution across modules on ClickHouse', () => {
+  const config = testConfig();
+  const database = uniqueName('it_revenue');
+  const admin = createClickHouse({ ...config.clickhouse, database: 'default' });
+  const client = createClickHouse({ ...config.clickhouse, database });
+  const records = generatedRecords();
+  const period = { from: new Date('2026-03-01T00:00:00Z'), to: new Date('2026-04-01T00:00:00Z') };
+
+  beforeAll(async () => {
+    await admin.command({ query: `CREATE DATABASE ${sqlIdentifier(database)}` });
+    const store = new ContextRecordStore(client);
+    await store.ensureSchema();
+    // As the engine writes (batches), then a replay of everything in reverse.
+    for (let i = 0; i < records.length; i += 500) await store.write(records.slice(i, i + 500));
+    await store.write([...records].reverse());
+  });
+  afterAll(async () => {
+    await client.close();
+    await admin.command({ query: `DROP DATABASE IF EXISTS ${sqlIdentifier(database)}` });
+    await admin.close();
+  });
+
+  it.each(
+    ATTRIBUTION_MODELS.flatMap((model) => [
+      [model, 'channel'],
+      [model, 'campaign'],
+    ]) as [AttributionModel, 'channel' | 'campaign'][],
+  )(
+    "splits each module's revenue by %s weights per %s, as computed from the records",
+    async (model, by) => {
+      const query = { ...period, model, by, limit: 1000, offset: 0 };
+      const report = await revenueAttribution(client, query);
+      const want = expected(records, query);
+      expect(report.rows.length).toBe(want.size);
+      expect(report.page.hasMore).toBe(false);
+      for (const row of report.rows) {
+        const g = want.get(`${row.currency}|${row.key ?? ''}`)!;
+        expect(g).toBeDefined();
+        expect(row.orders).toBeCloseTo(g.orders, 1);
+        // Weighted sums: equal up to a cent of rounding.
+        expect(Math.abs(cents(row.ordered.gross) - g.ordered)).toBeLessThanOrEqual(1);
+        expect(Math.abs(cents(row.ordered.net) - g.orderedNet)).toBeLessThanOrEqual(1);
+        expect(Math.abs(cents(row.invoiced.gross) - g.invoiced)).toBeLessThanOrEqual(1);
+        expect(Math.abs(cents(row.postedRevenue.gross) - g.posted)).toBeLessThanOrEqual(1);
+        const difference = cents(row.invoiced.gross) - cents(row.ordered.gross);
+        expect(
+          Math.abs(cents(row.differences.invoicedMinusOrdered.gross) - difference),
+        ).toBeLessThanOrEqual(1);
+        expect(row.crm).toBeNull();
+      }
+      // Sorted by net ordered revenue within a currency.
+      const nets = report.rows.map((r) => cents(r.ordered.net));
+      expect([...nets].sort((a, b) => b - a)).toEqual(nets);
+    },
+  );
+
+  it('adds up to the totals, which count every order of the period once', async () => {
+    const report = await revenueAttribution(client, {
+      ...period,
+      model: 'linear' as AttributionModel,
+      by: 'channel',
+      limit: 1000,
+      offset: 0,
+    });
+    const orders = new Set(
+      records
+        .filter(
+          (r) =>
+            Date.parse(r.order.placedAt) >= period.from.getTime() &&
+            Date.parse(r.order.placedAt) < period.to.getTime(),
+        )
+        .map((r) => r.contextReferenceId),
+    );
+    expect(report.totals.reduce((n, t) => n + t.orders, 0)).toBe(orders.size);
+    for (const total of report.totals) {
+      const rows = report.rows.filter((r) => r.currency === total.currency);
+      const sum = rows.reduce((n, r) => n + cents(r.ordered.net), 0);
+      expect(Math.abs(sum - cents(total.ordered.net))).toBeLessThanOrEqual(rows.length);
+      // GL revenue is net of VAT: below what AR invoiced.
+      expect(cents(total.postedRevenue.gross)).toBeLessThan(cents(total.invoiced.gross));
+    }
+  });
+
+  it('pages through the rows without losing or repeating one', async () => {
+    const query = { ...period, model: 'first-touch' as AttributionModel, by: 'campaign' as const };
+    const all = (await revenueAttribution(client, { ...query, limit: 1000, offset: 0 })).rows;
+    const paged = [];
+    for (let offset = 0; ; offset += 2) {
+      const page = await revenueAttribution(client, { ...query, limit: 2, offset });
+      paged.push(...page.rows);
+      if (!page.page.hasMore) break;
+    }
+    expect(paged).toEqual(all);
+  });
+});
