@@ -258,7 +258,10 @@ export class ContextConfig {
   /** GL accounts whose number starts with one of these hold revenue (e.g. 4 for 4000–4999). */
   @IsArray()
   @IsString({ each: true })
-  @Matches(/^[A-Za-z0-9.-]{1,20}$/, { each: true, message: 'each revenue account prefix must be 1–20 letters, digits, dots or dashes' })
+  @Matches(/^[A-Za-z0-9.-]{1,20}$/, {
+    each: true,
+    message: 'each revenue account prefix must be 1–20 letters, digits, dots or dashes',
+  })
   revenueAccountPrefixes!: string[];
 }
 
