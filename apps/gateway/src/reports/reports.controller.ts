@@ -8,14 +8,25 @@ import {
   ValidationPipe,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { checkoutPerformance, type CheckoutPerformance } from '@ctxb/store';
+import {
+  checkoutPerformance,
+  revenueAttribution,
+  type CheckoutPerformance,
+  type RevenueAttribution,
+} from '@ctxb/store';
 import { ApiKeyGuard, RequiresScope } from '../api/api-key.guard';
 import { GatewayStore } from '../store/gateway-store';
 import { CheckoutPerformanceParams } from './checkout-performance.query';
+import { periodOf } from './period.query';
+import { RevenueAttributionParams } from './revenue-attribution.query';
 
-/** Periods are bounded: a roll-up over years belongs in the lake, not in a request. */
-const MAX_PERIOD_DAYS = 366;
-const DAY_MS = 86_400_000;
+/** Query parameters are checked whole: unknown ones and wrong types are a 400. */
+const STRICT_PARAMETERS = new ValidationPipe({
+  transform: true,
+  forbidUnknownValues: true,
+  whitelist: true,
+  forbidNonWhitelisted: true,
+});
 
 /** Roll-ups from behaviour to revenue. */
 @ApiTags('roll-up')
@@ -28,14 +39,7 @@ export class ReportsController {
 
   @Get('checkout-performance')
   @RequiresScope('reports:read')
-  @UsePipes(
-    new ValidationPipe({
-      transform: true,
-      forbidUnknownValues: true,
-      whitelist: true,
-      forbidNonWhitelisted: true,
-    }),
-  )
+  @UsePipes(STRICT_PARAMETERS)
   @ApiOperation({
     summary: 'What slow checkout pages cost',
     description:
@@ -56,12 +60,7 @@ export class ReportsController {
     fastMs: number;
     currencies: CheckoutPerformance[];
   }> {
-    const from = day(params.from, 'from');
-    const to = day(params.to, 'to');
-    const days = (to.getTime() - from.getTime()) / DAY_MS;
-    if (days <= 0) throw new BadRequestException('to must be after from');
-    if (days > MAX_PERIOD_DAYS)
-      throw new BadRequestException(`the period may span at most ${MAX_PERIOD_DAYS} days`);
+    const { from, to } = periodOf(params);
     if (params.fastMs > params.slowMs)
       throw new BadRequestException('fastMs must not be above slowMs');
     const currencies = await this.store.read((s) =>
@@ -75,12 +74,40 @@ export class ReportsController {
       currencies,
     };
   }
-}
 
-/** A calendar date (checked by the parameters' @IsCalendarDate) as its UTC midnight. */
-function day(text: string, name: string): Date {
-  const date = new Date(`${text}T00:00:00Z`);
-  if (date.getUTCFullYear() < 1970 || date.getUTCFullYear() > 2100)
-    throw new BadRequestException(`${name} must be between 1970 and 2100`);
-  return date;
+  @Get('revenue-attribution')
+  @RequiresScope('reports:read')
+  @UsePipes(STRICT_PARAMETERS)
+  @ApiOperation({
+    summary: 'Revenue by campaign or channel across the shop, AR and GL, gross and net',
+    description:
+      'Orders placed in [from, to), each in its newest version, their amounts split by the weights of one attribution model ' +
+      '(first-touch, last-touch, linear, time-decay, position-based) per channel or campaign. For every row: the orders credited ' +
+      "(sum of weights), the shop's order totals, AR's invoiced amounts and GL's revenue-account postings, each gross and net, " +
+      'and the differences between modules (AR − shop, GL − AR; GL revenue is usually net of tax). Net: a return and its refund ' +
+      'reduce once (the larger counts), an order never paid (payment failed, cancelled) counts 0, GL net is credits less debits. ' +
+      'CRM amounts are not reported back yet (null). totals: per currency, the same amounts unattributed. Rows sorted by net ' +
+      'ordered revenue, paginated with limit and offset (page.hasMore).',
+  })
+  @ApiResponse({ status: 200, description: '{ from, to, model, by, rows, totals, page }' })
+  @ApiResponse({
+    status: 400,
+    description: 'a parameter is missing or wrong, or the period is empty or over 366 days',
+  })
+  async revenueAttribution(
+    @Query() params: RevenueAttributionParams,
+  ): Promise<RevenueAttribution & { from: string; to: string; model: string; by: string }> {
+    const { from, to } = periodOf(params);
+    const report = await this.store.read((s) =>
+      revenueAttribution(s.client, {
+        from,
+        to,
+        model: params.model,
+        by: params.by,
+        limit: params.limit,
+        offset: params.offset,
+      }),
+    );
+    return { from: params.from, to: params.to, model: params.model, by: params.by, ...report };
+  }
 }
