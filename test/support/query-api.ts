@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { ClickHouseClient } from '@clickhouse/client';
 import type { ApiScope } from '@ctxb/config';
 import type { ContextRecord } from '@ctxb/context';
 import { ContextRecordStore, createClickHouse, sqlIdentifier } from '@ctxb/store';
@@ -22,7 +23,8 @@ export interface QueryApi {
 export async function startQueryApi(
   records: readonly ContextRecord[],
   limitedKey: { key: string; scopes: ApiScope[] },
-  seed: (store: ContextRecordStore) => Promise<void> = async () => undefined,
+  seed: (store: ContextRecordStore, client: ClickHouseClient) => Promise<void> = async () =>
+    undefined,
 ): Promise<QueryApi> {
   const database = uniqueName('e2e_query');
   const config = testConfig((c) => {
@@ -39,7 +41,7 @@ export async function startQueryApi(
   const store = new ContextRecordStore(client);
   await store.ensureSchema();
   await store.write(records);
-  await seed(store);
+  await seed(store, client);
   await client.close();
   const app = await startInProcess(gatewayApp, config);
   return {

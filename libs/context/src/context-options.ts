@@ -43,3 +43,40 @@ export const DEFAULT_CONTEXT_OPTIONS: ContextOptions = {
 export function contextOptions(overrides: Partial<ContextOptions> = {}): ContextOptions {
   return { ...DEFAULT_CONTEXT_OPTIONS, ...overrides };
 }
+
+/** The context settings as configured (`context` in config/default.yaml), in their units. */
+export interface ContextSettings {
+  sessionTimeoutMinutes: number;
+  lookbackDays: number;
+  latenessSeconds: number;
+  orderRetentionDays: number;
+  timeDecayHalfLifeDays: number;
+  maxAnonymousIdsPerCustomer: number;
+  placeholderIds: string[];
+  checkoutBaselineSeconds: number;
+  ownHosts: string[];
+  revenueAccountPrefixes: string[];
+}
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+
+/** The engine's options from configured settings and channel rules. */
+export function contextOptionsOf(
+  settings: ContextSettings,
+  channelRules: ChannelRule[],
+): ContextOptions {
+  return {
+    sessionTimeoutMs: settings.sessionTimeoutMinutes * MINUTE_MS,
+    lookbackMs: settings.lookbackDays * DAY_MS,
+    latenessMs: settings.latenessSeconds * 1000,
+    orderRetentionMs: settings.orderRetentionDays * DAY_MS,
+    timeDecayHalfLifeMs: settings.timeDecayHalfLifeDays * DAY_MS,
+    maxAnonymousIdsPerCustomer: settings.maxAnonymousIdsPerCustomer,
+    placeholderIds: settings.placeholderIds,
+    checkoutBaselineMs: settings.checkoutBaselineSeconds * 1000,
+    ownHosts: settings.ownHosts,
+    channelRules,
+    revenueAccountPrefixes: settings.revenueAccountPrefixes,
+  };
+}

@@ -12,3 +12,4 @@ export * from './signals';
 export * from './markov-attribution';
 export * from './money';
 export * from './order-amounts';
+export * from './journey-paths';

@@ -14,3 +14,4 @@ export * from './lake/lake-exporter';
 export * from './lake/lake-changes';
 export * from './lake/lake-backfill';
 export * from './reports/revenue-attribution';
+export * from './reports/attribution-models';

@@ -8,16 +8,20 @@ import {
   ValidationPipe,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { AppConfig } from '@ctxb/config';
+import { contextOptionsOf, type ContextOptions } from '@ctxb/context';
 import {
+  attributionModels,
   checkoutPerformance,
   revenueAttribution,
+  type AttributionModels,
   type CheckoutPerformance,
   type RevenueAttribution,
 } from '@ctxb/store';
 import { ApiKeyGuard, RequiresScope } from '../api/api-key.guard';
 import { GatewayStore } from '../store/gateway-store';
 import { CheckoutPerformanceParams } from './checkout-performance.query';
-import { periodOf } from './period.query';
+import { PeriodParams, periodOf } from './period.query';
 import { RevenueAttributionParams } from './revenue-attribution.query';
 
 /** Query parameters are checked whole: unknown ones and wrong types are a 400. */
@@ -35,7 +39,14 @@ const STRICT_PARAMETERS = new ValidationPipe({
 @UseGuards(ApiKeyGuard)
 @Controller('v1/reports')
 export class ReportsController {
-  constructor(private readonly store: GatewayStore) {}
+  private readonly contextOptions: ContextOptions;
+
+  constructor(
+    private readonly store: GatewayStore,
+    config: AppConfig,
+  ) {
+    this.contextOptions = contextOptionsOf(config.context, config.channels.rules);
+  }
 
   @Get('checkout-performance')
   @RequiresScope('reports:read')
@@ -109,5 +120,35 @@ export class ReportsController {
       }),
     );
     return { from: params.from, to: params.to, model: params.model, by: params.by, ...report };
+  }
+
+  @Get('attribution-models')
+  @RequiresScope('reports:read')
+  @UsePipes(STRICT_PARAMETERS)
+  @ApiOperation({
+    summary: 'Which channels matter: data-driven (Markov) attribution beside the rule-based models',
+    description:
+      "Each channel's share of the conversions of [from, to) under a Markov chain's removal effects over the period's " +
+      'journeys, converting and not (every device with behaviour in the period, its sessions as a path of channels up to ' +
+      'its first order; computed in closed form, so the same data always gives the same shares), and under first-touch, ' +
+      'last-touch, linear, time-decay and position-based over the newest version of every order placed in the period. ' +
+      'A journey is a device here: a customer on two devices counts as two.',
+  })
+  @ApiResponse({
+    status: 200,
+    description: '{ from, to, journeys, conversionProbability, models: [{ model, channels }] }',
+  })
+  @ApiResponse({
+    status: 400,
+    description: 'a parameter is missing or wrong, or the period is empty or over 366 days',
+  })
+  async attributionModels(
+    @Query() params: PeriodParams,
+  ): Promise<AttributionModels & { from: string; to: string }> {
+    const period = periodOf(params);
+    const report = await this.store.read((s) =>
+      attributionModels(s.client, period, this.contextOptions),
+    );
+    return { from: params.from, to: params.to, ...report };
   }
 }
