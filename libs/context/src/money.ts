@@ -18,6 +18,12 @@ export function toMicros(amount: string | null | undefined): string | null {
   return (sign === '-' && micros !== 0n ? -micros : micros).toString();
 }
 
+/** Micro-units ÷ a positive count, rounded half up to a whole micro-unit. */
+export function divideMicros(micros: bigint, count: number): bigint {
+  const n = BigInt(count);
+  return (micros * 2n + n) / (2n * n);
+}
+
 /** The sum of two amounts in integer millionths. */
 export function addMicros(a: string, b: string): string {
   return (BigInt(a) + BigInt(b)).toString();

@@ -15,3 +15,4 @@ export * from './lake/lake-changes';
 export * from './lake/lake-backfill';
 export * from './reports/revenue-attribution';
 export * from './reports/attribution-models';
+export * from './reports/channel-performance';

@@ -12,14 +12,17 @@ import { AppConfig } from '@ctxb/config';
 import { contextOptionsOf, type ContextOptions } from '@ctxb/context';
 import {
   attributionModels,
+  channelPerformance,
   checkoutPerformance,
   revenueAttribution,
   type AttributionModels,
+  type ChannelReport,
   type CheckoutPerformance,
   type RevenueAttribution,
 } from '@ctxb/store';
 import { ApiKeyGuard, RequiresScope } from '../api/api-key.guard';
 import { GatewayStore } from '../store/gateway-store';
+import { ChannelPerformanceParams } from './channel-performance.query';
 import { CheckoutPerformanceParams } from './checkout-performance.query';
 import { PeriodParams, periodOf } from './period.query';
 import { RevenueAttributionParams } from './revenue-attribution.query';
@@ -150,5 +153,36 @@ export class ReportsController {
       attributionModels(s.client, period, this.contextOptions),
     );
     return { from: params.from, to: params.to, ...report };
+  }
+
+  @Get('channels')
+  @RequiresScope('reports:read')
+  @UsePipes(STRICT_PARAMETERS)
+  @ApiOperation({
+    summary:
+      'Revenue, spend, true CAC and ROI per channel and campaign; first, assisted and last-touch shares',
+    description:
+      'Per currency and channel, for orders placed in [from, to) in their newest version: orders and net revenue credited ' +
+      'under the model, marketing spend (marketing.spend.recorded events dated in the period), new customers (first order ' +
+      'ever in the period, by its first touch), true CAC = spend ÷ new customers, ROI = (revenue − spend) ÷ spend, and the ' +
+      'shares of conversions where the channel was the first touch, an assist or the last touch; per campaign, revenue, ' +
+      'spend and ROI; overall, conversions and average touchpoints per conversion.',
+  })
+  @ApiResponse({
+    status: 200,
+    description: '{ from, to, model, conversions, averageTouchpointsPerConversion, currencies }',
+  })
+  @ApiResponse({
+    status: 400,
+    description: 'a parameter is missing or wrong, or the period is empty or over 366 days',
+  })
+  async channels(
+    @Query() params: ChannelPerformanceParams,
+  ): Promise<ChannelReport & { from: string; to: string; model: string }> {
+    const period = periodOf(params);
+    const report = await this.store.read((s) =>
+      channelPerformance(s.client, { ...period, model: params.model }),
+    );
+    return { from: params.from, to: params.to, model: params.model, ...report };
   }
 }

@@ -1,21 +1,25 @@
 import {
   Injectable,
+  InternalServerErrorException,
+  Logger,
   ServiceUnavailableException,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import type { ClickHouseClient } from '@clickhouse/client';
+import { ClickHouseError, type ClickHouseClient } from '@clickhouse/client';
 import { AppConfig } from '@ctxb/config';
 import { ContextRecordStore, createClickHouse } from '@ctxb/store';
 
 /**
  * The gateway's access to the context store. The schema is brought up to date on first use
  * (the engine does it too; both may), so the gateway starts and reports ClickHouse on /health
- * while it is down; a read that cannot reach the store answers 503.
+ * while it is down; a read that cannot reach the store answers 503, one ClickHouse refuses
+ * (a fault of ours, logged) answers 500.
  */
 @Injectable()
 export class GatewayStore implements OnApplicationShutdown {
   readonly client: ClickHouseClient;
   readonly records: ContextRecordStore;
+  private readonly logger = new Logger('GatewayStore');
   private schema: Promise<void> | undefined;
 
   constructor(config: AppConfig) {
@@ -31,6 +35,13 @@ export class GatewayStore implements OnApplicationShutdown {
       }));
       return await work(this);
     } catch (error) {
+      // ClickHouse answered with an error: a query of ours is wrong, retrying will not help.
+      if (error instanceof ClickHouseError) {
+        this.logger.error({ code: error.code, err: error.message }, 'store query failed');
+        throw new InternalServerErrorException('the store could not answer this query', {
+          cause: error,
+        });
+      }
       throw new ServiceUnavailableException('the context store is unavailable; retry later', {
         cause: error,
       });

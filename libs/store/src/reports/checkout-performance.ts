@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { fromMicros } from '@ctxb/context';
+import { divideMicros, fromMicros } from '@ctxb/context';
 import { sql } from '../sql/sql';
 
 export interface CheckoutPerformanceQuery {
@@ -109,9 +109,7 @@ export async function checkoutPerformance(
 
 /** Micro-units ÷ count, rounded half up to a whole micro-unit; null without orders. */
 function average(micros: bigint, count: number): bigint | null {
-  if (count === 0) return null;
-  const n = BigInt(count);
-  return (micros * 2n + n) / (2n * n);
+  return count === 0 ? null : divideMicros(micros, count);
 }
 
 /** micros × a positive factor, rounded to a whole micro-unit (the factor has float precision). */
