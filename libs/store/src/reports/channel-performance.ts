@@ -55,8 +55,17 @@ export interface ChannelReport {
   currencies: ChannelPerformance[];
 }
 
-/** Spend per currency, then per channel or campaign (micro-units). */
-type Spend = Map<string, { channels: Map<string, string>; campaigns: Map<string, string> }>;
+/** Spend of one currency per channel and per campaign (micro-units). */
+interface CurrencySpend {
+  channels: Map<string, string>;
+  campaigns: Map<string, string>;
+}
+type Spend = Map<string, CurrencySpend>;
+
+const noSpend = (): CurrencySpend => ({
+  channels: new Map<string, string>(),
+  campaigns: new Map<string, string>(),
+});
 
 /**
  * The marketing view of a period: per currency and channel, revenue under a model, spend from
@@ -83,7 +92,7 @@ export async function channelPerformance(
     conversions: touches.conversions,
     averageTouchpointsPerConversion: touches.averageTouchpoints,
     currencies: currencies.map((currency) => {
-      const spent = spend.get(currency) ?? { channels: new Map(), campaigns: new Map() };
+      const spent = spend.get(currency) ?? noSpend();
       const revenue = new Map(
         byChannel.rows.filter((r) => r.currency === currency).map((r) => [r.key ?? '', r]),
       );
@@ -144,7 +153,7 @@ async function marketingSpend(
     const data = (JSON.parse(event) as { data: Record<string, string | undefined> }).data;
     const micros = toMicros(data.amount);
     if (!data.date || data.date < from || data.date >= to || micros === null) continue;
-    const of = spend.get(data.currency ?? '') ?? { channels: new Map(), campaigns: new Map() };
+    const of = spend.get(data.currency ?? '') ?? noSpend();
     spend.set(data.currency ?? '', of);
     const add = (map: Map<string, string>, key: string) =>
       map.set(key, addMicros(map.get(key) ?? '0', micros));
