@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Command } from 'commander';
 import { collectorBench } from './collector.bench';
 import { contextBench } from './context.bench';
+import { storeBench } from './store.bench';
 
 /**
  * `npm run bench -- <name>`: benchmarks against the real local services. Each prints its
@@ -25,6 +26,21 @@ program
   .description('context engine: pure events/s per core and heap per session vs kafkajs consume')
   .option('--events <n>', 'generated events', (v) => Number(v), 200_000)
   .action(contextBench);
+
+program
+  .command('store')
+  .description(
+    'context store: drill-down and roll-up latency at 1M and 10M contexts, insert rows/s, against a bare SELECT by primary key',
+  )
+  .option(
+    '--sizes <list>',
+    'store sizes in contexts, comma-separated, ascending',
+    (v) => v.split(',').map(Number),
+    [1_000_000, 10_000_000],
+  )
+  .option('--lookups <n>', 'lookups timed per size', (v) => Number(v), 500)
+  .option('--keep', 'keep the benchmark databases afterwards')
+  .action(storeBench);
 
 program
   .parseAsync(process.argv)
