@@ -28,6 +28,7 @@ const TABLES = [
   'context_versions',
   'context_summaries',
   'context_amounts',
+  'context_latest',
   'context_sessions',
   'context_touchpoints',
   'context_attribution',

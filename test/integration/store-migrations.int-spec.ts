@@ -41,6 +41,7 @@ describe('store migrations on ClickHouse', () => {
         'context_versions',
         'context_summaries',
         'context_amounts',
+        'context_latest',
         'document_links',
         'context_sessions',
         'context_touchpoints',

@@ -90,6 +90,7 @@ export class ContextRecordStore {
     const rows = newestVersions(records).map(contextRows);
     const queryTables: [string, object[]][] = [
       ['context_summaries', rows.map((r) => r.summary)],
+      ['context_latest', rows.map((r) => r.summary)],
       ['context_amounts', rows.map((r) => r.amounts)],
       ['context_sessions', rows.flatMap((r) => r.sessions)],
       ['context_touchpoints', rows.flatMap((r) => r.touchpoints)],

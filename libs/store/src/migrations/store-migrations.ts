@@ -201,4 +201,20 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
       ORDER BY (placed_at, context_reference_id, version)`,
     ],
   },
+  {
+    version: 7,
+    name: 'the newest summary of each context, for roll-ups',
+    // Roll-ups that kept each context's newest version with GROUP BY reference spent seconds
+    // on a hash table of every context. Here the versions of a context share one sort key
+    // (an order's placed time never changes), so merges keep only the highest version and
+    // FINAL reads the rest in sort order: several times faster at millions of contexts. The
+    // copy may run twice: the newest version wins either way.
+    statements: [
+      `CREATE TABLE IF NOT EXISTS context_latest AS context_summaries
+      ENGINE = ReplacingMergeTree(version)
+      PARTITION BY toYYYYMM(placed_at)
+      ORDER BY (placed_at, context_reference_id)`,
+      `INSERT INTO context_latest SELECT * FROM context_summaries`,
+    ],
+  },
 ];

@@ -42,8 +42,8 @@ const DAY_MS = 86_400_000;
 
 /**
  * Orders whose checkout page loaded slower than `slowMs`, against fast ones, in a period:
- * each context's newest version (argMax by version, so replays and superseded versions never
- * count), orders without a measured checkout or an amount left out.
+ * each context's newest version (context_latest FINAL, so replays and superseded versions
+ * never count), orders without a measured checkout or an amount left out.
  */
 export async function checkoutPerformance(
   client: ClickHouseClient,
@@ -62,14 +62,10 @@ export async function checkoutPerformance(
         SELECT assumeNotNull(load_n) AS load, assumeNotNull(total_n) AS total, currency,
           isNotNull(hesitation_n) AS has_hesitation, ifNull(hesitation_n, 0) AS hesitation
         FROM (
-          SELECT context_reference_id,
-            argMax(checkout_load_ms, version) AS load_n,
-            argMax(total_micros, version) AS total_n,
-            argMax(currency, version) AS currency,
-            argMax(hesitation_ratio, version) AS hesitation_n
-          FROM context_summaries
+          SELECT checkout_load_ms AS load_n, total_micros AS total_n, currency,
+            hesitation_ratio AS hesitation_n
+          FROM context_latest FINAL
           WHERE placed_at >= ${query.from} AND placed_at < ${query.to}
-          GROUP BY context_reference_id
         )
         WHERE isNotNull(load_n) AND isNotNull(total_n)
       )
