@@ -1,7 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { loadConfig } from '@ctxb/config';
 import { ContextEngine, newestVersions, type ContextRecord } from '@ctxb/context';
-import { generateTraffic } from '@ctxb/simulation';
+import { trafficEvents } from '@ctxb/simulation';
 import {
   checkoutPerformance,
   ContextRecordStore,
@@ -85,17 +85,14 @@ export async function storeBench(options: StoreBenchOptions): Promise<void> {
 /** One newest version per order, from the pure engine over generated traffic. */
 function sampleContexts(): ContextRecord[] {
   const engine = new ContextEngine();
-  const records: ContextRecord[] = [];
-  for (const chunk of generateTraffic({
+  const events = trafficEvents({
     seed: 5,
     journeys: 6000,
     start: '2026-01-01',
     days: 28,
     includeStory: true,
-  }))
-    for (const event of chunk) records.push(...engine.ingest(event).records);
-  records.push(...engine.drain());
-  return newestVersions(records);
+  });
+  return newestVersions([...events.flatMap((e) => engine.ingest(e).records), ...engine.drain()]);
 }
 
 /**

@@ -6,7 +6,7 @@ import type { Admin } from 'kafkajs';
 import type { AppConfig } from '@ctxb/config';
 import type { ExpiredEvent } from '@ctxb/context';
 import { TOPICS, type CloudEvent } from '@ctxb/events';
-import { generateTraffic, SeededRandom } from '@ctxb/simulation';
+import { trafficEvents, SeededRandom } from '@ctxb/simulation';
 import { createKafka } from '@ctxb/streaming';
 import { contextOptionsFrom } from '../../apps/engine/src/context/context-options.factory';
 import { journeyRoute } from '../../apps/engine/src/routing/journey-route';
@@ -75,15 +75,13 @@ describe('engine crash test', () => {
   }
 
   it('killed with SIGKILL at 5 random points of a 100k-event replay, ends with exactly the records of an uninterrupted run', async () => {
-    const events: CloudEvent[] = [];
-    for (const chunk of generateTraffic({
+    const events = trafficEvents({
       seed: 99,
       journeys: 4_700,
       start: '2026-02-01',
       days: 30,
       includeStory: true,
-    }))
-      events.push(...chunk);
+    });
     expect(events.length).toBeGreaterThanOrEqual(100_000);
 
     // The intake group starts exactly where these events will be written.

@@ -11,6 +11,7 @@ import {
 import { createKafka, encodeEvent } from '@ctxb/streaming';
 import { engineApp } from '../../apps/engine/src/engine.app';
 import { poll, startInProcess, type RunningApp } from '../support/http';
+import { waitForGroups } from '../support/engine-test';
 import { testConfig, uniqueName } from '../support/test-config';
 import { TopicTail } from '../support/topic-tail';
 
@@ -27,17 +28,7 @@ describe('engine intake (direct Kafka producers)', () => {
   beforeAll(async () => {
     tail = await TopicTail.start(kafka, [deadLetterTopic(Topic.CustomerJourney)]);
     app = await startInProcess(engineApp, config);
-    const admin = kafka.admin();
-    await admin.connect();
-    await poll(
-      'engine group joined',
-      async () => {
-        const { groups } = await admin.describeGroups([config.engine.groupId]);
-        return groups[0]?.state === 'Stable' ? true : undefined;
-      },
-      60_000,
-    );
-    await admin.disconnect();
+    await waitForGroups(kafka, [config.engine.groupId]);
   });
   afterAll(async () => {
     await app?.close();

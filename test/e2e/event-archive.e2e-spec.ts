@@ -14,6 +14,7 @@ import {
   dropTestState,
   engineTestConfig,
   produceEvents,
+  waitForGroups,
 } from '../support/engine-test';
 import { uniqueName } from '../support/test-config';
 
@@ -35,17 +36,7 @@ describe('raw event archive: event topics → ClickHouse events table → Parque
   beforeAll(async () => {
     await createTestDatabase(config);
     app = await startInProcess(engineApp, config);
-    const admin = kafka.admin();
-    await admin.connect();
-    await poll(
-      'archive group joined',
-      async () => {
-        const { groups } = await admin.describeGroups([config.archive.groupId]);
-        return groups[0]?.state === 'Stable' ? true : undefined;
-      },
-      60_000,
-    );
-    await admin.disconnect();
+    await waitForGroups(kafka, [config.archive.groupId]);
   });
   afterAll(async () => {
     await app?.close();

@@ -1,6 +1,6 @@
 import { ContextEngine, ATTRIBUTION_MODELS, type ContextRecord } from '@ctxb/context';
-import { EVENT_CATALOGUE, Topic, type CloudEvent } from '@ctxb/events';
-import { generateTraffic } from '@ctxb/simulation';
+import { EVENT_CATALOGUE, Topic } from '@ctxb/events';
+import { trafficEvents } from '@ctxb/simulation';
 import { eventRow, RawEventStore } from '@ctxb/store';
 import { DEMO_API_KEY, startQueryApi, type QueryApi } from '../support/query-api';
 
@@ -11,15 +11,13 @@ interface Report {
 }
 
 describe('marketing roll-ups over generated traffic', () => {
-  const events: CloudEvent[] = [];
-  for (const chunk of generateTraffic({
+  const events = trafficEvents({
     seed: 8,
     journeys: 300,
     start: '2026-03-01',
     days: 20,
     includeStory: true,
-  }))
-    events.push(...chunk);
+  });
   const engine = new ContextEngine();
   const records: ContextRecord[] = [
     ...events.flatMap((e) => engine.ingest(e).records),

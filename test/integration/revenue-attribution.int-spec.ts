@@ -4,7 +4,7 @@ import {
   type AttributionModel,
   type ContextRecord,
 } from '@ctxb/context';
-import { generateTraffic } from '@ctxb/simulation';
+import { trafficEvents } from '@ctxb/simulation';
 import {
   ContextRecordStore,
   createClickHouse,
@@ -17,16 +17,14 @@ import { testConfig, uniqueName } from '../support/test-config';
 /** Every version the pure engine makes of some generated traffic. */
 function generatedRecords(): ContextRecord[] {
   const engine = new ContextEngine();
-  const records: ContextRecord[] = [];
-  for (const chunk of generateTraffic({
+  const events = trafficEvents({
     seed: 21,
     journeys: 400,
     start: '2026-03-01',
     days: 20,
     includeStory: true,
-  }))
-    for (const event of chunk) records.push(...engine.ingest(event).records);
-  return [...records, ...engine.drain()];
+  });
+  return [...events.flatMap((e) => engine.ingest(e).records), ...engine.drain()];
 }
 
 const cents = (amount: string | null) => Math.round(Number(amount ?? '0') * 100);

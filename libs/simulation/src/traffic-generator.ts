@@ -63,6 +63,13 @@ export function* generateTraffic(options: TrafficOptions): Generator<CloudEvent[
   if (rest.length > 0) yield rest;
 }
 
+/** All of generateTraffic's events in one array, in event-time order (for tests and benches). */
+export function trafficEvents(options: TrafficOptions): CloudEvent[] {
+  const events: CloudEvent[] = [];
+  for (const chunk of generateTraffic(options)) events.push(...chunk);
+  return events;
+}
+
 /**
  * Whole journeys (and each day's back-office events) in order of their start, each with a
  * horizon: no event generated later is older than it.

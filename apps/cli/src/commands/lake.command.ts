@@ -14,60 +14,61 @@ export function lakeCommand(): Command {
   const lake = new Command('lake').description(
     'the Parquet lake: raw events and context records as hourly files (lake.directory)',
   );
-  lake
+  const exportCommand = lake
     .command('export')
     .description(
       'write every hour whose store rows are not all in the lake yet (the engine does this on its own every lake.exportIntervalMs)',
-    )
-    .option('--directory <dir>', 'the lake directory (default: lake.directory)')
-    .option('--no-progress', 'no progress bar')
-    .action(async (options: LakeOptions) => {
-      const { config, storage } = lakeOf(options);
-      const client = createClickHouse(config.clickhouse);
-      try {
-        const bar = progressBar(options, 'exporting');
-        const written = await new LakeExporter(client, storage, {}).export('all', (done, total) =>
-          bar?.update(done, undefined, total),
-        );
-        bar?.stop();
-        const rows = written.reduce((n, f) => n + f.rows, 0);
-        console.log(
-          written.length === 0
-            ? `the lake at ${storage.root} is up to date`
-            : `${written.length} file(s), ${rows} row(s) written to ${storage.root}`,
-        );
-      } finally {
-        await client.close();
-      }
-    });
+    );
+  withLakeOptions(exportCommand).action(async (options: LakeOptions) => {
+    const { config, storage } = lakeOf(options);
+    const client = createClickHouse(config.clickhouse);
+    try {
+      const bar = progressBar(options, 'exporting');
+      const written = await new LakeExporter(client, storage, {}).export('all', (done, total) =>
+        bar?.update(done, undefined, total),
+      );
+      bar?.stop();
+      const rows = written.reduce((n, f) => n + f.rows, 0);
+      console.log(
+        written.length === 0
+          ? `the lake at ${storage.root} is up to date`
+          : `${written.length} file(s), ${rows} row(s) written to ${storage.root}`,
+      );
+    } finally {
+      await client.close();
+    }
+  });
   return lake;
 }
 
 /** `ctxb backfill`: the store rebuilt from the lake. */
 export function backfillCommand(): Command {
-  return new Command('backfill')
-    .description(
-      'rebuild the ClickHouse store from the Parquet lake: raw events, context records and the tables reports read; idempotent, so it also fills gaps in a store that has some of the data',
-    )
+  const backfill = new Command('backfill').description(
+    'rebuild the ClickHouse store from the Parquet lake: raw events, context records and the tables reports read; idempotent, so it also fills gaps in a store that has some of the data',
+  );
+  return withLakeOptions(backfill).action(async (options: LakeOptions) => {
+    const { config, storage } = lakeOf(options);
+    const client = createClickHouse(config.clickhouse);
+    try {
+      const backfill = new LakeBackfill(client, storage);
+      const bar = progressBar(options, 'backfilling');
+      const report = await backfill.run((done, total) => bar?.update(done, undefined, total));
+      bar?.stop();
+      console.log(
+        report.files === 0
+          ? `no lake files under ${storage.root}`
+          : `${report.files} file(s): ${report.events} event(s) and ${report.records} context version(s) written to ClickHouse database ${config.clickhouse.database}`,
+      );
+    } finally {
+      await client.close();
+    }
+  });
+}
+
+function withLakeOptions(command: Command): Command {
+  return command
     .option('--directory <dir>', 'the lake directory (default: lake.directory)')
-    .option('--no-progress', 'no progress bar')
-    .action(async (options: LakeOptions) => {
-      const { config, storage } = lakeOf(options);
-      const client = createClickHouse(config.clickhouse);
-      try {
-        const backfill = new LakeBackfill(client, storage);
-        const bar = progressBar(options, 'backfilling');
-        const report = await backfill.run((done, total) => bar?.update(done, undefined, total));
-        bar?.stop();
-        console.log(
-          report.files === 0
-            ? `no lake files under ${storage.root}`
-            : `${report.files} file(s): ${report.events} event(s) and ${report.records} context version(s) written to ClickHouse database ${config.clickhouse.database}`,
-        );
-      } finally {
-        await client.close();
-      }
-    });
+    .option('--no-progress', 'no progress bar');
 }
 
 function lakeOf(options: LakeOptions) {

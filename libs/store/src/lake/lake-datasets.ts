@@ -53,8 +53,27 @@ function dataset<Row>(
   };
 }
 
-const stringColumns = <Row>(...names: (keyof Row & string)[]): LakeColumn<Row>[] =>
+const stringColumns = <Row>(names: readonly (keyof Row & string)[]): LakeColumn<Row>[] =>
   names.map((name) => ({ name, type: 'STRING', value: (r) => String(r[name]) }));
+
+/** The named fields of a row read back from Parquet, as strings. */
+const stringFields = <K extends string>(
+  object: Record<string, unknown>,
+  names: readonly K[],
+): Record<K, string> =>
+  Object.fromEntries(names.map((name) => [name, String(object[name])])) as Record<K, string>;
+
+const EVENT_STRINGS = [
+  'source',
+  'id',
+  'type',
+  'anonymous_id',
+  'customer_id',
+  'correlation_id',
+  'topic',
+  'event',
+] as const;
+const RECORD_STRINGS = ['context_reference_id', 'order_id', 'customer_id', 'record'] as const;
 
 export const EVENTS_DATASET = dataset<EventRow>({
   table: 'events',
@@ -79,16 +98,7 @@ export const EVENTS_DATASET = dataset<EventRow>({
       type: 'TIMESTAMP',
       value: (r) => new Date(fromDateTime(r.time) + Number(r.time_ms)),
     },
-    ...stringColumns<EventRow>(
-      'source',
-      'id',
-      'type',
-      'anonymous_id',
-      'customer_id',
-      'correlation_id',
-      'topic',
-      'event',
-    ),
+    ...stringColumns<EventRow>(EVENT_STRINGS),
   ],
   fromObjects: (objects) =>
     objects.map((o) => {
@@ -96,14 +106,7 @@ export const EVENTS_DATASET = dataset<EventRow>({
       return {
         time: toDateTime(at),
         time_ms: ((at % 1000) + 1000) % 1000,
-        source: String(o.source),
-        id: String(o.id),
-        type: String(o.type),
-        anonymous_id: String(o.anonymous_id),
-        customer_id: String(o.customer_id),
-        correlation_id: String(o.correlation_id),
-        topic: String(o.topic),
-        event: String(o.event),
+        ...stringFields(o, EVENT_STRINGS),
       };
     }),
 });
@@ -114,20 +117,15 @@ export const CONTEXT_RECORDS_DATASET = dataset<ContextRecordRow>({
   key: ['context_reference_id', 'version'],
   tableColumns: ['context_reference_id', 'version', 'order_id', 'customer_id', 'as_of', 'record'],
   parquet: [
-    ...stringColumns<ContextRecordRow>('context_reference_id'),
+    ...stringColumns<ContextRecordRow>(RECORD_STRINGS),
     { name: 'version', type: 'INT32', value: (r) => Number(r.version) },
-    ...stringColumns<ContextRecordRow>('order_id', 'customer_id'),
     { name: 'as_of', type: 'TIMESTAMP', value: (r) => new Date(fromDateTime(r.as_of)) },
-    ...stringColumns<ContextRecordRow>('record'),
   ],
   fromObjects: (objects) =>
     objects.map((o) => ({
-      context_reference_id: String(o.context_reference_id),
+      ...stringFields(o, RECORD_STRINGS),
       version: Number(o.version),
-      order_id: String(o.order_id),
-      customer_id: String(o.customer_id),
       as_of: toDateTime(instant(o.as_of)),
-      record: String(o.record),
     })),
 });
 
