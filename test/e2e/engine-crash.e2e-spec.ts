@@ -75,10 +75,13 @@ describe('engine crash test', () => {
   }
 
   it('killed with SIGKILL at 5 random points of a 100k-event replay, ends with exactly the records of an uninterrupted run', async () => {
+    // The intake reads the shared topics, where tests running beside this one write events
+    // dated today or in 2026 (they land on this engine's journey topic too). Dated after all
+    // of those, these events never arrive behind a clock that someone else's moved on.
     const events = trafficEvents({
       seed: 99,
       journeys: 4_700,
-      start: '2026-02-01',
+      start: '2090-02-01',
       days: 30,
       includeStory: true,
     });
@@ -193,8 +196,15 @@ describe('engine crash test', () => {
         onLog.add(`${e.source}|${e.id}`);
       }
     // The events were made in time order, so however unevenly the topics were read, the
-    // engines' clocks waited for the slowest source and no event came too late.
-    expect(expired.map((e) => e.reason).slice(0, 3)).toEqual([]);
+    // engines' clocks waited for the slowest source and none of them came too late (other
+    // tests' older events may, behind this test's clock: that is theirs to mind).
+    const ours = new Set(events.map((e) => `${e.source}|${e.id}`));
+    expect(
+      expired
+        .filter((e) => ours.has(`${e.event.source}|${e.event.id}`))
+        .map((e) => e.reason)
+        .slice(0, 3),
+    ).toEqual([]);
     const routable = events.filter((e) => journeyRoute(e, options).kind !== 'skip');
     expect(routable.filter((e) => !onLog.has(`${e.source}|${e.id}`))).toEqual([]);
 

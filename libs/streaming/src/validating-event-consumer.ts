@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
 import { DeadLetterStage, deadLetterTopic, validateEvent, type CloudEvent } from '@ctxb/events';
 import { restartAfterCrash } from './consumer-supervision';
 import { deadLetterMessage } from './dead-letters';
@@ -34,6 +34,14 @@ export interface ConsumedBatch {
 export type BatchEventHandler = (events: ConsumedEvent[], batch: ConsumedBatch) => Promise<void>;
 
 export type ConsumeOutcome = 'handled' | 'duplicate' | DeadLetterStage;
+
+/** A record that is not a valid event, and why. */
+interface Rejection {
+  message: KafkaMessage;
+  meta: ConsumedEventMeta;
+  stage: DeadLetterStage;
+  reason: string;
+}
 
 export interface ValidatingConsumerOptions {
   groupId: string;
@@ -144,13 +152,18 @@ export class ValidatingEventConsumer {
     const { batch } = payload;
     const heartbeat = () => payload.heartbeat();
     const admitted: (ConsumedEvent & { dedupKey?: string; message: KafkaMessage })[] = [];
+    const rejected: Rejection[] = [];
     for (const message of batch.messages) {
       const meta = { topic: batch.topic, partition: batch.partition, offset: message.offset };
-      const event = await this.admit(message, meta);
-      if (typeof event === 'string') this.options.onOutcome?.(batch.topic, event);
-      else admitted.push({ event, meta, message, value: structuredValue(message) });
+      const event = this.admit(message, meta);
+      if ('stage' in event) rejected.push(event);
+      else admitted.push({ event: event.event, meta, message, value: structuredValue(message) });
     }
+    // A batch that went stale (a rebalance) is fetched again: dead-letter its poison records
+    // then, once, rather than now and again.
     if (!payload.isRunning() || payload.isStale()) return;
+    await this.deadLetterAll(rejected);
+    for (const r of rejected) this.options.onOutcome?.(batch.topic, r.stage);
     const last = batch.messages[batch.messages.length - 1];
     const info: ConsumedBatch = {
       topic: batch.topic,
@@ -180,28 +193,23 @@ export class ValidatingEventConsumer {
     await heartbeat();
   }
 
-  /** Decodes and validates; an event to handle, or the dead-letter stage it went to. */
-  private async admit(
-    message: KafkaMessage,
-    meta: ConsumedEventMeta,
-  ): Promise<CloudEvent | DeadLetterStage> {
+  /** Decodes and validates: an event to handle, or why the record is rejected. */
+  private admit(message: KafkaMessage, meta: ConsumedEventMeta): { event: CloudEvent } | Rejection {
     let raw: Record<string, unknown>;
     try {
       raw = decodeEvent(message);
     } catch (error) {
       if (!(error instanceof EventDecodeException)) throw error;
-      await this.deadLetter(message, meta, DeadLetterStage.Parse, error.message);
-      return DeadLetterStage.Parse;
+      return { message, meta, stage: DeadLetterStage.Parse, reason: error.message };
     }
     const validation = validateEvent(raw);
     if (!validation.ok) {
       const reason = validation.problems
         .map((p) => (p.path ? `${p.path}: ${p.message}` : p.message))
         .join('; ');
-      await this.deadLetter(message, meta, DeadLetterStage.Validate, reason);
-      return DeadLetterStage.Validate;
+      return { message, meta, stage: DeadLetterStage.Validate, reason };
     }
-    return validation.event;
+    return { event: validation.event };
   }
 
   private async claim<T extends ConsumedEvent & { dedupKey?: string }>(events: T[]): Promise<T[]> {
@@ -232,8 +240,12 @@ export class ValidatingEventConsumer {
     meta: ConsumedEventMeta,
     heartbeat: () => Promise<void>,
   ): Promise<ConsumeOutcome> {
-    const event = await this.admit(message, meta);
-    if (typeof event === 'string') return event;
+    const admitted = this.admit(message, meta);
+    if ('stage' in admitted) {
+      await this.deadLetterAll([admitted]);
+      return admitted.stage;
+    }
+    const { event } = admitted;
     const [fresh] = await this.claim<ConsumedEvent & { dedupKey?: string }>([{ event, meta }]);
     if (!fresh) return 'duplicate';
     const handler = this.options.handler as EventHandler;
@@ -247,27 +259,40 @@ export class ValidatingEventConsumer {
     }
   }
 
+  /** Rejected records to their dead-letter topics, in one write. */
+  private async deadLetterAll(rejected: readonly Rejection[]): Promise<void> {
+    if (rejected.length === 0) return;
+    const byTopic = new Map<string, Message[]>();
+    for (const { message, meta, stage, reason } of rejected) {
+      this.logger.warn(
+        {
+          topic: meta.topic,
+          partition: meta.partition,
+          offset: meta.offset,
+          stage,
+          reason: reason.slice(0, 500),
+        },
+        'event dead-lettered',
+      );
+      const topic = deadLetterTopic(meta.topic);
+      byTopic.set(topic, [
+        ...(byTopic.get(topic) ?? []),
+        deadLetterMessage(message, meta, stage, reason),
+      ]);
+    }
+    await this.deadLetters.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+    });
+  }
+
   private async deadLetter(
     message: KafkaMessage,
     meta: ConsumedEventMeta,
     stage: DeadLetterStage,
     reason: string,
   ): Promise<void> {
-    this.logger.warn(
-      {
-        topic: meta.topic,
-        partition: meta.partition,
-        offset: meta.offset,
-        stage,
-        reason: reason.slice(0, 500),
-      },
-      'event dead-lettered',
-    );
-    await this.deadLetters.send({
-      topic: deadLetterTopic(meta.topic),
-      acks: -1,
-      messages: [deadLetterMessage(message, meta, stage, reason)],
-    });
+    await this.deadLetterAll([{ message, meta, stage, reason }]);
   }
 }
 
