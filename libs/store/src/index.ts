@@ -16,3 +16,4 @@ export * from './lake/lake-backfill';
 export * from './reports/revenue-attribution';
 export * from './reports/attribution-models';
 export * from './reports/channel-performance';
+export * from './reports/order-fulfillment';

@@ -14,10 +14,12 @@ import {
   attributionModels,
   channelPerformance,
   checkoutPerformance,
+  orderFulfillment,
   revenueAttribution,
   type AttributionModels,
   type ChannelReport,
   type CheckoutPerformance,
+  type FulfillmentTier,
   type RevenueAttribution,
 } from '@ctxb/store';
 import { ApiKeyGuard, RequiresScope } from '../api/api-key.guard';
@@ -184,5 +186,28 @@ export class ReportsController {
       channelPerformance(s.client, { ...period, model: params.model }),
     );
     return { from: params.from, to: params.to, model: params.model, ...report };
+  }
+
+  @Get('fulfillment')
+  @RequiresScope('reports:read')
+  @UsePipes(STRICT_PARAMETERS)
+  @ApiOperation({
+    summary: 'Order-state durations and fulfillment time by order value',
+    description:
+      'Orders placed in [from, to), each in its newest version, split per currency into thirds by order value (low, mid, ' +
+      'high): per tier, the value range, the orders, how long orders stayed in each state (average and median, orders ' +
+      'still in a state left out) and the time from placed to delivered for the orders delivered so far.',
+  })
+  @ApiResponse({ status: 200, description: '{ from, to, tiers: [...] }' })
+  @ApiResponse({
+    status: 400,
+    description: 'a parameter is missing or wrong, or the period is empty or over 366 days',
+  })
+  async fulfillment(
+    @Query() params: PeriodParams,
+  ): Promise<{ from: string; to: string; tiers: FulfillmentTier[] }> {
+    const period = periodOf(params);
+    const tiers = await this.store.read((s) => orderFulfillment(s.client, period));
+    return { from: params.from, to: params.to, tiers };
   }
 }
