@@ -22,6 +22,8 @@ export enum DeadLetterHeader {
   OriginalPartition = 'ctxb-dlq-original-partition',
   OriginalOffset = 'ctxb-dlq-original-offset',
   FailedAt = 'ctxb-dlq-failed-at',
+  /** The consumer group that rejected the record (several may read one topic). */
+  ConsumerGroup = 'ctxb-dlq-consumer-group',
 }
 
 /** Where a record failed: not JSON / not an event / the handler threw after retries. */

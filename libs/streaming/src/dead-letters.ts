@@ -1,11 +1,12 @@
 import type { KafkaMessage, Message } from 'kafkajs';
 import { DeadLetterHeader, type DeadLetterStage } from '@ctxb/events';
 
-/** Where a dead record was read from. */
+/** Where a dead record was read from, and by which consumer group. */
 export interface RecordOrigin {
   topic: string;
   partition: number;
   offset: string;
+  group: string;
 }
 
 /**
@@ -29,6 +30,7 @@ export function deadLetterMessage(
       [DeadLetterHeader.OriginalPartition]: String(origin.partition),
       [DeadLetterHeader.OriginalOffset]: origin.offset,
       [DeadLetterHeader.FailedAt]: new Date().toISOString(),
+      [DeadLetterHeader.ConsumerGroup]: origin.group,
     },
   };
 }

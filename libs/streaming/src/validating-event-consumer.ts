@@ -277,7 +277,7 @@ export class ValidatingEventConsumer {
       const topic = deadLetterTopic(meta.topic);
       byTopic.set(topic, [
         ...(byTopic.get(topic) ?? []),
-        deadLetterMessage(message, meta, stage, reason),
+        deadLetterMessage(message, { ...meta, group: this.options.groupId }, stage, reason),
       ]);
     }
     await this.deadLetters.sendBatch({

@@ -384,7 +384,12 @@ export class ContextProcessor {
       messages: rejected.map(({ message, stage, reason }) =>
         deadLetterMessage(
           message,
-          { topic: this.options.topic, partition, offset: message.offset },
+          {
+            topic: this.options.topic,
+            partition,
+            offset: message.offset,
+            group: this.options.groupId,
+          },
           stage,
           reason,
         ),
