@@ -48,7 +48,8 @@ export class LakeExporter {
   ): Promise<LakeFileWritten[]> {
     const stale: { dataset: LakeDataset; hour: number }[] = [];
     for (const dataset of LAKE_DATASETS) {
-      const only = hours === 'all' ? undefined : [...(hours.get(dataset) ?? [])].sort();
+      const only =
+        hours === 'all' ? undefined : [...(hours.get(dataset) ?? [])].sort((a, b) => a - b);
       if (only?.length === 0) continue;
       for (const { hour, rows } of await this.hoursInStore(dataset, only)) {
         if (rows > (await this.rowsInFile(lakeFile(dataset, hour)))) stale.push({ dataset, hour });
