@@ -1,5 +1,6 @@
 import { ORDER_12345 } from '@ctxb/simulation';
-import { contextRows } from './context-rows';
+import fc from 'fast-check';
+import { clickHouseDateTime, contextRows, fromClickHouseDateTime } from './context-rows';
 import { order12345Records } from '../../../test/support/order-12345-records';
 
 describe('contextRows', () => {
@@ -75,5 +76,16 @@ describe('contextRows', () => {
       expect(row.context_reference_id).toBe(last.contextReferenceId);
       expect(row.version).toBe(last.version);
     }
+  });
+});
+
+describe('ClickHouse DateTime text', () => {
+  it('reads back every whole-second instant it writes', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: Date.UTC(2105, 11, 31) / 1000 }), (seconds) => {
+        const ms = seconds * 1000;
+        expect(fromClickHouseDateTime(clickHouseDateTime(new Date(ms).toISOString()))).toBe(ms);
+      }),
+    );
   });
 });

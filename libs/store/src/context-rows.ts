@@ -6,6 +6,11 @@ export function clickHouseDateTime(iso: string): string {
   return iso.slice(0, 19).replace('T', ' ');
 }
 
+/** A DateTime as ClickHouse writes it (`2026-03-14 16:05:00`, UTC) → ms since the epoch. */
+export function fromClickHouseDateTime(text: string): number {
+  return Date.parse(`${text.replace(' ', 'T')}Z`);
+}
+
 /** Every row carries the version it belongs to: reads keep only each context's newest. */
 interface Versioned {
   context_reference_id: string;

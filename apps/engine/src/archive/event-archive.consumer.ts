@@ -15,6 +15,7 @@ import {
   ContextRecordStore,
   createClickHouse,
   eventRow,
+  fromClickHouseDateTime,
   LakeChanges,
   RawEventStore,
   type EventRow,
@@ -58,7 +59,7 @@ export class EventArchiveConsumer implements OnApplicationBootstrap, OnApplicati
         await store.write(rows);
         lake.add(
           'events',
-          rows.map((r) => Date.parse(`${r.time.replace(' ', 'T')}Z`)),
+          rows.map((r) => fromClickHouseDateTime(r.time)),
         );
       },
       {

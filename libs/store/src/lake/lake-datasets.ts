@@ -1,5 +1,6 @@
 import type { ColumnSource } from 'hyparquet-writer';
 import type { ContextRecordRow } from '../context-record.store';
+import { clickHouseDateTime, fromClickHouseDateTime } from '../context-rows';
 import type { EventRow } from '../raw-events/event-rows';
 import type { LakeDataset } from './lake-layout';
 
@@ -27,12 +28,8 @@ export interface LakeDatasetSpec<Row> {
   fromObjects(objects: readonly Record<string, unknown>[]): Row[];
 }
 
-/** `2026-03-14 16:05:00` (a ClickHouse DateTime in UTC) → epoch ms. */
-const fromDateTime = (text: string): number => Date.parse(`${text.replace(' ', 'T')}Z`);
-
-/** Epoch ms → `2026-03-14 16:05:00` (the milliseconds dropped). */
-const toDateTime = (ms: number): string =>
-  new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+/** Epoch ms → a ClickHouse DateTime (the milliseconds dropped). */
+const toDateTime = (ms: number): string => clickHouseDateTime(new Date(ms).toISOString());
 
 const instant = (value: unknown): number =>
   value instanceof Date ? value.getTime() : Number(value);
@@ -96,7 +93,7 @@ export const EVENTS_DATASET = dataset<EventRow>({
     {
       name: 'time',
       type: 'TIMESTAMP',
-      value: (r) => new Date(fromDateTime(r.time) + Number(r.time_ms)),
+      value: (r) => new Date(fromClickHouseDateTime(r.time) + Number(r.time_ms)),
     },
     ...stringColumns<EventRow>(EVENT_STRINGS),
   ],
@@ -119,7 +116,7 @@ export const CONTEXT_RECORDS_DATASET = dataset<ContextRecordRow>({
   parquet: [
     ...stringColumns<ContextRecordRow>(RECORD_STRINGS),
     { name: 'version', type: 'INT32', value: (r) => Number(r.version) },
-    { name: 'as_of', type: 'TIMESTAMP', value: (r) => new Date(fromDateTime(r.as_of)) },
+    { name: 'as_of', type: 'TIMESTAMP', value: (r) => new Date(fromClickHouseDateTime(r.as_of)) },
   ],
   fromObjects: (objects) =>
     objects.map((o) => ({

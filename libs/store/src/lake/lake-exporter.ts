@@ -3,7 +3,7 @@ import { parquetMetadata } from 'hyparquet';
 import { ByteWriter, ParquetWriter, schemaFromColumnData } from 'hyparquet-writer';
 import { identifier, joinSql, raw, sql, type SqlFragment } from '../sql/sql';
 import { LAKE_DATASET_SPECS, type LakeDatasetSpec } from './lake-datasets';
-import { LAKE_DATASETS, lakeFile, type LakeDataset } from './lake-layout';
+import { HOUR_MS, LAKE_DATASETS, lakeFile, type LakeDataset } from './lake-layout';
 import type { LakeStorage } from './lake-storage';
 
 /** One file written: its dataset, hour (epoch ms) and rows. */
@@ -74,7 +74,7 @@ export class LakeExporter {
     const time = identifier(spec.timeColumn);
     const hours = only?.map((h) => sql`${new Date(h)}`);
     const recent = only
-      ? sql`${time} >= ${new Date(only[0])} AND ${time} < ${new Date(only[only.length - 1] + 3_600_000)}
+      ? sql`${time} >= ${new Date(only[0])} AND ${time} < ${new Date(only[only.length - 1] + HOUR_MS)}
           AND toStartOfHour(${time}) IN (${joinSql(hours!)})`
       : raw('1');
     const rows = await this.select<{ hour: string | number; rows: string | number }>(
@@ -109,7 +109,7 @@ export class LakeExporter {
       const page = await this.select<Record<string, unknown>>(
         sql`SELECT ${joinSql(spec.tableColumns.map((c) => identifier(c)))}
           FROM ${identifier(spec.table)}
-          WHERE ${time} >= ${new Date(hour)} AND ${time} < ${new Date(hour + 3_600_000)}
+          WHERE ${time} >= ${new Date(hour)} AND ${time} < ${new Date(hour + HOUR_MS)}
           ORDER BY ${keyColumns(spec)}, ${identifier(spec.tableColumns[spec.tableColumns.length - 1])}
           LIMIT 1 BY ${keyColumns(spec)}
           LIMIT ${offset}, ${groupRows}`,

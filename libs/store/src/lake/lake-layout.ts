@@ -2,7 +2,7 @@
 export const LAKE_DATASETS = ['events', 'context_records'] as const;
 export type LakeDataset = (typeof LAKE_DATASETS)[number];
 
-const HOUR_MS = 3_600_000;
+export const HOUR_MS = 3_600_000;
 
 /** The start of the UTC hour holding `ms`. */
 export function hourStart(ms: number): number {

@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { fromMicros } from '@ctxb/context';
+import { fromClickHouseDateTime } from '../context-rows';
 import { sql, type SqlFragment } from '../sql/sql';
 
 export interface DurationStats {
@@ -102,7 +103,9 @@ export async function orderFulfillment(
       group.spent.set(state, [...(group.spent.get(state) ?? []), ms]);
     });
     if (Number(row.was_delivered) > 0)
-      group.fulfillment.push(instant(row.delivered) - instant(row.placed));
+      group.fulfillment.push(
+        fromClickHouseDateTime(row.delivered) - fromClickHouseDateTime(row.placed),
+      );
   }
   const tiers: FulfillmentTier[] = [];
   for (const currency of [...bounds.keys()].sort())
@@ -124,9 +127,6 @@ export async function orderFulfillment(
     }
   return tiers;
 }
-
-/** `2026-03-14 16:05:00` (UTC) → epoch ms. */
-const instant = (text: string) => Date.parse(`${text.replace(' ', 'T')}Z`);
 
 function stats(times: number[]): DurationStats {
   if (times.length === 0) return { orders: 0, averageMs: null, medianMs: null };
