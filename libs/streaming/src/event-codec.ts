@@ -1,5 +1,5 @@
 import type { IHeaders, Message } from 'kafkajs';
-import { type CatalogueEntry, type CloudEvent } from '@ctxb/events';
+import { DeadLetterStage, validateEvent, type CatalogueEntry, type CloudEvent } from '@ctxb/events';
 
 export const STRUCTURED_CONTENT_TYPE = 'application/cloudevents+json; charset=utf-8';
 
@@ -48,6 +48,29 @@ export function decodeEvent(message: {
     throw new EventDecodeException('the value is JSON but not an object');
   }
   return parsed as Record<string, unknown>;
+}
+
+/**
+ * A record as a valid event of the catalogue, or why it is not one: not a CloudEvent at all
+ * (parse) or not a valid event (validate), with the problems in one line.
+ */
+export function readEventRecord(message: {
+  value: Buffer | null;
+  headers?: IHeaders;
+}): { event: CloudEvent } | { stage: DeadLetterStage; reason: string } {
+  let raw: Record<string, unknown>;
+  try {
+    raw = decodeEvent(message);
+  } catch (error) {
+    if (!(error instanceof EventDecodeException)) throw error;
+    return { stage: DeadLetterStage.Parse, reason: error.message };
+  }
+  const validation = validateEvent(raw);
+  if (validation.ok) return { event: validation.event };
+  const reason = validation.problems
+    .map((p) => (p.path ? `${p.path}: ${p.message}` : p.message))
+    .join('; ');
+  return { stage: DeadLetterStage.Validate, reason };
 }
 
 /** The record's value when it holds the whole event (structured mode); undefined in binary mode. */

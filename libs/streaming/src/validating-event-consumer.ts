@@ -1,9 +1,9 @@
 import { Logger } from '@nestjs/common';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
-import { DeadLetterStage, deadLetterTopic, validateEvent, type CloudEvent } from '@ctxb/events';
+import { DeadLetterStage, deadLetterTopic, type CloudEvent } from '@ctxb/events';
 import { restartAfterCrash } from './consumer-supervision';
 import { deadLetterMessage } from './dead-letters';
-import { decodeEvent, EventDecodeException, structuredValue } from './event-codec';
+import { readEventRecord, structuredValue } from './event-codec';
 import { orderedProducer } from './kafka-roles';
 import { deduplicationKey, type EventDeduplicator } from './event-deduplicator';
 
@@ -195,21 +195,8 @@ export class ValidatingEventConsumer {
 
   /** Decodes and validates: an event to handle, or why the record is rejected. */
   private admit(message: KafkaMessage, meta: ConsumedEventMeta): { event: CloudEvent } | Rejection {
-    let raw: Record<string, unknown>;
-    try {
-      raw = decodeEvent(message);
-    } catch (error) {
-      if (!(error instanceof EventDecodeException)) throw error;
-      return { message, meta, stage: DeadLetterStage.Parse, reason: error.message };
-    }
-    const validation = validateEvent(raw);
-    if (!validation.ok) {
-      const reason = validation.problems
-        .map((p) => (p.path ? `${p.path}: ${p.message}` : p.message))
-        .join('; ');
-      return { message, meta, stage: DeadLetterStage.Validate, reason };
-    }
-    return { event: validation.event };
+    const read = readEventRecord(message);
+    return 'event' in read ? read : { message, meta, ...read };
   }
 
   private async claim<T extends ConsumedEvent & { dedupKey?: string }>(events: T[]): Promise<T[]> {

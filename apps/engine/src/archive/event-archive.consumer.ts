@@ -9,7 +9,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { Consumer, EachBatchPayload } from 'kafkajs';
 import { Counter, type Registry } from 'prom-client';
 import { AppConfig } from '@ctxb/config';
-import { TOPICS, validateEvent } from '@ctxb/events';
+import { TOPICS } from '@ctxb/events';
 import { METRICS_REGISTRY } from '@ctxb/observability';
 import {
   ContextRecordStore,
@@ -23,7 +23,7 @@ import {
 import {
   CoalescingBatcher,
   createKafka,
-  decodeEvent,
+  readEventRecord,
   restartAfterCrash,
   startWhenKafkaIsReachable,
 } from '@ctxb/streaming';
@@ -125,14 +125,8 @@ export class EventArchiveConsumer implements OnApplicationBootstrap, OnApplicati
   private async archive({ batch }: EachBatchPayload): Promise<void> {
     const rows: EventRow[] = [];
     for (const message of batch.messages) {
-      let raw: Record<string, unknown>;
-      try {
-        raw = decodeEvent(message);
-      } catch {
-        continue;
-      }
-      const validation = validateEvent(raw);
-      if (validation.ok) rows.push(eventRow(validation.event, batch.topic));
+      const read = readEventRecord(message);
+      if ('event' in read) rows.push(eventRow(read.event, batch.topic));
     }
     await this.inserts.add(rows);
     this.outcomes.inc({ topic: batch.topic, outcome: 'archived' }, rows.length);
