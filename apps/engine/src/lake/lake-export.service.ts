@@ -36,6 +36,7 @@ export class LakeExportService implements OnApplicationBootstrap, OnApplicationS
   private readonly rows: Counter<'dataset'>;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  private schema: Promise<void> | undefined;
   private stopping = false;
 
   constructor(
@@ -91,7 +92,13 @@ export class LakeExportService implements OnApplicationBootstrap, OnApplicationS
     const taken = this.changes.take();
     const hours: LakeHours = full ? 'all' : taken;
     try {
-      await new ContextRecordStore(this.clickhouse).ensureSchema();
+      // Once per process, before the first pass that reads (a failed attempt is tried again).
+      await (this.schema ??= new ContextRecordStore(this.clickhouse)
+        .ensureSchema()
+        .catch((error: unknown) => {
+          this.schema = undefined;
+          throw error;
+        }));
       const written = await this.exporter.export(hours);
       for (const file of written) {
         this.files.inc({ dataset: file.dataset });
