@@ -8,6 +8,7 @@ import {
 } from '@ctxb/context';
 import { Topic, type CloudEvent } from '@ctxb/events';
 import { joinSql, sql } from '../sql/sql';
+import { newestSummaries, referencesPlaced } from './newest-contexts';
 
 export interface ChannelShare {
   channel: string;
@@ -111,16 +112,11 @@ async function ruleBasedShares(
       FROM (
         SELECT context_reference_id, version AS newest, model, channel, campaign, weight
         FROM context_attribution
-        WHERE context_reference_id IN (
-          SELECT context_reference_id FROM context_summaries
-          WHERE placed_at >= ${period.from} AND placed_at < ${period.to})
+        WHERE context_reference_id IN (${referencesPlaced(period)})
         LIMIT 1 BY context_reference_id, version, model, channel, campaign
       )
-      ALL INNER JOIN (
-        SELECT context_reference_id, max(version) AS newest FROM context_summaries
-        WHERE placed_at >= ${period.from} AND placed_at < ${period.to}
-        GROUP BY context_reference_id
-      ) USING (context_reference_id, newest)
+      ALL INNER JOIN (${newestSummaries(sql`context_reference_id, version AS newest`, period)})
+      USING (context_reference_id, newest)
       GROUP BY model, channel
       ORDER BY model, weight DESC, channel`.text,
     format: 'JSONEachRow',

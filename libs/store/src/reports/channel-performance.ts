@@ -7,6 +7,7 @@ import {
   type AttributionModel,
 } from '@ctxb/context';
 import { sql, type SqlFragment } from '../sql/sql';
+import { newestSummaries, referencesPlaced } from './newest-contexts';
 import { revenueAttribution } from './revenue-attribution';
 
 export interface ChannelPerformanceQuery {
@@ -172,15 +173,10 @@ async function newCustomersByChannel(
     client,
     sql`SELECT channel, count() AS customers FROM (
         SELECT customer, argMin(first_channel, placed) AS channel, min(placed) AS first_order
-        FROM (
-          SELECT context_reference_id,
-            argMax(customer_id, version) AS customer,
-            argMax(placed_at, version) AS placed,
-            argMax(first_touch_channel, version) AS first_channel
-          FROM context_summaries
-          WHERE placed_at < ${query.to}
-          GROUP BY context_reference_id
-        )
+        FROM (${newestSummaries(
+          sql`customer_id AS customer, placed_at AS placed, first_touch_channel AS first_channel`,
+          { to: query.to },
+        )})
         WHERE customer != ''
         GROUP BY customer
       )
@@ -199,10 +195,10 @@ async function touchShares(
   averageTouchpoints: number | null;
   shares: Map<string, ChannelRow['touches']>;
 }> {
-  const newest = sql`SELECT context_reference_id, max(version) AS newest, argMax(touchpoints, version) AS touches
-    FROM context_summaries
-    WHERE placed_at >= ${query.from} AND placed_at < ${query.to}
-    GROUP BY context_reference_id`;
+  const newest = newestSummaries(
+    sql`context_reference_id, version AS newest, touchpoints AS touches`,
+    query,
+  );
   const [summary] = await select<{ conversions: string; average: number | null }>(
     client,
     sql`SELECT countIf(touches > 0) AS conversions, avgIf(touches, touches > 0) AS average FROM (${newest})`,
@@ -215,9 +211,7 @@ async function touchShares(
         uniqExactIf(context_reference_id, position + 1 = touches) AS last
       FROM (
         SELECT context_reference_id, version AS newest, position, channel FROM context_touchpoints
-        WHERE context_reference_id IN (
-          SELECT context_reference_id FROM context_summaries
-          WHERE placed_at >= ${query.from} AND placed_at < ${query.to})
+        WHERE context_reference_id IN (${referencesPlaced(query)})
       )
       ALL INNER JOIN (${newest}) USING (context_reference_id, newest)
       GROUP BY channel`,

@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { divideMicros, fromMicros } from '@ctxb/context';
 import { sql } from '../sql/sql';
+import { newestSummaries } from './newest-contexts';
 
 export interface CheckoutPerformanceQuery {
   /** Orders placed from (inclusive) … */
@@ -61,12 +62,11 @@ export async function checkoutPerformance(
       FROM (
         SELECT assumeNotNull(load_n) AS load, assumeNotNull(total_n) AS total, currency,
           isNotNull(hesitation_n) AS has_hesitation, ifNull(hesitation_n, 0) AS hesitation
-        FROM (
-          SELECT checkout_load_ms AS load_n, total_micros AS total_n, currency,
-            hesitation_ratio AS hesitation_n
-          FROM context_latest FINAL
-          WHERE placed_at >= ${query.from} AND placed_at < ${query.to}
-        )
+        FROM (${newestSummaries(
+          sql`checkout_load_ms AS load_n, total_micros AS total_n, currency,
+            hesitation_ratio AS hesitation_n`,
+          query,
+        )})
         WHERE isNotNull(load_n) AND isNotNull(total_n)
       )
       GROUP BY currency

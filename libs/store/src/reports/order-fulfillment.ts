@@ -2,6 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { fromMicros } from '@ctxb/context';
 import { fromClickHouseDateTime } from '../context-rows';
 import { sql, type SqlFragment } from '../sql/sql';
+import { newestSummaries, referencesPlaced } from './newest-contexts';
 
 export interface DurationStats {
   orders: number;
@@ -34,9 +35,10 @@ export async function orderFulfillment(
   client: ClickHouseClient,
   period: { from: Date; to: Date },
 ): Promise<FulfillmentTier[]> {
-  const orders = sql`SELECT context_reference_id, version AS newest, currency, total_micros AS total
-    FROM context_latest FINAL
-    WHERE placed_at >= ${period.from} AND placed_at < ${period.to} AND isNotNull(total_micros)`;
+  const orders = sql`SELECT * FROM (${newestSummaries(
+    sql`context_reference_id, version AS newest, currency, total_micros AS total`,
+    period,
+  )}) WHERE isNotNull(total)`;
   // Tier bounds per currency: the totals at a third and two thirds.
   const bounds = new Map(
     (
@@ -72,9 +74,7 @@ export async function orderFulfillment(
       FROM (
         SELECT context_reference_id, version AS newest, position, state, entered_at, time_spent_ms
         FROM order_state_history
-        WHERE context_reference_id IN (
-          SELECT context_reference_id FROM context_latest
-          WHERE placed_at >= ${period.from} AND placed_at < ${period.to})
+        WHERE context_reference_id IN (${referencesPlaced(period)})
         LIMIT 1 BY context_reference_id, version, position
       )
       ALL INNER JOIN (${orders}) USING (context_reference_id, newest)

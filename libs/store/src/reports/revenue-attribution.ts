@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { fromMicros, type AttributionModel } from '@ctxb/context';
 import { raw, sql, type SqlFragment } from '../sql/sql';
+import { referencesPlaced } from './newest-contexts';
 
 export interface RevenueAttributionQuery {
   /** Orders placed from (inclusive) … */
@@ -89,9 +90,7 @@ export async function revenueAttribution(
         SELECT context_reference_id, version AS newest, ${key} AS key, weight
         FROM context_attribution
         WHERE model = ${query.model}
-          AND context_reference_id IN (
-            SELECT context_reference_id FROM context_amounts
-            WHERE placed_at >= ${query.from} AND placed_at < ${query.to})
+          AND context_reference_id IN (${referencesPlaced(query)})
         -- a replay's repeated rows count once
         LIMIT 1 BY context_reference_id, version, channel, campaign
       )
