@@ -1,4 +1,5 @@
 import {
+  applyDecorators,
   BadRequestException,
   Controller,
   Get,
@@ -37,6 +38,17 @@ const STRICT_PARAMETERS = new ValidationPipe({
   forbidNonWhitelisted: true,
 });
 
+/** What every report route shares: the scope, strict parameters, and the 400 it answers. */
+const PeriodReport = () =>
+  applyDecorators(
+    RequiresScope('reports:read'),
+    UsePipes(STRICT_PARAMETERS),
+    ApiResponse({
+      status: 400,
+      description: 'a parameter is missing or wrong, or the period is empty or over 366 days',
+    }),
+  );
+
 /** Roll-ups from behaviour to revenue. */
 @ApiTags('roll-up')
 @ApiBearerAuth()
@@ -54,8 +66,7 @@ export class ReportsController {
   }
 
   @Get('checkout-performance')
-  @RequiresScope('reports:read')
-  @UsePipes(STRICT_PARAMETERS)
+  @PeriodReport()
   @ApiOperation({
     summary: 'What slow checkout pages cost',
     description:
@@ -65,10 +76,6 @@ export class ReportsController {
       'Each order counts once, in its newest version; orders without a measured checkout are left out.',
   })
   @ApiResponse({ status: 200, description: '{ from, to, slowMs, fastMs, currencies: [...] }' })
-  @ApiResponse({
-    status: 400,
-    description: 'a parameter is missing or wrong, or the period is empty or over 366 days',
-  })
   async checkoutPerformance(@Query() params: CheckoutPerformanceParams): Promise<{
     from: string;
     to: string;
@@ -92,8 +99,7 @@ export class ReportsController {
   }
 
   @Get('revenue-attribution')
-  @RequiresScope('reports:read')
-  @UsePipes(STRICT_PARAMETERS)
+  @PeriodReport()
   @ApiOperation({
     summary: 'Revenue by campaign or channel across the shop, AR and GL, gross and net',
     description:
@@ -106,10 +112,6 @@ export class ReportsController {
       'ordered revenue, paginated with limit and offset (page.hasMore).',
   })
   @ApiResponse({ status: 200, description: '{ from, to, model, by, rows, totals, page }' })
-  @ApiResponse({
-    status: 400,
-    description: 'a parameter is missing or wrong, or the period is empty or over 366 days',
-  })
   async revenueAttribution(
     @Query() params: RevenueAttributionParams,
   ): Promise<RevenueAttribution & { from: string; to: string; model: string; by: string }> {
@@ -128,8 +130,7 @@ export class ReportsController {
   }
 
   @Get('attribution-models')
-  @RequiresScope('reports:read')
-  @UsePipes(STRICT_PARAMETERS)
+  @PeriodReport()
   @ApiOperation({
     summary: 'Which channels matter: data-driven (Markov) attribution beside the rule-based models',
     description:
@@ -143,10 +144,6 @@ export class ReportsController {
     status: 200,
     description: '{ from, to, journeys, conversionProbability, models: [{ model, channels }] }',
   })
-  @ApiResponse({
-    status: 400,
-    description: 'a parameter is missing or wrong, or the period is empty or over 366 days',
-  })
   async attributionModels(
     @Query() params: PeriodParams,
   ): Promise<AttributionModels & { from: string; to: string }> {
@@ -158,8 +155,7 @@ export class ReportsController {
   }
 
   @Get('channels')
-  @RequiresScope('reports:read')
-  @UsePipes(STRICT_PARAMETERS)
+  @PeriodReport()
   @ApiOperation({
     summary:
       'Revenue, spend, true CAC and ROI per channel and campaign; first, assisted and last-touch shares',
@@ -174,10 +170,6 @@ export class ReportsController {
     status: 200,
     description: '{ from, to, model, conversions, averageTouchpointsPerConversion, currencies }',
   })
-  @ApiResponse({
-    status: 400,
-    description: 'a parameter is missing or wrong, or the period is empty or over 366 days',
-  })
   async channels(
     @Query() params: ChannelPerformanceParams,
   ): Promise<ChannelReport & { from: string; to: string; model: string }> {
@@ -189,8 +181,7 @@ export class ReportsController {
   }
 
   @Get('fulfillment')
-  @RequiresScope('reports:read')
-  @UsePipes(STRICT_PARAMETERS)
+  @PeriodReport()
   @ApiOperation({
     summary: 'Order-state durations and fulfillment time by order value',
     description:
@@ -199,10 +190,6 @@ export class ReportsController {
       'still in a state left out) and the time from placed to delivered for the orders delivered so far.',
   })
   @ApiResponse({ status: 200, description: '{ from, to, tiers: [...] }' })
-  @ApiResponse({
-    status: 400,
-    description: 'a parameter is missing or wrong, or the period is empty or over 366 days',
-  })
   async fulfillment(
     @Query() params: PeriodParams,
   ): Promise<{ from: string; to: string; tiers: FulfillmentTier[] }> {
