@@ -9,6 +9,7 @@ import {
   createClickHouse,
   identifier,
   joinSql,
+  selectRows,
   sql,
   sqlIdentifier,
   type SqlFragment,
@@ -171,7 +172,7 @@ async function fill(
   bar?.start(TABLES.length * Math.ceil(copies / step), 0, { table: '' });
   for (const table of TABLES) {
     const columns = (
-      await rows<{ name: string; type: string }>(
+      await selectRows<{ name: string; type: string }>(
         client,
         sql`SELECT name, type FROM system.columns WHERE database = currentDatabase() AND table = ${table}`,
       )
@@ -232,13 +233,13 @@ async function measureAt(
     const base = templateRefs[(i * 7919) % templateRefs.length];
     return `${base}_${(i * 104729) % copies}`;
   });
-  const documents = await rows<{ kind: string; id: string }>(
+  const documents = await selectRows<{ kind: string; id: string }>(
     client,
     sql`SELECT kind, id FROM correlated_ids WHERE context_reference_id IN (${joinSql(refs.slice(0, 200).map((r) => sql`${r}`))}) LIMIT 1 BY context_reference_id`,
   );
 
   const baseline = await latencies(refs, (ref) =>
-    rows(
+    selectRows(
       client,
       sql`SELECT version FROM context_versions WHERE context_reference_id = ${ref} LIMIT 1`,
     ),
@@ -313,10 +314,6 @@ async function latencies<K>(
 
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 
-async function rows<T>(client: ClickHouseClient, query: SqlFragment): Promise<T[]> {
-  return (await client.query({ query: query.text, format: 'JSONEachRow' })).json<T>();
-}
-
 async function one(client: ClickHouseClient, query: SqlFragment): Promise<Record<string, unknown>> {
-  return (await rows<Record<string, unknown>>(client, query))[0];
+  return (await selectRows<Record<string, unknown>>(client, query))[0];
 }

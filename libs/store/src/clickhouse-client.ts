@@ -1,5 +1,6 @@
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { ClickHouseConfig } from '@ctxb/config';
+import type { SqlFragment } from './sql/sql';
 
 /** A client on the configured database; identifiers come from validated config, never input. */
 export function createClickHouse(config: ClickHouseConfig): ClickHouseClient {
@@ -11,4 +12,10 @@ export function createClickHouse(config: ClickHouseConfig): ClickHouseClient {
     request_timeout: config.requestTimeoutMs,
     log: { level: ClickHouseLogLevel.OFF },
   });
+}
+
+/** The rows of a query made with `sql` (JSONEachRow: 64-bit integers come back as strings). */
+export async function selectRows<T>(client: ClickHouseClient, query: SqlFragment): Promise<T[]> {
+  const result = await client.query({ query: query.text, format: 'JSONEachRow' });
+  return result.json<T>();
 }

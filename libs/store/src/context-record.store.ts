@@ -2,7 +2,8 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { newestVersions, type ContextRecord } from '@ctxb/context';
 import { clickHouseDateTime, contextRows } from './context-rows';
 import { migrate } from './migrations/migrator';
-import { identifier, raw, sql, type SqlFragment } from './sql/sql';
+import { identifier, raw, sql } from './sql/sql';
+import { selectRows } from './clickhouse-client';
 import { STORE_MIGRATIONS } from './migrations/store-migrations';
 
 /** A context's newest version as stored: the record and the rows the queries read. */
@@ -114,7 +115,8 @@ export class ContextRecordStore {
   async newestRecord(
     contextReferenceId: string,
   ): Promise<{ version: number; record: ContextRecord } | undefined> {
-    const rows = await this.select<{ version: number | string; record: string }>(
+    const rows = await selectRows<{ version: number | string; record: string }>(
+      this.client,
       sql`SELECT version, record FROM ${identifier(ContextRecordStore.TABLE)}
         WHERE context_reference_id = ${contextReferenceId}
         ORDER BY version DESC LIMIT 1`,
@@ -134,7 +136,8 @@ export class ContextRecordStore {
     const newest = await this.newestRecord(contextReferenceId);
     if (!newest) return undefined;
     const of = (table: string, order: string) =>
-      this.select<Record<string, unknown>>(
+      selectRows<Record<string, unknown>>(
+        this.client,
         sql`SELECT DISTINCT * FROM ${identifier(table)}
           WHERE context_reference_id = ${contextReferenceId} AND version = ${newest.version}
           ORDER BY ${raw(order)}`,
@@ -170,13 +173,15 @@ export class ContextRecordStore {
    */
   async referencesOfDocument(kind: string, id: string): Promise<string[]> {
     if ((LINKED_DOCUMENT_KINDS as readonly string[]).includes(kind)) {
-      const rows = await this.select<{ context_reference_id: string }>(
+      const rows = await selectRows<{ context_reference_id: string }>(
+        this.client,
         sql`SELECT DISTINCT context_reference_id FROM document_links
           WHERE kind = ${kind} AND id = ${id} ORDER BY context_reference_id`,
       );
       return rows.map((r) => r.context_reference_id);
     }
-    const rows = await this.select<{ context_reference_id: string }>(
+    const rows = await selectRows<{ context_reference_id: string }>(
+      this.client,
       sql`SELECT DISTINCT context_reference_id FROM correlated_ids
         WHERE kind = ${kind} AND id = ${id}
           AND (context_reference_id, version) IN (
@@ -189,19 +194,15 @@ export class ContextRecordStore {
     return rows.map((r) => r.context_reference_id);
   }
 
-  private async select<T>(query: SqlFragment): Promise<T[]> {
-    const result = await this.client.query({ query: query.text, format: 'JSONEachRow' });
-    return result.json<T>();
-  }
-
   /** Every stored version, each (reference, version) once, for replays and checks. */
   async allVersions(): Promise<{ contextReferenceId: string; version: number; record: string }[]> {
-    const rows = await this.select<{
+    const rows = await selectRows<{
       context_reference_id: string;
       version: number;
       content: string;
       variants: string | number;
     }>(
+      this.client,
       sql`SELECT context_reference_id, version, any(record) AS content, uniqExact(record) AS variants
         FROM ${identifier(ContextRecordStore.TABLE)}
         GROUP BY context_reference_id, version

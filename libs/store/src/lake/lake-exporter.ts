@@ -2,6 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { parquetMetadata } from 'hyparquet';
 import { ByteWriter, ParquetWriter, schemaFromColumnData } from 'hyparquet-writer';
 import { identifier, joinSql, raw, sql, type SqlFragment } from '../sql/sql';
+import { selectRows } from '../clickhouse-client';
 import { LAKE_DATASET_SPECS, type LakeDatasetSpec } from './lake-datasets';
 import { HOUR_MS, LAKE_DATASETS, lakeFile, type LakeDataset } from './lake-layout';
 import type { LakeStorage } from './lake-storage';
@@ -77,7 +78,8 @@ export class LakeExporter {
       ? sql`${time} >= ${new Date(only[0])} AND ${time} < ${new Date(only[only.length - 1] + HOUR_MS)}
           AND toStartOfHour(${time}) IN (${joinSql(hours!)})`
       : raw('1');
-    const rows = await this.select<{ hour: string | number; rows: string | number }>(
+    const rows = await selectRows<{ hour: string | number; rows: string | number }>(
+      this.client,
       sql`SELECT toUnixTimestamp(toStartOfHour(${time})) AS hour, uniqExact(${keyColumns(spec)}) AS rows
         FROM ${table} WHERE ${recent} GROUP BY hour ORDER BY hour`,
     );
@@ -106,7 +108,8 @@ export class LakeExporter {
     });
     let rows = 0;
     for (let offset = 0; ; offset += groupRows) {
-      const page = await this.select<Record<string, unknown>>(
+      const page = await selectRows<Record<string, unknown>>(
+        this.client,
         sql`SELECT ${joinSql(spec.tableColumns.map((c) => identifier(c)))}
           FROM ${identifier(spec.table)}
           WHERE ${time} >= ${new Date(hour)} AND ${time} < ${new Date(hour + HOUR_MS)}
@@ -128,11 +131,6 @@ export class LakeExporter {
     await this.storage.write(path, new Uint8Array(bytes.getBuffer()));
     this.rowsInLake.set(path, rows);
     return { dataset, hour, path, rows };
-  }
-
-  private async select<T>(query: SqlFragment): Promise<T[]> {
-    const result = await this.client.query({ query: query.text, format: 'JSONEachRow' });
-    return result.json<T>();
   }
 }
 

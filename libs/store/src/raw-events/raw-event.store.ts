@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { CloudEvent } from '@ctxb/events';
-import { sql, type SqlFragment } from '../sql/sql';
+import { sql } from '../sql/sql';
+import { selectRows } from '../clickhouse-client';
 import type { EventRow } from './event-rows';
 
 /** Whose events a timeline shows: a device, a customer or an order (correlation id). */
@@ -29,7 +30,8 @@ export class RawEventStore {
         : 'customerId' in of
           ? sql`customer_id = ${of.customerId}`
           : sql`correlation_id = ${of.correlationId}`;
-    const rows = await this.select<{ event: string }>(
+    const rows = await selectRows<{ event: string }>(
+      this.client,
       sql`SELECT event FROM events WHERE ${where}
         ORDER BY time, time_ms, source, id LIMIT 1 BY source, id LIMIT ${limit}`,
     );
@@ -38,14 +40,10 @@ export class RawEventStore {
 
   /** Distinct events stored (each (source, id) once). */
   async count(): Promise<number> {
-    const [row] = await this.select<{ n: string }>(
+    const [row] = await selectRows<{ n: string }>(
+      this.client,
       sql`SELECT uniqExact(source, id) AS n FROM events`,
     );
     return Number(row.n);
-  }
-
-  private async select<T>(query: SqlFragment): Promise<T[]> {
-    const result = await this.client.query({ query: query.text, format: 'JSONEachRow' });
-    return result.json<T>();
   }
 }

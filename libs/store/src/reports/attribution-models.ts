@@ -7,6 +7,7 @@ import {
   type JourneyPath,
 } from '@ctxb/context';
 import { Topic, type CloudEvent } from '@ctxb/events';
+import { selectRows } from '../clickhouse-client';
 import { joinSql, sql } from '../sql/sql';
 import { newestSummaries, referencesPlaced } from './newest-contexts';
 
@@ -107,8 +108,9 @@ async function ruleBasedShares(
   client: ClickHouseClient,
   period: { from: Date; to: Date },
 ): Promise<Map<string, ChannelShare[]>> {
-  const result = await client.query({
-    query: sql`SELECT model, channel, sum(weight) AS weight
+  const rows = await selectRows<{ model: string; channel: string; weight: number }>(
+    client,
+    sql`SELECT model, channel, sum(weight) AS weight
       FROM (
         SELECT context_reference_id, version AS newest, model, channel, campaign, weight
         FROM context_attribution
@@ -118,10 +120,8 @@ async function ruleBasedShares(
       ALL INNER JOIN (${newestSummaries(sql`context_reference_id, version AS newest`, period)})
       USING (context_reference_id, newest)
       GROUP BY model, channel
-      ORDER BY model, weight DESC, channel`.text,
-    format: 'JSONEachRow',
-  });
-  const rows = await result.json<{ model: string; channel: string; weight: number }>();
+      ORDER BY model, weight DESC, channel`,
+  );
   const shares = new Map<string, ChannelShare[]>();
   for (const model of new Set(rows.map((r) => r.model))) {
     const of = rows.filter((r) => r.model === model);

@@ -6,7 +6,8 @@ import {
   toMicros,
   type AttributionModel,
 } from '@ctxb/context';
-import { sql, type SqlFragment } from '../sql/sql';
+import { sql } from '../sql/sql';
+import { selectRows } from '../clickhouse-client';
 import { newestSummaries, referencesPlaced } from './newest-contexts';
 import { revenueAttribution } from './revenue-attribution';
 
@@ -139,7 +140,7 @@ async function marketingSpend(
 ): Promise<Spend> {
   // An event's time is close to its date; a day's margin each side, then the date decides.
   const margin = 86_400_000;
-  const rows = await select<{ event: string }>(
+  const rows = await selectRows<{ event: string }>(
     client,
     sql`SELECT event FROM events
       WHERE type = 'marketing.spend.recorded'
@@ -169,7 +170,7 @@ async function newCustomersByChannel(
   client: ClickHouseClient,
   query: { from: Date; to: Date },
 ): Promise<Map<string, number>> {
-  const rows = await select<{ channel: string; customers: string }>(
+  const rows = await selectRows<{ channel: string; customers: string }>(
     client,
     sql`SELECT channel, count() AS customers FROM (
         SELECT customer, argMin(first_channel, placed) AS channel, min(placed) AS first_order
@@ -199,11 +200,11 @@ async function touchShares(
     sql`context_reference_id, version AS newest, touchpoints AS touches`,
     query,
   );
-  const [summary] = await select<{ conversions: string; average: number | null }>(
+  const [summary] = await selectRows<{ conversions: string; average: number | null }>(
     client,
     sql`SELECT countIf(touches > 0) AS conversions, avgIf(touches, touches > 0) AS average FROM (${newest})`,
   );
-  const rows = await select<{ channel: string; first: string; assisted: string; last: string }>(
+  const rows = await selectRows<{ channel: string; first: string; assisted: string; last: string }>(
     client,
     sql`SELECT channel,
         uniqExactIf(context_reference_id, position = 0) AS first,
@@ -239,7 +240,3 @@ function roi(revenue: string, spendMicros: string): number | null {
 }
 
 const round = (x: number) => Math.round(x * 1e6) / 1e6;
-
-async function select<T>(client: ClickHouseClient, query: SqlFragment): Promise<T[]> {
-  return (await client.query({ query: query.text, format: 'JSONEachRow' })).json<T>();
-}

@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { divideMicros, fromMicros } from '@ctxb/context';
 import { sql } from '../sql/sql';
+import { selectRows } from '../clickhouse-client';
 import { newestSummaries } from './newest-contexts';
 
 export interface CheckoutPerformanceQuery {
@@ -51,8 +52,9 @@ export async function checkoutPerformance(
   query: CheckoutPerformanceQuery,
 ): Promise<CheckoutPerformance[]> {
   const { slowMs, fastMs } = query;
-  const result = await client.query({
-    query: sql`SELECT currency,
+  const rows = await selectRows<Row>(
+    client,
+    sql`SELECT currency,
         count() AS orders,
         countIf(load > ${slowMs}) AS slow_orders,
         sumIf(total, load > ${slowMs}) AS slow_micros,
@@ -70,11 +72,10 @@ export async function checkoutPerformance(
         WHERE isNotNull(load_n) AND isNotNull(total_n)
       )
       GROUP BY currency
-      ORDER BY currency`.text,
-    format: 'JSONEachRow',
-  });
+      ORDER BY currency`,
+  );
   const perMonth = (30 * DAY_MS) / (query.to.getTime() - query.from.getTime());
-  return (await result.json<Row>()).map((row) => {
+  return rows.map((row) => {
     const slowOrders = Number(row.slow_orders);
     const fastOrders = Number(row.fast_orders);
     const slowAov = average(BigInt(row.slow_micros), slowOrders);

@@ -1,7 +1,8 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { fromMicros } from '@ctxb/context';
 import { fromClickHouseDateTime } from '../context-rows';
-import { sql, type SqlFragment } from '../sql/sql';
+import { sql } from '../sql/sql';
+import { selectRows } from '../clickhouse-client';
 import { newestSummaries, referencesPlaced } from './newest-contexts';
 
 export interface DurationStats {
@@ -42,7 +43,7 @@ export async function orderFulfillment(
   // Tier bounds per currency: the totals at a third and two thirds.
   const bounds = new Map(
     (
-      await select<{ currency: string; q: (string | number)[] }>(
+      await selectRows<{ currency: string; q: (string | number)[] }>(
         client,
         sql`SELECT currency, quantilesExact(0.3333333, 0.6666667)(total) AS q
           FROM (${orders}) GROUP BY currency`,
@@ -54,7 +55,7 @@ export async function orderFulfillment(
     const [third, twoThirds] = bounds.get(currency)!;
     return total <= third ? 'low' : total <= twoThirds ? 'mid' : 'high';
   };
-  const rows = await select<{
+  const rows = await selectRows<{
     context_reference_id: string;
     currency: string;
     total: string;
@@ -138,8 +139,4 @@ function stats(times: number[]): DurationStats {
     medianMs:
       sorted.length % 2 ? sorted[middle] : Math.round((sorted[middle - 1] + sorted[middle]) / 2),
   };
-}
-
-async function select<T>(client: ClickHouseClient, query: SqlFragment): Promise<T[]> {
-  return (await client.query({ query: query.text, format: 'JSONEachRow' })).json<T>();
 }

@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { fromMicros, type AttributionModel } from '@ctxb/context';
 import { raw, sql, type SqlFragment } from '../sql/sql';
+import { selectRows } from '../clickhouse-client';
 import { referencesPlaced } from './newest-contexts';
 
 export interface RevenueAttributionQuery {
@@ -83,7 +84,7 @@ export async function revenueAttribution(
   const weighted = raw(
     AMOUNTS.map((a) => `toInt64(round(sum(weight * toFloat64(${a})))) AS ${a}`).join(', '),
   );
-  const rows = await select<AmountColumns & { currency: string; key: string; orders: number }>(
+  const rows = await selectRows<AmountColumns & { currency: string; key: string; orders: number }>(
     client,
     sql`SELECT currency, key, sum(weight) AS orders, ${weighted}
       FROM (
@@ -99,7 +100,7 @@ export async function revenueAttribution(
       ORDER BY currency, ordered_net DESC, key
       LIMIT ${query.offset}, ${query.limit + 1}`,
   );
-  const totals = await select<AmountColumns & { currency: string; orders: string }>(
+  const totals = await selectRows<AmountColumns & { currency: string; orders: string }>(
     client,
     sql`SELECT currency, count() AS orders,
         ${raw(AMOUNTS.map((a) => `sum(${a}) AS ${a}`).join(', '))}
@@ -137,8 +138,4 @@ function modules(row: AmountColumns): ModuleAmounts {
       postedMinusInvoiced: pair(posted[0] - invoiced[0], posted[1] - invoiced[1]),
     },
   };
-}
-
-async function select<T>(client: ClickHouseClient, query: SqlFragment): Promise<T[]> {
-  return (await client.query({ query: query.text, format: 'JSONEachRow' })).json<T>();
 }
