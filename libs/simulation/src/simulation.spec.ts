@@ -68,6 +68,22 @@ describe('generateTraffic', () => {
     expect(events.slice(firstJourney, lastOfFirst).some((e) => e.id.startsWith('j1-'))).toBe(true);
   });
 
+  it('starts every id of its shoppers, orders and documents with the id prefix, if given', () => {
+    const prefixed = all({ ...options, idPrefix: 'run7-', includeStory: false });
+    const plain = all({ ...options, includeStory: false });
+    const ids = (e: CloudEvent) => {
+      const data = e.data as Record<string, unknown>;
+      return [e.id, e.anonymousid, e.customerid, e.correlationid, data.orderId, data.cartId]
+        .concat(['invoiceNo', 'journalId', 'paymentId', 'customerId'].map((k) => data[k]))
+        .filter((v): v is string => typeof v === 'string' && v !== 'system');
+    };
+    expect(prefixed.length).toBe(plain.length);
+    for (const event of prefixed)
+      for (const id of ids(event)) expect(id).toMatch(/^([A-Za-z]+-)?run7-/);
+    // Nothing else changes: drop the prefix and the events are the same.
+    expect(ndjson(prefixed).replace(/run7-/g, '')).toBe(ndjson(plain));
+  });
+
   it('has unique event ids per source', () => {
     const keys = events.map((e) => `${e.source}|${e.id}`);
     expect(new Set(keys).size).toBe(keys.length);

@@ -22,6 +22,11 @@ export interface TrafficOptions {
   days: number;
   /** Include the fixed order-12345 story (at its own dates). */
   includeStory: boolean;
+  /**
+   * Starts every id of the generated shoppers, orders and documents (default none): traffic
+   * written beside other traffic on shared topics then never shares an id with it.
+   */
+  idPrefix?: string;
 }
 
 export const DEFAULT_TRAFFIC: TrafficOptions = {
@@ -81,6 +86,7 @@ function* journeysByStart(
   const start = Date.parse(`${options.start}T00:00:00Z`);
   const span = options.days * DAY;
   let storyDone = !options.includeStory;
+  const prefix = options.idPrefix ?? '';
   let nextDay = 0;
   const onHand = new Map(PRODUCTS.map((p) => [p.id, 200]));
   const earliestStart = (n: number) =>
@@ -97,18 +103,18 @@ function* journeysByStart(
   for (let n = 0; n < options.journeys; n++) {
     const journeyStart = earliestStart(n) + random.int(0, 59) * MINUTE;
     while (nextDay < options.days && start + nextDay * DAY <= journeyStart) {
-      const events = dailyEvents(random, start + nextDay++ * DAY, onHand);
+      const events = dailyEvents(random, start + nextDay++ * DAY, onHand, prefix);
       yield { events, horizon: horizon(n) };
     }
     if (!storyDone && journeyStart >= ORDER_12345.firstTouchAt) {
       storyDone = true;
       yield { events: order12345Events(), horizon: horizon(n) };
     }
-    const events = journey(random, n, journeyStart, onHand);
+    const events = journey(random, n, journeyStart, onHand, prefix);
     yield { events, horizon: horizon(n + 1) };
   }
   while (nextDay < options.days) {
-    const events = dailyEvents(random, start + nextDay++ * DAY, onHand);
+    const events = dailyEvents(random, start + nextDay++ * DAY, onHand, prefix);
     yield { events, horizon: horizon(options.journeys) };
   }
   if (!storyDone) {
@@ -141,8 +147,9 @@ function journey(
   n: number,
   startMs: number,
   onHand: Map<string, number>,
+  prefix: string,
 ): CloudEvent[] {
-  const j = new JourneyWriter(`j${n}`, `a-${random.hex(16)}`, startMs);
+  const j = new JourneyWriter(`${prefix}j${n}`, `a-${prefix}${random.hex(16)}`, startMs);
   const sessions = random.weighted([
     [1, 40],
     [2, 25],
@@ -206,7 +213,7 @@ function journey(
 
   if (j.cartLines.size > 0 && random.chance(0.7)) {
     const converts = random.chance(speed === 'fast' ? 0.8 : speed === 'medium' ? 0.6 : 0.3);
-    checkout(j, random, n, checkoutLoadMs, foundCode, onHand, converts);
+    checkout(j, random, n, checkoutLoadMs, foundCode, onHand, converts, prefix);
   }
   return j.events;
 }
@@ -220,11 +227,12 @@ function checkout(
   foundCode: string | undefined,
   onHand: Map<string, number>,
   converts: boolean,
+  prefix: string,
 ): void {
   j.wait(random.int(10, 120) * 1000);
   j.pageView('/checkout', { loadTimeMs: loadMs });
   j.emit('checkout.started', { cartId: j.cartId, pageLoadMs: loadMs });
-  j.identify(`C-${String(20000 + n)}`);
+  j.identify(`C-${prefix}${20000 + n}`);
   const hesitation = loadMs >= 5_000 ? 2 : 1;
   for (const field of ['email', 'address', 'postcode', 'card']) {
     const dwellMs = random.int(1_500, 9_000) * hesitation;
@@ -248,7 +256,7 @@ function checkout(
     });
   }
   if (!converts) return;
-  const orderId = String(100_000 + n);
+  const orderId = `${prefix}${100_000 + n}`;
   let totalCents = j.cartTotalCents();
   const discount = foundCode ?? (random.chance(0.1) ? 'WELCOME5' : undefined);
   if (discount) {
@@ -349,9 +357,14 @@ function dailyEvents(
   random: SeededRandom,
   dayStart: number,
   onHand: Map<string, number>,
+  prefix: string,
 ): CloudEvent[] {
   const day = new Date(dayStart).toISOString().slice(0, 10);
-  const j = new JourneyWriter(`d${day}`, 'system', dayStart + 23 * 3_600_000 + 59 * MINUTE);
+  const j = new JourneyWriter(
+    `${prefix}d${day}`,
+    'system',
+    dayStart + 23 * 3_600_000 + 59 * MINUTE,
+  );
   for (const c of CAMPAIGNS) {
     const cents = Math.round(c.dailySpendCents * (0.8 + random.next() * 0.4));
     j.emit(
