@@ -26,6 +26,8 @@ export interface ConsumedEvent {
 export interface ConsumedBatch {
   topic: string;
   partition: number;
+  /** The offset after this batch: where reading goes on. */
+  position: number;
   /** True when nothing more is waiting in the partition after this batch. */
   caughtUp: boolean;
 }
@@ -165,10 +167,12 @@ export class ValidatingEventConsumer {
     await this.deadLetterAll(rejected);
     for (const r of rejected) this.options.onOutcome?.(batch.topic, r.stage);
     const last = batch.messages[batch.messages.length - 1];
+    const position = last === undefined ? Number(batch.highWatermark) : Number(last.offset) + 1;
     const info: ConsumedBatch = {
       topic: batch.topic,
       partition: batch.partition,
-      caughtUp: last === undefined || Number(last.offset) + 1 >= Number(batch.highWatermark),
+      position,
+      caughtUp: position >= Number(batch.highWatermark),
     };
     const fresh = await this.claim(admitted);
     if (fresh.length < admitted.length)

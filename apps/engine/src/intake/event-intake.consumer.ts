@@ -20,7 +20,7 @@ import {
   type ConsumedBatch,
   type ConsumedEvent,
 } from '@ctxb/streaming';
-import type { Kafka, Producer } from 'kafkajs';
+import type { Admin, Kafka, Producer } from 'kafkajs';
 import { contextOptionsFrom } from '../context/context-options.factory';
 import { JourneyDirectory } from '../routing/journey-directory';
 import { JourneyRouter, type SourceProgress } from '../routing/journey-router';
@@ -45,6 +45,8 @@ export class EventIntakeConsumer implements OnApplicationBootstrap, OnApplicatio
   private readonly producer: Producer;
   private readonly router: JourneyRouter;
   private readonly kafka: Kafka;
+  /** Looks up source end offsets for the router (connected at start). */
+  private readonly admin: Admin;
   private stopping = false;
   private started: Promise<void> | undefined;
   /**
@@ -81,12 +83,14 @@ export class EventIntakeConsumer implements OnApplicationBootstrap, OnApplicatio
     const kafka = createKafka(config.kafka, 'engine');
     this.kafka = kafka;
     this.producer = orderedProducer(kafka);
+    this.admin = kafka.admin();
     const options = contextOptionsFrom(config);
     this.router = new JourneyRouter(
       new JourneyDirectory(this.redis, keyPrefix, Math.ceil(options.orderRetentionMs / 1000)),
       this.producer,
       config.engine.journeyTopic,
       options,
+      (sources) => this.endOffsets(sources),
     );
     this.consumer = new ValidatingEventConsumer(kafka, {
       groupId: config.engine.groupId,
@@ -118,7 +122,18 @@ export class EventIntakeConsumer implements OnApplicationBootstrap, OnApplicatio
     await this.started;
     await this.consumer.stop().catch(() => undefined);
     await this.producer.disconnect().catch(() => undefined);
+    await this.admin.disconnect().catch(() => undefined);
     this.redis.disconnect();
+  }
+
+  private async endOffsets(
+    sources: readonly { topic: string; partition: number }[],
+  ): Promise<Map<string, number>> {
+    const ends = new Map<string, number>();
+    for (const topic of new Set(sources.map((s) => s.topic)))
+      for (const o of await this.admin.fetchTopicOffsets(topic))
+        ends.set(`${topic}:${o.partition}`, Number(o.high));
+    return ends;
   }
 
   private async handle(batch: ConsumedEvent[], source: ConsumedBatch): Promise<void> {
@@ -158,7 +173,12 @@ export class EventIntakeConsumer implements OnApplicationBootstrap, OnApplicatio
               : this.config.engine.startFromBeginning
                 ? Number(end?.low ?? 0)
                 : Number(end?.high ?? 0);
-          sources.push({ topic, partition, caughtUp: position >= Number(end?.high ?? 0) });
+          sources.push({
+            topic,
+            partition,
+            position,
+            caughtUp: position >= Number(end?.high ?? 0),
+          });
         }
       }
       await this.router.register(sources);
@@ -174,6 +194,7 @@ export class EventIntakeConsumer implements OnApplicationBootstrap, OnApplicatio
       this.config.topics,
       async () => {
         await this.producer.connect();
+        await this.admin.connect();
         this.router.useJourneyPartitions(
           await journeyPartitionCount(kafka, this.config.engine.journeyTopic),
         );

@@ -15,9 +15,16 @@ export interface RoutableEvent {
 export interface SourceProgress {
   topic: string;
   partition: number;
+  /** The offset reading goes on from. */
+  position: number;
   /** Nothing more waiting in it right now. */
   caughtUp: boolean;
 }
+
+/** The current end offsets of source partitions, by `topic:partition` (one look at Kafka). */
+export type SourceEnds = (
+  sources: readonly { topic: string; partition: number }[],
+) => Promise<Map<string, number>>;
 
 export interface RoutedCounts {
   forwarded: number;
@@ -37,18 +44,26 @@ export class JourneyRouter {
   private readonly sourceTimes = new Map<string, number>();
   /** Sources that reported a batch since the last assignment: their news is newer. */
   private readonly reported = new Set<string>();
+  /** What the engines were last told of each source this instance reads. */
+  private readonly sources = new Map<string, SourceProgress>();
   private journeyPartitions = 1;
 
+  /**
+   * `ends` lets the router look again at sources it reported idle before a batch moves time
+   * on past them (without it, an idle report stands until that source's next batch).
+   */
   constructor(
     private readonly directory: JourneyDirectory,
     private readonly producer: Producer,
     private readonly topic: string,
-    private readonly options: Pick<ContextOptions, 'placeholderIds'>,
+    private readonly options: Pick<ContextOptions, 'placeholderIds' | 'latenessMs'>,
+    private readonly ends?: SourceEnds,
   ) {}
 
   /** A rebalance began: what batches reported before it is no longer known to be current. */
   newAssignment(): void {
     this.reported.clear();
+    this.sources.clear();
   }
 
   /** How many partitions the journey topic has: progress goes to each of them. */
@@ -61,9 +76,9 @@ export class JourneyRouter {
    * caught up, so the engines' clocks wait for the busy ones.
    */
   async register(sources: readonly SourceProgress[]): Promise<void> {
-    const messages = sources
-      .filter((s) => !this.reported.has(`${s.topic}:${s.partition}`))
-      .flatMap((s) => this.progress(s));
+    const fresh = sources.filter((s) => !this.reported.has(`${s.topic}:${s.partition}`));
+    for (const s of fresh) this.sources.set(`${s.topic}:${s.partition}`, s);
+    const messages = fresh.flatMap((s) => this.progress(s));
     if (messages.length > 0) await this.producer.send({ topic: this.topic, acks: -1, messages });
   }
 
@@ -98,7 +113,10 @@ export class JourneyRouter {
       this.reported.add(name);
       let newest = this.sourceTimes.get(name) ?? Number.NEGATIVE_INFINITY;
       for (const { event } of events) newest = Math.max(newest, Date.parse(event.time));
+      // Told first, so that in every engine partition they come before this batch's events.
+      messages.unshift(...(await this.wakeIdleSources(name, newest)));
       if (Number.isFinite(newest)) this.sourceTimes.set(name, newest);
+      this.sources.set(name, source);
       messages.push(...this.progress(source));
     }
     if (messages.length > 0) {
@@ -133,6 +151,35 @@ export class JourneyRouter {
     const found = [...new Set(keys.filter((k): k is string => k !== undefined))];
     counts.parked += keys.length - keys.filter((k) => k !== undefined).length;
     return found.map((key) => ({ key, value }));
+  }
+
+  /**
+   * Sources reported idle stop holding the engines' clocks back; but one may have received
+   * events since, not read yet. Before a batch moves time more than the lateness bound past
+   * such a source, the router looks at Kafka: a source with records beyond its position is
+   * reported busy again, so its events are not made late by the other sources' progress
+   * (after a quiet spell, all topics filling at once, one of them read first).
+   */
+  private async wakeIdleSources(batchSource: string, newest: number): Promise<Message[]> {
+    if (!this.ends || !Number.isFinite(newest)) return [];
+    const behind = [...this.sources.entries()].filter(
+      ([name, s]) =>
+        name !== batchSource &&
+        s.caughtUp &&
+        (this.sourceTimes.get(name) ?? Number.NEGATIVE_INFINITY) + this.options.latenessMs < newest,
+    );
+    if (behind.length === 0) return [];
+    const ends = await this.ends(behind.map(([, s]) => s));
+    // Looked at again after the wait: a batch of that source may have been sent meanwhile.
+    // From here to this batch's send nothing waits, so a report made now lands before any
+    // later report of that source, and a busy one can never outlive its source's idle one.
+    return behind.flatMap(([name]) => {
+      const now = this.sources.get(name);
+      if (!now?.caughtUp || (ends.get(name) ?? 0) <= now.position) return [];
+      const busy = { ...now, caughtUp: false };
+      this.sources.set(name, busy);
+      return this.progress(busy);
+    });
   }
 
   private progress(source: SourceProgress): Message[] {

@@ -1,0 +1,94 @@
+import type { Message, Producer, ProducerRecord } from 'kafkajs';
+import { exampleEvent } from '@ctxb/events';
+import type { JourneyDirectory } from './journey-directory';
+import { JourneyRouter, type SourceProgress } from './journey-router';
+
+const MINUTE = 60_000;
+const options = { placeholderIds: [], latenessMs: 5 * MINUTE };
+
+/** What the router wrote, in order; behaviour events only, so the directory is never asked. */
+function recording() {
+  const sent: Message[] = [];
+  const producer = {
+    send: async (record: ProducerRecord) => {
+      sent.push(...record.messages);
+      return [];
+    },
+  } as unknown as Producer;
+  const directory = { releaseParked: async () => undefined } as unknown as JourneyDirectory;
+  return { sent, producer, directory };
+}
+
+const view = (id: string, time: string) =>
+  ({ event: exampleEvent('page.viewed', { id, anonymousid: `a-${id}`, time }) }) as const;
+
+/** The progress reports among the messages: `source idle|busy`, in order. */
+const reports = (messages: Message[]) =>
+  messages
+    .filter((m) => m.headers)
+    .map((m) => JSON.parse(String(m.value)) as { source: string; idle: boolean })
+    .map((p) => `${p.source} ${p.idle ? 'idle' : 'busy'}`);
+
+describe('JourneyRouter: progress of idle sources', () => {
+  const journeys: SourceProgress = {
+    topic: 'journeys',
+    partition: 0,
+    position: 10,
+    caughtUp: true,
+  };
+  const orders: SourceProgress = { topic: 'orders', partition: 0, position: 4, caughtUp: true };
+
+  it('reports an idle source busy again, before a batch moves time past it, when Kafka holds more of it', async () => {
+    const { sent, producer, directory } = recording();
+    const asked: string[][] = [];
+    const router = new JourneyRouter(directory, producer, 'j', options, async (sources) => {
+      asked.push(sources.map((s) => `${s.topic}:${s.partition}`));
+      return new Map([['journeys:0', 25]]);
+    });
+    await router.register([journeys, orders]);
+    sent.length = 0;
+    await router.route([view('o1', '2093-05-20T00:00:00Z')], { ...orders, position: 5 });
+    expect(asked).toEqual([['journeys:0']]);
+    // Busy first, then the batch's event, then the batch's own source.
+    expect(reports(sent)).toEqual(['journeys:0 busy', 'orders:0 idle']);
+    expect(sent.findIndex((m) => !m.headers)).toBe(1);
+
+    // Once told busy, it stays so until its own batch says otherwise: no second look.
+    sent.length = 0;
+    await router.route([view('o2', '2093-05-21T00:00:00Z')], { ...orders, position: 6 });
+    expect(asked).toHaveLength(1);
+    expect(reports(sent)).toEqual(['orders:0 idle']);
+  });
+
+  it('leaves a source idle when Kafka has nothing beyond its position', async () => {
+    const { sent, producer, directory } = recording();
+    const router = new JourneyRouter(
+      directory,
+      producer,
+      'j',
+      options,
+      async () => new Map([['journeys:0', 10]]),
+    );
+    await router.register([journeys, orders]);
+    sent.length = 0;
+    await router.route([view('o1', '2093-05-20T00:00:00Z')], { ...orders, position: 5 });
+    expect(reports(sent)).toEqual(['orders:0 idle']);
+  });
+
+  it('does not look while the batch stays within the lateness bound of the idle source', async () => {
+    const { producer, directory } = recording();
+    let looks = 0;
+    const router = new JourneyRouter(directory, producer, 'j', options, async () => {
+      looks++;
+      return new Map([['journeys:0', 99]]);
+    });
+    await router.register([journeys, orders]);
+    await router.route([view('j1', '2093-05-20T00:00:00Z')], { ...journeys, position: 11 });
+    // The orders source has told no time yet: anything is past it.
+    expect(looks).toBe(1);
+    await router.route([view('o1', '2093-05-20T00:04:00Z')], { ...orders, position: 5 });
+    expect(looks).toBe(1);
+    await router.route([view('o2', '2093-05-20T00:06:00Z')], { ...orders, position: 6 });
+    expect(looks).toBe(2);
+  });
+});
