@@ -1,7 +1,6 @@
 import { Queue } from 'bullmq';
 import { contextReferenceId, OrderState } from '@ctxb/context';
 import { exampleEvent } from '@ctxb/events';
-import { order12345Events, ORDER_12345 } from '@ctxb/simulation';
 import { createKafka } from '@ctxb/streaming';
 import { engineApp } from '../../apps/engine/src/engine.app';
 import { poll, startInProcess, type RunningApp } from '../support/http';
@@ -11,8 +10,11 @@ import {
   engineTestConfig,
   produceEvents,
   storedContexts,
+  storyOfRun,
   waitForGroups,
 } from '../support/engine-test';
+import { holdEventTimeLock } from '../support/event-time-lock';
+import { uniqueName } from '../support/test-config';
 
 describe('context engine: events on Kafka → context records in ClickHouse → link jobs', () => {
   const config = engineTestConfig((c) => {
@@ -20,24 +22,28 @@ describe('context engine: events on Kafka → context records in ClickHouse → 
   });
   const kafka = createKafka(config.kafka, 'test');
   let app: RunningApp;
+  let release: () => Promise<void> = async () => undefined;
 
   beforeAll(async () => {
+    release = await holdEventTimeLock(config);
     await createTestDatabase(config);
     app = await startInProcess(engineApp, config);
     await waitForGroups(kafka, [config.engine.groupId, `${config.engine.groupId}.context`]);
-  });
+  }, 900_000);
   afterAll(async () => {
     await app?.close();
+    await release();
     await dropTestState(config);
   });
 
   it('builds the order-12345 story, versioned through payment, invoice and delivery', async () => {
-    const story = order12345Events();
+    const run = uniqueName('story');
+    const { events: story, orderId, anonymousId } = storyOfRun(run);
     const last = story[story.length - 1];
     // The customer comes back a day later: event time moves on, so the last versions are due.
     const returning = exampleEvent('page.viewed', {
-      id: 'story-12345-returns',
-      anonymousid: ORDER_12345.anonymousId,
+      id: `${run}-returns`,
+      anonymousid: anonymousId,
       time: new Date(Date.parse(last.time) + 86_400_000).toISOString(),
     });
     // Payment and warehouse events are written before the order itself: they wait for it.
@@ -46,7 +52,7 @@ describe('context engine: events on Kafka → context records in ClickHouse → 
     await produceEvents(kafka, aftermath);
     await produceEvents(kafka, [...rest, returning]);
 
-    const reference = contextReferenceId(ORDER_12345.orderId);
+    const reference = contextReferenceId(orderId);
     const versions = await poll(
       'context of order 12345 delivered',
       async () => {
@@ -62,7 +68,7 @@ describe('context engine: events on Kafka → context records in ClickHouse → 
     // topics were read (the aftermath came first here); the latest holds the whole story.
     expect(versions.map((v) => v.version)).toEqual(versions.map((_, i) => i + 1));
     const latest = versions[versions.length - 1].parsed;
-    expect(latest.order.orderId).toBe('12345');
+    expect(latest.order.orderId).toBe(orderId);
     expect(latest.sessions.count).toBe(5);
     expect(latest.journey.firstTouch?.campaign).toBe('spring-espresso');
     expect(latest.journey.daysToConvert).toBe(3);

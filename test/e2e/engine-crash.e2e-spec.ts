@@ -18,6 +18,7 @@ import {
   produceEvents,
   storedContexts,
 } from '../support/engine-test';
+import { holdEventTimeLock } from '../support/event-time-lock';
 import { readJourneyLog, replayJourneyLog } from '../support/journey-log';
 import { freePort } from '../support/test-config';
 
@@ -50,10 +51,15 @@ describe('engine crash test', () => {
   const kafka = createKafka(config.kafka, 'test');
   const random = new SeededRandom(20261122);
   let engine: ChildProcess | undefined;
+  let release: () => Promise<void> = async () => undefined;
 
-  beforeAll(() => createTestDatabase(config));
+  beforeAll(async () => {
+    release = await holdEventTimeLock(config);
+    await createTestDatabase(config);
+  }, 900_000);
   afterAll(async () => {
     engine?.kill('SIGKILL');
+    await release();
     await dropTestState(config);
   });
 

@@ -3,6 +3,7 @@ import type { Kafka } from 'kafkajs';
 import type { ContextRecord } from '@ctxb/context';
 import type { AppConfig } from '@ctxb/config';
 import type { CloudEvent } from '@ctxb/events';
+import { order12345Events, ORDER_12345 } from '@ctxb/simulation';
 import { ContextRecordStore, createClickHouse } from '@ctxb/store';
 import { createRedis, deleteKeysWithPrefix, orderedProducer, publishEvents } from '@ctxb/streaming';
 import { poll } from './http';
@@ -87,4 +88,23 @@ export async function storedContexts(config: AppConfig) {
   } finally {
     await client.close();
   }
+}
+
+/**
+ * The order-12345 story with its event ids, order, device and customer prefixed by `run`:
+ * other tests write the story, or examples about order 12345, to the same topics.
+ */
+export function storyOfRun(run: string) {
+  const ids = [ORDER_12345.orderId, ORDER_12345.anonymousId, ORDER_12345.customerId];
+  const events = order12345Events().map((e) => {
+    let text = JSON.stringify({ ...e, id: `${run}-${e.id}` });
+    for (const id of ids)
+      text = text.split(JSON.stringify(id)).join(JSON.stringify(`${run}-${id}`));
+    return JSON.parse(text) as CloudEvent;
+  });
+  return {
+    events,
+    orderId: `${run}-${ORDER_12345.orderId}`,
+    anonymousId: `${run}-${ORDER_12345.anonymousId}`,
+  };
 }

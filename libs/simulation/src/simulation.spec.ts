@@ -72,7 +72,7 @@ describe('generateTraffic', () => {
     const prefixed = all({ ...options, idPrefix: 'run7-', includeStory: false });
     const plain = all({ ...options, includeStory: false });
     const ids = (e: CloudEvent) => {
-      const data = e.data as Record<string, unknown>;
+      const data = e.data;
       return [e.id, e.anonymousid, e.customerid, e.correlationid, data.orderId, data.cartId]
         .concat(['invoiceNo', 'journalId', 'paymentId', 'customerId'].map((k) => data[k]))
         .filter((v): v is string => typeof v === 'string' && v !== 'system');
