@@ -91,13 +91,15 @@ export async function storedContexts(config: AppConfig) {
 }
 
 /**
- * The order-12345 story with its event ids, order, device and customer prefixed by `run`:
- * other tests write the story, or examples about order 12345, to the same topics.
+ * The order-12345 story with its event ids, order, device and customer prefixed by `run`
+ * (other tests write the story, or examples about order 12345, to the same topics), and its
+ * times moved on by `laterByDays`.
  */
-export function storyOfRun(run: string) {
+export function storyOfRun(run: string, laterByDays = 0) {
   const ids = [ORDER_12345.orderId, ORDER_12345.anonymousId, ORDER_12345.customerId];
+  const later = (time: string) => new Date(Date.parse(time) + laterByDays * 86_400_000);
   const events = order12345Events().map((e) => {
-    let text = JSON.stringify({ ...e, id: `${run}-${e.id}` });
+    let text = JSON.stringify({ ...e, id: `${run}-${e.id}`, time: later(e.time).toISOString() });
     for (const id of ids)
       text = text.split(JSON.stringify(id)).join(JSON.stringify(`${run}-${id}`));
     return JSON.parse(text) as CloudEvent;
