@@ -2,17 +2,16 @@ import type { CloudEvent } from '@ctxb/events';
 import type { ContextOptions } from './context-options';
 import { toFact, type Fact } from './facts';
 import type { JourneyPath } from './markov-attribution';
-import { aggregateSessions } from './sessions';
+import { aggregateSessions, type Session } from './sessions';
 
 /**
- * One device's journey as a Markov path: the channel of each of its sessions, in order, up to
- * its first order (converted) or all of them (not converted); undefined without behaviour.
- * Events may come in any order. Pure.
+ * One device's behaviour up to its first order (converted) or all of it (not converted), in
+ * sessions; undefined without behaviour. Events may come in any order. Pure.
  */
-export function journeyPath(
+export function journeyUntilOrder(
   events: readonly CloudEvent[],
   options: ContextOptions,
-): JourneyPath | undefined {
+): { sessions: Session[]; converted: boolean } | undefined {
   const facts = events.map((e) => toFact(e, options)).filter((f): f is Fact => f !== undefined);
   let orderedAt = Number.POSITIVE_INFINITY;
   for (const fact of facts)
@@ -20,8 +19,15 @@ export function journeyPath(
   const before = facts.filter((f) => f.web && f.at <= orderedAt);
   const sessions = aggregateSessions(before, options.sessionTimeoutMs);
   if (sessions.length === 0) return undefined;
-  return {
-    channels: sessions.map((s) => s.touch.channel),
-    converted: Number.isFinite(orderedAt),
-  };
+  return { sessions, converted: Number.isFinite(orderedAt) };
+}
+
+/** One device's journey as a Markov path: the channel of each session until its first order. */
+export function journeyPath(
+  events: readonly CloudEvent[],
+  options: ContextOptions,
+): JourneyPath | undefined {
+  const journey = journeyUntilOrder(events, options);
+  if (!journey) return undefined;
+  return { channels: journey.sessions.map((s) => s.touch.channel), converted: journey.converted };
 }

@@ -6,9 +6,9 @@ import {
   type ContextOptions,
   type JourneyPath,
 } from '@ctxb/context';
-import { Topic, type CloudEvent } from '@ctxb/events';
 import { selectRows } from '../clickhouse-client';
-import { joinSql, sql } from '../sql/sql';
+import { sql } from '../sql/sql';
+import { forEachDeviceJourney } from './device-journeys';
 import { newestSummaries, referencesPlaced } from './newest-contexts';
 
 export interface ChannelShare {
@@ -24,9 +24,6 @@ export interface AttributionModels {
   /** `markov` (data-driven) first, then each rule-based model. */
   models: { model: string; channels: ChannelShare[] }[];
 }
-
-/** The topics a journey path is made of: behaviour, and the order that ends it. */
-const PATH_TOPICS = [Topic.CustomerJourney, Topic.OrderLifecycle];
 
 /**
  * Which channels matter, under every model side by side. The data-driven one is a Markov
@@ -69,37 +66,15 @@ async function journeyPaths(
   period: { from: Date; to: Date },
   options: ContextOptions,
 ): Promise<Map<string, JourneyPath>> {
-  const result = await client.query({
-    query: sql`SELECT anonymous_id, event FROM events
-      WHERE time >= ${period.from} AND time < ${period.to} AND anonymous_id != ''
-        AND topic IN (${joinSql(PATH_TOPICS.map((t) => sql`${t}`))})
-      ORDER BY anonymous_id, time, time_ms, source, id
-      LIMIT 1 BY source, id`.text,
-    format: 'JSONEachRow',
-  });
   const paths = new Map<string, JourneyPath>();
-  const add = (events: CloudEvent[]) => {
+  await forEachDeviceJourney(client, period, (events) => {
     const path = journeyPath(events, options);
     if (!path) return;
     const key = `${path.converted ? 1 : 0}|${path.channels.join('>')}`;
     const seen = paths.get(key);
     if (seen) seen.count = (seen.count ?? 1) + 1;
     else paths.set(key, { ...path, count: 1 });
-  };
-  let device: string | undefined;
-  let events: CloudEvent[] = [];
-  for await (const rows of result.stream<{ anonymous_id: string; event: string }>()) {
-    for (const row of rows) {
-      const { anonymous_id, event } = row.json();
-      if (anonymous_id !== device) {
-        if (events.length > 0) add(events);
-        device = anonymous_id;
-        events = [];
-      }
-      events.push(JSON.parse(event) as CloudEvent);
-    }
-  }
-  if (events.length > 0) add(events);
+  });
   return paths;
 }
 
