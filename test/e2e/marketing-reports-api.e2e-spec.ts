@@ -90,6 +90,8 @@ describe('marketing roll-ups over generated traffic', () => {
       400,
     );
     expect((await get('from=2026-03-01&to=2026-04-01&model=linear')).status).toBe(400);
+    for (const query of ['from=2026-03-01', 'from=2026-03-01&to=2026-04-01&signal=searched'])
+      expect((await report('intent-signals', query)).status).toBe(400);
   });
 
   describe('GET /v1/reports/channels', () => {

@@ -14,7 +14,13 @@ import {
 import { startInProcess, type RunningApp } from '../support/http';
 import { holdEventTimeLock } from '../support/event-time-lock';
 import { DEMO_API_KEY } from '../support/query-api';
-import { cents, ledgerOrders, moduleCents, type LedgerOrder } from '../support/traffic-ledger';
+import {
+  cents,
+  ledgerJourneys,
+  ledgerOrders,
+  moduleCents,
+  type LedgerOrder,
+} from '../support/traffic-ledger';
 
 /**
  * The whole way: generated traffic written to the event topics, read by the engine (intake,
@@ -290,5 +296,33 @@ describe('from generated events on Kafka to every API answer', () => {
       const [eur] = b.currencies;
       expect(new Map(eur.campaigns.map((c) => [c.campaign, cents(c.spend)]))).toEqual(spend);
     });
+  }, 180_000);
+
+  it('intent-signals: close rates of journeys that searched, started checkout, saw a slow checkout', async () => {
+    const journeys = ledgerJourneys(traffic);
+    const expected = (shows: (j: (typeof journeys)[number]) => boolean) => {
+      const with_ = journeys.filter(shows);
+      return { journeys: with_.length, converting: with_.filter((j) => j.converted).length };
+    };
+    interface Row {
+      signal: string;
+      journeys: number;
+      converting: number;
+      closeRate: number | null;
+      lift: number | null;
+    }
+    const body = await eventually<{ journeys: number; converting: number; signals: Row[] }>(
+      `/v1/reports/intent-signals?${query}`,
+      (b) =>
+        expect({ journeys: b.journeys, converting: b.converting }).toEqual(expected(() => true)),
+    );
+    const row = (signal: string) => body.signals.find((s) => s.signal === signal)!;
+    expect(row('searched')).toMatchObject(expected((j) => j.searched));
+    expect(row('started-checkout')).toMatchObject(expected((j) => j.startedCheckout));
+    expect(row('slow-checkout-page')).toMatchObject(expected((j) => j.slowCheckout));
+    // Checking out is the strongest sign of buying; lifts are highest first.
+    expect(row('started-checkout').lift).toBeGreaterThan(1);
+    const lifts = body.signals.map((s) => s.lift ?? -1);
+    expect(lifts).toEqual([...lifts].sort((a, b) => b - a));
   }, 180_000);
 });

@@ -144,3 +144,25 @@ export function moduleCents(o: LedgerOrder) {
     },
   };
 }
+
+/**
+ * Each device's journey up to its first order: whether it ordered, and a few things it did
+ * before, read from the events by type.
+ */
+export function ledgerJourneys(events: readonly CloudEvent[]) {
+  const byDevice = new Map<string, CloudEvent[]>();
+  for (const e of events)
+    if (e.anonymousid) byDevice.set(e.anonymousid, [...(byDevice.get(e.anonymousid) ?? []), e]);
+  return [...byDevice.values()].map((list) => {
+    const timed = [...list].sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
+    const order = timed.findIndex((e) => e.type === 'order.placed');
+    const before = order < 0 ? timed : timed.slice(0, order + 1);
+    const checkouts = before.filter((e) => e.type === 'checkout.started');
+    return {
+      converted: order >= 0,
+      searched: before.some((e) => e.type === 'search.performed'),
+      startedCheckout: checkouts.length > 0,
+      slowCheckout: checkouts.some((e) => Number(e.data.pageLoadMs) > 5000),
+    };
+  });
+}

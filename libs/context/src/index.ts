@@ -13,3 +13,4 @@ export * from './markov-attribution';
 export * from './money';
 export * from './order-amounts';
 export * from './journey-paths';
+export * from './intent-signals';

@@ -17,3 +17,4 @@ export * from './reports/revenue-attribution';
 export * from './reports/attribution-models';
 export * from './reports/channel-performance';
 export * from './reports/order-fulfillment';
+export * from './reports/intent-signals';

@@ -10,11 +10,12 @@ import {
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { AppConfig } from '@ctxb/config';
-import { contextOptionsOf, type ContextOptions } from '@ctxb/context';
+import { contextOptionsOf, type ContextOptions, type IntentReport } from '@ctxb/context';
 import {
   attributionModels,
   channelPerformance,
   checkoutPerformance,
+  intentSignalReport,
   orderFulfillment,
   revenueAttribution,
   type AttributionModels,
@@ -150,6 +151,32 @@ export class ReportsController {
     const period = periodOf(params);
     const report = await this.store.read((s) =>
       attributionModels(s.client, period, this.contextOptions),
+    );
+    return { from: params.from, to: params.to, ...report };
+  }
+
+  @Get('intent-signals')
+  @PeriodReport()
+  @ApiOperation({
+    summary: 'High-intent and friction signals against close rate',
+    description:
+      'Every journey of [from, to), converting or not (each device with behaviour in the period, up to its first ' +
+      'order), marked with the signals it showed: came back, searched, browsed 3+ products, 2+ minutes on product ' +
+      'pages, read reviews, compared, added to cart, abandoned a cart, applied a discount, started checkout (intent); ' +
+      'a checkout page slower than 5 s, a checkout error (friction). Per signal: journeys, how many ordered, the close ' +
+      'rate with and without it, and its lift over the close rate of all journeys; highest lift first.',
+  })
+  @ApiResponse({
+    status: 200,
+    description:
+      '{ from, to, journeys, converting, closeRate, signals: [{ signal, kind, description, journeys, converting, closeRate, closeRateWithout, lift }] }',
+  })
+  async intentSignals(
+    @Query() params: PeriodParams,
+  ): Promise<IntentReport & { from: string; to: string }> {
+    const period = periodOf(params);
+    const report = await this.store.read((s) =>
+      intentSignalReport(s.client, period, this.contextOptions),
     );
     return { from: params.from, to: params.to, ...report };
   }
