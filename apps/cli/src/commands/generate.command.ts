@@ -1,21 +1,12 @@
-import { createWriteStream } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { SingleBar } from 'cli-progress';
-import { loadConfig } from '@ctxb/config';
-import { EVENT_CATALOGUE, type CloudEvent } from '@ctxb/events';
 import {
   DEFAULT_TRAFFIC,
   generateTraffic,
   order12345Events,
   type TrafficOptions,
 } from '@ctxb/simulation';
-import {
-  BatchingPublisher,
-  createKafka,
-  encodeEvent,
-  orderedProducer,
-  provisionTopics,
-} from '@ctxb/streaming';
+import { fileSink, kafkaSink } from './event-sinks';
 
 interface GenerateOptions {
   seed: number;
@@ -28,12 +19,6 @@ interface GenerateOptions {
   kafka?: boolean;
   rate: number;
   progress: boolean;
-}
-
-/** Where generated events go: an NDJSON file (or stdout) or the Kafka topics. */
-interface EventSink {
-  write(events: CloudEvent[]): Promise<void>;
-  close(): Promise<void>;
 }
 
 export function generateCommand(): Command {
@@ -115,53 +100,6 @@ export function generateCommand(): Command {
         `generated ${events} events in ${seconds.toFixed(1)} s (${Math.round(events / Math.max(seconds, 0.001))} events/s)\n`,
       );
     });
-}
-
-function fileSink(path: string): EventSink {
-  const stream: NodeJS.WritableStream = path === '-' ? process.stdout : createWriteStream(path);
-  const finished = new Promise<void>((resolve, reject) => {
-    if (path === '-') return resolve();
-    stream.once('finish', () => resolve());
-    stream.once('error', reject);
-  });
-  return {
-    write: async (events) => {
-      const text = events.map((e) => `${JSON.stringify(e)}\n`).join('');
-      if (!stream.write(text)) await new Promise((r) => stream.once('drain', r));
-    },
-    close: async () => {
-      if (path !== '-') stream.end();
-      await finished;
-    },
-  };
-}
-
-async function kafkaSink(): Promise<EventSink> {
-  const config = loadConfig();
-  const kafka = createKafka(config.kafka, 'generator');
-  await provisionTopics(kafka, config.topics);
-  const producer = orderedProducer(kafka);
-  await producer.connect();
-  const publisher = new BatchingPublisher(producer, { lingerMs: 5, maxBatchMessages: 5_000 });
-  const pending: Promise<void>[] = [];
-  return {
-    write: async (events) => {
-      pending.push(
-        publisher.publish(
-          events.map((e) => {
-            const entry = EVENT_CATALOGUE.get(e.type)!;
-            return { topic: entry.topic, message: encodeEvent(e, entry) };
-          }),
-        ),
-      );
-      if (pending.length >= 64) await Promise.all(pending.splice(0));
-    },
-    close: async () => {
-      await Promise.all(pending);
-      await publisher.flush();
-      await producer.disconnect();
-    },
-  };
 }
 
 function integer(value: string): number {
