@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { fromMicros, toMicros } from './money';
+import { roundMoney, fromMicros, toMicros } from './money';
 
 describe('money as Int64 micro-units', () => {
   it.each<[string | null, string | null]>([
@@ -44,5 +44,23 @@ describe('fromMicros with minimum decimals', () => {
     ['7000000', 0, '7'],
   ])('%s with %i decimals is %s', (micros, decimals, text) => {
     expect(fromMicros(micros, decimals)).toBe(text);
+  });
+});
+
+describe('roundMoney', () => {
+  it.each([
+    ['24737.573833', '24737.57'],
+    ['363.86125', '363.86'],
+    ['205.865', '205.87'],
+    ['-47.905', '-47.91'],
+    ['-0.004', '0.00'],
+    ['80', '80.00'],
+    ['0.1', '0.10'],
+  ])('%s → %s', (amount, rounded) => expect(roundMoney(amount)).toBe(rounded));
+
+  it('keeps other precisions and refuses what is not an amount', () => {
+    expect(roundMoney('1.23456', 3)).toBe('1.235');
+    expect(roundMoney('12.5', 0)).toBe('13');
+    expect(roundMoney('twelve')).toBeNull();
   });
 });

@@ -42,3 +42,16 @@ export function fromMicros(micros: string | number | bigint, minDecimals = 0): s
   const fraction = digits.replace(/0+$/, '').padEnd(Math.min(6, minDecimals), '0');
   return `${negative ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}`;
 }
+
+/**
+ * A decimal amount rounded to `decimals` places (half away from zero), written with exactly
+ * that many (for display: 24737.573833 → 24737.57). Null for a malformed amount.
+ */
+export function roundMoney(amount: string, decimals = 2): string | null {
+  const micros = toMicros(amount);
+  if (micros === null) return null;
+  const value = BigInt(micros);
+  const step = 10n ** BigInt(6 - decimals);
+  const half = step / 2n;
+  return fromMicros(((value < 0n ? value - half : value + half) / step) * step, decimals);
+}
