@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createClient } from '@clickhouse/client';
+import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { loadConfig } from '@ctxb/config';
 import { TOPICS, type CloudEvent } from '@ctxb/events';
 import {
@@ -14,7 +14,7 @@ import {
   provisionTopics,
   publishEvents,
 } from '@ctxb/streaming';
-import type { Kafka } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 
 /**
  * End to end: events already on the topics → `instances` built engine processes in one group
@@ -24,73 +24,107 @@ import type { Kafka } from 'kafkajs';
  * in (and stored the versions of) every journey message.
  */
 export async function engineEndToEndRate(events: CloudEvent[], instances = 1): Promise<number> {
-  const config = loadConfig();
-  const run = `bench_${Date.now().toString(36)}`;
-  const groupId = `${run}_engine`;
-  const archiveGroupId = `${run}_archive`;
-  const journeyTopic = `${run}_journeys`;
-  const database = `${run}_ctx`;
-  const kafka = createKafka(config.kafka, 'bench');
-  const clickhouse = createClient({ url: config.clickhouse.url });
-  await clickhouse.command({ query: `CREATE DATABASE ${database}` });
-
-  // On a broker started a moment ago, the catalogue topics may not exist yet.
-  await provisionTopics(kafka, config.topics);
-  const admin = kafka.admin();
-  await admin.connect();
-  for (const topic of TOPICS) {
-    const ends = await admin.fetchTopicOffsets(topic);
-    for (const group of [groupId, archiveGroupId])
-      await admin.setOffsets({
-        groupId: group,
-        topic,
-        partitions: ends.map((o) => ({ partition: o.partition, offset: o.high })),
-      });
-  }
-  await produce(kafka, events);
-  const sourceEnds = await ends(kafka, [...TOPICS]);
-
-  const base = 20_000 + Math.floor(Math.random() * 20_000);
-  const ports = Array.from({ length: instances }, (_, i) => base + i);
-  const engines = ports.map((port) =>
-    spawn(
-      process.execPath,
-      [...engineNodeFlags(), join(__dirname, '..', 'apps', 'engine', 'src', 'main.js')],
-      {
-        env: {
-          ...process.env,
-          CTXB_ENGINE_HTTP_PORT: String(port),
-          CTXB_ENGINE_GROUP_ID: groupId,
-          CTXB_ARCHIVE_GROUP_ID: archiveGroupId,
-          CTXB_LAKE_DIRECTORY: join(tmpdir(), run, 'lake'),
-          CTXB_ENGINE_START_FROM_BEGINNING: 'false',
-          CTXB_ENGINE_JOURNEY_TOPIC: journeyTopic,
-          CTXB_REDIS_KEY_PREFIX: run,
-          CTXB_LINKS_QUEUE: `${run}-links`.replace(/_/g, '-'),
-          CTXB_CLICKHOUSE_DATABASE: database,
-          CTXB_LOG_LEVEL: 'error',
-        },
-        stdio: ['ignore', 'ignore', 'inherit'],
-      },
-    ),
-  );
+  const run = await BenchEngines.prepare();
+  await produce(run.kafka, events);
+  const sourceEnds = await ends(run.kafka, [...TOPICS]);
   try {
-    for (const port of ports)
-      await until(async () => (await fetch(`http://127.0.0.1:${port}/health/live`)).ok);
+    const ports = await run.start(instances);
     const started = process.hrtime.bigint();
-    await until(() => caughtUp(admin, groupId, sourceEnds), 600_000);
+    await until(() => caughtUp(run.admin, run.groupId, sourceEnds), 600_000);
     // The context stage commits only with its (periodic) snapshots, so its progress is read
     // from the engines' metrics: per journey partition, the position before which everything
     // is folded in and its versions stored and queued.
-    const journeyEnds = (await ends(kafka, [journeyTopic])).get(journeyTopic)!;
+    const journeyEnds = (await ends(run.kafka, [run.journeyTopic])).get(run.journeyTopic)!;
     await until(async () => {
       const positions = await journeyPositions(ports);
       return [...journeyEnds].every(([p, end]) => (positions.get(p) ?? 0) >= end);
     }, 600_000);
     return events.length / (Number(process.hrtime.bigint() - started) / 1e9);
   } finally {
+    await run.close();
+  }
+}
+
+/**
+ * Built engine processes for a benchmark, as deployed (the `start:engine` node flags, default
+ * settings), on groups, a journey topic, Redis keys, a queue, a database and a lake of their
+ * own; both consumer groups start at the current end of the event topics.
+ */
+export class BenchEngines {
+  private readonly engines: ChildProcess[] = [];
+  readonly groupId: string;
+  readonly journeyTopic: string;
+  readonly database: string;
+
+  private constructor(
+    readonly run: string,
+    readonly kafka: Kafka,
+    readonly admin: Admin,
+    readonly clickhouse: ClickHouseClient,
+    private readonly environment: Record<string, string>,
+  ) {
+    this.groupId = `${run}_engine`;
+    this.journeyTopic = `${run}_journeys`;
+    this.database = `${run}_ctx`;
+  }
+
+  static async prepare(settings: Record<string, string> = {}): Promise<BenchEngines> {
+    const config = loadConfig();
+    const run = `bench_${Date.now().toString(36)}`;
+    const kafka = createKafka(config.kafka, 'bench');
+    const clickhouse = createClient({ url: config.clickhouse.url });
+    await clickhouse.command({ query: `CREATE DATABASE ${run}_ctx` });
+    // On a broker started a moment ago, the catalogue topics may not exist yet.
+    await provisionTopics(kafka, config.topics);
+    const admin = kafka.admin();
+    await admin.connect();
+    for (const topic of TOPICS) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      for (const group of [`${run}_engine`, `${run}_archive`])
+        await admin.setOffsets({
+          groupId: group,
+          topic,
+          partitions: ends.map((o) => ({ partition: o.partition, offset: o.high })),
+        });
+    }
+    return new BenchEngines(run, kafka, admin, clickhouse, {
+      CTXB_ENGINE_GROUP_ID: `${run}_engine`,
+      CTXB_ARCHIVE_GROUP_ID: `${run}_archive`,
+      CTXB_LAKE_DIRECTORY: join(tmpdir(), run, 'lake'),
+      CTXB_ENGINE_START_FROM_BEGINNING: 'false',
+      CTXB_ENGINE_JOURNEY_TOPIC: `${run}_journeys`,
+      CTXB_REDIS_KEY_PREFIX: run,
+      CTXB_LINKS_QUEUE: `${run}-links`.replace(/_/g, '-'),
+      CTXB_CLICKHOUSE_DATABASE: `${run}_ctx`,
+      CTXB_LOG_LEVEL: 'error',
+      ...settings,
+    });
+  }
+
+  /** Starts `instances` engines in the one group; resolves with their ports once all are live. */
+  async start(instances: number): Promise<number[]> {
+    const base = 20_000 + Math.floor(Math.random() * 20_000);
+    const ports = Array.from({ length: instances }, (_, i) => base + i);
+    for (const port of ports)
+      this.engines.push(
+        spawn(
+          process.execPath,
+          [...engineNodeFlags(), join(__dirname, '..', 'apps', 'engine', 'src', 'main.js')],
+          {
+            env: { ...process.env, ...this.environment, CTXB_ENGINE_HTTP_PORT: String(port) },
+            stdio: ['ignore', 'ignore', 'inherit'],
+          },
+        ),
+      );
+    for (const port of ports)
+      await until(async () => (await fetch(`http://127.0.0.1:${port}/health/live`)).ok);
+    return ports;
+  }
+
+  /** Stops the engines and removes everything the run made. */
+  async close(): Promise<void> {
     await Promise.all(
-      engines.map(
+      this.engines.map(
         (engine) =>
           new Promise((resolve) => {
             engine.once('exit', resolve);
@@ -98,15 +132,15 @@ export async function engineEndToEndRate(events: CloudEvent[], instances = 1): P
           }),
       ),
     );
-    await admin
-      .deleteTopics({ topics: [journeyTopic, `${journeyTopic}.dlq`] })
+    await this.admin
+      .deleteTopics({ topics: [this.journeyTopic, `${this.journeyTopic}.dlq`] })
       .catch(() => undefined);
-    await admin.disconnect();
-    await clickhouse.command({ query: `DROP DATABASE IF EXISTS ${database}` });
-    await rm(join(tmpdir(), run), { recursive: true, force: true });
-    await clickhouse.close();
-    const redis = createRedis(config.redis);
-    await deleteKeysWithPrefix(redis, run).finally(() => redis.disconnect());
+    await this.admin.disconnect();
+    await this.clickhouse.command({ query: `DROP DATABASE IF EXISTS ${this.database}` });
+    await rm(join(tmpdir(), this.run), { recursive: true, force: true });
+    await this.clickhouse.close();
+    const redis = createRedis(loadConfig().redis);
+    await deleteKeysWithPrefix(redis, this.run).finally(() => redis.disconnect());
   }
 }
 
@@ -162,7 +196,7 @@ async function journeyPositions(ports: number[]): Promise<Map<number, number>> {
   return positions;
 }
 
-async function until(check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+export async function until(check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
