@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Command } from 'commander';
 import { collectorBench } from './collector.bench';
 import { contextBench } from './context.bench';
+import { freshnessBench } from './freshness.bench';
 import { storeBench } from './store.bench';
 
 /**
@@ -41,6 +42,15 @@ program
   .option('--lookups <n>', 'lookups timed per size', (v) => Number(v), 500)
   .option('--keep', 'keep the benchmark databases afterwards')
   .action(storeBench);
+
+program
+  .command('freshness')
+  .description(
+    'event to queryable under load: raw events and contexts in ClickHouse, against a plain kafkajs consumer',
+  )
+  .option('--rate <n>', 'events written per second', (v) => Number(v), 5_000)
+  .option('--seconds <n>', 'for how long', (v) => Number(v), 30)
+  .action(freshnessBench);
 
 program
   .parseAsync(process.argv)
