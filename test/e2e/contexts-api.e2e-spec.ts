@@ -1,28 +1,39 @@
 import type { ContextRecord } from '@ctxb/context';
 import { ORDER_12345 } from '@ctxb/simulation';
-import { order12345Records } from '../support/order-12345-records';
+import { craftedOrder, order12345Records } from '../support/order-12345-records';
 import { DEMO_API_KEY, startQueryApi, type QueryApi } from '../support/query-api';
 
 const REPORTS_ONLY = 'reports-only-key';
 const SALESFORCE_ID = '0065g00000AbCdEAAV';
+/** A CRM record four contexts were linked to (an account with several orders). */
+const ACCOUNT_ID = '0015g00000AcCoUNT';
+const NO_PAGE = { limit: 20, offset: 0, hasMore: false };
 
 describe('GET /v1/contexts… (drill-down from ERP and CRM documents)', () => {
   const records = order12345Records();
   const newest = records[records.length - 1];
   const reference = newest.contextReferenceId;
+  const others = ['A-1', 'A-2', 'A-3'].map((id) =>
+    craftedOrder(id, '2026-03-20T10:00:00.000Z', '10.00', 1000, 1),
+  );
+  const link = (contextReferenceId: string, id: string) => ({
+    kind: 'crm' as const,
+    id,
+    contextReferenceId,
+    system: 'salesforce',
+    linkedAt: new Date('2026-03-14T16:06:00Z'),
+  });
   let app: QueryApi;
 
   beforeAll(async () => {
-    app = await startQueryApi(records, { key: REPORTS_ONLY, scopes: ['reports:read'] }, (store) =>
-      store.linkDocuments([
-        {
-          kind: 'crm',
-          id: SALESFORCE_ID,
-          contextReferenceId: reference,
-          system: 'salesforce',
-          linkedAt: new Date('2026-03-14T16:06:00Z'),
-        },
-      ]),
+    app = await startQueryApi(
+      [...records, ...others],
+      { key: REPORTS_ONLY, scopes: ['reports:read'] },
+      (store) =>
+        store.linkDocuments([
+          link(reference, SALESFORCE_ID),
+          ...[newest, ...others].map((r) => link(r.contextReferenceId, ACCOUNT_ID)),
+        ]),
     );
   });
   afterAll(() => app?.close());
@@ -34,6 +45,7 @@ describe('GET /v1/contexts… (drill-down from ERP and CRM documents)', () => {
   }
   interface Body extends Partial<Answer> {
     items?: Answer[];
+    page?: { limit: number; offset: number; hasMore: boolean };
     message?: string;
   }
 
@@ -66,7 +78,10 @@ describe('GET /v1/contexts… (drill-down from ERP and CRM documents)', () => {
     const byInvoice = await get('/v1/contexts/by-document/invoice/INV-12345');
     expect(byInvoice.status).toBe(200);
     expect(byInvoice.body.items?.map((i) => i.contextReferenceId)).toEqual([reference]);
-    expect((await get('/v1/contexts/by-document/invoice/INV-99999')).body).toEqual({ items: [] });
+    expect((await get('/v1/contexts/by-document/invoice/INV-99999')).body).toEqual({
+      items: [],
+      page: NO_PAGE,
+    });
   });
 
   it('answers by the CRM record the reference was written into', async () => {
@@ -77,7 +92,21 @@ describe('GET /v1/contexts… (drill-down from ERP and CRM documents)', () => {
     ]);
     expect((await get('/v1/contexts/by-document/crm/0065g00000ZZZZZAAV')).body).toEqual({
       items: [],
+      page: NO_PAGE,
     });
+  });
+
+  it('pages through the contexts of one document, in reference order', async () => {
+    const all = [newest, ...others].map((r) => r.contextReferenceId).sort();
+    const first = await get(`/v1/contexts/by-document/crm/${ACCOUNT_ID}?limit=3`);
+    expect(first.status).toBe(200);
+    expect(first.body.items?.map((i) => i.contextReferenceId)).toEqual(all.slice(0, 3));
+    expect(first.body.page).toEqual({ limit: 3, offset: 0, hasMore: true });
+    const rest = await get(`/v1/contexts/by-document/crm/${ACCOUNT_ID}?limit=3&offset=3`);
+    expect(rest.body.items?.map((i) => i.contextReferenceId)).toEqual(all.slice(3));
+    expect(rest.body.page).toEqual({ limit: 3, offset: 3, hasMore: false });
+    for (const query of ['limit=0', 'limit=101', 'offset=-1', 'limit=two', 'page=2'])
+      expect((await get(`/v1/contexts/by-document/crm/${ACCOUNT_ID}?${query}`)).status).toBe(400);
   });
 
   it('requires a valid API key with the contexts:read scope', async () => {
@@ -103,7 +132,7 @@ describe('GET /v1/contexts… (drill-down from ERP and CRM documents)', () => {
       expect((await get(`/v1/contexts/by-order/${path}`)).status).toBe(404);
       for (const kind of ['invoice', 'crm']) {
         const byDocument = await get(`/v1/contexts/by-document/${kind}/${path}`);
-        expect(byDocument).toEqual({ status: 200, body: { items: [] } });
+        expect(byDocument).toEqual({ status: 200, body: { items: [], page: NO_PAGE } });
       }
       // The data is still there afterwards.
       expect((await get(`/v1/contexts/${reference}`)).status).toBe(200);

@@ -198,6 +198,7 @@ describe('from generated events on Kafka to every API answer', () => {
             (await get<{ items: Answer[] }>(`/v1/contexts/by-document/${kind}/${id}`)).body,
           ).toEqual({
             items: [answer],
+            page: { limit: 20, offset: 0, hasMore: false },
           });
     }
   }, 180_000);

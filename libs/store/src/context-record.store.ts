@@ -169,14 +169,21 @@ export class ContextRecordStore {
   /**
    * The drill-down from an ERP or CRM record: contexts whose newest version names the document
    * (an invoice number, a GL journal id, a payment id …), or, for the linked kinds (`crm`,
-   * `erp-order`, …), contexts whose reference a connector wrote into that record.
+   * `erp-order`, …), contexts whose reference a connector wrote into that record. In reference
+   * order, a page at a time.
    */
-  async referencesOfDocument(kind: string, id: string): Promise<string[]> {
+  async referencesOfDocument(
+    kind: string,
+    id: string,
+    page: { limit: number; offset: number } = { limit: 1000, offset: 0 },
+  ): Promise<string[]> {
+    // 18.16 knows LIMIT offset, count (not LIMIT … OFFSET …).
+    const limit = sql`LIMIT ${page.offset}, ${page.limit}`;
     if ((LINKED_DOCUMENT_KINDS as readonly string[]).includes(kind)) {
       const rows = await selectRows<{ context_reference_id: string }>(
         this.client,
         sql`SELECT DISTINCT context_reference_id FROM document_links
-          WHERE kind = ${kind} AND id = ${id} ORDER BY context_reference_id`,
+          WHERE kind = ${kind} AND id = ${id} ORDER BY context_reference_id ${limit}`,
       );
       return rows.map((r) => r.context_reference_id);
     }
@@ -189,7 +196,7 @@ export class ContextRecordStore {
             WHERE context_reference_id IN (
               SELECT context_reference_id FROM correlated_ids WHERE kind = ${kind} AND id = ${id})
             GROUP BY context_reference_id)
-        ORDER BY context_reference_id`,
+        ORDER BY context_reference_id ${limit}`,
     );
     return rows.map((r) => r.context_reference_id);
   }

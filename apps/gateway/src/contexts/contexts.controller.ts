@@ -4,7 +4,10 @@ import {
   Get,
   NotFoundException,
   Param,
+  Query,
   UseGuards,
+  UsePipes,
+  ValidationPipe,
 } from '@nestjs/common';
 import {
   ApiBearerAuth,
@@ -18,6 +21,7 @@ import { contextReferenceId, type ContextRecord } from '@ctxb/context';
 import { LINKED_DOCUMENT_KINDS } from '@ctxb/store';
 import { ApiKeyGuard, RequiresScope } from '../api/api-key.guard';
 import { GatewayStore } from '../store/gateway-store';
+import { ContextPageParams } from './page.query';
 
 const REFERENCE = /^ctx_[a-z2-7]{26}$/;
 /**
@@ -77,19 +81,39 @@ export class ContextsController {
   @ApiParam({ name: 'id', description: 'the document number or id (1–200 characters)' })
   @ApiResponse({
     status: 200,
-    description: '{ items: [{ contextReferenceId, version, context }] }',
+    description:
+      '{ items: [{ contextReferenceId, version, context }], page: { limit, offset, hasMore } }, in reference order',
   })
+  @ApiResponse({ status: 400, description: 'unknown kind, id too long, or a bad limit/offset' })
+  @UsePipes(
+    new ValidationPipe({
+      transform: true,
+      whitelist: true,
+      forbidNonWhitelisted: true,
+    }),
+  )
   async byDocument(
     @Param('kind') kind: string,
     @Param('id') id: string,
-  ): Promise<{ items: ContextAnswer[] }> {
+    @Query() page: ContextPageParams,
+  ): Promise<{
+    items: ContextAnswer[];
+    page: { limit: number; offset: number; hasMore: boolean };
+  }> {
     if (!(DOCUMENT_KINDS as readonly string[]).includes(kind))
       throw new BadRequestException(`kind must be one of ${DOCUMENT_KINDS.join(', ')}`);
     if (id.length === 0 || id.length > ID_MAX)
       throw new BadRequestException(`id must be 1 to ${ID_MAX} characters`);
-    const references = await this.store.read((s) => s.records.referencesOfDocument(kind, id));
-    const items = await Promise.all(references.map((r) => this.answer(r, r)));
-    return { items };
+    // One more than asked: whether another page follows.
+    const references = await this.store.read((s) =>
+      s.records.referencesOfDocument(kind, id, { limit: page.limit + 1, offset: page.offset }),
+    );
+    const shown = references.slice(0, page.limit);
+    const items = await Promise.all(shown.map((r) => this.answer(r, r)));
+    return {
+      items,
+      page: { limit: page.limit, offset: page.offset, hasMore: references.length > page.limit },
+    };
   }
 
   @Get(':contextReferenceId')
