@@ -24,7 +24,7 @@ describe('raw event archive: event topics → ClickHouse events table → Parque
   const config = engineTestConfig((c) => {
     c.archive.enabled = true;
     c.archive.insertLingerMs = 200;
-    c.lake = { enabled: true, directory: lakeDirectory, exportIntervalMs: 1000 };
+    c.lake = { ...c.lake, enabled: true, directory: lakeDirectory, exportIntervalMs: 1000 };
   });
   const kafka = createKafka(config.kafka, 'test');
   const client = createClickHouse(config.clickhouse);

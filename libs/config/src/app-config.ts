@@ -217,14 +217,48 @@ export class ArchiveConfig {
 }
 
 /** The Parquet lake: raw events and context records as hourly files, made from the store. */
+/** The lake in an S3 bucket (AWS, or any S3-compatible store through `endpoint`). */
+export class LakeS3Config {
+  /** Empty: the lake stays in `lake.directory`. */
+  @IsString()
+  @Matches(/^$|^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
+    message: 'must be empty or an S3 bucket name (3–63 lower-case letters, digits, dots, dashes)',
+  })
+  bucket!: string;
+
+  /** Key prefix inside the bucket ('' or e.g. `context-bridge/`). */
+  @IsString()
+  @Matches(/^$|^[^/].*\/$/, { message: 'must be empty or end with / (and not start with one)' })
+  prefix!: string;
+
+  @IsString()
+  @IsNotEmpty()
+  region!: string;
+
+  /** An S3-compatible endpoint (MinIO, Ceph …); empty for AWS. */
+  @IsString()
+  @Matches(/^$|^https?:\/\/\S+$/, { message: 'must be empty or an http(s) URL' })
+  endpoint!: string;
+
+  /** Bucket in the path, not the host name (most S3-compatible stores want this). */
+  @IsBoolean()
+  forcePathStyle!: boolean;
+}
+
 export class LakeConfig {
   @IsBoolean()
   enabled!: boolean;
 
-  /** A local directory (relative to the working directory, or absolute). */
+  /** A local directory (relative to the working directory, or absolute), unless `s3.bucket` is set. */
   @IsString()
   @IsNotEmpty()
   directory!: string;
+
+  /** Set `s3.bucket` to keep the lake in S3 instead; credentials come from the AWS SDK's usual sources. */
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => LakeS3Config)
+  s3!: LakeS3Config;
 
   /** How often the engine writes the hours that gained rows (a full pass runs at start-up). */
   @IsInt()

@@ -51,6 +51,24 @@ describe('loadConfig with the shipped config/default.yaml', () => {
     expect(problems[0].expected).toMatch(/integer/);
   });
 
+  it('takes the S3 lake from the environment, and names a bad bucket or endpoint', () => {
+    const config = loadConfig({
+      env: { CTXB_LAKE_S3_BUCKET: 'ctxb-lake', CTXB_LAKE_S3_FORCE_PATH_STYLE: 'true' },
+    });
+    expect(config.lake.s3).toMatchObject({ bucket: 'ctxb-lake', forcePathStyle: true });
+    expect(loadConfig({ env: {} }).lake.s3.bucket).toBe('');
+    const problems = problemsOf(() =>
+      loadConfig({
+        env: { CTXB_LAKE_S3_BUCKET: 'My_Bucket', CTXB_LAKE_S3_ENDPOINT: 'minio:9000' },
+      }),
+    );
+    expect(problems.map((p) => [p.key, p.source])).toEqual([
+      ['lake.s3.bucket', 'env CTXB_LAKE_S3_BUCKET'],
+      ['lake.s3.endpoint', 'env CTXB_LAKE_S3_ENDPOINT'],
+    ]);
+    expect(problems[0].expected).toMatch(/S3 bucket name/);
+  });
+
   it('rejects an unknown CTXB_ variable and suggests the closest key', () => {
     const problems = problemsOf(() => loadConfig({ env: { CTXB_KAFKA_BROKER: 'x:1' } }));
     expect(problems[0].key).toBe('CTXB_KAFKA_BROKER');

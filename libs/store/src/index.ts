@@ -18,3 +18,4 @@ export * from './reports/attribution-models';
 export * from './reports/channel-performance';
 export * from './reports/order-fulfillment';
 export * from './reports/intent-signals';
+export * from './lake/s3-lake-storage';

@@ -3,6 +3,7 @@ import { SingleBar } from 'cli-progress';
 import { loadConfig, projectRoot, type AppConfig } from '@ctxb/config';
 import { EVENT_CATALOGUE, Topic, type CloudEvent } from '@ctxb/events';
 import { generateTraffic, ORDER_12345, order12345Events } from '@ctxb/simulation';
+import { lakeStorageOf } from '@ctxb/store';
 import { createKafka } from '@ctxb/streaming';
 import { APP_NAMES, AppProcesses, type AppHealth } from '../app-processes/app-processes';
 import { LocalServices, renderStatusTable } from '../local-services/local-services';
@@ -86,7 +87,7 @@ export function demoCommand(): Command {
             `Health:              ${APP_NAMES.map((a) => `${apps.url(a)}/health`).join('  ')}`,
             `Metrics:             ${APP_NAMES.map((a) => `${apps.url(a)}/metrics`).join('  ')}`,
             `Logs:                ${root}/.local/logs/`,
-            `Parquet lake:        ${config.lake.enabled ? config.lake.directory : 'off (lake.enabled)'}`,
+            `Parquet lake:        ${config.lake.enabled ? lakeStorageOf(config.lake).location : 'off (lake.enabled)'}`,
           ].join('\n'),
         );
         if (options.keepRunning) {

@@ -2,7 +2,13 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { loadConfig } from '@ctxb/config';
-import { createClickHouse, LakeBackfill, LakeExporter, LocalLakeStorage } from '@ctxb/store';
+import {
+  createClickHouse,
+  LakeBackfill,
+  LakeExporter,
+  lakeStorageOf,
+  LocalLakeStorage,
+} from '@ctxb/store';
 
 interface LakeOptions {
   directory?: string;
@@ -12,7 +18,7 @@ interface LakeOptions {
 /** `ctxb lake export`: the store's hours that gained rows, into the Parquet lake now. */
 export function lakeCommand(): Command {
   const lake = new Command('lake').description(
-    'the Parquet lake: raw events and context records as hourly files (lake.directory)',
+    'the Parquet lake: raw events and context records as hourly files (lake.directory, or lake.s3)',
   );
   const exportCommand = lake
     .command('export')
@@ -31,8 +37,8 @@ export function lakeCommand(): Command {
       const rows = written.reduce((n, f) => n + f.rows, 0);
       console.log(
         written.length === 0
-          ? `the lake at ${storage.root} is up to date`
-          : `${written.length} file(s), ${rows} row(s) written to ${storage.root}`,
+          ? `the lake at ${storage.location} is up to date`
+          : `${written.length} file(s), ${rows} row(s) written to ${storage.location}`,
       );
     } finally {
       await client.close();
@@ -56,7 +62,7 @@ export function backfillCommand(): Command {
       bar?.stop();
       console.log(
         report.files === 0
-          ? `no lake files under ${storage.root}`
+          ? `no lake files under ${storage.location}`
           : `${report.files} file(s): ${report.events} event(s) and ${report.records} context version(s) written to ClickHouse database ${config.clickhouse.database}`,
       );
     } finally {
@@ -67,7 +73,10 @@ export function backfillCommand(): Command {
 
 function withLakeOptions(command: Command): Command {
   return command
-    .option('--directory <dir>', 'the lake directory (default: lake.directory)')
+    .option(
+      '--directory <dir>',
+      'a lake directory (default: lake.s3.bucket when set, else lake.directory)',
+    )
     .option('--no-progress', 'no progress bar');
 }
 
@@ -75,7 +84,9 @@ function lakeOf(options: LakeOptions) {
   const config = loadConfig();
   return {
     config,
-    storage: new LocalLakeStorage(resolve(options.directory ?? config.lake.directory)),
+    storage: options.directory
+      ? new LocalLakeStorage(resolve(options.directory))
+      : lakeStorageOf(config.lake),
   };
 }
 

@@ -6,7 +6,6 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { resolve } from 'node:path';
 import { Counter, type Registry } from 'prom-client';
 import { AppConfig } from '@ctxb/config';
 import { METRICS_REGISTRY } from '@ctxb/observability';
@@ -15,7 +14,7 @@ import {
   createClickHouse,
   LakeChanges,
   LakeExporter,
-  LocalLakeStorage,
+  lakeStorageOf,
   type LakeHours,
 } from '@ctxb/store';
 
@@ -45,11 +44,7 @@ export class LakeExportService implements OnApplicationBootstrap, OnApplicationS
     @Inject(METRICS_REGISTRY) registry: Registry,
   ) {
     this.clickhouse = createClickHouse(config.clickhouse);
-    this.exporter = new LakeExporter(
-      this.clickhouse,
-      new LocalLakeStorage(resolve(config.lake.directory)),
-      {},
-    );
+    this.exporter = new LakeExporter(this.clickhouse, lakeStorageOf(config.lake), {});
     this.files = new Counter({
       name: 'ctxb_lake_files_written_total',
       help: 'Hourly Parquet files written (or rewritten with more rows), by dataset',

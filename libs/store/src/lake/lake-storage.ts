@@ -3,6 +3,8 @@ import { dirname, join, relative, sep } from 'node:path';
 
 /** Where lake files live. Paths are relative, with `/` separators (see lake-layout). */
 export interface LakeStorage {
+  /** Where the lake is, for people: a directory or an s3:// URL. */
+  readonly location: string;
   /** Replaces the file at `path` as a whole: readers see the old file or the new one. */
   write(path: string, bytes: Uint8Array): Promise<void>;
   /** The file's bytes, or undefined when there is no such file. */
@@ -14,6 +16,10 @@ export interface LakeStorage {
 /** A lake in a local directory (the default). */
 export class LocalLakeStorage implements LakeStorage {
   constructor(readonly root: string) {}
+
+  get location(): string {
+    return this.root;
+  }
 
   async write(path: string, bytes: Uint8Array): Promise<void> {
     const target = this.resolve(path);
