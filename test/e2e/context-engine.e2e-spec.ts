@@ -2,18 +2,15 @@ import { Queue } from 'bullmq';
 import { contextReferenceId, OrderState } from '@ctxb/context';
 import { exampleEvent } from '@ctxb/events';
 import { createKafka } from '@ctxb/streaming';
-import { engineApp } from '../../apps/engine/src/engine.app';
-import { poll, startInProcess, type RunningApp } from '../support/http';
+import { poll, type RunningApp } from '../support/http';
 import {
-  createTestDatabase,
-  dropTestState,
+  startTestEngine,
   engineTestConfig,
   produceEvents,
   storedContexts,
   storyOfRun,
   waitForGroups,
 } from '../support/engine-test';
-import { holdEventTimeLock } from '../support/event-time-lock';
 import { uniqueName } from '../support/test-config';
 
 describe('context engine: events on Kafka → context records in ClickHouse → link jobs', () => {
@@ -22,19 +19,12 @@ describe('context engine: events on Kafka → context records in ClickHouse → 
   });
   const kafka = createKafka(config.kafka, 'test');
   let app: RunningApp;
-  let release: () => Promise<void> = async () => undefined;
 
   beforeAll(async () => {
-    release = await holdEventTimeLock(config);
-    await createTestDatabase(config);
-    app = await startInProcess(engineApp, config);
+    app = await startTestEngine(config);
     await waitForGroups(kafka, [config.engine.groupId, `${config.engine.groupId}.context`]);
   }, 900_000);
-  afterAll(async () => {
-    await app?.close();
-    await release();
-    await dropTestState(config);
-  });
+  afterAll(() => app?.close());
 
   it('builds the order-12345 story, versioned through payment, invoice and delivery', async () => {
     const run = uniqueName('story');

@@ -7,16 +7,13 @@ import { EVENT_CATALOGUE, Topic, type CloudEvent } from '@ctxb/events';
 import { order12345Events, ORDER_12345 } from '@ctxb/simulation';
 import { createClickHouse, LocalLakeStorage, RawEventStore, selectRows, sql } from '@ctxb/store';
 import { createKafka, encodeEvent } from '@ctxb/streaming';
-import { engineApp } from '../../apps/engine/src/engine.app';
-import { poll, startInProcess, type RunningApp } from '../support/http';
+import { poll, type RunningApp } from '../support/http';
 import {
-  createTestDatabase,
-  dropTestState,
+  startTestEngine,
   engineTestConfig,
   produceEvents,
   waitForGroups,
 } from '../support/engine-test';
-import { holdEventTimeLock } from '../support/event-time-lock';
 import { uniqueName } from '../support/test-config';
 
 describe('raw event archive: event topics → ClickHouse events table → Parquet lake', () => {
@@ -33,21 +30,16 @@ describe('raw event archive: event topics → ClickHouse events table → Parque
   const run = uniqueName('archive');
   const events: CloudEvent[] = order12345Events().map((e) => ({ ...e, id: `${run}-${e.id}` }));
   let app: RunningApp;
-  let release: () => Promise<void> = async () => undefined;
 
   beforeAll(async () => {
-    // The story's device and order, under other event ids: an engine reading the story
-    // beside this test would fold both copies into one journey.
-    release = await holdEventTimeLock(config);
-    await createTestDatabase(config);
-    app = await startInProcess(engineApp, config);
+    // Under the event-time lock: the story's device and order, under other event ids, would
+    // fold into the journey of an engine reading the story beside this test.
+    app = await startTestEngine(config);
     await waitForGroups(kafka, [config.archive.groupId]);
   }, 900_000);
   afterAll(async () => {
-    await app?.close();
-    await release();
     await client.close();
-    await dropTestState(config);
+    await app?.close();
     await rm(lakeDirectory, { recursive: true, force: true });
   });
 

@@ -2,17 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { exampleEvent, type CloudEvent } from '@ctxb/events';
 import { trafficEvents } from '@ctxb/simulation';
 import { createKafka } from '@ctxb/streaming';
-import { engineApp } from '../../apps/engine/src/engine.app';
 import { gatewayApp } from '../../apps/gateway/src/gateway.app';
 import {
-  createTestDatabase,
-  dropTestState,
+  startTestEngine,
   engineTestConfig,
   produceEvents,
   waitForGroups,
 } from '../support/engine-test';
 import { startInProcess, type RunningApp } from '../support/http';
-import { holdEventTimeLock } from '../support/event-time-lock';
 import { DEMO_API_KEY } from '../support/query-api';
 import {
   cents,
@@ -53,19 +50,16 @@ describe('from generated events on Kafka to every API answer', () => {
   const query = `from=${period.from}&to=${period.to}`;
   let engine: RunningApp;
   let gateway: RunningApp;
-  let release: () => Promise<void> = async () => undefined;
 
   beforeAll(async () => {
-    release = await holdEventTimeLock(config);
-    await createTestDatabase(config);
-    engine = await startInProcess(engineApp, config);
+    engine = await startTestEngine(config);
     gateway = await startInProcess(gatewayApp, config);
     await waitForGroups(kafka, [
       config.engine.groupId,
       `${config.engine.groupId}.context`,
       config.archive.groupId,
     ]);
-    // A versions is emitted once event time has moved past it: visits a day after everything
+    // A version is emitted once event time has moved past it: visits a day after everything
     // else, from enough devices to reach every journey partition, move every shard's clock on.
     const after =
       Math.max(Date.parse(traffic[traffic.length - 1].time), Date.parse(`${period.to}T00:00:00Z`)) +
@@ -83,8 +77,6 @@ describe('from generated events on Kafka to every API answer', () => {
   afterAll(async () => {
     await gateway?.close();
     await engine?.close();
-    await release();
-    await dropTestState(config);
   });
 
   async function get<T>(path: string): Promise<{ status: number; body: T }> {

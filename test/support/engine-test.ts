@@ -6,7 +6,9 @@ import type { CloudEvent } from '@ctxb/events';
 import { order12345Events, ORDER_12345 } from '@ctxb/simulation';
 import { ContextRecordStore, createClickHouse } from '@ctxb/store';
 import { createRedis, deleteKeysWithPrefix, orderedProducer, publishEvents } from '@ctxb/streaming';
-import { poll } from './http';
+import { engineApp } from '../../apps/engine/src/engine.app';
+import { holdEventTimeLock } from './event-time-lock';
+import { poll, startInProcess, type RunningApp } from './http';
 import { testConfig, uniqueName } from './test-config';
 
 /**
@@ -38,6 +40,29 @@ export async function createTestDatabase(config: AppConfig): Promise<void> {
   });
   await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${config.clickhouse.database}` });
   await client.close();
+}
+
+/**
+ * The engine app in this process over the test's own database, while the test holds the
+ * event-time lock; closing stops it, gives the lock back and removes the test's state.
+ */
+export async function startTestEngine(config: AppConfig): Promise<RunningApp> {
+  const release = await holdEventTimeLock(config);
+  try {
+    await createTestDatabase(config);
+    const app = await startInProcess(engineApp, config);
+    return {
+      url: app.url,
+      close: async () => {
+        await app.close();
+        await release();
+        await dropTestState(config);
+      },
+    };
+  } catch (error) {
+    await release();
+    throw error;
+  }
 }
 
 /** Removes what the test left: its ClickHouse database and every Redis key under its prefix. */

@@ -91,4 +91,26 @@ describe('JourneyRouter: progress of idle sources', () => {
     await router.route([view('o2', '2093-05-20T00:06:00Z')], { ...orders, position: 6 });
     expect(looks).toBe(2);
   });
+
+  it('writes in the order the writes were decided, even when the first is slow to go out', async () => {
+    const sent: string[] = [];
+    let first = true;
+    const producer = {
+      send: async (record: ProducerRecord) => {
+        if (first) {
+          first = false;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        sent.push(...record.messages.filter((m) => !m.headers).map((m) => String(m.key)));
+        return [];
+      },
+    } as unknown as Producer;
+    const directory = { releaseParked: async () => undefined } as unknown as JourneyDirectory;
+    const router = new JourneyRouter(directory, producer, 'j', options);
+    await Promise.all([
+      router.route([view('a', '2093-05-20T00:00:00Z')], { ...orders, position: 5 }),
+      router.route([view('b', '2093-05-20T00:01:00Z')], { ...journeys, position: 11 }),
+    ]);
+    expect(sent).toEqual(['d:a-a', 'd:a-b']);
+  });
 });

@@ -46,6 +46,8 @@ export class JourneyRouter {
   private readonly reported = new Set<string>();
   /** What the engines were last told of each source this instance reads. */
   private readonly sources = new Map<string, SourceProgress>();
+  /** The writes to the journey topic, one after another (see send). */
+  private sending: Promise<unknown> = Promise.resolve();
   private journeyPartitions = 1;
 
   /**
@@ -79,7 +81,7 @@ export class JourneyRouter {
     const fresh = sources.filter((s) => !this.reported.has(`${s.topic}:${s.partition}`));
     for (const s of fresh) this.sources.set(`${s.topic}:${s.partition}`, s);
     const messages = fresh.flatMap((s) => this.progress(s));
-    if (messages.length > 0) await this.producer.send({ topic: this.topic, acks: -1, messages });
+    if (messages.length > 0) await this.send(messages);
   }
 
   /**
@@ -119,9 +121,7 @@ export class JourneyRouter {
       this.sources.set(name, source);
       messages.push(...this.progress(source));
     }
-    if (messages.length > 0) {
-      await this.producer.send({ topic: this.topic, acks: -1, messages });
-    }
+    if (messages.length > 0) await this.send(messages);
     await this.directory.releaseParked(placed);
     return counts;
   }
@@ -171,8 +171,8 @@ export class JourneyRouter {
     if (behind.length === 0) return [];
     const ends = await this.ends(behind.map(([, s]) => s));
     // Looked at again after the wait: a batch of that source may have been sent meanwhile.
-    // From here to this batch's send nothing waits, so a report made now lands before any
-    // later report of that source, and a busy one can never outlive its source's idle one.
+    // From here to this batch's send nothing waits, and writes go out in the order they are
+    // decided (send), so a busy report never lands after its source's own, later idle one.
     return behind.flatMap(([name]) => {
       const now = this.sources.get(name);
       if (!now?.caughtUp || (ends.get(name) ?? 0) <= now.position) return [];
@@ -180,6 +180,20 @@ export class JourneyRouter {
       this.sources.set(name, busy);
       return this.progress(busy);
     });
+  }
+
+  /**
+   * Writes to the journey topic in the order the writes were decided. Batches of several
+   * source partitions are routed at once; were their writes to overtake each other, a busy
+   * report about a source could land after that source's own, later idle one and hold the
+   * engines' clocks for good.
+   */
+  private send(messages: Message[]): Promise<void> {
+    const sent = this.sending.then(() =>
+      this.producer.send({ topic: this.topic, acks: -1, messages }),
+    );
+    this.sending = sent.catch(() => undefined);
+    return sent.then(() => undefined);
   }
 
   private progress(source: SourceProgress): Message[] {
