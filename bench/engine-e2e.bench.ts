@@ -196,7 +196,7 @@ async function journeyPositions(ports: number[]): Promise<Map<number, number>> {
   return positions;
 }
 
-export async function until(check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+async function until(check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

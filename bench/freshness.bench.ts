@@ -3,9 +3,9 @@ import { loadConfig } from '@ctxb/config';
 import { EVENT_CATALOGUE, Topic, type CloudEvent } from '@ctxb/events';
 import { trafficEvents } from '@ctxb/simulation';
 import { createClickHouse, joinSql, selectRows, sql, type SqlFragment } from '@ctxb/store';
-import { createKafka, orderedProducer, publishEvents } from '@ctxb/streaming';
+import { createKafka, orderedProducer, publishEvents, waitForStableGroups } from '@ctxb/streaming';
 import { SingleBar } from 'cli-progress';
-import { BenchEngines, until } from './engine-e2e.bench';
+import { BenchEngines } from './engine-e2e.bench';
 
 export interface FreshnessBenchOptions {
   /** Events written per second (the load). */
@@ -52,14 +52,11 @@ export async function freshnessBench(options: FreshnessBenchOptions): Promise<vo
   const store = createClickHouse({ ...config.clickhouse, database: run.database });
   try {
     await run.start(1);
-    await until(async () => {
-      const { groups } = await run.admin.describeGroups([
-        run.groupId,
-        `${run.groupId}.context`,
-        `${run.run}_archive`,
-      ]);
-      return groups.every((g) => g.state === 'Stable');
-    }, 120_000);
+    await waitForStableGroups(
+      run.admin,
+      [run.groupId, `${run.groupId}.context`, `${run.run}_archive`],
+      120_000,
+    );
     await consumer.connect();
     await consumer.subscribe({ topic: Topic.CustomerJourney, fromBeginning: false });
     await consumer.run({
@@ -72,10 +69,7 @@ export async function freshnessBench(options: FreshnessBenchOptions): Promise<vo
         }
       },
     });
-    await until(async () => {
-      const { groups } = await run.admin.describeGroups([`${run.run}_baseline`]);
-      return groups[0].state === 'Stable';
-    }, 60_000);
+    await waitForStableGroups(run.admin, [`${run.run}_baseline`]);
     await producer.connect();
 
     const poller = pollStore(store, sent, seen);

@@ -5,10 +5,16 @@ import type { AppConfig } from '@ctxb/config';
 import type { CloudEvent } from '@ctxb/events';
 import { order12345Events, ORDER_12345 } from '@ctxb/simulation';
 import { ContextRecordStore, createClickHouse } from '@ctxb/store';
-import { createRedis, deleteKeysWithPrefix, orderedProducer, publishEvents } from '@ctxb/streaming';
+import {
+  createRedis,
+  deleteKeysWithPrefix,
+  orderedProducer,
+  publishEvents,
+  waitForStableGroups,
+} from '@ctxb/streaming';
 import { engineApp } from '../../apps/engine/src/engine.app';
 import { holdEventTimeLock } from './event-time-lock';
-import { poll, startInProcess, type RunningApp } from './http';
+import { startInProcess, type RunningApp } from './http';
 import { testConfig, uniqueName } from './test-config';
 
 /**
@@ -91,14 +97,7 @@ export async function waitForGroups(kafka: Kafka, groupIds: string[]): Promise<v
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await poll(
-      `groups ${groupIds.join(', ')} stable`,
-      async () => {
-        const { groups } = await admin.describeGroups(groupIds);
-        return groups.every((g) => g.state === 'Stable') ? true : undefined;
-      },
-      60_000,
-    );
+    await waitForStableGroups(admin, groupIds);
   } finally {
     await admin.disconnect();
   }

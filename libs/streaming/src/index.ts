@@ -12,3 +12,4 @@ export * from './event-publishing';
 export * from './consumer-supervision';
 export * from './journey-commands';
 export * from './coalescing-batcher';
+export * from './consumer-groups';

@@ -1,14 +1,15 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { loadConfig, projectRoot, type AppConfig } from '@ctxb/config';
 import { EVENT_CATALOGUE, Topic, type CloudEvent } from '@ctxb/events';
 import { generateTraffic, ORDER_12345, order12345Events } from '@ctxb/simulation';
 import { lakeStorageOf } from '@ctxb/store';
-import { createKafka } from '@ctxb/streaming';
+import { createKafka, waitForStableGroups } from '@ctxb/streaming';
 import { APP_NAMES, AppProcesses, type AppHealth } from '../app-processes/app-processes';
 import { LocalServices, renderStatusTable } from '../local-services/local-services';
 import { fetchDemoAnswers, renderDemoReport } from './demo-report';
 import { kafkaSink } from './event-sinks';
+import { wholeNumber } from './option-values';
 import { consoleProgress } from './progress';
 
 /** The demo API key of config/default.yaml (all scopes). */
@@ -182,17 +183,8 @@ async function waitConsuming(config: AppConfig, timeoutMs: number): Promise<void
   if (config.archive.enabled) groups.push(config.archive.groupId);
   const admin = createKafka(config.kafka, 'demo').admin();
   await admin.connect();
-  const deadline = Date.now() + timeoutMs;
   try {
-    for (;;) {
-      const { groups: described } = await admin.describeGroups(groups);
-      if (described.every((g) => g.state === 'Stable')) return;
-      if (Date.now() > deadline)
-        throw new Error(
-          `the engine's consumer groups are not all consuming: ${described.map((g) => `${g.groupId} ${g.state}`).join(', ')}`,
-        );
-      await new Promise((r) => setTimeout(r, 500));
-    }
+    await waitForStableGroups(admin, groups, timeoutMs);
   } finally {
     await admin.disconnect();
   }
@@ -300,10 +292,4 @@ async function waitStored(gatewayUrl: string, sent: SentTraffic, timeoutMs: numb
   } finally {
     bar?.stop();
   }
-}
-
-function wholeNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number ≥ 0');
-  return n;
 }
