@@ -7,6 +7,7 @@ import {
   type TrafficOptions,
 } from '@ctxb/simulation';
 import { fileSink, kafkaSink } from './event-sinks';
+import { wholeNumber } from './option-values';
 
 interface GenerateOptions {
   seed: number;
@@ -29,12 +30,12 @@ export function generateCommand(): Command {
     .option(
       '--seed <n>',
       'random seed: the same seed gives byte-identical output',
-      integer,
+      wholeNumber,
       DEFAULT_TRAFFIC.seed,
     )
-    .option('--journeys <n>', 'shopper journeys to generate', integer, DEFAULT_TRAFFIC.journeys)
+    .option('--journeys <n>', 'shopper journeys to generate', wholeNumber, DEFAULT_TRAFFIC.journeys)
     .option('--start <date>', 'first day of traffic (UTC)', date, DEFAULT_TRAFFIC.start)
-    .option('--days <n>', 'days of traffic', integer, DEFAULT_TRAFFIC.days)
+    .option('--days <n>', 'days of traffic', wholeNumber, DEFAULT_TRAFFIC.days)
     .addOption(
       new Option('--scenario <name>', 'mixed traffic, or only the order-12345 story')
         .choices(['mixed', 'order-12345'])
@@ -46,7 +47,7 @@ export function generateCommand(): Command {
     .option(
       '--rate <events/s>',
       'throttle to this many events per second (0: as fast as possible)',
-      integer,
+      wholeNumber,
       0,
     )
     .option('--no-progress', 'no progress bar')
@@ -100,12 +101,6 @@ export function generateCommand(): Command {
         `generated ${events} events in ${seconds.toFixed(1)} s (${Math.round(events / Math.max(seconds, 0.001))} events/s)\n`,
       );
     });
-}
-
-function integer(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number ≥ 0');
-  return n;
 }
 
 function date(value: string): string {
