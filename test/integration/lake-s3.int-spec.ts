@@ -1,5 +1,4 @@
 import { parquetReadObjects } from 'hyparquet';
-import type { ClickHouseClient } from '@clickhouse/client';
 import { order12345Events } from '@ctxb/simulation';
 import {
   ContextRecordStore,
@@ -12,6 +11,7 @@ import {
   S3LakeStorage,
   sqlIdentifier,
 } from '@ctxb/store';
+import { lakeBackedRows } from '../support/lake-contents';
 import { order12345Records } from '../support/order-12345-records';
 import { S3_DOUBLE_CREDENTIALS, startS3Double, type S3Double } from '../support/s3-double';
 import { testConfig, uniqueName } from '../support/test-config';
@@ -102,16 +102,6 @@ describe('Parquet lake in S3: export, read back, backfill', () => {
 
     const report = await new LakeBackfill(copy, lake).run();
     expect(report).toMatchObject({ events: events.length, records: records.length });
-    const contents = async (client: ClickHouseClient) => {
-      const rowsOf = async (query: string) =>
-        (await client.query({ query, format: 'JSONEachRow' })).json();
-      return {
-        events: await rowsOf('SELECT * FROM events ORDER BY source, id LIMIT 1 BY source, id'),
-        records: await rowsOf(
-          'SELECT * FROM context_versions ORDER BY context_reference_id, version LIMIT 1 BY context_reference_id, version',
-        ),
-      };
-    };
-    expect(await contents(copy)).toEqual(await contents(source));
+    expect(await lakeBackedRows(copy)).toEqual(await lakeBackedRows(source));
   });
 });

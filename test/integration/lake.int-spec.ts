@@ -16,6 +16,7 @@ import {
   RawEventStore,
   sqlIdentifier,
 } from '@ctxb/store';
+import { lakeBackedRows } from '../support/lake-contents';
 import { testConfig, uniqueName } from '../support/test-config';
 import { craftedOrder, order12345Records } from '../support/order-12345-records';
 
@@ -121,15 +122,10 @@ describe('Parquet lake: export from ClickHouse, read by DuckDB, backfill back', 
     expect(report).toMatchObject({ events: events.length, records: records.length });
 
     const contents = async (client: ClickHouseClient) => {
-      const rowsOf = async (query: string) =>
-        (await client.query({ query, format: 'JSONEachRow' })).json();
       const store = new ContextRecordStore(client);
       const references = [...new Set(records.map((r) => r.contextReferenceId))];
       return {
-        events: await rowsOf('SELECT * FROM events ORDER BY source, id LIMIT 1 BY source, id'),
-        records: await rowsOf(
-          'SELECT * FROM context_versions ORDER BY context_reference_id, version LIMIT 1 BY context_reference_id, version',
-        ),
+        ...(await lakeBackedRows(client)),
         newest: await Promise.all(references.map((ref) => store.newestRows(ref))),
       };
     };
