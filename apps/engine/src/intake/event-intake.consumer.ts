@@ -20,7 +20,7 @@ import {
   type ConsumedBatch,
   type ConsumedEvent,
 } from '@ctxb/streaming';
-import type { Admin, Kafka, Producer } from 'kafkajs';
+import type { Admin, Producer } from 'kafkajs';
 import { contextOptionsFrom } from '../context/context-options.factory';
 import { JourneyDirectory } from '../routing/journey-directory';
 import { JourneyRouter, type SourceProgress } from '../routing/journey-router';
@@ -44,8 +44,7 @@ export class EventIntakeConsumer implements OnApplicationBootstrap, OnApplicatio
   private readonly routed: Counter<'outcome'>;
   private readonly producer: Producer;
   private readonly router: JourneyRouter;
-  private readonly kafka: Kafka;
-  /** Looks up source end offsets for the router (connected at start). */
+  /** Source offsets: positions at each assignment, end offsets for the router (connected at start). */
   private readonly admin: Admin;
   private stopping = false;
   private started: Promise<void> | undefined;
@@ -81,7 +80,6 @@ export class EventIntakeConsumer implements OnApplicationBootstrap, OnApplicatio
       registers: [registry],
     });
     const kafka = createKafka(config.kafka, 'engine');
-    this.kafka = kafka;
     this.producer = orderedProducer(kafka);
     this.admin = kafka.admin();
     const options = contextOptionsFrom(config);
@@ -105,7 +103,7 @@ export class EventIntakeConsumer implements OnApplicationBootstrap, OnApplicatio
       onAssigned: (assignment) => {
         this.router.newAssignment();
         this.assignment = assignment;
-        this.registration = this.registerSources(kafka, assignment);
+        this.registration = this.registerSources(assignment);
         this.registration.catch((error: unknown) =>
           this.logger.warn({ err: String(error) }, 'reporting source partitions failed'),
         );
@@ -138,7 +136,7 @@ export class EventIntakeConsumer implements OnApplicationBootstrap, OnApplicatio
 
   private async handle(batch: ConsumedEvent[], source: ConsumedBatch): Promise<void> {
     await this.registration.catch(() => {
-      this.registration = this.registerSources(this.kafka, this.assignment);
+      this.registration = this.registerSources(this.assignment);
       return this.registration;
     });
     const counts = await this.router.route(batch, source);
@@ -153,38 +151,33 @@ export class EventIntakeConsumer implements OnApplicationBootstrap, OnApplicatio
    * After a rebalance: tells the engines which source partitions this instance reads now and
    * whether each has anything left to read, so their clocks wait for the busy ones.
    */
-  private async registerSources(kafka: Kafka, assignment: Record<string, number[]>): Promise<void> {
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      const sources: SourceProgress[] = [];
-      for (const [topic, partitions] of Object.entries(assignment)) {
-        const ends = await admin.fetchTopicOffsets(topic);
-        const [committed] = await admin.fetchOffsets({
-          groupId: this.config.engine.groupId,
-          topics: [topic],
+  private async registerSources(assignment: Record<string, number[]>): Promise<void> {
+    const admin = this.admin;
+    const sources: SourceProgress[] = [];
+    for (const [topic, partitions] of Object.entries(assignment)) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      const [committed] = await admin.fetchOffsets({
+        groupId: this.config.engine.groupId,
+        topics: [topic],
+      });
+      for (const partition of partitions) {
+        const end = ends.find((o) => o.partition === partition);
+        const mark = committed?.partitions.find((p) => p.partition === partition)?.offset ?? '-1';
+        const position =
+          Number(mark) >= 0
+            ? Number(mark)
+            : this.config.engine.startFromBeginning
+              ? Number(end?.low ?? 0)
+              : Number(end?.high ?? 0);
+        sources.push({
+          topic,
+          partition,
+          position,
+          caughtUp: position >= Number(end?.high ?? 0),
         });
-        for (const partition of partitions) {
-          const end = ends.find((o) => o.partition === partition);
-          const mark = committed?.partitions.find((p) => p.partition === partition)?.offset ?? '-1';
-          const position =
-            Number(mark) >= 0
-              ? Number(mark)
-              : this.config.engine.startFromBeginning
-                ? Number(end?.low ?? 0)
-                : Number(end?.high ?? 0);
-          sources.push({
-            topic,
-            partition,
-            position,
-            caughtUp: position >= Number(end?.high ?? 0),
-          });
-        }
       }
-      await this.router.register(sources);
-    } finally {
-      await admin.disconnect();
     }
+    await this.router.register(sources);
   }
 
   private async start(): Promise<void> {
