@@ -62,6 +62,35 @@ describe('context store on ClickHouse: newest version only', () => {
     expect((await store.newestRows(reference))?.version).toBe(last.version + 1);
   });
 
+  it('pages through the contexts one document names, in reference order', async () => {
+    // Five orders paid by one payment (a split basket): the newest version of the third
+    // then drops it, and an older version of a sixth named it but its newest does not.
+    const payment = 'pay_shared_1';
+    const orderOf = (n: number, version: number, paid: boolean): ContextRecord => ({
+      ...last,
+      contextReferenceId: `ctx_page${String(n).padStart(22, '0')}`,
+      version,
+      correlations: {
+        ...last.correlations,
+        payments: paid ? [{ ...last.correlations.payments[0], paymentId: payment }] : [],
+      },
+    });
+    await store.write([1, 2, 3, 4, 5].map((n) => orderOf(n, 1, true)));
+    await store.write([orderOf(3, 2, false), orderOf(6, 1, true)]);
+    await store.write([orderOf(6, 2, false)]);
+    const named = [1, 2, 4, 5].map((n) => orderOf(n, 1, true).contextReferenceId);
+    expect(await store.referencesOfDocument('payment', payment)).toEqual(named);
+    expect(await store.referencesOfDocument('payment', payment, { limit: 3, offset: 0 })).toEqual(
+      named.slice(0, 3),
+    );
+    expect(await store.referencesOfDocument('payment', payment, { limit: 3, offset: 3 })).toEqual(
+      named.slice(3),
+    );
+    expect(await store.referencesOfDocument('payment', payment, { limit: 3, offset: 9 })).toEqual(
+      [],
+    );
+  });
+
   it('finds the context from a CRM or ERP record its reference was written into, once', async () => {
     const link = {
       kind: 'crm' as const,

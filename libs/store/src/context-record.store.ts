@@ -2,7 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { newestVersions, type ContextRecord } from '@ctxb/context';
 import { clickHouseDateTime, contextRows } from './context-rows';
 import { migrate } from './migrations/migrator';
-import { identifier, raw, sql } from './sql/sql';
+import { identifier, joinSql, raw, sql } from './sql/sql';
 import { selectRows } from './clickhouse-client';
 import { STORE_MIGRATIONS } from './migrations/store-migrations';
 
@@ -187,18 +187,34 @@ export class ContextRecordStore {
       );
       return rows.map((r) => r.context_reference_id);
     }
-    const rows = await selectRows<{ context_reference_id: string }>(
+    // Two lookups by sort-key prefix, each as fast as a bare primary-key select: the contexts
+    // whose stored rows name the document (with the highest version that does), then those
+    // contexts' newest versions. (One statement with IN (subquery) read far more at 10M.)
+    // A document belongs to one order or a few, so the page is cut here.
+    const named = await selectRows<{ context_reference_id: string; naming_version: number }>(
       this.client,
-      sql`SELECT DISTINCT context_reference_id FROM correlated_ids
-        WHERE kind = ${kind} AND id = ${id}
-          AND (context_reference_id, version) IN (
-            SELECT context_reference_id, max(version) FROM ${identifier(ContextRecordStore.TABLE)}
-            WHERE context_reference_id IN (
-              SELECT context_reference_id FROM correlated_ids WHERE kind = ${kind} AND id = ${id})
-            GROUP BY context_reference_id)
-        ORDER BY context_reference_id ${limit}`,
+      sql`SELECT context_reference_id, max(version) AS naming_version FROM correlated_ids
+        WHERE kind = ${kind} AND id = ${id} GROUP BY context_reference_id`,
     );
-    return rows.map((r) => r.context_reference_id);
+    const newest = await this.newestVersionsOf(named.map((r) => r.context_reference_id));
+    return named
+      .filter((r) => Number(r.naming_version) === newest.get(r.context_reference_id))
+      .map((r) => r.context_reference_id)
+      .sort()
+      .slice(page.offset, page.offset + page.limit);
+  }
+
+  /** The newest stored version of each of the contexts (absent ones are left out). */
+  async newestVersionsOf(references: readonly string[]): Promise<Map<string, number>> {
+    if (references.length === 0) return new Map();
+    const rows = await selectRows<{ context_reference_id: string; newest: number }>(
+      this.client,
+      sql`SELECT context_reference_id, max(version) AS newest
+        FROM ${identifier(ContextRecordStore.TABLE)}
+        WHERE context_reference_id IN (${joinSql(references.map((r) => sql`${r}`))})
+        GROUP BY context_reference_id`,
+    );
+    return new Map(rows.map((r) => [r.context_reference_id, Number(r.newest)]));
   }
 
   /** Every stored version, each (reference, version) once, for replays and checks. */
