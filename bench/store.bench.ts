@@ -4,6 +4,7 @@ import { ContextEngine, newestVersions, type ContextRecord } from '@ctxb/context
 import { trafficEvents } from '@ctxb/simulation';
 import {
   checkoutPerformance,
+  compactSettledMonths,
   ContextRecordStore,
   contextRows,
   createClickHouse,
@@ -228,6 +229,11 @@ async function measureAt(
   console.log(
     `\n  at ${size.toLocaleString('en-US')} contexts (${stored.toLocaleString('en-US')} rows in the store's tables):`,
   );
+  // What the engine does to a month once it is quiet (clickhouse.compactQuietMs).
+  const compaction = await timed(() => compactSettledMonths(client, { quietMs: 0 }));
+  console.log(
+    `    roll-up table: ${compaction.result.length} months merged into one part each in ${compaction.seconds.toFixed(1)} s`,
+  );
   // Spread over the template and the copies (both strides are primes).
   const refs = Array.from({ length: lookups }, (_, i) => {
     const base = templateRefs[(i * 7919) % templateRefs.length];
@@ -279,15 +285,20 @@ async function measureAt(
   for (const goal of goals) console.log(`    goal at this size: ${goal}`);
 }
 
-/** Waits (up to 30 minutes) until the fill's background merges are done: they are not load. */
+/**
+ * Waits (up to 30 minutes) until the fill's background merges are done: they are not load.
+ * Merges come in waves (a merge's result is merged again), so none for 15 s in a row.
+ */
 async function mergesSettled(client: ClickHouseClient): Promise<void> {
   const deadline = Date.now() + 1_800_000;
+  let quietSince = Date.now();
   while (Date.now() < deadline) {
     const { n } = await one(
       client,
       sql`SELECT count() AS n FROM system.merges WHERE database = currentDatabase()`,
     );
-    if (Number(n) === 0) return;
+    if (Number(n) > 0) quietSince = Date.now();
+    else if (Date.now() - quietSince >= 15_000) return;
     await new Promise((r) => setTimeout(r, 1000));
   }
 }
