@@ -84,6 +84,20 @@ describe('marketing roll-ups over generated traffic', () => {
       expect(share).toBeCloseTo(linear.get(channel)! / newest.size, 6);
   });
 
+  it('answers the same once the months are merged into one part each (read without FINAL)', async () => {
+    const asks = [
+      ['attribution-models', 'from=2026-03-01&to=2026-04-01'],
+      ['channels', 'from=2026-03-01&to=2026-04-01'],
+      ['fulfillment', 'from=2026-03-01&to=2026-04-01'],
+      ['checkout-performance', 'from=2026-03-01&to=2026-04-01'],
+    ];
+    const answers = () => Promise.all(asks.map(([name, query]) => report(name, query)));
+    const before = await answers();
+    for (const answer of before) expect(answer.status).toBe(200);
+    await app.compact();
+    expect(await answers()).toEqual(before);
+  });
+
   it('answers a malformed period with a 400', async () => {
     expect((await get('from=2026-03-01')).status).toBe(400);
     expect((await get(`from=${encodeURIComponent("2026-03-01' --")}&to=2026-04-01`)).status).toBe(

@@ -2,7 +2,12 @@ import { createHash } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { ApiScope } from '@ctxb/config';
 import type { ContextRecord } from '@ctxb/context';
-import { ContextRecordStore, createClickHouse, sqlIdentifier } from '@ctxb/store';
+import {
+  compactSettledMonths,
+  ContextRecordStore,
+  createClickHouse,
+  sqlIdentifier,
+} from '@ctxb/store';
 import { gatewayApp } from '../../apps/gateway/src/gateway.app';
 import { startInProcess } from './http';
 import { testConfig, uniqueName } from './test-config';
@@ -12,6 +17,8 @@ export const DEMO_API_KEY = 'ctxb-demo-api-key';
 
 export interface QueryApi {
   url: string;
+  /** Merges every month of the roll-up table into one part, as the engine does once settled. */
+  compact(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -46,6 +53,10 @@ export async function startQueryApi(
   const app = await startInProcess(gatewayApp, config);
   return {
     url: app.url,
+    compact: async () => {
+      const compacting = createClickHouse(config.clickhouse);
+      await compactSettledMonths(compacting, { quietMs: 0 }).finally(() => compacting.close());
+    },
     close: async () => {
       await app.close();
       await admin.command({ query: `DROP DATABASE IF EXISTS ${sqlIdentifier(database)}` });

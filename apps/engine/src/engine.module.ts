@@ -7,11 +7,12 @@ import { EventArchiveConsumer } from './archive/event-archive.consumer';
 import { ContextProcessorService } from './context/context-processor.service';
 import { EventIntakeConsumer } from './intake/event-intake.consumer';
 import { LakeExportService } from './lake/lake-export.service';
+import { LatestCompactionService } from './store/latest-compaction.service';
 
 /**
  * The context engine process: consumes the event topics, runs libs/context, writes context
- * records to the store and link jobs to the queues, archives the raw events and keeps the
- * Parquet lake up to date. Its HTTP port serves only health and metrics.
+ * records to the store and link jobs to the queues, archives the raw events, keeps the
+ * Parquet lake up to date and the roll-up table compact. Its HTTP port serves only health and metrics.
  */
 @Module({})
 export class EngineModule {
@@ -27,6 +28,7 @@ export class EngineModule {
         ContextProcessorService,
         EventArchiveConsumer,
         LakeExportService,
+        LatestCompactionService,
         // Hours the store's writers changed, for the lake export (one per process).
         { provide: LakeChanges, useValue: new LakeChanges() },
       ],

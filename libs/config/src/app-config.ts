@@ -92,6 +92,21 @@ export class ClickHouseConfig {
   @Min(1)
   @Max(1_000_000)
   insertMaxRecords!: number;
+
+  /**
+   * How often the engine merges settled months of the roll-up table into one part each, so
+   * roll-ups read them without FINAL; 0: never (roll-ups stay correct, only slower).
+   */
+  @IsInt()
+  @Min(0)
+  @Max(86_400_000)
+  compactIntervalMs!: number;
+
+  /** A month counts as settled when none of its parts is newer than this. */
+  @IsInt()
+  @Min(0)
+  @Max(86_400_000)
+  compactQuietMs!: number;
 }
 
 export class RedisConfig {

@@ -19,3 +19,5 @@ export * from './reports/channel-performance';
 export * from './reports/order-fulfillment';
 export * from './reports/intent-signals';
 export * from './lake/s3-lake-storage';
+export * from './reports/newest-contexts';
+export * from './reports/latest-compaction';

@@ -9,7 +9,7 @@ import {
 import { selectRows } from '../clickhouse-client';
 import { sql } from '../sql/sql';
 import { forEachDeviceJourney } from './device-journeys';
-import { newestSummaries, referencesPlaced } from './newest-contexts';
+import { readingNewest, referencesPlaced, type NewestSummaries } from './newest-contexts';
 
 export interface ChannelShare {
   channel: string;
@@ -41,7 +41,9 @@ export async function attributionModels(
 ): Promise<AttributionModels> {
   const paths = await journeyPaths(client, period, options);
   const markov = markovAttribution([...paths.values()]);
-  const ruleBased = await ruleBasedShares(client, period);
+  const ruleBased = await readingNewest(client, (newest) =>
+    ruleBasedShares(client, period, newest),
+  );
   let converting = 0;
   let nonConverting = 0;
   for (const path of paths.values())
@@ -82,6 +84,7 @@ async function journeyPaths(
 async function ruleBasedShares(
   client: ClickHouseClient,
   period: { from: Date; to: Date },
+  newest: NewestSummaries,
 ): Promise<Map<string, ChannelShare[]>> {
   const rows = await selectRows<{ model: string; channel: string; weight: number }>(
     client,
@@ -92,7 +95,7 @@ async function ruleBasedShares(
         WHERE context_reference_id IN (${referencesPlaced(period)})
         LIMIT 1 BY context_reference_id, version, model, channel, campaign
       )
-      ALL INNER JOIN (${newestSummaries(sql`context_reference_id, version AS newest`, period)})
+      ALL INNER JOIN (${newest(sql`context_reference_id, version AS newest`, period)})
       USING (context_reference_id, newest)
       GROUP BY model, channel
       ORDER BY model, weight DESC, channel`,

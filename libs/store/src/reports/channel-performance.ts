@@ -8,7 +8,7 @@ import {
 } from '@ctxb/context';
 import { sql } from '../sql/sql';
 import { selectRows } from '../clickhouse-client';
-import { newestSummaries, referencesPlaced } from './newest-contexts';
+import { readingNewest, referencesPlaced, type NewestSummaries } from './newest-contexts';
 import { revenueAttribution } from './revenue-attribution';
 
 export interface ChannelPerformanceQuery {
@@ -84,8 +84,8 @@ export async function channelPerformance(
     revenueAttribution(client, { ...query, by: 'channel', limit: 10_000, offset: 0 }),
     revenueAttribution(client, { ...query, by: 'campaign', limit: 10_000, offset: 0 }),
     marketingSpend(client, query),
-    newCustomersByChannel(client, query),
-    touchShares(client, query),
+    readingNewest(client, (newest) => newCustomersByChannel(client, query, newest)),
+    readingNewest(client, (newest) => touchShares(client, query, newest)),
   ]);
   const currencies = [
     ...new Set([...byChannel.totals.map((t) => t.currency), ...spend.keys()]),
@@ -169,12 +169,13 @@ async function marketingSpend(
 async function newCustomersByChannel(
   client: ClickHouseClient,
   query: { from: Date; to: Date },
+  newest: NewestSummaries,
 ): Promise<Map<string, number>> {
   const rows = await selectRows<{ channel: string; customers: string }>(
     client,
     sql`SELECT channel, count() AS customers FROM (
         SELECT customer, argMin(first_channel, placed) AS channel, min(placed) AS first_order
-        FROM (${newestSummaries(
+        FROM (${newest(
           sql`customer_id AS customer, placed_at AS placed, first_touch_channel AS first_channel`,
           { to: query.to },
         )})
@@ -191,18 +192,19 @@ async function newCustomersByChannel(
 async function touchShares(
   client: ClickHouseClient,
   query: { from: Date; to: Date },
+  newest: NewestSummaries,
 ): Promise<{
   conversions: number;
   averageTouchpoints: number | null;
   shares: Map<string, ChannelRow['touches']>;
 }> {
-  const newest = newestSummaries(
+  const newestOrders = newest(
     sql`context_reference_id, version AS newest, touchpoints AS touches`,
     query,
   );
   const [summary] = await selectRows<{ conversions: string; average: number | null }>(
     client,
-    sql`SELECT countIf(touches > 0) AS conversions, avgIf(touches, touches > 0) AS average FROM (${newest})`,
+    sql`SELECT countIf(touches > 0) AS conversions, avgIf(touches, touches > 0) AS average FROM (${newestOrders})`,
   );
   const rows = await selectRows<{ channel: string; first: string; assisted: string; last: string }>(
     client,
@@ -214,7 +216,7 @@ async function touchShares(
         SELECT context_reference_id, version AS newest, position, channel FROM context_touchpoints
         WHERE context_reference_id IN (${referencesPlaced(query)})
       )
-      ALL INNER JOIN (${newest}) USING (context_reference_id, newest)
+      ALL INNER JOIN (${newestOrders}) USING (context_reference_id, newest)
       GROUP BY channel`,
   );
   const conversions = Number(summary?.conversions ?? 0);

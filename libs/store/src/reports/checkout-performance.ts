@@ -2,7 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { divideMicros, fromMicros } from '@ctxb/context';
 import { sql } from '../sql/sql';
 import { selectRows } from '../clickhouse-client';
-import { newestSummaries } from './newest-contexts';
+import { readingNewest } from './newest-contexts';
 
 export interface CheckoutPerformanceQuery {
   /** Orders placed from (inclusive) … */
@@ -44,17 +44,18 @@ const DAY_MS = 86_400_000;
 
 /**
  * Orders whose checkout page loaded slower than `slowMs`, against fast ones, in a period:
- * each context's newest version (context_latest FINAL, so replays and superseded versions
- * never count), orders without a measured checkout or an amount left out.
+ * each context's newest version (replays and superseded versions never count), orders without
+ * a measured checkout or an amount left out.
  */
 export async function checkoutPerformance(
   client: ClickHouseClient,
   query: CheckoutPerformanceQuery,
 ): Promise<CheckoutPerformance[]> {
   const { slowMs, fastMs } = query;
-  const rows = await selectRows<Row>(
-    client,
-    sql`SELECT currency,
+  const rows = await readingNewest(client, (newest) =>
+    selectRows<Row>(
+      client,
+      sql`SELECT currency,
         count() AS orders,
         countIf(load > ${slowMs}) AS slow_orders,
         sumIf(total, load > ${slowMs}) AS slow_micros,
@@ -64,7 +65,7 @@ export async function checkoutPerformance(
       FROM (
         SELECT assumeNotNull(load_n) AS load, assumeNotNull(total_n) AS total, currency,
           isNotNull(hesitation_n) AS has_hesitation, ifNull(hesitation_n, 0) AS hesitation
-        FROM (${newestSummaries(
+        FROM (${newest(
           sql`checkout_load_ms AS load_n, total_micros AS total_n, currency,
             hesitation_ratio AS hesitation_n`,
           query,
@@ -73,6 +74,7 @@ export async function checkoutPerformance(
       )
       GROUP BY currency
       ORDER BY currency`,
+    ),
   );
   const perMonth = (30 * DAY_MS) / (query.to.getTime() - query.from.getTime());
   return rows.map((row) => {

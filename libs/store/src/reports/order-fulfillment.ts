@@ -3,7 +3,7 @@ import { fromMicros } from '@ctxb/context';
 import { fromClickHouseDateTime } from '../context-rows';
 import { sql } from '../sql/sql';
 import { selectRows } from '../clickhouse-client';
-import { newestSummaries, referencesPlaced } from './newest-contexts';
+import { readingNewest, referencesPlaced, type NewestSummaries } from './newest-contexts';
 
 export interface DurationStats {
   orders: number;
@@ -36,7 +36,15 @@ export async function orderFulfillment(
   client: ClickHouseClient,
   period: { from: Date; to: Date },
 ): Promise<FulfillmentTier[]> {
-  const orders = sql`SELECT * FROM (${newestSummaries(
+  return readingNewest(client, (newest) => fulfillmentTiers(client, period, newest));
+}
+
+async function fulfillmentTiers(
+  client: ClickHouseClient,
+  period: { from: Date; to: Date },
+  newest: NewestSummaries,
+): Promise<FulfillmentTier[]> {
+  const orders = sql`SELECT * FROM (${newest(
     sql`context_reference_id, version AS newest, currency, total_micros AS total`,
     period,
   )}) WHERE isNotNull(total)`;
