@@ -254,9 +254,7 @@ async function measureAt(
   const record = await latencies(refs, (ref) => store.newestRecord(ref));
   const document = await latencies(
     documents.map((d) => [d.kind, d.id] as const),
-    async ([kind, id]) => {
-      for (const ref of await store.referencesOfDocument(kind, id)) await store.newestRecord(ref);
-    },
+    ([kind, id]) => store.contextsOfDocument(kind, id),
   );
   const rollUp = await latencies(
     ['2026'],

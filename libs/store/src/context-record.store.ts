@@ -1,10 +1,17 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { newestVersions, type ContextRecord } from '@ctxb/context';
-import { clickHouseDateTime, contextRows } from './context-rows';
+import { clickHouseDateTime, contextRows, documentsNamedBy } from './context-rows';
 import { migrate } from './migrations/migrator';
 import { identifier, joinSql, raw, sql } from './sql/sql';
 import { selectRows } from './clickhouse-client';
 import { STORE_MIGRATIONS } from './migrations/store-migrations';
+
+/** A context's newest stored version. */
+export interface NewestContext {
+  contextReferenceId: string;
+  version: number;
+  record: ContextRecord;
+}
 
 /** A context's newest version as stored: the record and the rows the queries read. */
 export interface StoredContext {
@@ -167,54 +174,58 @@ export class ContextRecordStore {
   }
 
   /**
-   * The drill-down from an ERP or CRM record: contexts whose newest version names the document
-   * (an invoice number, a GL journal id, a payment id …), or, for the linked kinds (`crm`,
-   * `erp-order`, …), contexts whose reference a connector wrote into that record. In reference
-   * order, a page at a time.
+   * The drill-down from an ERP or CRM record: the newest records of the contexts whose newest
+   * version names the document (an invoice number, a GL journal id, a payment id …), or, for
+   * the linked kinds (`crm`, `erp-order`, …), of the contexts whose reference a connector
+   * wrote into that record. In reference order, a page at a time. Two lookups, each by a
+   * sort-key prefix: the candidates, then their newest records.
    */
-  async referencesOfDocument(
+  async contextsOfDocument(
     kind: string,
     id: string,
     page: { limit: number; offset: number } = { limit: 1000, offset: 0 },
-  ): Promise<string[]> {
-    // 18.16 knows LIMIT offset, count (not LIMIT … OFFSET …).
-    const limit = sql`LIMIT ${page.offset}, ${page.limit}`;
+  ): Promise<NewestContext[]> {
     if ((LINKED_DOCUMENT_KINDS as readonly string[]).includes(kind)) {
+      // 18.16 knows LIMIT offset, count (not LIMIT … OFFSET …).
       const rows = await selectRows<{ context_reference_id: string }>(
         this.client,
         sql`SELECT DISTINCT context_reference_id FROM document_links
-          WHERE kind = ${kind} AND id = ${id} ORDER BY context_reference_id ${limit}`,
+          WHERE kind = ${kind} AND id = ${id}
+          ORDER BY context_reference_id LIMIT ${page.offset}, ${page.limit}`,
       );
-      return rows.map((r) => r.context_reference_id);
+      return this.newestRecords(rows.map((r) => r.context_reference_id));
     }
-    // Two lookups by sort-key prefix, each as fast as a bare primary-key select: the contexts
-    // whose stored rows name the document (with the highest version that does), then those
-    // contexts' newest versions. (One statement with IN (subquery) read far more at 10M.)
-    // A document belongs to one order or a few, so the page is cut here.
-    const named = await selectRows<{ context_reference_id: string; naming_version: number }>(
+    // Any version may have named it; only those whose newest still does count. A document
+    // belongs to one order or a few, so the page is cut from the whole list here.
+    const named = await selectRows<{ context_reference_id: string }>(
       this.client,
-      sql`SELECT context_reference_id, max(version) AS naming_version FROM correlated_ids
-        WHERE kind = ${kind} AND id = ${id} GROUP BY context_reference_id`,
+      sql`SELECT DISTINCT context_reference_id FROM correlated_ids WHERE kind = ${kind} AND id = ${id}`,
     );
-    const newest = await this.newestVersionsOf(named.map((r) => r.context_reference_id));
-    return named
-      .filter((r) => Number(r.naming_version) === newest.get(r.context_reference_id))
-      .map((r) => r.context_reference_id)
-      .sort()
+    const newest = await this.newestRecords(named.map((r) => r.context_reference_id));
+    return newest
+      .filter((c) => documentsNamedBy(c.record).some(([k, i]) => k === kind && i === id))
       .slice(page.offset, page.offset + page.limit);
   }
 
-  /** The newest stored version of each of the contexts (absent ones are left out). */
-  async newestVersionsOf(references: readonly string[]): Promise<Map<string, number>> {
-    if (references.length === 0) return new Map();
-    const rows = await selectRows<{ context_reference_id: string; newest: number }>(
+  /** The newest stored record of each of the contexts, in reference order (absent ones left out). */
+  async newestRecords(references: readonly string[]): Promise<NewestContext[]> {
+    if (references.length === 0) return [];
+    const rows = await selectRows<{
+      context_reference_id: string;
+      version: number;
+      record: string;
+    }>(
       this.client,
-      sql`SELECT context_reference_id, max(version) AS newest
-        FROM ${identifier(ContextRecordStore.TABLE)}
+      sql`SELECT context_reference_id, version, record FROM ${identifier(ContextRecordStore.TABLE)}
         WHERE context_reference_id IN (${joinSql(references.map((r) => sql`${r}`))})
-        GROUP BY context_reference_id`,
+        ORDER BY context_reference_id, version DESC
+        LIMIT 1 BY context_reference_id`,
     );
-    return new Map(rows.map((r) => [r.context_reference_id, Number(r.newest)]));
+    return rows.map((r) => ({
+      contextReferenceId: r.context_reference_id,
+      version: Number(r.version),
+      record: JSON.parse(r.record) as ContextRecord,
+    }));
   }
 
   /** Every stored version, each (reference, version) once, for replays and checks. */

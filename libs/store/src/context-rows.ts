@@ -117,13 +117,30 @@ export interface ContextRows {
   correlations: CorrelationRow[];
 }
 
+/**
+ * The documents of other systems a context version names, as [kind, id], each once: its cart,
+ * payments, shipments, returns, invoices and GL journals (the drill-down keys of correlated_ids).
+ */
+export function documentsNamedBy(record: ContextRecord): [string, string][] {
+  const { correlations } = record;
+  const documents: [string, string][] = [
+    ...(correlations.cartId ? [['cart', correlations.cartId] as [string, string]] : []),
+    ...correlations.payments.map((p): [string, string] => ['payment', p.paymentId]),
+    ...correlations.shipments.map((id): [string, string] => ['shipment', id]),
+    ...correlations.returns.map((id): [string, string] => ['return', id]),
+    ...correlations.invoices.map((id): [string, string] => ['invoice', id]),
+    ...correlations.journals.map((id): [string, string] => ['journal', id]),
+  ];
+  return [...new Map(documents.map((d) => [`${d[0]}\0${d[1]}`, d])).values()];
+}
+
 /** The rows of one context version, for the store's tables (pure). */
 export function contextRows(record: ContextRecord): ContextRows {
   const key: Versioned = {
     context_reference_id: record.contextReferenceId,
     version: record.version,
   };
-  const { journey, signals, order, correlations } = record;
+  const { journey, signals, order } = record;
   const summary: ContextSummaryRow = {
     ...key,
     order_id: order.orderId,
@@ -150,14 +167,6 @@ export function contextRows(record: ContextRecord): ContextRows {
     discount_code: signals.discount?.code ?? order.discountCode ?? '',
     quality: record.quality.score,
   };
-  const documents: [string, string][] = [
-    ...(correlations.cartId ? [['cart', correlations.cartId] as [string, string]] : []),
-    ...correlations.payments.map((p): [string, string] => ['payment', p.paymentId]),
-    ...correlations.shipments.map((id): [string, string] => ['shipment', id]),
-    ...correlations.returns.map((id): [string, string] => ['return', id]),
-    ...correlations.invoices.map((id): [string, string] => ['invoice', id]),
-    ...correlations.journals.map((id): [string, string] => ['journal', id]),
-  ];
   return {
     summary,
     amounts: amountsRow(key, record),
@@ -199,9 +208,12 @@ export function contextRows(record: ContextRecord): ContextRows {
       trigger: s.trigger,
       time_spent_ms: s.timeSpentMs,
     })),
-    correlations: [...new Map(documents.map((d) => [`${d[0]}\0${d[1]}`, d])).values()].map(
-      ([kind, id]) => ({ ...key, kind, id, order_id: order.orderId }),
-    ),
+    correlations: documentsNamedBy(record).map(([kind, id]) => ({
+      ...key,
+      kind,
+      id,
+      order_id: order.orderId,
+    })),
   };
 }
 

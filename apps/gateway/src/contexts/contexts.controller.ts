@@ -105,14 +105,17 @@ export class ContextsController {
     if (id.length === 0 || id.length > ID_MAX)
       throw new BadRequestException(`id must be 1 to ${ID_MAX} characters`);
     // One more than asked: whether another page follows.
-    const references = await this.store.read((s) =>
-      s.records.referencesOfDocument(kind, id, { limit: page.limit + 1, offset: page.offset }),
+    const found = await this.store.read((s) =>
+      s.records.contextsOfDocument(kind, id, { limit: page.limit + 1, offset: page.offset }),
     );
-    const shown = references.slice(0, page.limit);
-    const items = await Promise.all(shown.map((r) => this.answer(r, r)));
+    const items = found.slice(0, page.limit).map((c) => ({
+      contextReferenceId: c.contextReferenceId,
+      version: c.version,
+      context: c.record,
+    }));
     return {
       items,
-      page: { limit: page.limit, offset: page.offset, hasMore: references.length > page.limit },
+      page: { limit: page.limit, offset: page.offset, hasMore: found.length > page.limit },
     };
   }
 
