@@ -1,8 +1,8 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { newestVersions, type ContextRecord } from '@ctxb/context';
-import { clickHouseDateTime, contextRows, documentsNamedBy } from './context-rows';
+import { clickHouseDateTime, contextRows } from './context-rows';
 import { migrate } from './migrations/migrator';
-import { identifier, joinSql, raw, sql } from './sql/sql';
+import { identifier, joinSql, raw, sql, type SqlFragment } from './sql/sql';
 import { selectRows } from './clickhouse-client';
 import { STORE_MIGRATIONS } from './migrations/store-migrations';
 
@@ -177,39 +177,44 @@ export class ContextRecordStore {
    * The drill-down from an ERP or CRM record: the newest records of the contexts whose newest
    * version names the document (an invoice number, a GL journal id, a payment id …), or, for
    * the linked kinds (`crm`, `erp-order`, …), of the contexts whose reference a connector
-   * wrote into that record. In reference order, a page at a time. Two lookups, each by a
-   * sort-key prefix: the candidates, then their newest records.
+   * wrote into that record. In reference order, a page at a time.
    */
   async contextsOfDocument(
     kind: string,
     id: string,
     page: { limit: number; offset: number } = { limit: 1000, offset: 0 },
   ): Promise<NewestContext[]> {
-    if ((LINKED_DOCUMENT_KINDS as readonly string[]).includes(kind)) {
+    if ((LINKED_DOCUMENT_KINDS as readonly string[]).includes(kind))
       // 18.16 knows LIMIT offset, count (not LIMIT … OFFSET …).
-      const rows = await selectRows<{ context_reference_id: string }>(
-        this.client,
+      return this.newestRecordsOf(
         sql`SELECT DISTINCT context_reference_id FROM document_links
           WHERE kind = ${kind} AND id = ${id}
           ORDER BY context_reference_id LIMIT ${page.offset}, ${page.limit}`,
       );
-      return this.newestRecords(rows.map((r) => r.context_reference_id));
-    }
-    // Any version may have named it; only those whose newest still does count. A document
-    // belongs to one order or a few, so the page is cut from the whole list here.
-    const named = await selectRows<{ context_reference_id: string }>(
+    // The contexts any version of which named it, with the highest such version; then their
+    // newest records, kept when that is the same version. Two index lookups: one statement
+    // reading correlated_ids twice (for the candidates and for the check) took longer.
+    // A document belongs to one order or a few, so the page is cut from the whole list here.
+    const named = await selectRows<{ context_reference_id: string; naming_version: number }>(
       this.client,
-      sql`SELECT DISTINCT context_reference_id FROM correlated_ids WHERE kind = ${kind} AND id = ${id}`,
+      sql`SELECT context_reference_id, max(version) AS naming_version FROM correlated_ids
+        WHERE kind = ${kind} AND id = ${id} GROUP BY context_reference_id`,
     );
-    const newest = await this.newestRecords(named.map((r) => r.context_reference_id));
+    if (named.length === 0) return [];
+    const naming = new Map(named.map((r) => [r.context_reference_id, Number(r.naming_version)]));
+    const newest = await this.newestRecordsOf(
+      joinSql(named.map((r) => sql`${r.context_reference_id}`)),
+    );
     return newest
-      .filter((c) => documentsNamedBy(c.record).some(([k, i]) => k === kind && i === id))
+      .filter((c) => naming.get(c.contextReferenceId) === c.version)
       .slice(page.offset, page.offset + page.limit);
   }
 
-  /** The newest stored record of each of the contexts, in reference order (absent ones left out). */
-  async newestRecords(references: readonly string[]): Promise<NewestContext[]> {
-    if (references.length === 0) return [];
+  /**
+   * The newest stored record of each context in `references` (a list of references or a query
+   * of them), in reference order: one index lookup per context.
+   */
+  private async newestRecordsOf(references: SqlFragment): Promise<NewestContext[]> {
     const rows = await selectRows<{
       context_reference_id: string;
       version: number;
@@ -217,7 +222,7 @@ export class ContextRecordStore {
     }>(
       this.client,
       sql`SELECT context_reference_id, version, record FROM ${identifier(ContextRecordStore.TABLE)}
-        WHERE context_reference_id IN (${joinSql(references.map((r) => sql`${r}`))})
+        WHERE context_reference_id IN (${references})
         ORDER BY context_reference_id, version DESC
         LIMIT 1 BY context_reference_id`,
     );

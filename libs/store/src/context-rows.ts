@@ -121,7 +121,7 @@ export interface ContextRows {
  * The documents of other systems a context version names, as [kind, id], each once: its cart,
  * payments, shipments, returns, invoices and GL journals (the drill-down keys of correlated_ids).
  */
-export function documentsNamedBy(record: ContextRecord): [string, string][] {
+function documentsNamedBy(record: ContextRecord): [string, string][] {
   const { correlations } = record;
   const documents: [string, string][] = [
     ...(correlations.cartId ? [['cart', correlations.cartId] as [string, string]] : []),
