@@ -1,0 +1,47 @@
+import type { LinkTarget } from '@ctxb/config';
+import type { ContextRecord } from '@ctxb/context';
+import type { DeliveryFailure } from './delivery-failure';
+
+/** One context version to link into one target. */
+export interface LinkRequest {
+  contextReferenceId: string;
+  version: number;
+  record: ContextRecord;
+}
+
+/** What became of one request of a batch, in the batch's order. */
+export type LinkOutcome =
+  /** Written; `recordId` is the target's id of the record (goes back to the correlated ids). */
+  | { status: 'written'; recordId: string }
+  /** The target already holds this version or a newer one: nothing written. */
+  | { status: 'current'; recordId: string; version: number }
+  | { status: 'failed'; failure: DeliveryFailure };
+
+/**
+ * One module of one system that carries context links: an ERP's order management, receivables
+ * or general ledger, or a CRM object. Writes are idempotent and never go backwards: a repeated
+ * version changes nothing, an older one than the target holds is reported `current`.
+ */
+export interface LinkTargetWriter {
+  readonly target: LinkTarget;
+  write(batch: readonly LinkRequest[]): Promise<LinkOutcome[]>;
+}
+
+/** A connector's view of its system: reachable, and what it found wrong if not. */
+export interface ConnectorHealth {
+  ok: boolean;
+  detail: string;
+}
+
+/**
+ * A configured connection to one ERP or CRM (say, the `sample-erp` ODBC profile): its link
+ * targets, its health, and closing its connections. Configuration is validated before one is
+ * made (see readFieldMapping for the mapping part).
+ */
+export interface Connector {
+  /** The profile's name, as deliveries and document links record it. */
+  readonly name: string;
+  readonly targets: readonly LinkTargetWriter[];
+  health(): Promise<ConnectorHealth>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,3 @@
+export * from './delivery-failure';
+export * from './field-mapping';
+export * from './connector';
