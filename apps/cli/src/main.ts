@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { ConfigurationException } from '@ctxb/config';
+import { connectorsCommand } from './commands/connectors.command';
 import { demoCommand } from './commands/demo.command';
 import { eventsCommand } from './commands/events.command';
 import { generateCommand } from './commands/generate.command';
@@ -17,6 +18,7 @@ export function program(): Command {
     .addCommand(generateCommand())
     .addCommand(eventsCommand())
     .addCommand(identityCommand())
+    .addCommand(connectorsCommand())
     .addCommand(lakeCommand())
     .addCommand(backfillCommand())
     .addCommand(servicesCommand());

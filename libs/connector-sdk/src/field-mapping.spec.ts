@@ -30,6 +30,7 @@ describe('field mapping: context fields into target fields', () => {
       mapping({
         ref: { from: 'contextReferenceId' },
         second: { from: 'journey.touchpoints.1.channel' },
+        touches: { from: 'journey.touchpoints.length' },
         compared: { from: 'signals.productsCompared' },
         slow: { from: 'signals.slow' },
         origin: { value: 'CTXB' },
@@ -39,6 +40,7 @@ describe('field mapping: context fields into target fields', () => {
     expect(out).toEqual({
       ref: source.contextReferenceId,
       second: 'email',
+      touches: 2,
       compared: 7,
       slow: 1,
       origin: 'CTXB',

@@ -24,7 +24,10 @@ export type Transform =
 export const DATE_FORMATS = ['iso', 'date', 'datetime', 'epoch-ms'] as const;
 export type DateFormat = (typeof DATE_FORMATS)[number];
 
-/** Where a target field's value comes from: a path into the source, or a constant. */
+/**
+ * Where a target field's value comes from: a path into the source (dotted; a number picks a
+ * list item, `length` counts a list), or a constant.
+ */
 export type FieldSource = { from: string; transform?: Transform[] } | { value: string | number };
 
 /** Target field name → where its value comes from. */
@@ -228,6 +231,7 @@ function valueAt(source: unknown, path: string): unknown {
   let at: unknown = source;
   for (const segment of path.split('.')) {
     if (Array.isArray(at) && /^\d+$/.test(segment)) at = at[Number(segment)];
+    else if (Array.isArray(at) && segment === 'length') at = at.length;
     else if (isRecord(at) && Object.hasOwn(at, segment)) at = at[segment];
     else return undefined;
   }

@@ -1,0 +1,136 @@
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { applyFieldMapping } from '@ctxb/connector-sdk';
+import { loadOdbcProfile, readOdbcProfile, type ProfileProblem } from './odbc-profile';
+
+const PROFILES = join(__dirname, '..', '..', '..', 'config', 'connectors');
+
+const order = {
+  table: 'sales_order',
+  each: 'order',
+  key: { order_no: { from: 'order.orderId' } },
+  columns: { context_reference_id: { from: 'contextReferenceId' } },
+};
+
+function problemsOf(input: unknown, env: NodeJS.ProcessEnv = {}): ProfileProblem[] {
+  const read = readOdbcProfile(input, 'erp.yaml', env);
+  return 'problems' in read ? read.problems : [];
+}
+
+describe('ODBC connector profiles', () => {
+  it.each(readdirSync(PROFILES).filter((f) => f.endsWith('.yaml')))('ships %s valid', (file) => {
+    const read = loadOdbcProfile(join(PROFILES, file), {});
+    expect('problems' in read ? read.problems : []).toEqual([]);
+  });
+
+  it('maps the story order into the sample ERP order header', () => {
+    const read = loadOdbcProfile(join(PROFILES, 'sample-erp.yaml'), {});
+    if ('problems' in read) throw new Error('invalid');
+    const om = read.profile.modules.om!;
+    expect(read.profile).toMatchObject({
+      name: 'sample-erp',
+      connection: { dsn: 'ctxb_erp_postgres' },
+    });
+    const row = applyFieldMapping(om.columns, {
+      contextReferenceId: 'ctx_x',
+      version: 3,
+      journey: {
+        firstTouch: { channel: 'paid-search', campaign: 'spring-sale' },
+        lastTouch: { channel: 'email', campaign: null },
+        touchpoints: [{}, {}, {}, {}, {}],
+        daysToConvert: 3,
+      },
+      sessions: { count: 5 },
+    });
+    expect(row).toEqual({
+      context_reference_id: 'ctx_x',
+      context_version: 3,
+      first_touch_channel: 'paid-search',
+      last_touch_channel: 'email',
+      primary_campaign: 'spring-sale',
+      touchpoints: 5,
+      sessions: 5,
+      days_to_convert: '3.00',
+    });
+    expect(applyFieldMapping(om.key, { order: { orderId: '12345' } })).toEqual({
+      order_no: '12345',
+    });
+  });
+
+  it('takes ${NAME} in the connection from the environment, and names what is missing', () => {
+    const input = {
+      connector: 'odbc',
+      connection: {
+        connectionString: 'Driver={PostgreSQL Unicode};Uid=${ERP_USER};Pwd=${ERP_PASSWORD}',
+      },
+      modules: { om: order },
+    };
+    const read = readOdbcProfile(input, 'erp.yaml', { ERP_USER: 'ctxb', ERP_PASSWORD: 's3cret' });
+    expect('profile' in read && read.profile.connection).toEqual({
+      connectionString: 'Driver={PostgreSQL Unicode};Uid=ctxb;Pwd=s3cret',
+    });
+    expect(problemsOf(input, { ERP_USER: 'ctxb' })).toEqual([
+      {
+        file: 'erp.yaml',
+        key: 'connection.connectionString',
+        message: 'environment variables not set: ERP_PASSWORD',
+      },
+    ]);
+  });
+
+  it('reports every problem with its file and key', () => {
+    const found = problemsOf({
+      connector: 'jdbc',
+      connection: { dsn: 'a', connectionString: 'b', poolSize: 0 },
+      modules: {
+        om: { ...order, mode: 'upsert', each: 'line', table: 'sales"order' },
+        ar: { ...order, columns: { order_no: { from: 'x' }, 'bad`name': { from: 'y' } } },
+        crm: {},
+      },
+      extra: true,
+    });
+    expect(found.every((p) => p.file === 'erp.yaml')).toBe(true);
+    expect(found.map((p) => p.key)).toEqual([
+      'extra',
+      'connector',
+      'connection',
+      'connection.poolSize',
+      'modules.crm',
+      'modules.om.table',
+      'modules.om.mode',
+      'modules.om.each',
+      'modules.ar.columns.bad`name',
+    ]);
+  });
+
+  it('wants a key in link mode, not in stage mode, and no key column among the set ones', () => {
+    const base = { connector: 'odbc', connection: { dsn: 'erp' } };
+    const { key: _key, ...keyless } = order;
+    void _key;
+    expect(problemsOf({ ...base, modules: { om: keyless } }).map((p) => p.key)).toEqual([
+      'modules.om.key',
+    ]);
+    expect(problemsOf({ ...base, modules: { om: { ...keyless, mode: 'stage' } } })).toEqual([]);
+    const overlapping = { ...order, columns: { ...order.columns, order_no: { from: 'x' } } };
+    expect(problemsOf({ ...base, modules: { om: overlapping } }).map((p) => p.key)).toEqual([
+      'modules.om.columns.order_no',
+    ]);
+  });
+
+  it('reads ERPNext table names with spaces and schema-qualified ones', () => {
+    const base = { connector: 'odbc', connection: { dsn: 'erp' } };
+    for (const table of ['tabSales Order', 'erp.sales_order'])
+      expect(problemsOf({ ...base, modules: { om: { ...order, table } } })).toEqual([]);
+    for (const table of ['a.b.c', ' padded', '', 'tab\u0001x', "o'hara"])
+      expect(problemsOf({ ...base, modules: { om: { ...order, table } } })).toHaveLength(1);
+  });
+
+  it('reports a file that is not YAML with its name', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ctxb-profile-'));
+    const file = join(dir, 'broken.yaml');
+    writeFileSync(file, 'connector: odbc\n  modules: [\n');
+    const read = loadOdbcProfile(file, {});
+    expect('problems' in read && read.problems[0].file).toBe(file);
+  });
+});

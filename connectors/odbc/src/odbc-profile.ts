@@ -1,0 +1,222 @@
+import { readFileSync } from 'node:fs';
+import { basename, extname } from 'node:path';
+import { readFieldMapping, type FieldMapping, type MappingProblem } from '@ctxb/connector-sdk';
+import { parse } from 'yaml';
+
+/** ERP modules an ODBC profile can link into. */
+export const ERP_MODULES = ['om', 'ar', 'gl'] as const;
+export type ErpModule = (typeof ERP_MODULES)[number];
+
+/**
+ * How a module's record is reached: `link` updates the ERP's own record found by the key
+ * (retried while it is not there yet); `stage` inserts a row into an interface table that the
+ * ERP imports (Oracle EBS open interfaces).
+ */
+export const LINK_MODES = ['link', 'stage'] as const;
+
+/**
+ * What one write is about: the order, each of its invoices, or each of its GL journals. For
+ * invoices and journals the path `document` holds that invoice number or journal id.
+ */
+export const WRITE_UNITS = ['order', 'invoice', 'journal'] as const;
+
+export interface ModuleProfile {
+  table: string;
+  mode: (typeof LINK_MODES)[number];
+  each: (typeof WRITE_UNITS)[number];
+  /** Columns that find the ERP record (link mode), with where their values come from. */
+  key: FieldMapping;
+  /** Columns written. */
+  columns: FieldMapping;
+  /** Link mode: how long a missing ERP record is waited for before the job is dead-lettered. */
+  waitForRecordMinutes: number;
+}
+
+/** A configured ODBC connection to one ERP and what it links where. */
+export interface OdbcProfile {
+  /** The file's name without `.yaml`: what deliveries and document links record. */
+  name: string;
+  file: string;
+  connection: { dsn: string } | { connectionString: string };
+  poolSize: number;
+  modules: Partial<Record<ErpModule, ModuleProfile>>;
+}
+
+/** A problem in a profile: the file, the key path in it and the reason. */
+export interface ProfileProblem extends MappingProblem {
+  file: string;
+}
+
+/**
+ * Table and column names as ERPs have them (ERPNext's `tabSales Order` has a space): 1 to 128
+ * characters, no quote, backtick, backslash or control character.
+ */
+function isIdentifier(name: string): boolean {
+  return (
+    name.length >= 1 &&
+    name.length <= 128 &&
+    [...name].every((c) => c.charCodeAt(0) >= 0x20 && !'"`\'\\'.includes(c))
+  );
+}
+const PLACEHOLDER = /\$\{([A-Z_][A-Z0-9_]*)\}/g;
+
+/** Reads and checks a profile file: every problem at once, or the profile. */
+export function loadOdbcProfile(
+  file: string,
+  env: NodeJS.ProcessEnv = process.env,
+): { profile: OdbcProfile } | { problems: ProfileProblem[] } {
+  let input: unknown;
+  try {
+    input = parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    return { problems: [{ file, key: '', message: (error as Error).message.split('\n')[0] }] };
+  }
+  return readOdbcProfile(input, file, env);
+}
+
+/**
+ * Checks a parsed profile. `${NAME}` in the connection string or DSN is taken from the
+ * environment (passwords stay out of the file); a variable that is not set is a problem.
+ */
+export function readOdbcProfile(
+  input: unknown,
+  file: string,
+  env: NodeJS.ProcessEnv = process.env,
+): { profile: OdbcProfile } | { problems: ProfileProblem[] } {
+  const problems: MappingProblem[] = [];
+  const problem = (key: string, message: string) => problems.push({ key, message });
+  const at = isRecord(input) ? input : {};
+  if (!isRecord(input)) problem('', 'a profile is a YAML mapping (connector, connection, modules)');
+  unknownKeys(at, ['connector', 'connection', 'modules'], '', problem);
+  if (at.connector !== 'odbc') problem('connector', 'must be odbc');
+
+  const connection = isRecord(at.connection) ? at.connection : {};
+  unknownKeys(connection, ['dsn', 'connectionString', 'poolSize'], 'connection', problem);
+  const ways = (['dsn', 'connectionString'] as const).filter((k) => connection[k] !== undefined);
+  let reach: OdbcProfile['connection'] | undefined;
+  if (ways.length !== 1)
+    problem('connection', 'give exactly one of dsn (a name in odbc.ini) or connectionString');
+  else {
+    const way = ways[0];
+    const text = connection[way];
+    if (typeof text !== 'string' || text.trim() === '')
+      problem(`connection.${way}`, 'must be text');
+    else {
+      const missing = [...text.matchAll(PLACEHOLDER)].map((m) => m[1]).filter((n) => !env[n]);
+      if (missing.length > 0)
+        problem(`connection.${way}`, `environment variables not set: ${missing.join(', ')}`);
+      const value = text.replace(PLACEHOLDER, (_, name: string) => env[name] ?? '');
+      reach = way === 'dsn' ? { dsn: value } : { connectionString: value };
+    }
+  }
+  const poolSize = connection.poolSize ?? 4;
+  if (!Number.isInteger(poolSize) || (poolSize as number) < 1 || (poolSize as number) > 64)
+    problem('connection.poolSize', 'must be a whole number from 1 to 64');
+
+  const modules: OdbcProfile['modules'] = {};
+  if (!isRecord(at.modules) || Object.keys(at.modules).length === 0)
+    problem('modules', `must configure at least one of ${ERP_MODULES.join(', ')}`);
+  else {
+    unknownKeys(at.modules, ERP_MODULES, 'modules', problem);
+    for (const name of ERP_MODULES)
+      if (at.modules[name] !== undefined) {
+        const read = readModule(at.modules[name], `modules.${name}`, problem);
+        if (read) modules[name] = read;
+      }
+  }
+
+  if (problems.length > 0 || !reach) return { problems: problems.map((p) => ({ file, ...p })) };
+  return {
+    profile: {
+      name: basename(file, extname(file)),
+      file,
+      connection: reach,
+      poolSize: poolSize as number,
+      modules,
+    },
+  };
+}
+
+function readModule(
+  input: unknown,
+  key: string,
+  problem: (key: string, message: string) => void,
+): ModuleProfile | undefined {
+  if (!isRecord(input)) {
+    problem(key, 'must be a mapping: table, mode, each, key, columns');
+    return undefined;
+  }
+  let ok = true;
+  const fail = (k: string, message: string) => {
+    ok = false;
+    problem(k, message);
+  };
+  unknownKeys(
+    input,
+    ['table', 'mode', 'each', 'key', 'columns', 'waitForRecordMinutes'],
+    key,
+    fail,
+  );
+  const { table, each } = input;
+  const mode = input.mode ?? 'link';
+  if (typeof table !== 'string' || !qualifiedName(table))
+    fail(`${key}.table`, 'must be a table name (optionally schema.table), without quotes');
+  if (!(LINK_MODES as readonly unknown[]).includes(mode))
+    fail(`${key}.mode`, `must be one of ${LINK_MODES.join(', ')}`);
+  if (!(WRITE_UNITS as readonly unknown[]).includes(each))
+    fail(`${key}.each`, `must be one of ${WRITE_UNITS.join(', ')}`);
+  const columns = mapping(input.columns, `${key}.columns`, fail);
+  const keyColumns =
+    mode === 'stage' && input.key === undefined ? {} : mapping(input.key, `${key}.key`, fail);
+  if (columns && keyColumns)
+    for (const column of Object.keys(keyColumns).filter((c) => c in columns))
+      fail(`${key}.columns.${column}`, 'is a key column: it finds the record, it is not set');
+  const wait = input.waitForRecordMinutes ?? 1440;
+  if (!Number.isInteger(wait) || (wait as number) < 0 || (wait as number) > 10_080)
+    fail(`${key}.waitForRecordMinutes`, 'must be a whole number of minutes from 0 to 10080');
+  if (!ok || !columns || !keyColumns) return undefined;
+  return {
+    table: table as string,
+    mode: mode as ModuleProfile['mode'],
+    each: each as ModuleProfile['each'],
+    key: keyColumns,
+    columns,
+    waitForRecordMinutes: wait as number,
+  };
+}
+
+function mapping(
+  input: unknown,
+  key: string,
+  fail: (key: string, message: string) => void,
+): FieldMapping | undefined {
+  const read = readFieldMapping(input, key);
+  if ('problems' in read) {
+    for (const p of read.problems) fail(p.key, p.message);
+    return undefined;
+  }
+  const bad = Object.keys(read.mapping).filter((column) => !isIdentifier(column));
+  for (const column of bad)
+    fail(`${key}.${column}`, 'is not a column name (no quotes or control characters)');
+  return bad.length ? undefined : read.mapping;
+}
+
+function qualifiedName(name: string): boolean {
+  const parts = name.split('.');
+  return parts.length <= 2 && parts.every((p) => isIdentifier(p) && p.trim() === p && p !== '');
+}
+
+function unknownKeys(
+  input: Record<string, unknown>,
+  known: readonly string[],
+  at: string,
+  problem: (key: string, message: string) => void,
+): void {
+  for (const name of Object.keys(input))
+    if (!known.includes(name))
+      problem(at ? `${at}.${name}` : name, `unknown key (expected one of ${known.join(', ')})`);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
