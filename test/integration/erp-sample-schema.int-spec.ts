@@ -38,7 +38,7 @@ describe('docker/erp-sample on PostgreSQL', () => {
         { order_no: '12346', total: '89.00', context_reference_id: null },
       ]);
       const journal = await db.query<{ debit: string; credit: string }>(
-        `SELECT CAST(SUM(debit) AS VARCHAR) AS debit, CAST(SUM(credit) AS VARCHAR) AS credit FROM gl_journal_line WHERE journal_id = 'JE-2026-0001'`,
+        `SELECT CAST(SUM(debit) AS VARCHAR) AS debit, CAST(SUM(credit) AS VARCHAR) AS credit FROM gl_journal_line WHERE journal_id = 'JE-12345'`,
       );
       expect({ ...journal[0] }).toEqual({ debit: '249.90', credit: '249.90' });
     } finally {

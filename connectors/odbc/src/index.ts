@@ -1,1 +1,3 @@
 export * from './odbc-profile';
+export * from './link-statements';
+export * from './odbc-link-target';

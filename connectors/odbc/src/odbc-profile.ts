@@ -28,9 +28,17 @@ export interface ModuleProfile {
   key: FieldMapping;
   /** Columns written. */
   columns: FieldMapping;
+  /**
+   * A column set to the context version: a record holding a higher one is never overwritten
+   * (an older job retried late). Without it, the last write wins.
+   */
+  versionColumn?: string;
   /** Link mode: how long a missing ERP record is waited for before the job is dead-lettered. */
   waitForRecordMinutes: number;
 }
+
+/** How the database quotes names: "double quotes" (ANSI, PostgreSQL) or `backticks` (MariaDB). */
+export const QUOTINGS = ['double', 'backtick'] as const;
 
 /** A configured ODBC connection to one ERP and what it links where. */
 export interface OdbcProfile {
@@ -39,6 +47,7 @@ export interface OdbcProfile {
   file: string;
   connection: { dsn: string } | { connectionString: string };
   poolSize: number;
+  quoting: (typeof QUOTINGS)[number];
   modules: Partial<Record<ErpModule, ModuleProfile>>;
 }
 
@@ -91,7 +100,12 @@ export function readOdbcProfile(
   if (at.connector !== 'odbc') problem('connector', 'must be odbc');
 
   const connection = isRecord(at.connection) ? at.connection : {};
-  unknownKeys(connection, ['dsn', 'connectionString', 'poolSize'], 'connection', problem);
+  unknownKeys(
+    connection,
+    ['dsn', 'connectionString', 'poolSize', 'quoting'],
+    'connection',
+    problem,
+  );
   const ways = (['dsn', 'connectionString'] as const).filter((k) => connection[k] !== undefined);
   let reach: OdbcProfile['connection'] | undefined;
   if (ways.length !== 1)
@@ -112,6 +126,9 @@ export function readOdbcProfile(
   const poolSize = connection.poolSize ?? 4;
   if (!Number.isInteger(poolSize) || (poolSize as number) < 1 || (poolSize as number) > 64)
     problem('connection.poolSize', 'must be a whole number from 1 to 64');
+  const quoting = connection.quoting ?? 'double';
+  if (!(QUOTINGS as readonly unknown[]).includes(quoting))
+    problem('connection.quoting', `must be one of ${QUOTINGS.join(', ')}`);
 
   const modules: OdbcProfile['modules'] = {};
   if (!isRecord(at.modules) || Object.keys(at.modules).length === 0)
@@ -132,6 +149,7 @@ export function readOdbcProfile(
       file,
       connection: reach,
       poolSize: poolSize as number,
+      quoting: quoting as OdbcProfile['quoting'],
       modules,
     },
   };
@@ -153,7 +171,7 @@ function readModule(
   };
   unknownKeys(
     input,
-    ['table', 'mode', 'each', 'key', 'columns', 'waitForRecordMinutes'],
+    ['table', 'mode', 'each', 'key', 'columns', 'versionColumn', 'waitForRecordMinutes'],
     key,
     fail,
   );
@@ -171,6 +189,12 @@ function readModule(
   if (columns && keyColumns)
     for (const column of Object.keys(keyColumns).filter((c) => c in columns))
       fail(`${key}.columns.${column}`, 'is a key column: it finds the record, it is not set');
+  const { versionColumn } = input;
+  if (
+    versionColumn !== undefined &&
+    (typeof versionColumn !== 'string' || !columns?.[versionColumn])
+  )
+    fail(`${key}.versionColumn`, 'must be one of the columns set (the one holding the version)');
   const wait = input.waitForRecordMinutes ?? 1440;
   if (!Number.isInteger(wait) || (wait as number) < 0 || (wait as number) > 10_080)
     fail(`${key}.waitForRecordMinutes`, 'must be a whole number of minutes from 0 to 10080');
@@ -182,6 +206,7 @@ function readModule(
     key: keyColumns,
     columns,
     waitForRecordMinutes: wait as number,
+    ...(versionColumn === undefined ? {} : { versionColumn: versionColumn as string }),
   };
 }
 

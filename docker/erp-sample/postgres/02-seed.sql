@@ -11,11 +11,11 @@ INSERT INTO sales_order (order_no, customer_no, order_date, currency, total_amou
 ON CONFLICT DO NOTHING;
 
 INSERT INTO ar_invoice (invoice_no, order_no, customer_no, invoice_date, currency, amount) VALUES
-  ('INV-2026-0001', '12345', 'C-1001', '2026-03-15', 'EUR', 249.90)
+  ('INV-12345', '12345', 'C-1001', '2026-03-15', 'EUR', 249.90)
 ON CONFLICT DO NOTHING;
 
 INSERT INTO gl_journal_line (journal_id, line_no, posting_date, account, debit, credit, currency, order_no) VALUES
-  ('JE-2026-0001', 1, '2026-03-15', '1200', 249.90, 0, 'EUR', '12345'),
-  ('JE-2026-0001', 2, '2026-03-15', '4000', 0, 210.00, 'EUR', '12345'),
-  ('JE-2026-0001', 3, '2026-03-15', '2200', 0, 39.90, 'EUR', '12345')
+  ('JE-12345', 1, '2026-03-15', '1200', 249.90, 0, 'EUR', '12345'),
+  ('JE-12345', 2, '2026-03-15', '4000', 0, 210.00, 'EUR', '12345'),
+  ('JE-12345', 3, '2026-03-15', '2200', 0, 39.90, 'EUR', '12345')
 ON CONFLICT DO NOTHING;

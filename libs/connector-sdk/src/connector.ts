@@ -11,10 +11,12 @@ export interface LinkRequest {
 
 /** What became of one request of a batch, in the batch's order. */
 export type LinkOutcome =
-  /** Written; `recordId` is the target's id of the record (goes back to the correlated ids). */
-  | { status: 'written'; recordId: string }
+  /** Written into these records of the target (their ids go back to the correlated ids). */
+  | { status: 'written'; recordIds: string[] }
   /** The target already holds this version or a newer one: nothing written. */
-  | { status: 'current'; recordId: string; version: number }
+  | { status: 'current'; recordIds: string[] }
+  /** The context names no record of this target yet (an order not invoiced): nothing to do. */
+  | { status: 'none' }
   | { status: 'failed'; failure: DeliveryFailure };
 
 /**

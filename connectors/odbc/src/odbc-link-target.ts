@@ -1,0 +1,133 @@
+import {
+  DeliveryFailure,
+  sqlFailureKind,
+  type LinkOutcome,
+  type LinkRequest,
+  type LinkTargetWriter,
+} from '@ctxb/connector-sdk';
+import type { Connection } from 'odbc';
+import { linkWrites, type SqlStatement } from './link-statements';
+import type { ErpModule, ModuleProfile, OdbcProfile } from './odbc-profile';
+
+/** Where the target takes its connections from (an `odbc` pool, or one connection in tests). */
+export interface ConnectionSource {
+  connect(): Promise<Connection>;
+}
+
+/**
+ * One ERP module (order management, receivables or the general ledger) in link mode: each
+ * context version updates the ERP's own records, found by the profile's key columns. A batch
+ * goes in one transaction; if the database refuses it, each request is tried again in a
+ * transaction of its own, so one bad record never holds back the others.
+ */
+export class OdbcLinkTarget implements LinkTargetWriter {
+  constructor(
+    readonly target: ErpModule,
+    private readonly module: ModuleProfile,
+    private readonly quoting: OdbcProfile['quoting'],
+    private readonly connections: ConnectionSource,
+  ) {
+    if (module.mode !== 'link')
+      throw new DeliveryFailure(
+        'configuration',
+        `${target}: ${module.mode} mode (insert into an interface table) is not supported yet`,
+      );
+  }
+
+  async write(batch: readonly LinkRequest[]): Promise<LinkOutcome[]> {
+    if (batch.length === 0) return [];
+    let connection: Connection;
+    try {
+      connection = await this.connections.connect();
+    } catch (error) {
+      return batch.map(() => ({ status: 'failed', failure: failureOf(error, 'connecting') }));
+    }
+    try {
+      try {
+        return await this.inTransaction(connection, batch);
+      } catch (error) {
+        if (batch.length === 1) return [{ status: 'failed', failure: failureOf(error, 'writing') }];
+      }
+      const outcomes: LinkOutcome[] = [];
+      for (const request of batch)
+        outcomes.push(
+          await this.inTransaction(connection, [request]).then(
+            ([outcome]) => outcome,
+            (error: unknown) =>
+              ({ status: 'failed', failure: failureOf(error, 'writing') }) as const,
+          ),
+        );
+      return outcomes;
+    } finally {
+      await connection.close().catch(() => undefined);
+    }
+  }
+
+  /** The batch's writes, committed together; throws (after rolling back) what the database refused. */
+  private async inTransaction(
+    connection: Connection,
+    batch: readonly LinkRequest[],
+  ): Promise<LinkOutcome[]> {
+    await connection.beginTransaction();
+    try {
+      const outcomes: LinkOutcome[] = [];
+      for (const request of batch) outcomes.push(await this.link(connection, request));
+      await connection.commit();
+      return outcomes;
+    } catch (error) {
+      await connection.rollback().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async link(connection: Connection, request: LinkRequest): Promise<LinkOutcome> {
+    let writes;
+    try {
+      writes = linkWrites(this.module, this.quoting, request);
+    } catch (error) {
+      if (error instanceof DeliveryFailure) return { status: 'failed', failure: error };
+      throw error;
+    }
+    if (writes.length === 0) return { status: 'none' };
+    const written: string[] = [];
+    const current: string[] = [];
+    for (const write of writes) {
+      const updated = await run<never>(connection, write.update);
+      if (updated.count > 0) {
+        written.push(write.document);
+        continue;
+      }
+      const held = await run<{ held: number | string | null }>(connection, write.probe);
+      if (held.length === 0)
+        return {
+          status: 'failed',
+          failure: new DeliveryFailure(
+            'not-there-yet',
+            `${this.target}: no ${this.module.table} record for ${write.document} yet`,
+          ),
+        };
+      current.push(write.document);
+    }
+    return written.length > 0
+      ? { status: 'written', recordIds: [...written, ...current] }
+      : { status: 'current', recordIds: current };
+  }
+}
+
+function run<T>(connection: Connection, statement: SqlStatement) {
+  // node-odbc binds null as SQL NULL; its typings list only text and numbers.
+  return connection.query<T>(statement.sql, statement.params as (string | number)[]);
+}
+
+/** A database error as a delivery failure, by its SQLSTATE and native code. */
+export function failureOf(error: unknown, doing: string): DeliveryFailure {
+  if (error instanceof DeliveryFailure) return error;
+  const odbc = (error as { odbcErrors?: { state: string; code: number; message: string }[] })
+    .odbcErrors?.[0];
+  const message = odbc?.message ?? (error instanceof Error ? error.message : String(error));
+  return new DeliveryFailure(
+    sqlFailureKind(odbc?.state, odbc?.code),
+    `${doing}: ${odbc ? `[${odbc.state}] ` : ''}${message}`,
+    { cause: error },
+  );
+}

@@ -1,0 +1,209 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LinkRequest } from '@ctxb/connector-sdk';
+import type { ContextRecord } from '@ctxb/context';
+import { loadOdbcProfile, OdbcLinkTarget, type OdbcProfile } from '@ctxb/odbc-connector';
+import { connect, pool, type Pool } from 'odbc';
+import { MARIADB, POSTGRES } from '../../apps/cli/src/local-services/erp-databases';
+import { psql } from '../../apps/cli/src/local-services/relational-database.local-service';
+import { order12345Records } from '../support/order-12345-records';
+import { uniqueName } from '../support/test-config';
+
+const ROOT = join(__dirname, '..', '..');
+const SQL_DIR = join(ROOT, 'docker', 'erp-sample', 'postgres');
+
+function sampleErp(): OdbcProfile {
+  const read = loadOdbcProfile(join(ROOT, 'config', 'connectors', 'sample-erp.yaml'), {});
+  if ('problems' in read) throw new Error(JSON.stringify(read.problems));
+  return read.profile;
+}
+
+const request = (record: ContextRecord): LinkRequest => ({
+  contextReferenceId: record.contextReferenceId,
+  version: record.version,
+  record,
+});
+
+describe('ODBC link target on the sample ERP (PostgreSQL)', () => {
+  const database = uniqueName('erp_link').toLowerCase();
+  const profile = sampleErp();
+  const records = order12345Records();
+  const last = records[records.length - 1];
+  let connections: Pool;
+  const target = (module: 'om' | 'ar' | 'gl', changes: object = {}) =>
+    new OdbcLinkTarget(
+      module,
+      { ...profile.modules[module]!, ...changes },
+      profile.quoting,
+      connections,
+    );
+  const rows = async <T>(sql: string) => {
+    const db = await connections.connect();
+    try {
+      return (await db.query<T>(sql)).map((r) => ({ ...r }));
+    } finally {
+      await db.close();
+    }
+  };
+
+  beforeAll(async () => {
+    await psql(['-c', `CREATE DATABASE ${database}`]);
+    for (const script of readdirSync(SQL_DIR)
+      .filter((f) => f.endsWith('.sql'))
+      .sort())
+      await psql(['-f', join(SQL_DIR, script)], database);
+    connections = await pool({
+      connectionString: `Driver={PostgreSQL Unicode};Servername=${POSTGRES.host};Port=${POSTGRES.port};Database=${database};Username=${POSTGRES.user}`,
+      initialSize: 1,
+      maxSize: 2,
+    });
+  });
+  afterAll(async () => {
+    await connections?.close();
+    await psql(['-c', `DROP DATABASE IF EXISTS ${database}`]);
+  });
+
+  it('links the story order, its invoice and its journal lines with the context summary', async () => {
+    expect(last.correlations.invoices).toEqual(['INV-12345']);
+    expect(await target('om').write([request(last)])).toEqual([
+      { status: 'written', recordIds: ['12345'] },
+    ]);
+    expect(await target('ar').write([request(last)])).toEqual([
+      { status: 'written', recordIds: ['INV-12345'] },
+    ]);
+    expect(await target('gl').write([request(last)])).toEqual([
+      { status: 'written', recordIds: ['JE-12345'] },
+    ]);
+    expect(
+      await rows(
+        `SELECT order_no, context_reference_id, context_version, first_touch_channel, primary_campaign,
+          touchpoints, sessions, CAST(days_to_convert AS VARCHAR) AS days FROM sales_order ORDER BY order_no`,
+      ),
+    ).toEqual([
+      {
+        order_no: '12345',
+        context_reference_id: last.contextReferenceId,
+        context_version: last.version,
+        first_touch_channel: last.journey.firstTouch!.channel,
+        primary_campaign: last.journey.firstTouch!.campaign,
+        touchpoints: last.journey.touchpoints.length,
+        sessions: 5,
+        days: `${last.journey.daysToConvert}.00`,
+      },
+      // The other order is not this context's: untouched.
+      {
+        order_no: '12346',
+        context_reference_id: null,
+        context_version: null,
+        first_touch_channel: null,
+        primary_campaign: null,
+        touchpoints: null,
+        sessions: null,
+        days: null,
+      },
+    ]);
+    const lines = await rows<{ line_no: number; context_reference_id: string; channel: string }>(
+      `SELECT line_no, context_reference_id, channel FROM gl_journal_line WHERE journal_id = 'JE-12345' ORDER BY line_no`,
+    );
+    expect(lines).toEqual(
+      [1, 2, 3].map((line_no) => ({
+        line_no,
+        context_reference_id: last.contextReferenceId,
+        channel: last.journey.firstTouch!.channel,
+      })),
+    );
+  });
+
+  it('writes a version again without change, and never an older one over a newer', async () => {
+    expect(await target('om').write([request(last)])).toEqual([
+      { status: 'written', recordIds: ['12345'] },
+    ]);
+    const older = records[0];
+    expect(older.version).toBeLessThan(last.version);
+    expect(await target('om').write([request(older)])).toEqual([
+      { status: 'current', recordIds: ['12345'] },
+    ]);
+    const [held] = await rows<{ context_version: number }>(
+      `SELECT context_version FROM sales_order WHERE order_no = '12345'`,
+    );
+    expect(held.context_version).toBe(last.version);
+  });
+
+  it('waits for a record the ERP does not have yet, and has nothing to do without one', async () => {
+    const unknown = { ...last, order: { ...last.order, orderId: '99999' } };
+    const [outcome] = await target('om').write([request(unknown)]);
+    expect(outcome.status === 'failed' && outcome.failure.kind).toBe('not-there-yet');
+    expect(outcome.status === 'failed' && outcome.failure.retryable).toBe(true);
+    const uninvoiced = { ...last, correlations: { ...last.correlations, invoices: [] } };
+    expect(await target('ar').write([request(uninvoiced)])).toEqual([{ status: 'none' }]);
+  });
+
+  it('keeps the good records of a batch when the database refuses one', async () => {
+    // A campaign longer than the column with its truncate step left out: the database refuses it.
+    const columns = { ...profile.modules.om!.columns, primary_campaign: { from: 'campaign' } };
+    const good = request({ ...last, version: last.version + 1 });
+    const bad = request({ ...last, version: last.version + 2 });
+    (bad.record as unknown as { campaign: string }).campaign = 'x'.repeat(500);
+    const outcomes = await target('om', { columns }).write([bad, good]);
+    expect(outcomes[0].status === 'failed' && outcomes[0].failure.kind).toBe('constraint');
+    expect(outcomes[0].status === 'failed' && outcomes[0].failure.message).toMatch(/\[22001\]/);
+    expect(outcomes[1]).toEqual({ status: 'written', recordIds: ['12345'] });
+    const [held] = await rows<{ context_version: number }>(
+      `SELECT context_version FROM sales_order WHERE order_no = '12345'`,
+    );
+    expect(held.context_version).toBe(last.version + 1);
+  });
+});
+
+describe('ODBC link target on an ERPNext-shaped table (MariaDB, backtick quoting)', () => {
+  const table = `tabSales Order ${uniqueName('it')}`;
+  const records = order12345Records();
+  const last = records[records.length - 1];
+
+  it('finds the order by the shop order number and sets the custom fields', async () => {
+    const db = await connect(`DSN=${MARIADB.dsn}`);
+    try {
+      await db.query(
+        `CREATE TABLE \`${table}\` (name VARCHAR(140) PRIMARY KEY, po_no VARCHAR(140), grand_total DECIMAL(18,6),
+          custom_context_reference_id VARCHAR(40), custom_context_version INT,
+          custom_first_touch_channel VARCHAR(140))`,
+      );
+      await db.query(
+        `INSERT INTO \`${table}\` (name, po_no, grand_total) VALUES ('SAL-ORD-2026-00001', '12345', 249.9)`,
+      );
+      const module = {
+        table,
+        mode: 'link' as const,
+        each: 'order' as const,
+        key: { po_no: { from: 'order.orderId' } },
+        columns: {
+          custom_context_reference_id: { from: 'contextReferenceId' },
+          custom_context_version: { from: 'version' },
+          custom_first_touch_channel: { from: 'journey.firstTouch.channel' },
+        },
+        versionColumn: 'custom_context_version',
+        waitForRecordMinutes: 60,
+      };
+      // The target closes the connections it takes: one of its own.
+      const linked = new OdbcLinkTarget('om', module, 'backtick', {
+        connect: () => connect(`DSN=${MARIADB.dsn}`),
+      });
+      expect(await linked.write([request(last)])).toEqual([
+        { status: 'written', recordIds: ['12345'] },
+      ]);
+      const rows = await db.query<Record<string, unknown>>(
+        `SELECT custom_context_reference_id, custom_context_version, custom_first_touch_channel FROM \`${table}\``,
+      );
+      expect(rows.map((r) => ({ ...r }))).toEqual([
+        {
+          custom_context_reference_id: last.contextReferenceId,
+          custom_context_version: last.version,
+          custom_first_touch_channel: last.journey.firstTouch!.channel,
+        },
+      ]);
+    } finally {
+      await db.query(`DROP TABLE IF EXISTS \`${table}\``);
+      await db.close();
+    }
+  });
+});
