@@ -2,10 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect } from 'odbc';
 
 const ROOT = join(__dirname, '..', '..');
 
-describe('ctxb connectors validate', () => {
+describe('ctxb connectors validate and test', () => {
   const ctxb = (...args: string[]) =>
     spawnSync('node', [join(ROOT, 'dist', 'apps', 'cli', 'src', 'main.js'), ...args], {
       encoding: 'utf8',
@@ -49,5 +50,56 @@ describe('ctxb connectors validate', () => {
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('no connector profile "no-such-erp"');
     expect(run.stderr).toContain(join('config', 'connectors', 'no-such-erp.yaml'));
+  });
+
+  it('tests the sample-erp profile against the local sample ERP without changing it', async () => {
+    const linked = async () => {
+      const db = await connect('DSN=ctxb_erp_postgres');
+      try {
+        const rows = await db.query(
+          'SELECT order_no, context_reference_id, context_version FROM sales_order ORDER BY order_no',
+        );
+        return rows.map((r) => ({ ...(r as object) }));
+      } finally {
+        await db.close();
+      }
+    };
+    const before = await linked();
+    const run = ctxb('connectors', 'test', 'sample-erp');
+    expect(await linked()).toEqual(before);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('om: sales_order ok (columns there, update accepted)');
+    expect(run.stdout).toContain('ar: ar_invoice ok');
+    expect(run.stdout).toContain('gl: gl_journal_line ok');
+    expect(run.stdout).toContain(
+      'UPDATE "ar_invoice" SET "context_reference_id" = ?, "context_version" = ?, "channel" = ?, "campaign" = ? WHERE "invoice_no" = ?',
+    );
+    expect(run.stdout).toMatch(
+      /values: \["ctx_[a-z2-7]{26}",\d+,"paid-search",.*"INV-12345",\d+\]/,
+    );
+  });
+
+  it('names a missing table, a missing column and the refused update, with exit code 1', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'ctxb-profile-')), 'erp.yaml');
+    writeFileSync(
+      file,
+      [
+        'connector: odbc',
+        'connection: { dsn: ctxb_erp_postgres }',
+        'modules:',
+        '  om: { table: sales_order, each: order, key: { order_no: { from: order.orderId } },',
+        '        columns: { context_reference_id: { from: contextReferenceId }, no_such_column: { from: version } } }',
+        '  ar: { table: no_such_table, each: invoice, key: { invoice_no: { from: document } },',
+        '        columns: { context_reference_id: { from: contextReferenceId } } }',
+      ].join('\n'),
+    );
+    const run = ctxb('connectors', 'test', file);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain('om: sales_order FAILED');
+    expect(run.stdout).toContain('- missing columns: no_such_column');
+    expect(run.stdout).toMatch(/- update refused: \[42703\].*no_such_column/);
+    expect(run.stdout).toContain('ar: no_such_table FAILED');
+    expect(run.stdout).toContain('- table no_such_table not found');
+    expect(run.stdout).toMatch(/- update refused: \[42P01\]/);
   });
 });

@@ -1,3 +1,4 @@
 export * from './odbc-profile';
 export * from './link-statements';
 export * from './odbc-link-target';
+export * from './profile-check';

@@ -2,7 +2,17 @@ import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { Command } from 'commander';
 import { projectRoot } from '@ctxb/config';
-import { loadOdbcProfile, type OdbcProfile, type ProfileProblem } from '@ctxb/odbc-connector';
+import { ContextEngine } from '@ctxb/context';
+import {
+  checkProfile,
+  connectionStringOf,
+  loadOdbcProfile,
+  type ModuleCheck,
+  type OdbcProfile,
+  type ProfileProblem,
+} from '@ctxb/odbc-connector';
+import { order12345Events } from '@ctxb/simulation';
+import { connect } from 'odbc';
 
 /** Exit code of a configuration error (sysexits EX_CONFIG), as the apps use at start-up. */
 const EX_CONFIG = 78;
@@ -26,6 +36,30 @@ export function connectorsCommand(): Command {
         return;
       }
       console.log(profileSummary(read.profile));
+    });
+  connectors
+    .command('test')
+    .description(
+      "connect with a profile: check each mapped table and column exists and the module's UPDATE is accepted (run matching no row and rolled back: nothing changes), and show the statements the story order's context makes",
+    )
+    .argument('<profile>', 'a profile name in config/connectors (e.g. sample-erp) or a file path')
+    .action(async (name: string) => {
+      const read = loadOdbcProfile(profileFile(name));
+      if ('problems' in read) {
+        console.error(problemReport(read.problems));
+        process.exitCode = EX_CONFIG;
+        return;
+      }
+      const connection = await connect(connectionStringOf(read.profile)).catch((error: unknown) => {
+        throw new Error(`${read.profile.name}: cannot connect: ${odbcMessage(error)}`);
+      });
+      try {
+        const checks = await checkProfile(read.profile, connection, storyRequest());
+        console.log(checkReport(read.profile, checks));
+        if (!checks.every(passed)) process.exitCode = 1;
+      } finally {
+        await connection.close();
+      }
     });
   return connectors;
 }
@@ -61,6 +95,43 @@ export function profileSummary(profile: OdbcProfile): string {
     `${profile.name} (${shown(profile.file)}): valid, ODBC over ${reach}, pool of ${profile.poolSize}`,
     ...modules,
   ].join('\n');
+}
+
+/** The story order's newest context version: the example the dry run writes. */
+function storyRequest() {
+  const engine = new ContextEngine();
+  const records = order12345Events().flatMap((e) => engine.ingest(e).records);
+  const record = [...records, ...engine.drain()].at(-1)!;
+  return { contextReferenceId: record.contextReferenceId, version: record.version, record };
+}
+
+const passed = (c: ModuleCheck) => c.found && c.missingColumns.length === 0 && c.writable.ok;
+
+/** Per module: the table, its columns, whether the update is accepted, and the statements. */
+export function checkReport(profile: OdbcProfile, checks: readonly ModuleCheck[]): string {
+  const lines = [
+    `${profile.name}: connected (${'dsn' in profile.connection ? `DSN ${profile.connection.dsn}` : 'connection string'})`,
+  ];
+  for (const c of checks) {
+    const problems = [
+      ...(c.found ? [] : [`table ${c.table} not found`]),
+      ...(c.found && c.missingColumns.length
+        ? [`missing columns: ${c.missingColumns.join(', ')}`]
+        : []),
+      ...(c.writable.ok ? [] : [c.writable.reason]),
+    ];
+    lines.push(
+      `  ${c.module}: ${c.table} ${problems.length ? `FAILED\n    - ${problems.join('\n    - ')}` : 'ok (columns there, update accepted)'}`,
+    );
+    for (const s of c.statements)
+      lines.push(`    ${s.sql}`, `      values: ${JSON.stringify(s.params)}`);
+  }
+  return lines.join('\n');
+}
+
+function odbcMessage(error: unknown): string {
+  const first = (error as { odbcErrors?: { state: string; message: string }[] }).odbcErrors?.[0];
+  return first ? `[${first.state}] ${first.message}` : String(error);
 }
 
 function shown(file: string): string {

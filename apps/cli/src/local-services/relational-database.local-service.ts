@@ -1,4 +1,6 @@
 import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { projectRoot } from '@ctxb/config';
 import { commandExists, ensureDir, reason, run, waitUntil } from './host';
 import type { LocalService, Progress, ServiceStatus } from './local-service';
 import type { LocalServicesContext } from './local-services.context';
@@ -15,6 +17,8 @@ interface DatabaseEngine {
   version(): Promise<string>;
   databaseExists(name: string): Promise<boolean>;
   createDatabase(name: string): Promise<void>;
+  /** Applies the reference ERP's schema and seed to the erp database (idempotent), if it has one. */
+  loadSampleErp?(): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -72,6 +76,8 @@ export class RelationalDatabaseLocalService implements LocalService {
       progress.step(`${this.name}: creating database ${ERP_DATABASE}`);
       await this.engine.createDatabase(ERP_DATABASE);
     }
+    // Every time: the scripts only add what is missing, and a schema change reaches old setups.
+    await this.engine.loadSampleErp?.();
   }
 
   async down(progress: Progress): Promise<void> {
@@ -132,6 +138,12 @@ export function postgresEngine(): DatabaseEngine {
       (await query(`SELECT 1 FROM pg_database WHERE datname = '${name}'`)) === '1',
     createDatabase: async (name) => {
       await query(`CREATE DATABASE ${name}`);
+    },
+    // What the compose PostgreSQL runs at its first start (docker/erp-sample/postgres).
+    loadSampleErp: async () => {
+      const folder = join(projectRoot(), 'docker', 'erp-sample', 'postgres');
+      for (const script of readdirSync(folder).filter((f) => f.endsWith('.sql')).sort())
+        await psql(['-q', '-f', join(folder, script)], ERP_DATABASE);
     },
     start: async () => {
       await run('pg_ctlcluster', ['--skip-systemctl-redirect', cluster(), 'main', 'start']);

@@ -1,0 +1,76 @@
+import type { LinkRequest } from '@ctxb/connector-sdk';
+import type { Connection } from 'odbc';
+import { failureOf } from './odbc-link-target';
+import { linkWrites, type SqlStatement } from './link-statements';
+import { ERP_MODULES, type ErpModule, type OdbcProfile } from './odbc-profile';
+
+/** What `ctxb connectors test` found for one module of a profile. */
+export interface ModuleCheck {
+  module: ErpModule;
+  table: string;
+  /** Whether the table is there (its columns could be listed). */
+  found: boolean;
+  /** Mapped columns (key and set) the table does not have. */
+  missingColumns: string[];
+  /** Whether the database accepts the module's UPDATE (run matching no row, rolled back). */
+  writable: { ok: true } | { ok: false; reason: string };
+  /** The statements one context version makes (the example given), with their values. */
+  statements: SqlStatement[];
+}
+
+/** The ODBC connection string of a profile. */
+export function connectionStringOf(profile: OdbcProfile): string {
+  return 'dsn' in profile.connection
+    ? `DSN=${profile.connection.dsn}`
+    : profile.connection.connectionString;
+}
+
+/**
+ * Checks each module of a profile against the database: the table and every mapped column
+ * exist, and the module's UPDATE is accepted (run with a condition no row meets, inside a
+ * transaction that is rolled back, so nothing changes); and shows the statements `example`
+ * makes.
+ */
+export async function checkProfile(
+  profile: OdbcProfile,
+  connection: Connection,
+  example: LinkRequest,
+): Promise<ModuleCheck[]> {
+  const checks: ModuleCheck[] = [];
+  for (const module of ERP_MODULES) {
+    const spec = profile.modules[module];
+    if (!spec) continue;
+    const [schema, table] = spec.table.includes('.') ? spec.table.split('.') : [null, spec.table];
+    const listed = await connection.columns(null, schema, table, null);
+    const present = new Set(
+      listed.map((c) => String((c as { COLUMN_NAME: unknown }).COLUMN_NAME).toLowerCase()),
+    );
+    const mapped = [...Object.keys(spec.key), ...Object.keys(spec.columns)];
+    const statements = linkWrites(spec, profile.quoting, example).map((w) => w.update);
+    checks.push({
+      module,
+      table: spec.table,
+      found: listed.length > 0,
+      missingColumns: mapped.filter((c) => !present.has(c.toLowerCase())),
+      writable: await acceptsUpdate(connection, statements[0]),
+      statements,
+    });
+  }
+  return checks;
+}
+
+async function acceptsUpdate(
+  connection: Connection,
+  update: SqlStatement | undefined,
+): Promise<ModuleCheck['writable']> {
+  if (!update) return { ok: false, reason: 'the example names no record of this module' };
+  await connection.beginTransaction();
+  try {
+    await connection.query(`${update.sql} AND 1 = 0`, update.params as (string | number)[]);
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, reason: failureOf(error, 'update refused').message };
+  } finally {
+    await connection.rollback().catch(() => undefined);
+  }
+}
