@@ -6,6 +6,13 @@ import { connect } from 'odbc';
 
 const ROOT = join(__dirname, '..', '..');
 
+/** A profile file of these YAML lines, in a folder of its own. */
+function profile(lines: string[]): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'ctxb-profile-')), 'erp.yaml');
+  writeFileSync(file, lines.join('\n'));
+  return file;
+}
+
 describe('ctxb connectors validate and test', () => {
   const ctxb = (...args: string[]) =>
     spawnSync('node', [join(ROOT, 'dist', 'apps', 'cli', 'src', 'main.js'), ...args], {
@@ -24,17 +31,13 @@ describe('ctxb connectors validate and test', () => {
   });
 
   it('lists every problem with the file, the key and the reason, with exit code 78', () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'ctxb-profile-')), 'erp.yaml');
-    writeFileSync(
-      file,
-      [
-        'connector: odbc',
-        'connection: { connectionString: "Pwd=${CTXB_TEST_UNSET_PASSWORD}" }',
-        'modules:',
-        '  gl: { table: gl_interface, mode: stage, each: journal,',
-        '        columns: { attribute1: { from: contextReferenceId, transform: [{ truncate: -1 }] } } }',
-      ].join('\n'),
-    );
+    const file = profile([
+      'connector: odbc',
+      'connection: { connectionString: "Pwd=${CTXB_TEST_UNSET_PASSWORD}" }',
+      'modules:',
+      '  gl: { table: gl_interface, mode: stage, each: journal,',
+      '        columns: { attribute1: { from: contextReferenceId, transform: [{ truncate: -1 }] } } }',
+    ]);
     const run = ctxb('connectors', 'validate', file);
     expect(run.status).toBe(78);
     expect(run.stderr.split('\n')).toEqual([
@@ -80,19 +83,15 @@ describe('ctxb connectors validate and test', () => {
   });
 
   it('names a missing table, a missing column and the refused update, with exit code 1', () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'ctxb-profile-')), 'erp.yaml');
-    writeFileSync(
-      file,
-      [
-        'connector: odbc',
-        'connection: { dsn: ctxb_erp_postgres }',
-        'modules:',
-        '  om: { table: sales_order, each: order, key: { order_no: { from: order.orderId } },',
-        '        columns: { context_reference_id: { from: contextReferenceId }, no_such_column: { from: version } } }',
-        '  ar: { table: no_such_table, each: invoice, key: { invoice_no: { from: document } },',
-        '        columns: { context_reference_id: { from: contextReferenceId } } }',
-      ].join('\n'),
-    );
+    const file = profile([
+      'connector: odbc',
+      'connection: { dsn: ctxb_erp_postgres }',
+      'modules:',
+      '  om: { table: sales_order, each: order, key: { order_no: { from: order.orderId } },',
+      '        columns: { context_reference_id: { from: contextReferenceId }, no_such_column: { from: version } } }',
+      '  ar: { table: no_such_table, each: invoice, key: { invoice_no: { from: document } },',
+      '        columns: { context_reference_id: { from: contextReferenceId } } }',
+    ]);
     const run = ctxb('connectors', 'test', file);
     expect(run.status).toBe(1);
     expect(run.stdout).toContain('om: sales_order FAILED');
