@@ -142,7 +142,9 @@ export function postgresEngine(): DatabaseEngine {
     // What the compose PostgreSQL runs at its first start (docker/erp-sample/postgres).
     loadSampleErp: async () => {
       const folder = join(projectRoot(), 'docker', 'erp-sample', 'postgres');
-      for (const script of readdirSync(folder).filter((f) => f.endsWith('.sql')).sort())
+      for (const script of readdirSync(folder)
+        .filter((f) => f.endsWith('.sql'))
+        .sort())
         await psql(['-q', '-f', join(folder, script)], ERP_DATABASE);
     },
     start: async () => {
