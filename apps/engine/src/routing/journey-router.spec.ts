@@ -113,4 +113,31 @@ describe('JourneyRouter: progress of idle sources', () => {
     ]);
     expect(sent).toEqual(['d:a-a', 'd:a-b']);
   });
+
+  it("never lets a source's own idle report overtake a busy report decided about it", async () => {
+    // Both batches look at Kafka at once (each moves time past the other's source). However
+    // the two continue after the look, each source's own idle report must be the last word
+    // about it on the journey topic: a busy report landing after it held the clocks for good.
+    const { sent, producer, directory } = recording();
+    let answer: (ends: Map<string, number>) => void = () => undefined;
+    const looked = new Promise<Map<string, number>>((resolve) => (answer = resolve));
+    const router = new JourneyRouter(directory, producer, 'j', options, () => looked);
+    await router.register([journeys, orders]);
+    sent.length = 0;
+    const routes = [
+      router.route([view('j1', '2093-05-20T00:00:00Z')], { ...journeys, position: 11 }),
+      router.route([view('o1', '2093-05-21T00:00:00Z')], { ...orders, position: 6 }),
+    ];
+    answer(
+      new Map([
+        ['journeys:0', 11],
+        ['orders:0', 6],
+      ]),
+    );
+    await Promise.all(routes);
+    const aboutOrders = reports(sent).filter((r) => r.startsWith('orders:0'));
+    expect(aboutOrders[aboutOrders.length - 1]).toBe('orders:0 idle');
+    const aboutJourneys = reports(sent).filter((r) => r.startsWith('journeys:0'));
+    expect(aboutJourneys[aboutJourneys.length - 1]).toBe('journeys:0 idle');
+  });
 });

@@ -115,8 +115,13 @@ export class JourneyRouter {
       this.reported.add(name);
       let newest = this.sourceTimes.get(name) ?? Number.NEGATIVE_INFINITY;
       for (const { event } of events) newest = Math.max(newest, Date.parse(event.time));
+      const behind = this.idleSourcesBehind(name, newest);
+      const ends = behind.length > 0 && this.ends ? await this.ends(behind) : undefined;
+      // Nothing waits from here to send(): what is reported about each source goes out in
+      // the order it is decided (an async step in between let a source's own idle report
+      // overtake a busy one decided about it, and the busy one held the clocks for good).
       // Told first, so that in every engine partition they come before this batch's events.
-      messages.unshift(...(await this.wakeIdleSources(name, newest)));
+      if (ends) messages.unshift(...this.busyAgain(behind, ends));
       if (Number.isFinite(newest)) this.sourceTimes.set(name, newest);
       this.sources.set(name, source);
       messages.push(...this.progress(source));
@@ -156,24 +161,31 @@ export class JourneyRouter {
   /**
    * Sources reported idle stop holding the engines' clocks back; but one may have received
    * events since, not read yet. Before a batch moves time more than the lateness bound past
-   * such a source, the router looks at Kafka: a source with records beyond its position is
-   * reported busy again, so its events are not made late by the other sources' progress
-   * (after a quiet spell, all topics filling at once, one of them read first).
+   * such a source, the router looks at Kafka (see busyAgain): a source with records beyond
+   * its position is reported busy again, so its events are not made late by the other
+   * sources' progress (after a quiet spell, all topics filling at once, one of them read first).
    */
-  private async wakeIdleSources(batchSource: string, newest: number): Promise<Message[]> {
+  private idleSourcesBehind(batchSource: string, newest: number): SourceProgress[] {
     if (!this.ends || !Number.isFinite(newest)) return [];
-    const behind = [...this.sources.entries()].filter(
-      ([name, s]) =>
-        name !== batchSource &&
-        s.caughtUp &&
-        (this.sourceTimes.get(name) ?? Number.NEGATIVE_INFINITY) + this.options.latenessMs < newest,
-    );
-    if (behind.length === 0) return [];
-    const ends = await this.ends(behind.map(([, s]) => s));
-    // Looked at again after the wait: a batch of that source may have been sent meanwhile.
-    // From here to this batch's send nothing waits, and writes go out in the order they are
-    // decided (send), so a busy report never lands after its source's own, later idle one.
-    return behind.flatMap(([name]) => {
+    return [...this.sources.entries()]
+      .filter(
+        ([name, s]) =>
+          name !== batchSource &&
+          s.caughtUp &&
+          (this.sourceTimes.get(name) ?? Number.NEGATIVE_INFINITY) + this.options.latenessMs <
+            newest,
+      )
+      .map(([, s]) => s);
+  }
+
+  /**
+   * The busy reports for sources Kafka holds more of than they have been read to. Looked at
+   * again now, after the look at Kafka: a batch of that source may have been routed
+   * meanwhile. The caller sends them without waiting in between.
+   */
+  private busyAgain(behind: readonly SourceProgress[], ends: Map<string, number>): Message[] {
+    return behind.flatMap(({ topic, partition }) => {
+      const name = `${topic}:${partition}`;
       const now = this.sources.get(name);
       if (!now?.caughtUp || (ends.get(name) ?? 0) <= now.position) return [];
       const busy = { ...now, caughtUp: false };
