@@ -92,12 +92,12 @@ export class OdbcLinkTarget implements LinkTargetWriter {
     const written: string[] = [];
     const current: string[] = [];
     for (const write of writes) {
-      const updated = await run<never>(connection, write.update);
+      const updated = await runStatement<never>(connection, write.update);
       if (updated.count > 0) {
         written.push(write.document);
         continue;
       }
-      const held = await run<{ held: number | string | null }>(connection, write.probe);
+      const held = await runStatement<{ held: number | string | null }>(connection, write.probe);
       if (held.length === 0)
         return {
           status: 'failed',
@@ -114,7 +114,8 @@ export class OdbcLinkTarget implements LinkTargetWriter {
   }
 }
 
-function run<T>(connection: Connection, statement: SqlStatement) {
+/** Runs a parameterized statement on the connection. */
+export function runStatement<T>(connection: Connection, statement: SqlStatement) {
   // node-odbc binds null as SQL NULL; its typings list only text and numbers.
   return connection.query<T>(statement.sql, statement.params as (string | number)[]);
 }

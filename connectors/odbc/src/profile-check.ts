@@ -1,6 +1,6 @@
 import type { LinkRequest } from '@ctxb/connector-sdk';
 import type { Connection } from 'odbc';
-import { failureOf } from './odbc-link-target';
+import { failureOf, runStatement } from './odbc-link-target';
 import { linkWrites, type SqlStatement } from './link-statements';
 import { ERP_MODULES, type ErpModule, type OdbcProfile } from './odbc-profile';
 
@@ -66,7 +66,7 @@ async function acceptsUpdate(
   if (!update) return { ok: false, reason: 'the example names no record of this module' };
   await connection.beginTransaction();
   try {
-    await connection.query(`${update.sql} AND 1 = 0`, update.params as (string | number)[]);
+    await runStatement(connection, { ...update, sql: `${update.sql} AND 1 = 0` });
     return { ok: true };
   } catch (error) {
     return { ok: false, reason: failureOf(error, 'update refused').message };

@@ -122,17 +122,8 @@ export class ContextRecordStore {
   async newestRecord(
     contextReferenceId: string,
   ): Promise<{ version: number; record: ContextRecord } | undefined> {
-    const rows = await selectRows<{ version: number | string; record: string }>(
-      this.client,
-      sql`SELECT version, record FROM ${identifier(ContextRecordStore.TABLE)}
-        WHERE context_reference_id = ${contextReferenceId}
-        ORDER BY version DESC LIMIT 1`,
-    );
-    if (rows.length === 0) return undefined;
-    return {
-      version: Number(rows[0].version),
-      record: JSON.parse(rows[0].record) as ContextRecord,
-    };
+    const [newest] = await this.newestRecordsOf(sql`${contextReferenceId}`);
+    return newest && { version: newest.version, record: newest.record };
   }
 
   /**

@@ -6,6 +6,7 @@ import { ContextEngine } from '@ctxb/context';
 import {
   checkProfile,
   connectionStringOf,
+  failureOf,
   loadOdbcProfile,
   type ModuleCheck,
   type OdbcProfile,
@@ -51,7 +52,7 @@ export function connectorsCommand(): Command {
         return;
       }
       const connection = await connect(connectionStringOf(read.profile)).catch((error: unknown) => {
-        throw new Error(`${read.profile.name}: cannot connect: ${odbcMessage(error)}`);
+        throw new Error(`${read.profile.name}: ${failureOf(error, 'cannot connect').message}`);
       });
       try {
         const checks = await checkProfile(read.profile, connection, storyRequest());
@@ -127,11 +128,6 @@ export function checkReport(profile: OdbcProfile, checks: readonly ModuleCheck[]
       lines.push(`    ${s.sql}`, `      values: ${JSON.stringify(s.params)}`);
   }
   return lines.join('\n');
-}
-
-function odbcMessage(error: unknown): string {
-  const first = (error as { odbcErrors?: { state: string; message: string }[] }).odbcErrors?.[0];
-  return first ? `[${first.state}] ${first.message}` : String(error);
 }
 
 function shown(file: string): string {
