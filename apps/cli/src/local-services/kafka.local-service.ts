@@ -76,9 +76,8 @@ export class KafkaLocalService implements LocalService {
         classpath,
         'kafka.tools.StorageTool',
         'format',
-        '-t',
-        kraftClusterId(),
-        '-c',
+        `--cluster-id=${kraftClusterId()}`,
+        '--config',
         properties,
       ]);
     }
@@ -215,9 +214,15 @@ async function describeCluster(brokers: string[]): Promise<ClusterDescription> {
   }
 }
 
-/** A Kafka cluster id: 16 random bytes, base64url without padding (what kafka-storage random-uuid prints). */
-function kraftClusterId(): string {
-  return randomBytes(16).toString('base64url');
+/**
+ * A Kafka cluster id: 16 random bytes, base64url without padding (what kafka-storage random-uuid
+ * prints). Like Kafka's own generator it never starts with '-', which command lines read as a flag.
+ */
+export function kraftClusterId(random: (size: number) => Buffer = randomBytes): string {
+  for (;;) {
+    const id = random(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 interface BrokerProcess {
