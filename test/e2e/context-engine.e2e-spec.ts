@@ -16,6 +16,9 @@ import { uniqueName } from '../support/test-config';
 describe('context engine: events on Kafka → context records in ClickHouse → link jobs', () => {
   const config = engineTestConfig((c) => {
     c.log.level = process.env.TEST_LOG ?? 'silent';
+    c.links.connectors = [
+      { profile: 'config/connectors/sample-erp.yaml', concurrency: 8, maxPerSecond: 0 },
+    ];
   });
   const kafka = createKafka(config.kafka, 'test');
   let app: RunningApp;
@@ -80,21 +83,25 @@ describe('context engine: events on Kafka → context records in ClickHouse → 
     ]);
     expect(latest.correlations.invoices).toEqual(['INV-12345']);
 
-    // Link jobs, idempotently named: the newest version has one per target, and every job
-    // points at a stored version (older versions of one batch are superseded before linking).
-    const queue = new Queue(config.links.queue, {
-      connection: { host: config.redis.host, port: config.redis.port },
-      prefix: `${config.redis.keyPrefix}:bull`,
-    });
-    const jobs = await queue.getJobs(['waiting', 'delayed', 'prioritized']);
-    await queue.close();
-    const ids = new Set(jobs.map((j) => j.id));
+    // Link jobs, idempotently named, one queue per connector target: the newest version has
+    // one in each, and every job carries a stored version (older versions of one batch are
+    // superseded before linking).
+    const stored = new Map(versions.map((v) => [v.version, v.parsed]));
     const newest = versions[versions.length - 1].version;
-    for (const target of config.links.targets)
-      expect(ids).toContain(`${reference}.v${newest}.${target}`);
-    const stored = new Set(versions.map((v) => v.version));
-    const mine = jobs.filter((j) => j.id?.startsWith(`${reference}.v`));
-    for (const job of mine) expect(stored).toContain((job.data as { version: number }).version);
-    expect(mine.length % config.links.targets.length).toBe(0);
+    for (const target of ['om', 'ar', 'gl']) {
+      const queue = new Queue(`${config.links.queue}.sample-erp.${target}`, {
+        connection: { host: config.redis.host, port: config.redis.port },
+        prefix: `${config.redis.keyPrefix}:bull`,
+      });
+      const jobs = await queue.getJobs(['waiting', 'delayed', 'prioritized']);
+      await queue.close();
+      const mine = jobs.filter((j) => j.id?.startsWith(`${reference}.v`));
+      expect(mine.map((j) => j.id)).toContain(`${reference}.v${newest}.${target}`);
+      for (const job of mine) {
+        const data = job.data as { version: number; connector: string; record: unknown };
+        expect(data.connector).toBe('sample-erp');
+        expect(data.record).toEqual(stored.get(data.version));
+      }
+    }
   }, 150_000);
 });

@@ -2,8 +2,13 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LinkRequest } from '@ctxb/connector-sdk';
 import type { ContextRecord } from '@ctxb/context';
-import { loadOdbcProfile, OdbcLinkTarget, type OdbcProfile } from '@ctxb/odbc-connector';
-import { connect, pool, type Pool } from 'odbc';
+import {
+  loadOdbcProfile,
+  OdbcConnections,
+  OdbcLinkTarget,
+  type OdbcProfile,
+} from '@ctxb/odbc-connector';
+import { connect } from 'odbc';
 import { MARIADB, POSTGRES } from '../../apps/cli/src/local-services/erp-databases';
 import { psql } from '../../apps/cli/src/local-services/relational-database.local-service';
 import { order12345Records } from '../support/order-12345-records';
@@ -29,7 +34,7 @@ describe('ODBC link target on the sample ERP (PostgreSQL)', () => {
   const profile = sampleErp();
   const records = order12345Records();
   const last = records[records.length - 1];
-  let connections: Pool;
+  let connections: OdbcConnections;
   const target = (module: 'om' | 'ar' | 'gl', changes: object = {}) =>
     new OdbcLinkTarget(
       module,
@@ -42,7 +47,7 @@ describe('ODBC link target on the sample ERP (PostgreSQL)', () => {
     try {
       return (await db.query<T>(sql)).map((r) => ({ ...r }));
     } finally {
-      await db.close();
+      await connections.release(db, false);
     }
   };
 
@@ -52,11 +57,10 @@ describe('ODBC link target on the sample ERP (PostgreSQL)', () => {
       .filter((f) => f.endsWith('.sql'))
       .sort())
       await psql(['-f', join(SQL_DIR, script)], database);
-    connections = await pool({
-      connectionString: `Driver={PostgreSQL Unicode};Servername=${POSTGRES.host};Port=${POSTGRES.port};Database=${database};Username=${POSTGRES.user}`,
-      initialSize: 1,
-      maxSize: 2,
-    });
+    connections = new OdbcConnections(
+      `Driver={PostgreSQL Unicode};Servername=${POSTGRES.host};Port=${POSTGRES.port};Database=${database};Username=${POSTGRES.user}`,
+      { size: 2, loginTimeoutSeconds: 5 },
+    );
   });
   afterAll(async () => {
     await connections?.close();
@@ -184,13 +188,12 @@ describe('ODBC link target on an ERPNext-shaped table (MariaDB, backtick quoting
         versionColumn: 'custom_context_version',
         waitForRecordMinutes: 60,
       };
-      // The target closes the connections it takes: one of its own.
-      const linked = new OdbcLinkTarget('om', module, 'backtick', {
-        connect: () => connect(`DSN=${MARIADB.dsn}`),
-      });
+      const own = new OdbcConnections(`DSN=${MARIADB.dsn}`, { size: 1, loginTimeoutSeconds: 5 });
+      const linked = new OdbcLinkTarget('om', module, 'backtick', own);
       expect(await linked.write([request(last)])).toEqual([
         { status: 'written', recordIds: ['12345'] },
       ]);
+      await own.close();
       const rows = await db.query<Record<string, unknown>>(
         `SELECT custom_context_reference_id, custom_context_version, custom_first_touch_channel FROM \`${table}\``,
       );

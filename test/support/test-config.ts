@@ -10,6 +10,8 @@ export function testConfig(change: (config: AppConfig) => void = () => undefined
   // An engine app archives raw events only in the tests about the archive (own group, own database).
   config.archive.enabled = false;
   config.lake.enabled = false;
+  // Link jobs and their delivery only in the tests about them (own queues, own ERP database).
+  config.links.connectors = [];
   change(config);
   return config;
 }

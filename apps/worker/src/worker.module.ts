@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { type AppConfig } from '@ctxb/config';
 import { HealthModule } from '@ctxb/health';
 import { platformImports } from '@ctxb/observability';
+import { LinkDeliveryService } from './delivery/link-delivery.service';
 
 /**
  * The delivery worker: BullMQ processors that run the ERP and CRM connectors. Its HTTP port
@@ -16,6 +17,7 @@ export class WorkerModule {
         ...platformImports('worker', config),
         HealthModule.forDependencies(['redis', 'odbc']),
       ],
+      providers: [LinkDeliveryService],
     };
   }
 }

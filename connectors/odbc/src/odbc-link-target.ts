@@ -9,9 +9,11 @@ import type { Connection } from 'odbc';
 import { linkWrites, type SqlStatement } from './link-statements';
 import type { ErpModule, ModuleProfile, OdbcProfile } from './odbc-profile';
 
-/** Where the target takes its connections from (an `odbc` pool, or one connection in tests). */
+/** Where the target takes its connections from (see OdbcConnections). */
 export interface ConnectionSource {
   connect(): Promise<Connection>;
+  /** Gives a connection back; a broken one is closed for good. */
+  release(connection: Connection, broken: boolean): Promise<void>;
 }
 
 /**
@@ -42,13 +44,17 @@ export class OdbcLinkTarget implements LinkTargetWriter {
     } catch (error) {
       return batch.map(() => ({ status: 'failed', failure: failureOf(error, 'connecting') }));
     }
+    let outcomes: LinkOutcome[] = [];
     try {
       try {
-        return await this.inTransaction(connection, batch);
+        outcomes = await this.inTransaction(connection, batch);
+        return outcomes;
       } catch (error) {
-        if (batch.length === 1) return [{ status: 'failed', failure: failureOf(error, 'writing') }];
+        if (batch.length === 1) {
+          outcomes = [{ status: 'failed', failure: failureOf(error, 'writing') }];
+          return outcomes;
+        }
       }
-      const outcomes: LinkOutcome[] = [];
       for (const request of batch)
         outcomes.push(
           await this.inTransaction(connection, [request]).then(
@@ -59,7 +65,10 @@ export class OdbcLinkTarget implements LinkTargetWriter {
         );
       return outcomes;
     } finally {
-      await connection.close().catch(() => undefined);
+      const broken = outcomes.some(
+        (o) => o.status === 'failed' && o.failure.kind === 'connection-lost',
+      );
+      await this.connections.release(connection, broken);
     }
   }
 

@@ -317,15 +317,66 @@ export class ContextConfig {
 export const LINK_TARGETS = ['om', 'ar', 'gl', 'crm'] as const;
 export type LinkTarget = (typeof LINK_TARGETS)[number];
 
-export class LinksConfig {
-  /** Where each new context version is linked: order management, receivables, ledger, CRM. */
-  @IsArray()
-  @IsIn(LINK_TARGETS, { each: true })
-  targets!: LinkTarget[];
+/** One ERP connector the worker delivers to, and how hard it may be driven. */
+export class LinkConnectorConfig {
+  /** Its profile (config/connectors/<name>.yaml); the file name is the connector's name. */
+  @Matches(/^(.*\/)?[a-z0-9][a-z0-9-]*\.ya?ml$/, {
+    message: 'profile must be a .yaml file named in lower-case letters, digits and "-"',
+  })
+  profile!: string;
 
-  /** BullMQ queue of link jobs (the worker consumes it). */
+  /** Jobs in flight per target; those waiting together are written in one transaction. */
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  concurrency!: number;
+
+  /** Jobs started per second per target; 0 for no limit. */
+  @IsInt()
+  @Min(0)
+  maxPerSecond!: number;
+}
+
+/** How failed link jobs are tried again before they are dead-lettered. */
+export class LinkRetryConfig {
+  /** Tries of a job that keeps failing with a retryable error (a lost connection, a deadlock). */
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  attempts!: number;
+
+  /** The first wait; each next one doubles up to maxBackoffMs, less a random part of up to half. */
+  @IsInt()
+  @Min(10)
+  backoffMs!: number;
+
+  @IsInt()
+  @Min(10)
+  maxBackoffMs!: number;
+}
+
+export class LinksConfig {
+  /**
+   * Prefix of the BullMQ queues: one per connector target (`<queue>.<connector>.<target>`) and
+   * `<queue>.dead-letters`.
+   */
   @Matches(NAME, { message: 'queue must be lower-case letters, digits and "-"' })
   queue!: string;
+
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => LinkConnectorConfig)
+  connectors!: LinkConnectorConfig[];
+
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => LinkRetryConfig)
+  retry!: LinkRetryConfig;
+
+  /** Jobs are kept this long after they are done (their ids make a re-sent version a no-op). */
+  @IsInt()
+  @Min(0)
+  keepCompletedSeconds!: number;
 }
 
 export class LogConfig {

@@ -1,64 +1,92 @@
-import { Queue, type ConnectionOptions } from 'bullmq';
+import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import type { LinkTarget } from '@ctxb/config';
 import { newestVersions, type ContextRecord } from '@ctxb/context';
+import type { LinkRoute } from './link-routes';
 
-/** What the worker needs to link one context version into one target. */
+/** What the worker needs to link one context version into one target: the record itself. */
 export interface LinkJobData {
   contextReferenceId: string;
   version: number;
-  orderId: string;
+  connector: string;
   target: LinkTarget;
+  record: ContextRecord;
 }
 
 /**
- * The job id makes enqueueing idempotent: BullMQ keeps one job per id, so a replayed context
- * version does not link twice. Dots, not colons (BullMQ reserves ":" in ids).
+ * The job id makes enqueueing idempotent: BullMQ keeps one job per id in a queue, so a
+ * replayed context version does not link twice. Dots, not colons (BullMQ reserves ":").
  */
 export function linkJobId(contextReferenceId: string, version: number, target: LinkTarget): string {
   return `${contextReferenceId}.v${version}.${target}`;
 }
 
+/** BullMQ's name for the backoff the worker computes (see RetryPolicy). */
+export const LINK_BACKOFF = 'jittered-exponential';
+
 /**
- * Enqueues one link job per configured target for the newest version of each context in a
- * batch of new versions (so the newest version of every context always has its jobs).
+ * BullMQ's own attempt limit, far above any policy: the worker decides when a job has failed
+ * for good and dead-letters it itself, with the reason.
+ */
+const ATTEMPTS_CEILING = 1_000_000;
+
+/** Options of a link job, for the engine's first enqueue and for a replay alike. */
+export function linkJobOptions(jobId: string, keepCompletedSeconds: number): JobsOptions {
+  return {
+    jobId,
+    attempts: ATTEMPTS_CEILING,
+    backoff: { type: LINK_BACKOFF },
+    removeOnComplete: { age: keepCompletedSeconds },
+    removeOnFail: false,
+    // A record waited for all day fails hundreds of times: keep the last stacks only.
+    stackTraceLimit: 3,
+  };
+}
+
+/**
+ * Enqueues, for the newest version of each context in a batch of new versions, one link job
+ * per connector target (so the newest version of every context always has its jobs).
  */
 export class LinkJobProducer {
-  private readonly queue: Queue<LinkJobData>;
+  private readonly queues: { route: LinkRoute; queue: Queue<LinkJobData> }[];
 
   constructor(
-    queueName: string,
+    routes: readonly LinkRoute[],
     connection: ConnectionOptions,
-    private readonly targets: readonly LinkTarget[],
     prefix: string,
+    private readonly keepCompletedSeconds: number,
   ) {
-    this.queue = new Queue<LinkJobData>(queueName, { connection, prefix });
+    this.queues = routes.map((route) => ({
+      route,
+      queue: new Queue<LinkJobData>(route.queue, { connection, prefix }),
+    }));
   }
 
   async enqueue(records: readonly ContextRecord[]): Promise<void> {
-    if (records.length === 0 || this.targets.length === 0) return;
-    await this.queue.addBulk(
-      newestVersions(records).flatMap((r) =>
-        this.targets.map((target) => ({
-          name: target,
-          data: {
-            contextReferenceId: r.contextReferenceId,
-            version: r.version,
-            orderId: r.order.orderId,
-            target,
-          },
-          opts: {
-            jobId: linkJobId(r.contextReferenceId, r.version, target),
-            attempts: 10,
-            backoff: { type: 'exponential', delay: 1000 },
-            removeOnComplete: { age: 7 * 86_400 },
-            removeOnFail: false,
-          },
-        })),
+    if (records.length === 0 || this.queues.length === 0) return;
+    const newest = newestVersions(records);
+    await Promise.all(
+      this.queues.map(({ route, queue }) =>
+        queue.addBulk(
+          newest.map((record) => ({
+            name: route.target,
+            data: {
+              contextReferenceId: record.contextReferenceId,
+              version: record.version,
+              connector: route.connector,
+              target: route.target,
+              record,
+            },
+            opts: linkJobOptions(
+              linkJobId(record.contextReferenceId, record.version, route.target),
+              this.keepCompletedSeconds,
+            ),
+          })),
+        ),
       ),
     );
   }
 
   async close(): Promise<void> {
-    await this.queue.close();
+    await Promise.all(this.queues.map(({ queue }) => queue.close()));
   }
 }

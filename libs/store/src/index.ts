@@ -21,3 +21,4 @@ export * from './reports/intent-signals';
 export * from './lake/s3-lake-storage';
 export * from './reports/newest-contexts';
 export * from './reports/latest-compaction';
+export * from './deliveries/delivery-log.store';

@@ -9,7 +9,8 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type Redis from 'ioredis';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { AppConfig } from '@ctxb/config';
-import { LinkJobProducer } from '@ctxb/delivery';
+import { LinkJobProducer, linkRoute } from '@ctxb/delivery';
+import { loadLinkConnectors } from '@ctxb/odbc-connector';
 import { METRICS_REGISTRY } from '@ctxb/observability';
 import { ContextRecordStore, createClickHouse, LakeChanges } from '@ctxb/store';
 import {
@@ -44,10 +45,12 @@ export class ContextProcessorService implements OnApplicationBootstrap, OnApplic
     this.redis = createRedis(config.redis, { maxRetriesPerRequest: null });
     this.clickhouse = createClickHouse(config.clickhouse);
     this.links = new LinkJobProducer(
-      config.links.queue,
+      loadLinkConnectors(config.links).flatMap((c) =>
+        c.targets.map((target) => linkRoute(config.links.queue, c.profile.name, target)),
+      ),
       redisConnectionOptions(config.redis),
-      config.links.targets,
       `${keyPrefix}:bull`,
+      config.links.keepCompletedSeconds,
     );
     const events = new Counter({
       name: 'ctxb_engine_journey_events_total',

@@ -217,4 +217,30 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
       `INSERT INTO context_latest SELECT * FROM context_summaries`,
     ],
   },
+  {
+    version: 8,
+    name: 'delivery log',
+    statements: [
+      // Every try of every link job: what the worker wrote where, or why not. Read by
+      // reference (a context's deliveries) and by time (what failed lately).
+      `CREATE TABLE IF NOT EXISTS deliveries (
+        at DateTime('UTC'),
+        at_ms UInt16,
+        connector String,
+        target String,
+        context_reference_id String,
+        version UInt32,
+        order_id String,
+        job_id String,
+        attempt UInt32,
+        status String,
+        record_ids Array(String),
+        failure_kind String,
+        error String,
+        duration_ms UInt32
+      ) ENGINE = MergeTree()
+      PARTITION BY toYYYYMM(at)
+      ORDER BY (context_reference_id, at, at_ms)`,
+    ],
+  },
 ];

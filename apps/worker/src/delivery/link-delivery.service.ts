@@ -1,0 +1,191 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { Queue } from 'bullmq';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { AppConfig } from '@ctxb/config';
+import {
+  DeadLetters,
+  LinkQueueWorker,
+  linkRoute,
+  type DeliveryAttempt,
+  type DeliveryJournal,
+  type LinkRoute,
+} from '@ctxb/delivery';
+import { METRICS_REGISTRY } from '@ctxb/observability';
+import {
+  connectionStringOf,
+  loadLinkConnectors,
+  OdbcConnections,
+  OdbcLinkTarget,
+} from '@ctxb/odbc-connector';
+import { ContextRecordStore, createClickHouse, DeliveryLogStore } from '@ctxb/store';
+import { redisConnectionOptions } from '@ctxb/streaming';
+import { StoreJournal } from './store-journal';
+
+/**
+ * The worker's delivery: for each target of each configured connector, its own connection
+ * pool and queue worker, so one slow or failing ERP module never holds back another.
+ */
+@Injectable()
+export class LinkDeliveryService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('LinkDelivery');
+  private readonly clickhouse: ClickHouseClient;
+  private readonly deadLetters: DeadLetters;
+  private readonly workers: LinkQueueWorker[] = [];
+  private readonly pools: OdbcConnections[] = [];
+  private readonly queues: { route: LinkRoute; queue: Queue }[] = [];
+  private readonly journal: DeliveryJournal;
+
+  constructor(
+    config: AppConfig,
+    @Inject(METRICS_REGISTRY) private readonly registry: Registry,
+  ) {
+    const connection = { ...redisConnectionOptions(config.redis), maxRetriesPerRequest: null };
+    const prefix = `${config.redis.keyPrefix}:bull`;
+    this.clickhouse = createClickHouse(config.clickhouse);
+    this.deadLetters = new DeadLetters(
+      config.links.queue,
+      connection,
+      prefix,
+      config.links.keepCompletedSeconds,
+    );
+    this.journal = this.measured(
+      new StoreJournal(
+        new DeliveryLogStore(this.clickhouse),
+        new ContextRecordStore(this.clickhouse),
+        200,
+      ),
+    );
+    for (const connector of loadLinkConnectors(config.links)) {
+      const { profile, limits } = connector;
+      for (const target of connector.targets) {
+        const module = profile.modules[target]!;
+        const route = linkRoute(config.links.queue, profile.name, target);
+        const pool = new OdbcConnections(connectionStringOf(profile), {
+          size: profile.poolSize,
+          loginTimeoutSeconds: config.odbc.loginTimeoutSeconds,
+        });
+        this.pools.push(pool);
+        this.queues.push({ route, queue: new Queue(route.queue, { connection, prefix }) });
+        this.workers.push(
+          new LinkQueueWorker({
+            route,
+            writer: new OdbcLinkTarget(target, module, profile.quoting, pool),
+            policy: {
+              ...config.links.retry,
+              waitForRecordMs: module.waitForRecordMinutes * 60_000,
+            },
+            concurrency: limits.concurrency,
+            parallelWrites: profile.poolSize,
+            maxPerSecond: limits.maxPerSecond,
+            connection,
+            prefix,
+            deadLetters: this.deadLetters,
+            journal: this.journal,
+          }),
+        );
+      }
+    }
+    this.queueMetrics();
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await new ContextRecordStore(this.clickhouse).ensureSchema();
+    for (const worker of this.workers) worker.start();
+    this.logger.log(
+      `delivering to ${this.queues.map((q) => q.route.queue).join(', ') || 'no connector'}`,
+    );
+  }
+
+  /** Whether every queue worker still runs (for health). */
+  running(): boolean {
+    return this.workers.every((w) => w.isRunning());
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.close().catch(() => undefined)));
+    await Promise.all(this.pools.map((p) => p.close()));
+    await Promise.all(this.queues.map((q) => q.queue.close().catch(() => undefined)));
+    await this.deadLetters.close().catch(() => undefined);
+    await this.clickhouse.close().catch(() => undefined);
+  }
+
+  /** Counts every attempt by outcome and times the writes, then journals it. */
+  private measured(journal: DeliveryJournal): DeliveryJournal {
+    const attempts = new Counter({
+      name: 'ctxb_delivery_attempts_total',
+      help: 'Link job tries by connector, target and outcome',
+      labelNames: ['connector', 'target', 'status'],
+      registers: [this.registry],
+    });
+    const duration = new Histogram({
+      name: 'ctxb_delivery_duration_ms',
+      help: 'From a link job starting to its outcome, write included',
+      labelNames: ['connector', 'target'],
+      buckets: [2, 5, 10, 25, 50, 100, 250, 1000, 5000],
+      registers: [this.registry],
+    });
+    return {
+      record: (attempt: DeliveryAttempt) => {
+        const labels = { connector: attempt.connector, target: attempt.target };
+        attempts.inc({ ...labels, status: attempt.status });
+        duration.observe(labels, attempt.durationMs);
+        return journal.record(attempt);
+      },
+    };
+  }
+
+  private queueMetrics(): void {
+    const queues = this.queues;
+    const deadLetters = this.deadLetters;
+    new Gauge({
+      name: 'ctxb_delivery_queue_jobs',
+      help: 'Link jobs per queue and state (waiting, delayed for a retry, active)',
+      labelNames: ['queue', 'state'],
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        for (const { route, queue } of queues) {
+          const counts = await queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active');
+          for (const [state, count] of Object.entries(counts))
+            this.set({ queue: route.queue, state }, count);
+        }
+      },
+    });
+    new Gauge({
+      name: 'ctxb_delivery_oldest_job_age_seconds',
+      help: 'Age of the oldest link job waiting or delayed, per queue (0 when none)',
+      labelNames: ['queue'],
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        const now = Date.now();
+        for (const { route, queue } of queues) {
+          const oldest = await Promise.all([
+            queue.getJobs(['waiting'], 0, 0, true),
+            queue.getJobs(['delayed'], 0, 0, true),
+          ]);
+          const times = oldest.flat().map((job) => job.timestamp);
+          this.set(
+            { queue: route.queue },
+            times.length === 0 ? 0 : (now - Math.min(...times)) / 1000,
+          );
+        }
+      },
+    });
+    new Gauge({
+      name: 'ctxb_delivery_dead_letters',
+      help: 'Link jobs in the dead-letter queue',
+      registers: [this.registry],
+      async collect() {
+        this.set(await deadLetters.count());
+      },
+    });
+  }
+}

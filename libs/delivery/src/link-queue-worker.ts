@@ -1,0 +1,190 @@
+import { Logger } from '@nestjs/common';
+import { Worker, type ConnectionOptions, type Job } from 'bullmq';
+import {
+  DeliveryFailure,
+  type LinkOutcome,
+  type LinkRequest,
+  type LinkTargetWriter,
+} from '@ctxb/connector-sdk';
+import type { DeadLetters } from './dead-letters';
+import { GroupCommit } from './group-commit';
+import { LINK_BACKOFF, type LinkJobData } from './link-jobs';
+import type { LinkRoute } from './link-routes';
+import { afterFailure, backoffDelay, type RetryPolicy } from './retry-policy';
+
+export const DELIVERY_STATUSES = [
+  'written',
+  'current',
+  'none',
+  'retrying',
+  'dead-lettered',
+] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/** One try of one link job, as the delivery log keeps it. */
+export interface DeliveryAttempt {
+  at: Date;
+  connector: string;
+  target: string;
+  contextReferenceId: string;
+  version: number;
+  orderId: string;
+  jobId: string;
+  /** 1 for the first try. */
+  attempt: number;
+  status: DeliveryStatus;
+  /** The target's records written or found current (order numbers, invoice numbers, journal ids). */
+  recordIds: string[];
+  failureKind: string;
+  error: string;
+  durationMs: number;
+}
+
+/** Where attempts are recorded (the delivery log, and the ERP ids written back to the context). */
+export interface DeliveryJournal {
+  record(attempt: DeliveryAttempt): Promise<void>;
+}
+
+export interface LinkQueueWorkerOptions {
+  route: LinkRoute;
+  writer: LinkTargetWriter;
+  policy: RetryPolicy;
+  /** Jobs in flight; they are written in batches of up to this many. */
+  concurrency: number;
+  /** Batches written at once (the connector's connections). */
+  parallelWrites: number;
+  /** Jobs started per second; 0 for no limit. */
+  maxPerSecond: number;
+  connection: ConnectionOptions;
+  prefix: string;
+  deadLetters: DeadLetters;
+  journal: DeliveryJournal;
+  now?: () => number;
+}
+
+/**
+ * Runs the link jobs of one connector target. Jobs in flight are written together (see
+ * GroupCommit); each outcome is journaled. A failure is retried with jittered backoff while
+ * the retry policy allows, then dead-lettered with its reason; the job itself then completes,
+ * so the dead letter is the one place that holds it.
+ */
+export class LinkQueueWorker {
+  private readonly logger: Logger;
+  private readonly worker: Worker<LinkJobData, DeliveryStatus>;
+  private readonly commit: GroupCommit<LinkRequest, LinkOutcome>;
+  private readonly now: () => number;
+
+  constructor(private readonly options: LinkQueueWorkerOptions) {
+    this.logger = new Logger(`Delivery ${options.route.queue}`);
+    this.now = options.now ?? Date.now;
+    this.commit = new GroupCommit((batch) => options.writer.write(batch), {
+      parallel: options.parallelWrites,
+      maxBatch: options.concurrency,
+    });
+    this.worker = new Worker<LinkJobData, DeliveryStatus>(
+      options.route.queue,
+      (job) => this.process(job),
+      {
+        connection: options.connection,
+        prefix: options.prefix,
+        concurrency: options.concurrency,
+        autorun: false,
+        limiter:
+          options.maxPerSecond > 0 ? { max: options.maxPerSecond, duration: 1000 } : undefined,
+        settings: {
+          backoffStrategy: (made, type) =>
+            type === LINK_BACKOFF ? backoffDelay(made, options.policy) : options.policy.backoffMs,
+        },
+      },
+    );
+    // BullMQ reports Redis trouble here; ioredis reconnects by itself, and the worker resumes.
+    this.worker.on('error', (error) => this.logger.warn(`queue error: ${error.message}`));
+  }
+
+  start(): void {
+    void this.worker.run().catch((error: Error) => {
+      this.logger.error(`worker stopped: ${error.message}`);
+    });
+  }
+
+  isRunning(): boolean {
+    return this.worker.isRunning();
+  }
+
+  async close(): Promise<void> {
+    await this.worker.close();
+  }
+
+  private async process(job: Job<LinkJobData>): Promise<DeliveryStatus> {
+    const started = this.now();
+    const { data } = job;
+    const attempt = job.attemptsMade + 1;
+    const outcome = await this.commit
+      .submit({
+        contextReferenceId: data.contextReferenceId,
+        version: data.version,
+        record: data.record,
+      })
+      .catch((error: unknown): LinkOutcome => ({
+        status: 'failed',
+        failure:
+          error instanceof DeliveryFailure
+            ? error
+            : new DeliveryFailure(
+                'unknown',
+                error instanceof Error ? error.message : String(error),
+              ),
+      }));
+    const entry = (
+      status: DeliveryStatus,
+      more: Partial<DeliveryAttempt> = {},
+    ): DeliveryAttempt => ({
+      at: new Date(this.now()),
+      connector: this.options.route.connector,
+      target: this.options.route.target,
+      contextReferenceId: data.contextReferenceId,
+      version: data.version,
+      orderId: data.record.order.orderId,
+      jobId: job.id ?? '',
+      attempt,
+      status,
+      recordIds: [],
+      failureKind: '',
+      error: '',
+      durationMs: this.now() - started,
+      ...more,
+    });
+    if (outcome.status !== 'failed') {
+      await this.options.journal.record(
+        entry(outcome.status, { recordIds: 'recordIds' in outcome ? outcome.recordIds : [] }),
+      );
+      return outcome.status;
+    }
+    const { failure } = outcome;
+    const decision = afterFailure(
+      failure,
+      { made: attempt, firstAt: job.timestamp, now: this.now() },
+      this.options.policy,
+    );
+    const failed = { failureKind: failure.kind, error: failure.message };
+    if (decision.retry) {
+      await this.options.journal.record(entry('retrying', failed));
+      throw failure;
+    }
+    await this.options.journal.record(
+      entry('dead-lettered', { ...failed, error: decision.reason }),
+    );
+    // Last, so a replay of the letter finds the job finishing, not still journaling.
+    await this.options.deadLetters.add({
+      queue: this.options.route.queue,
+      jobId: job.id ?? '',
+      reason: decision.reason,
+      failureKind: failure.kind,
+      tries: attempt,
+      deadAt: new Date(this.now()).toISOString(),
+      data,
+    });
+    this.logger.warn(`${job.id} dead-lettered: ${decision.reason}`);
+    return 'dead-lettered';
+  }
+}
