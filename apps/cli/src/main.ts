@@ -2,7 +2,9 @@
 import { Command } from 'commander';
 import { ConfigurationException } from '@ctxb/config';
 import { connectorsCommand } from './commands/connectors.command';
+import { deliveriesCommand } from './commands/deliveries.command';
 import { demoCommand } from './commands/demo.command';
+import { dlqCommand } from './commands/dlq.command';
 import { eventsCommand } from './commands/events.command';
 import { generateCommand } from './commands/generate.command';
 import { identityCommand } from './commands/identity.command';
@@ -19,6 +21,8 @@ export function program(): Command {
     .addCommand(eventsCommand())
     .addCommand(identityCommand())
     .addCommand(connectorsCommand())
+    .addCommand(deliveriesCommand())
+    .addCommand(dlqCommand())
     .addCommand(lakeCommand())
     .addCommand(backfillCommand())
     .addCommand(servicesCommand());
