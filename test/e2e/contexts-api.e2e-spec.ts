@@ -1,5 +1,6 @@
 import type { ContextRecord } from '@ctxb/context';
 import { ORDER_12345 } from '@ctxb/simulation';
+import { DeliveryLogStore, type DeliveryLogEntry } from '@ctxb/store';
 import { craftedOrder, order12345Records } from '../support/order-12345-records';
 import { DEMO_API_KEY, startQueryApi, type QueryApi } from '../support/query-api';
 
@@ -23,17 +24,35 @@ describe('GET /v1/contexts… (drill-down from ERP and CRM documents)', () => {
     system: 'salesforce',
     linkedAt: new Date('2026-03-14T16:06:00Z'),
   });
+  /** Two tries into the sample ERP's order header: a lost connection, then the write. */
+  const deliveries: DeliveryLogEntry[] = [1, 2].map((attempt) => ({
+    at: new Date(`2026-03-14T16:06:0${attempt}.25${attempt}Z`),
+    connector: 'sample-erp',
+    target: 'om',
+    contextReferenceId: reference,
+    version: newest.version,
+    orderId: ORDER_12345.orderId,
+    jobId: `${reference}.v${newest.version}.om`,
+    attempt,
+    status: attempt === 1 ? 'retrying' : 'written',
+    recordIds: attempt === 1 ? [] : [ORDER_12345.orderId],
+    failureKind: attempt === 1 ? 'connection-lost' : '',
+    error: attempt === 1 ? 'connecting: [08001] could not connect to server' : '',
+    durationMs: 40 + attempt,
+  }));
   let app: QueryApi;
 
   beforeAll(async () => {
     app = await startQueryApi(
       [...records, ...others],
       { key: REPORTS_ONLY, scopes: ['reports:read'] },
-      (store) =>
-        store.linkDocuments([
+      async (store, client) => {
+        await store.linkDocuments([
           link(reference, SALESFORCE_ID),
           ...[newest, ...others].map((r) => link(r.contextReferenceId, ACCOUNT_ID)),
-        ]),
+        ]);
+        await new DeliveryLogStore(client).write(deliveries);
+      },
     );
   });
   afterAll(() => app?.close());
@@ -139,6 +158,30 @@ describe('GET /v1/contexts… (drill-down from ERP and CRM documents)', () => {
     },
   );
 
+  it("answers a context's delivery log, newest try first, a page at a time", async () => {
+    const all = await fetch(`${app.url}/v1/contexts/${reference}/deliveries`, {
+      headers: { authorization: `Bearer ${DEMO_API_KEY}` },
+    });
+    expect(all.status).toBe(200);
+    expect(await all.json()).toEqual({
+      items: [...deliveries].reverse().map((d) => ({ ...d, at: d.at.toISOString() })),
+      page: NO_PAGE,
+    });
+    const first = await fetch(`${app.url}/v1/contexts/${reference}/deliveries?limit=1`, {
+      headers: { authorization: `Bearer ${DEMO_API_KEY}` },
+    });
+    const body = (await first.json()) as { items: { attempt: number }[]; page: object };
+    expect(body.items.map((i) => i.attempt)).toEqual([2]);
+    expect(body.page).toEqual({ limit: 1, offset: 0, hasMore: true });
+    const other = others[0].contextReferenceId;
+    expect((await get(`/v1/contexts/${other}/deliveries`)).body).toEqual({
+      items: [],
+      page: NO_PAGE,
+    });
+    expect((await get('/v1/contexts/not-a-reference/deliveries')).status).toBe(400);
+    expect((await get(`/v1/contexts/${reference}/deliveries`, REPORTS_ONLY)).status).toBe(403);
+  });
+
   it('is described in the OpenAPI document', async () => {
     const response = await fetch(`${app.url}/docs/openapi.json`);
     const document = (await response.json()) as { paths: Record<string, unknown> };
@@ -147,6 +190,7 @@ describe('GET /v1/contexts… (drill-down from ERP and CRM documents)', () => {
         '/v1/contexts/{contextReferenceId}',
         '/v1/contexts/by-order/{orderId}',
         '/v1/contexts/by-document/{kind}/{id}',
+        '/v1/contexts/{contextReferenceId}/deliveries',
       ]),
     );
   });

@@ -15,7 +15,7 @@ import {
 } from '../support/engine-test';
 import { poll, startInProcess, type RunningApp } from '../support/http';
 import { SampleErpDatabase } from '../support/sample-erp-database';
-import { uniqueName } from '../support/test-config';
+import { freePort, uniqueName } from '../support/test-config';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -112,9 +112,14 @@ describe('ERP delivery: events on Kafka → engine → BullMQ → worker → sam
 
   beforeAll(async () => {
     await erp.create();
+    // A second ERP that is down the whole time: the first must not notice.
+    const offline = erp.connectionString.replace(/Port=\d+/, `Port=${await freePort()}`);
     config = engineTestConfig((c) => {
       c.log.level = process.env.TEST_LOG ?? 'silent';
-      c.links.connectors = [{ profile: erp.profile(), concurrency: 16, maxPerSecond: 0 }];
+      c.links.connectors = [
+        { profile: erp.profile(), concurrency: 16, maxPerSecond: 0 },
+        { profile: erp.profile('offline-erp', offline), concurrency: 16, maxPerSecond: 0 },
+      ];
       c.links.retry = { attempts: 3, backoffMs: 100, maxBackoffMs: 1000 };
     });
     engine = await startTestEngine(config);
@@ -202,8 +207,84 @@ describe('ERP delivery: events on Kafka → engine → BullMQ → worker → sam
               (e.status === 'written' || e.status === 'current'),
           ),
         ).not.toEqual([]);
+      // The offline ERP's jobs for the same context wait for it, retried as connection losses.
+      const offlineTries = await poll('the offline ERP retried', async () => {
+        const tries = await new DeliveryLogStore(client).list({
+          contextReferenceId: context.contextReferenceId,
+          connector: 'offline-erp',
+          limit: 100,
+        });
+        return tries.length >= 3 ? tries : undefined;
+      });
+      for (const t of offlineTries)
+        expect(t).toMatchObject({ status: 'retrying', failureKind: 'connection-lost' });
     } finally {
       await client.close();
+    }
+
+    // Per-queue metrics: depth by state, age of the oldest job not done, attempts by outcome.
+    const metrics = await (await fetch(`${worker!.url}/metrics`)).text();
+    const queue = `${config.links.queue}.offline-erp.om`;
+    expect(metrics).toMatch(
+      new RegExp(
+        `ctxb_delivery_queue_jobs\\{queue="${queue}",state="(waiting|delayed|active)",app="worker"\\} [1-9]`,
+      ),
+    );
+    expect(metrics).toMatch(
+      new RegExp(
+        `ctxb_delivery_oldest_job_age_seconds\\{queue="${queue}",app="worker"\\} [0-9.]*[1-9]`,
+      ),
+    );
+    expect(metrics).toMatch(
+      /ctxb_delivery_attempts_total\{connector="sample-erp",target="om",status="written",app="worker"\} [1-9]/,
+    );
+  }, 180_000);
+
+  it('retries a write the ERP fails as a serialization failure (40001), and delivers it', async () => {
+    const order = storyOrder(uniqueName('erp_serial'));
+    await bookDocuments(erp, order);
+    // The first two updates of this order fail as PostgreSQL fails a serializable transaction
+    // (a sequence counts them: unlike a table, it is not rolled back with the failed write).
+    await erp.query(`CREATE SEQUENCE serial_faults`);
+    await erp.query(
+      `CREATE FUNCTION fail_serially() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN
+         IF NEW.order_no = '${order.orderId}' AND nextval('serial_faults') <= 2 THEN
+           RAISE EXCEPTION 'could not serialize access due to concurrent update'
+             USING ERRCODE = '40001';
+         END IF;
+         RETURN NEW;
+       END $$`,
+    );
+    await erp.query(
+      `CREATE TRIGGER serial_faults BEFORE UPDATE ON sales_order
+       FOR EACH ROW EXECUTE FUNCTION fail_serially()`,
+    );
+    try {
+      await produceEvents(createKafka(config.kafka, 'test'), order.events);
+      const { context } = await linkedOrder(order.orderId);
+      const client = createClickHouse(config.clickhouse);
+      try {
+        const tries = await new DeliveryLogStore(client).list({
+          contextReferenceId: context.contextReferenceId,
+          connector: 'sample-erp',
+          target: 'om',
+          limit: 100,
+        });
+        // A batch that fails is tried once more request by request before the job fails:
+        // the two faults make one or two failed tries, then the write goes through.
+        const retried = tries.filter((t) => t.status === 'retrying');
+        expect(retried.length).toBeGreaterThanOrEqual(1);
+        for (const t of retried) {
+          expect(t.failureKind).toBe('deadlock');
+          expect(t.error).toContain('[40001]');
+        }
+        expect(tries.filter((t) => t.status === 'dead-lettered')).toEqual([]);
+      } finally {
+        await client.close();
+      }
+    } finally {
+      await erp.query(`DROP TRIGGER serial_faults ON sales_order`);
     }
   }, 180_000);
 
@@ -237,6 +318,8 @@ describe('ERP delivery: events on Kafka → engine → BullMQ → worker → sam
 
   it('dead-letters a write the ERP refuses, and `ctxb dlq replay` delivers it once fixed', async () => {
     const order = storyOrder(uniqueName('erp_refused'));
+    // The offline ERP's jobs are dead-lettered too, once their retries are used up.
+    const sampleOm = `${config.links.queue}.sample-erp.om`;
     await bookDocuments(erp, order);
     // The ERP's administrator added a rule the channel breaks: the order write is refused.
     await erp.query(
@@ -248,7 +331,7 @@ describe('ERP delivery: events on Kafka → engine → BullMQ → worker → sam
       const letter = await poll(
         'the refused order write dead-lettered',
         async () => {
-          const list = ctxb('dlq', 'list', '--json');
+          const list = ctxb('dlq', 'list', '--json', '--queue', sampleOm);
           const page = JSON.parse(list.stdout) as {
             letters: {
               id: string;
@@ -269,7 +352,7 @@ describe('ERP delivery: events on Kafka → engine → BullMQ → worker → sam
     } finally {
       await erp.query(`ALTER TABLE sales_order DROP CONSTRAINT short_channel`);
     }
-    const letters = ctxb('dlq', 'list', '--json');
+    const letters = ctxb('dlq', 'list', '--json', '--queue', sampleOm);
     const ids = (
       JSON.parse(letters.stdout) as { letters: { id: string; data: { record: ContextRecord } }[] }
     ).letters
@@ -281,7 +364,7 @@ describe('ERP delivery: events on Kafka → engine → BullMQ → worker → sam
 
     const { row, context } = await linkedOrder(order.orderId);
     expect(row.first_touch_channel).toBe(context.journey.firstTouch!.channel);
-    const after = JSON.parse(ctxb('dlq', 'list', '--json').stdout) as {
+    const after = JSON.parse(ctxb('dlq', 'list', '--json', '--queue', sampleOm).stdout) as {
       letters: { data: { record: ContextRecord } }[];
     };
     expect(after.letters.filter((l) => l.data.record.order.orderId === order.orderId)).toEqual([]);

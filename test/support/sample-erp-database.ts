@@ -26,15 +26,18 @@ export class SampleErpDatabase {
     await psql(['-f', join(ROOT, 'docker', 'erp-sample', 'postgres', '01-schema.sql')], this.name);
   }
 
-  /** The shipped profile, connected to this database instead of the shared `erp` one. */
-  profile(): string {
+  /**
+   * The shipped profile, connected to this database instead of the shared `erp` one; or, as
+   * connector `name`, to another connection string (say, a port nothing listens on).
+   */
+  profile(name = 'sample-erp', connectionString = this.connectionString): string {
     const shipped = readFileSync(join(ROOT, 'config', 'connectors', 'sample-erp.yaml'), 'utf8');
     const text = shipped.replace(
       /\n {2}dsn: .*\n/,
-      `\n  connectionString: ${JSON.stringify(this.connectionString)}\n`,
+      `\n  connectionString: ${JSON.stringify(connectionString)}\n`,
     );
     if (text === shipped) throw new Error('sample-erp.yaml no longer names a DSN to replace');
-    const file = join(mkdtempSync(join(tmpdir(), 'ctxb-connector-')), 'sample-erp.yaml');
+    const file = join(mkdtempSync(join(tmpdir(), 'ctxb-connector-')), `${name}.yaml`);
     writeFileSync(file, text);
     return file;
   }

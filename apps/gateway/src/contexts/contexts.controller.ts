@@ -18,7 +18,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { contextReferenceId, type ContextRecord } from '@ctxb/context';
-import { LINKED_DOCUMENT_KINDS } from '@ctxb/store';
+import { LINKED_DOCUMENT_KINDS, type DeliveryLogEntry } from '@ctxb/store';
 import { ApiKeyGuard, RequiresScope } from '../api/api-key.guard';
 import { GatewayStore } from '../store/gateway-store';
 import { ContextPageParams } from './page.query';
@@ -115,6 +115,43 @@ export class ContextsController {
     }));
     return {
       items,
+      page: { limit: page.limit, offset: page.offset, hasMore: found.length > page.limit },
+    };
+  }
+
+  @Get(':contextReferenceId/deliveries')
+  @RequiresScope('contexts:read')
+  @ApiOperation({
+    summary: "A context's delivery log: every try of every link job into the ERPs and CRMs",
+    description:
+      'Newest first. status is written, current (the target already held this version or a newer one), none (nothing to link yet, e.g. no invoice), retrying or dead-lettered; recordIds are the target records written (order, invoice or journal numbers).',
+  })
+  @ApiParam({ name: 'contextReferenceId', example: 'ctx_abcdefghijklmnopqrstuvwxyz' })
+  @ApiResponse({
+    status: 200,
+    description:
+      '{ items: [{ at, connector, target, version, orderId, jobId, attempt, status, recordIds, failureKind, error, durationMs }], page: { limit, offset, hasMore } }',
+  })
+  @ApiResponse({ status: 400, description: 'not a context reference, or a bad limit/offset' })
+  @UsePipes(new ValidationPipe({ transform: true, whitelist: true, forbidNonWhitelisted: true }))
+  async deliveries(
+    @Param('contextReferenceId') reference: string,
+    @Query() page: ContextPageParams,
+  ): Promise<{
+    items: DeliveryLogEntry[];
+    page: { limit: number; offset: number; hasMore: boolean };
+  }> {
+    if (!REFERENCE.test(reference))
+      throw new BadRequestException('contextReferenceId must be ctx_ and 26 base32 characters');
+    const found = await this.store.read((s) =>
+      s.deliveries.list({
+        contextReferenceId: reference,
+        limit: page.limit + 1,
+        offset: page.offset,
+      }),
+    );
+    return {
+      items: found.slice(0, page.limit),
       page: { limit: page.limit, offset: page.offset, hasMore: found.length > page.limit },
     };
   }

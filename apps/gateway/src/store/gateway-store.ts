@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { ClickHouseError, type ClickHouseClient } from '@clickhouse/client';
 import { AppConfig } from '@ctxb/config';
-import { ContextRecordStore, createClickHouse } from '@ctxb/store';
+import { ContextRecordStore, createClickHouse, DeliveryLogStore } from '@ctxb/store';
 
 /**
  * The gateway's access to the context store. The schema is brought up to date on first use
@@ -19,12 +19,14 @@ import { ContextRecordStore, createClickHouse } from '@ctxb/store';
 export class GatewayStore implements OnApplicationShutdown {
   readonly client: ClickHouseClient;
   readonly records: ContextRecordStore;
+  readonly deliveries: DeliveryLogStore;
   private readonly logger = new Logger('GatewayStore');
   private schema: Promise<void> | undefined;
 
   constructor(config: AppConfig) {
     this.client = createClickHouse(config.clickhouse);
     this.records = new ContextRecordStore(this.client);
+    this.deliveries = new DeliveryLogStore(this.client);
   }
 
   async read<T>(work: (store: GatewayStore) => Promise<T>): Promise<T> {

@@ -160,17 +160,18 @@ export class LinkDeliveryService implements OnApplicationBootstrap, OnApplicatio
     });
     new Gauge({
       name: 'ctxb_delivery_oldest_job_age_seconds',
-      help: 'Age of the oldest link job waiting or delayed, per queue (0 when none)',
+      help: 'Age of the oldest link job not done yet (waiting, delayed or running), per queue; 0 when none',
       labelNames: ['queue'],
       registers: [this.registry],
       async collect() {
         this.reset();
         const now = Date.now();
         for (const { route, queue } of queues) {
-          const oldest = await Promise.all([
-            queue.getJobs(['waiting'], 0, 0, true),
-            queue.getJobs(['delayed'], 0, 0, true),
-          ]);
+          const oldest = await Promise.all(
+            (['waiting', 'delayed', 'active'] as const).map((state) =>
+              queue.getJobs([state], 0, 0, true),
+            ),
+          );
           const times = oldest.flat().map((job) => job.timestamp);
           this.set(
             { queue: route.queue },
