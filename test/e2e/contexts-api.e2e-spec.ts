@@ -1,6 +1,7 @@
 import type { ContextRecord } from '@ctxb/context';
 import { ORDER_12345 } from '@ctxb/simulation';
-import { DeliveryLogStore, type DeliveryLogEntry } from '@ctxb/store';
+import type { DeliveryAttempt } from '@ctxb/delivery';
+import { DeliveryLogStore } from '@ctxb/store';
 import { craftedOrder, order12345Records } from '../support/order-12345-records';
 import { DEMO_API_KEY, startQueryApi, type QueryApi } from '../support/query-api';
 
@@ -25,7 +26,7 @@ describe('GET /v1/contexts… (drill-down from ERP and CRM documents)', () => {
     linkedAt: new Date('2026-03-14T16:06:00Z'),
   });
   /** Two tries into the sample ERP's order header: a lost connection, then the write. */
-  const deliveries: DeliveryLogEntry[] = [1, 2].map((attempt) => ({
+  const deliveries: DeliveryAttempt[] = [1, 2].map((attempt) => ({
     at: new Date(`2026-03-14T16:06:0${attempt}.25${attempt}Z`),
     connector: 'sample-erp',
     target: 'om',

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { LINK_TARGETS, loadConfig } from '@ctxb/config';
-import { DELIVERY_STATUSES } from '@ctxb/delivery';
-import { createClickHouse, DeliveryLogStore, type DeliveryLogEntry } from '@ctxb/store';
+import { DELIVERY_STATUSES, type DeliveryAttempt } from '@ctxb/delivery';
+import { createClickHouse, DeliveryLogStore } from '@ctxb/store';
 import { wholeNumber } from './option-values';
 
 interface ListOptions {
@@ -62,7 +62,7 @@ export function deliveriesCommand(): Command {
   return deliveries;
 }
 
-function describe(e: DeliveryLogEntry): string {
+function describe(e: DeliveryAttempt): string {
   return [
     e.at.toISOString(),
     `${e.connector}.${e.target}`,

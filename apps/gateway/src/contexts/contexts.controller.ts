@@ -18,7 +18,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { contextReferenceId, type ContextRecord } from '@ctxb/context';
-import { LINKED_DOCUMENT_KINDS, type DeliveryLogEntry } from '@ctxb/store';
+import type { DeliveryAttempt } from '@ctxb/delivery';
+import { LINKED_DOCUMENT_KINDS } from '@ctxb/store';
 import { ApiKeyGuard, RequiresScope } from '../api/api-key.guard';
 import { GatewayStore } from '../store/gateway-store';
 import { ContextPageParams } from './page.query';
@@ -44,6 +45,20 @@ export interface ContextAnswer {
   version: number;
   /** The whole newest version: sessions, touchpoints, attribution per model, signals, state history, correlated documents. */
   context: ContextRecord;
+}
+
+/** A page of answers, and whether another follows. */
+export interface Paged<T> {
+  items: T[];
+  page: { limit: number; offset: number; hasMore: boolean };
+}
+
+/** The page of `found`, read with one more than the limit to tell whether another follows. */
+function pageOf<F, T>(found: readonly F[], page: ContextPageParams, answer: (f: F) => T): Paged<T> {
+  return {
+    items: found.slice(0, page.limit).map(answer),
+    page: { limit: page.limit, offset: page.offset, hasMore: found.length > page.limit },
+  };
 }
 
 /**
@@ -96,10 +111,7 @@ export class ContextsController {
     @Param('kind') kind: string,
     @Param('id') id: string,
     @Query() page: ContextPageParams,
-  ): Promise<{
-    items: ContextAnswer[];
-    page: { limit: number; offset: number; hasMore: boolean };
-  }> {
+  ): Promise<Paged<ContextAnswer>> {
     if (!(DOCUMENT_KINDS as readonly string[]).includes(kind))
       throw new BadRequestException(`kind must be one of ${DOCUMENT_KINDS.join(', ')}`);
     if (id.length === 0 || id.length > ID_MAX)
@@ -108,15 +120,11 @@ export class ContextsController {
     const found = await this.store.read((s) =>
       s.records.contextsOfDocument(kind, id, { limit: page.limit + 1, offset: page.offset }),
     );
-    const items = found.slice(0, page.limit).map((c) => ({
+    return pageOf(found, page, (c) => ({
       contextReferenceId: c.contextReferenceId,
       version: c.version,
       context: c.record,
     }));
-    return {
-      items,
-      page: { limit: page.limit, offset: page.offset, hasMore: found.length > page.limit },
-    };
   }
 
   @Get(':contextReferenceId/deliveries')
@@ -137,10 +145,7 @@ export class ContextsController {
   async deliveries(
     @Param('contextReferenceId') reference: string,
     @Query() page: ContextPageParams,
-  ): Promise<{
-    items: DeliveryLogEntry[];
-    page: { limit: number; offset: number; hasMore: boolean };
-  }> {
+  ): Promise<Paged<DeliveryAttempt>> {
     if (!REFERENCE.test(reference))
       throw new BadRequestException('contextReferenceId must be ctx_ and 26 base32 characters');
     const found = await this.store.read((s) =>
@@ -150,10 +155,7 @@ export class ContextsController {
         offset: page.offset,
       }),
     );
-    return {
-      items: found.slice(0, page.limit),
-      page: { limit: page.limit, offset: page.offset, hasMore: found.length > page.limit },
-    };
+    return pageOf(found, page, (attempt) => attempt);
   }
 
   @Get(':contextReferenceId')

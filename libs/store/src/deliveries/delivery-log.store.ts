@@ -1,24 +1,8 @@
 import type { ClickHouseClient } from '@clickhouse/client';
+import type { DeliveryAttempt, DeliveryStatus } from '@ctxb/delivery';
 import { clickHouseDateTime, fromClickHouseDateTime } from '../context-rows';
 import { selectRows } from '../clickhouse-client';
 import { joinSql, sql, type SqlFragment } from '../sql/sql';
-
-/** One try of one link job, as the worker reports it. */
-export interface DeliveryLogEntry {
-  at: Date;
-  connector: string;
-  target: string;
-  contextReferenceId: string;
-  version: number;
-  orderId: string;
-  jobId: string;
-  attempt: number;
-  status: string;
-  recordIds: string[];
-  failureKind: string;
-  error: string;
-  durationMs: number;
-}
 
 /** Which entries to read; all given conditions hold. Newest first. */
 export interface DeliveryLogFilter {
@@ -49,11 +33,11 @@ interface DeliveryRow {
   duration_ms: number;
 }
 
-/** The delivery log in ClickHouse (table `deliveries`). */
+/** The delivery log in ClickHouse (table `deliveries`): every DeliveryAttempt the worker journals. */
 export class DeliveryLogStore {
   constructor(private readonly client: ClickHouseClient) {}
 
-  async write(entries: readonly DeliveryLogEntry[]): Promise<void> {
+  async write(entries: readonly DeliveryAttempt[]): Promise<void> {
     if (entries.length === 0) return;
     await this.client.insert({
       table: 'deliveries',
@@ -77,7 +61,7 @@ export class DeliveryLogStore {
     });
   }
 
-  async list(filter: DeliveryLogFilter): Promise<DeliveryLogEntry[]> {
+  async list(filter: DeliveryLogFilter): Promise<DeliveryAttempt[]> {
     const conditions: SqlFragment[] = [sql`1 = 1`];
     if (filter.contextReferenceId !== undefined)
       conditions.push(sql`context_reference_id = ${filter.contextReferenceId}`);
@@ -104,7 +88,7 @@ export class DeliveryLogStore {
       orderId: r.order_id,
       jobId: r.job_id,
       attempt: Number(r.attempt),
-      status: r.status,
+      status: r.status as DeliveryStatus,
       recordIds: r.record_ids,
       failureKind: r.failure_kind,
       error: r.error,
