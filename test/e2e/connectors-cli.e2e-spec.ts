@@ -41,9 +41,11 @@ describe('ctxb connectors validate and test', () => {
     const run = ctxb('connectors', 'validate', file);
     expect(run.status).toBe(78);
     expect(run.stderr.split('\n')).toEqual([
-      'connector profile is invalid (2 problems):',
+      'connector profile is invalid (4 problems):',
       `  - ${file}: connection.connectionString: environment variables not set: CTXB_TEST_UNSET_PASSWORD`,
       `  - ${file}: modules.gl.columns.attribute1.transform[0].truncate: must be a whole number of characters, at least 1`,
+      `  - ${file}: modules.gl.key: must map at least one field: <field>: { from: <path> } or { value: <constant> }`,
+      `  - ${file}: modules.gl.versionColumn: stage mode needs one: it tells which versions are staged already`,
       '',
     ]);
   });
@@ -54,6 +56,34 @@ describe('ctxb connectors validate and test', () => {
     expect(run.stderr).toContain('no connector profile "no-such-erp"');
     expect(run.stderr).toContain(join('config', 'connectors', 'no-such-erp.yaml'));
   });
+
+  it.each(['odoo', 'erpnext', 'ebs'])(
+    'tests the shipped %s profile against its tables in the local ERP databases',
+    async (name) => {
+      const staged = async () => {
+        const db = await connect('DSN=ctxb_erp_postgres');
+        try {
+          const [row] = await db.query<{ n: number }>(
+            'SELECT count(*) AS n FROM ebs."OE_HEADERS_IFACE_ALL"',
+          );
+          return Number(row.n);
+        } finally {
+          await db.close();
+        }
+      };
+      const before = await staged();
+      const run = ctxb('connectors', 'test', name);
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      const write = name === 'ebs' ? 'insert' : 'update';
+      for (const module of ['om', 'ar', 'gl'])
+        expect(run.stdout).toMatch(
+          new RegExp(`\\n  ${module}: .* ok \\(columns there, ${write} accepted\\)`),
+        );
+      // The staged example row was rolled back with its transaction.
+      expect(await staged()).toBe(before);
+    },
+  );
 
   it('tests the sample-erp profile against the local sample ERP without changing it', async () => {
     const linked = async () => {

@@ -2,17 +2,19 @@ import { join } from 'node:path';
 import { DeliveryFailure, type LinkRequest } from '@ctxb/connector-sdk';
 import { ContextEngine, type ContextRecord } from '@ctxb/context';
 import { order12345Events } from '@ctxb/simulation';
-import { linkWrites, quoteName } from './link-statements';
+import { linkWrites, quoteName, stageWrites } from './link-statements';
 import { loadOdbcProfile, type OdbcProfile } from './odbc-profile';
 
-function sampleErp(): OdbcProfile {
+function shipped(name: string): OdbcProfile {
   const read = loadOdbcProfile(
-    join(__dirname, '..', '..', '..', 'config', 'connectors', 'sample-erp.yaml'),
+    join(__dirname, '..', '..', '..', 'config', 'connectors', `${name}.yaml`),
     {},
   );
   if ('problems' in read) throw new Error(JSON.stringify(read.problems));
   return read.profile;
 }
+
+const sampleErp = () => shipped('sample-erp');
 
 function story(): ContextRecord {
   const engine = new ContextEngine();
@@ -90,5 +92,44 @@ describe('ODBC link statements', () => {
     } catch (error) {
       expect((error as DeliveryFailure).kind).toBe('mapping');
     }
+  });
+
+  it('stages a row into an interface table, its key and version among the values', () => {
+    const ebs = shipped('ebs');
+    const [write] = stageWrites(ebs.modules.om!, 'double', request(record));
+    expect(write.document).toBe('12345');
+    expect(write.probe).toEqual({
+      sql:
+        'SELECT MAX("CHANGE_SEQUENCE") AS held FROM "ebs"."OE_HEADERS_IFACE_ALL" ' +
+        'WHERE "ORDER_SOURCE_ID" = ? AND "ORIG_SYS_DOCUMENT_REF" = ?',
+      params: [1001, '12345'],
+    });
+    expect(write.insert.sql).toMatch(
+      /^INSERT INTO "ebs"\."OE_HEADERS_IFACE_ALL" \("ORDER_SOURCE_ID", "ORIG_SYS_DOCUMENT_REF", "CHANGE_SEQUENCE", .*\) VALUES \((\?, )+\?\)$/,
+    );
+    expect(write.insert.params.slice(0, 5)).toEqual([
+      1001,
+      '12345',
+      String(record.version).padStart(10, '0'),
+      'UPDATE',
+      'CONTEXT_BRIDGE',
+    ]);
+    expect(write.insert.params).toContain(record.contextReferenceId);
+    expect((write.insert.sql.match(/\?/g) ?? []).length).toBe(write.insert.params.length);
+  });
+
+  it('stages one journal row per revenue journal of the order', () => {
+    const ebs = shipped('ebs');
+    const writes = stageWrites(ebs.modules.gl!, 'double', request(record));
+    expect(writes.map((w) => w.document)).toEqual(record.correlations.journals);
+  });
+
+  it('refuses stage mode without a version column: it could not tell what is staged', () => {
+    const { versionColumn: _v, ...module } = {
+      ...shipped('ebs').modules.om!,
+      mode: 'stage' as const,
+    };
+    void _v;
+    expect(() => stageWrites(module, 'double', request(record))).toThrow(DeliveryFailure);
   });
 });

@@ -22,6 +22,14 @@ export interface RecordWrite {
   probe: SqlStatement;
 }
 
+/** One row to stage into an interface table, unless that version or a newer one is staged. */
+export interface StagedWrite {
+  document: string;
+  /** The highest version staged for the key (`held`, NULL when none). */
+  probe: SqlStatement;
+  insert: SqlStatement;
+}
+
 /** A table or column name quoted for the database (names are checked when the profile is read). */
 export function quoteName(name: string, quoting: OdbcProfile['quoting']): string {
   const [open, close] = quoting === 'backtick' ? ['`', '`'] : ['"', '"'];
@@ -46,6 +54,52 @@ export function recordsOf(
 }
 
 /**
+ * The statements that stage one context version into a module's interface table (pure): per
+ * ERP document, a probe of the highest version staged for its key and the row to insert (key
+ * columns and set columns, the version among them).
+ */
+export function stageWrites(
+  module: ModuleProfile,
+  quoting: OdbcProfile['quoting'],
+  request: LinkRequest,
+): StagedWrite[] {
+  const q = (name: string) => quoteName(name, quoting);
+  const version = module.versionColumn;
+  if (!version)
+    throw new DeliveryFailure('configuration', 'stage mode needs a versionColumn in the profile');
+  return recordsOf(module, request.record).map(({ document, source }) => {
+    const key = keyOf(module, source);
+    const row = { ...key, ...applyFieldMapping(module.columns, source) };
+    const table = q(module.table);
+    return {
+      document,
+      probe: {
+        sql: `SELECT MAX(${q(version)}) AS held FROM ${table} WHERE ${Object.keys(key)
+          .map((column) => `${q(column)} = ?`)
+          .join(' AND ')}`,
+        params: Object.values(key),
+      },
+      insert: {
+        sql: `INSERT INTO ${table} (${Object.keys(row).map(q).join(', ')}) VALUES (${Object.keys(
+          row,
+        )
+          .map(() => '?')
+          .join(', ')})`,
+        params: Object.values(row),
+      },
+    };
+  });
+}
+
+function keyOf(module: ModuleProfile, source: object) {
+  const key = applyFieldMapping(module.key, source);
+  for (const [column, value] of Object.entries(key))
+    if (value === null)
+      throw new DeliveryFailure('mapping', `${column}: the key column has no value`);
+  return key;
+}
+
+/**
  * The statements that link one context version into a module (pure): one UPDATE per ERP
  * record, guarded by the version column when the profile names one, and its probe.
  */
@@ -56,10 +110,7 @@ export function linkWrites(
 ): RecordWrite[] {
   const q = (name: string) => quoteName(name, quoting);
   return recordsOf(module, request.record).map(({ document, source }) => {
-    const key = applyFieldMapping(module.key, source);
-    for (const [column, value] of Object.entries(key))
-      if (value === null)
-        throw new DeliveryFailure('mapping', `${column}: the key column has no value`);
+    const key = keyOf(module, source);
     const values = applyFieldMapping(module.columns, source);
     const where = Object.keys(key).map((column) => `${q(column)} = ?`);
     const version = module.versionColumn;

@@ -6,7 +6,7 @@ import {
   type LinkTargetWriter,
 } from '@ctxb/connector-sdk';
 import type { Connection } from 'odbc';
-import { linkWrites, type SqlStatement } from './link-statements';
+import { linkWrites, stageWrites, type SqlStatement } from './link-statements';
 import type { ErpModule, ModuleProfile, OdbcProfile } from './odbc-profile';
 
 /** Where the target takes its connections from (see OdbcConnections). */
@@ -17,10 +17,12 @@ export interface ConnectionSource {
 }
 
 /**
- * One ERP module (order management, receivables or the general ledger) in link mode: each
- * context version updates the ERP's own records, found by the profile's key columns. A batch
- * goes in one transaction; if the database refuses it, each request is tried again in a
- * transaction of its own, so one bad record never holds back the others.
+ * One ERP module (order management, receivables or the general ledger). In link mode each
+ * context version updates the ERP's own records, found by the profile's key columns; in stage
+ * mode it inserts a row into the module's interface table, which the ERP imports (unless that
+ * version or a newer one is staged already). A batch goes in one transaction; if the database
+ * refuses it, each request is tried again in a transaction of its own, so one bad record never
+ * holds back the others.
  */
 export class OdbcLinkTarget implements LinkTargetWriter {
   constructor(
@@ -28,13 +30,7 @@ export class OdbcLinkTarget implements LinkTargetWriter {
     private readonly module: ModuleProfile,
     private readonly quoting: OdbcProfile['quoting'],
     private readonly connections: ConnectionSource,
-  ) {
-    if (module.mode !== 'link')
-      throw new DeliveryFailure(
-        'configuration',
-        `${target}: ${module.mode} mode (insert into an interface table) is not supported yet`,
-      );
-  }
+  ) {}
 
   async write(batch: readonly LinkRequest[]): Promise<LinkOutcome[]> {
     if (batch.length === 0) return [];
@@ -90,6 +86,7 @@ export class OdbcLinkTarget implements LinkTargetWriter {
   }
 
   private async link(connection: Connection, request: LinkRequest): Promise<LinkOutcome> {
+    if (this.module.mode === 'stage') return this.stage(connection, request);
     let writes;
     try {
       writes = linkWrites(this.module, this.quoting, request);
@@ -116,6 +113,34 @@ export class OdbcLinkTarget implements LinkTargetWriter {
           ),
         };
       current.push(write.document);
+    }
+    return written.length > 0
+      ? { status: 'written', recordIds: [...written, ...current] }
+      : { status: 'current', recordIds: current };
+  }
+
+  private async stage(connection: Connection, request: LinkRequest): Promise<LinkOutcome> {
+    let writes;
+    try {
+      writes = stageWrites(this.module, this.quoting, request);
+    } catch (error) {
+      if (error instanceof DeliveryFailure) return { status: 'failed', failure: error };
+      throw error;
+    }
+    if (writes.length === 0) return { status: 'none' };
+    const written: string[] = [];
+    const current: string[] = [];
+    for (const write of writes) {
+      const [{ held }] = await runStatement<{ held: number | string | null }>(
+        connection,
+        write.probe,
+      );
+      if (held !== null && Number(held) >= request.version) {
+        current.push(write.document);
+        continue;
+      }
+      await runStatement(connection, write.insert);
+      written.push(write.document);
     }
     return written.length > 0
       ? { status: 'written', recordIds: [...written, ...current] }

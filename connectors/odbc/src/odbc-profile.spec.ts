@@ -104,14 +104,23 @@ describe('ODBC connector profiles', () => {
     ]);
   });
 
-  it('wants a key in link mode, not in stage mode, and no key column among the set ones', () => {
+  it('wants a key, a version column in stage mode, and no key column among the set ones', () => {
     const base = { connector: 'odbc', connection: { dsn: 'erp' } };
     const { key: _key, ...keyless } = order;
     void _key;
     expect(problemsOf({ ...base, modules: { om: keyless } }).map((p) => p.key)).toEqual([
       'modules.om.key',
     ]);
-    expect(problemsOf({ ...base, modules: { om: { ...keyless, mode: 'stage' } } })).toEqual([]);
+    expect(
+      problemsOf({ ...base, modules: { om: { ...order, mode: 'stage' } } }).map((p) => p.key),
+    ).toEqual(['modules.om.versionColumn']);
+    const staged = {
+      ...order,
+      mode: 'stage',
+      columns: { ...order.columns, context_version: { from: 'version' } },
+      versionColumn: 'context_version',
+    };
+    expect(problemsOf({ ...base, modules: { om: staged } })).toEqual([]);
     const overlapping = { ...order, columns: { ...order.columns, order_no: { from: 'x' } } };
     expect(problemsOf({ ...base, modules: { om: overlapping } }).map((p) => p.key)).toEqual([
       'modules.om.columns.order_no',

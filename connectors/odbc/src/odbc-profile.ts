@@ -24,13 +24,17 @@ export interface ModuleProfile {
   table: string;
   mode: (typeof LINK_MODES)[number];
   each: (typeof WRITE_UNITS)[number];
-  /** Columns that find the ERP record (link mode), with where their values come from. */
+  /**
+   * Columns that find the ERP record (link mode) or name the staged row (stage mode: written
+   * with it), with where their values come from.
+   */
   key: FieldMapping;
   /** Columns written. */
   columns: FieldMapping;
   /**
    * A column set to the context version: a record holding a higher one is never overwritten
-   * (an older job retried late). Without it, the last write wins.
+   * (an older job retried late), a version staged already is not staged again. Without it (link
+   * mode only), the last write wins.
    */
   versionColumn?: string;
   /** Link mode: how long a missing ERP record is waited for before the job is dead-lettered. */
@@ -184,8 +188,7 @@ function readModule(
   if (!(WRITE_UNITS as readonly unknown[]).includes(each))
     fail(`${key}.each`, `must be one of ${WRITE_UNITS.join(', ')}`);
   const columns = mapping(input.columns, `${key}.columns`, fail);
-  const keyColumns =
-    mode === 'stage' && input.key === undefined ? {} : mapping(input.key, `${key}.key`, fail);
+  const keyColumns = mapping(input.key, `${key}.key`, fail);
   if (columns && keyColumns)
     for (const column of Object.keys(keyColumns).filter((c) => c in columns))
       fail(`${key}.columns.${column}`, 'is a key column: it finds the record, it is not set');
@@ -195,6 +198,11 @@ function readModule(
     (typeof versionColumn !== 'string' || !columns?.[versionColumn])
   )
     fail(`${key}.versionColumn`, 'must be one of the columns set (the one holding the version)');
+  if (mode === 'stage' && versionColumn === undefined)
+    fail(
+      `${key}.versionColumn`,
+      'stage mode needs one: it tells which versions are staged already',
+    );
   const wait = input.waitForRecordMinutes ?? 1440;
   if (!Number.isInteger(wait) || (wait as number) < 0 || (wait as number) > 10_080)
     fail(`${key}.waitForRecordMinutes`, 'must be a whole number of minutes from 0 to 10080');

@@ -1,7 +1,7 @@
 import type { LinkRequest } from '@ctxb/connector-sdk';
 import type { Connection } from 'odbc';
 import { failureOf, runStatement } from './odbc-link-target';
-import { linkWrites, type SqlStatement } from './link-statements';
+import { linkWrites, stageWrites, type SqlStatement } from './link-statements';
 import { ERP_MODULES, type ErpModule, type OdbcProfile } from './odbc-profile';
 
 /** What `ctxb connectors test` found for one module of a profile. */
@@ -12,7 +12,10 @@ export interface ModuleCheck {
   found: boolean;
   /** Mapped columns (key and set) the table does not have. */
   missingColumns: string[];
-  /** Whether the database accepts the module's UPDATE (run matching no row, rolled back). */
+  /**
+   * Whether the database accepts the module's write: its UPDATE run matching no row, or its
+   * INSERT (stage mode), in a transaction rolled back.
+   */
   writable: { ok: true } | { ok: false; reason: string };
   /** The statements one context version makes (the example given), with their values. */
   statements: SqlStatement[];
@@ -27,9 +30,9 @@ export function connectionStringOf(profile: OdbcProfile): string {
 
 /**
  * Checks each module of a profile against the database: the table and every mapped column
- * exist, and the module's UPDATE is accepted (run with a condition no row meets, inside a
- * transaction that is rolled back, so nothing changes); and shows the statements `example`
- * makes.
+ * exist, and the module's write is accepted (an UPDATE run with a condition no row meets, or
+ * the INSERT of stage mode, inside a transaction that is rolled back, so nothing changes);
+ * and shows the statements `example` makes.
  */
 export async function checkProfile(
   profile: OdbcProfile,
@@ -46,30 +49,41 @@ export async function checkProfile(
       listed.map((c) => String((c as { COLUMN_NAME: unknown }).COLUMN_NAME).toLowerCase()),
     );
     const mapped = [...Object.keys(spec.key), ...Object.keys(spec.columns)];
-    const statements = linkWrites(spec, profile.quoting, example).map((w) => w.update);
+    const statements =
+      spec.mode === 'stage'
+        ? stageWrites(spec, profile.quoting, example).map((w) => w.insert)
+        : linkWrites(spec, profile.quoting, example).map((w) => w.update);
     checks.push({
       module,
       table: spec.table,
       found: listed.length > 0,
       missingColumns: mapped.filter((c) => !present.has(c.toLowerCase())),
-      writable: await acceptsUpdate(connection, statements[0]),
+      writable: await accepts(connection, statements[0], spec.mode),
       statements,
     });
   }
   return checks;
 }
 
-async function acceptsUpdate(
+/** Runs the module's write in a transaction rolled back: an UPDATE matching no row, or the INSERT. */
+async function accepts(
   connection: Connection,
-  update: SqlStatement | undefined,
+  write: SqlStatement | undefined,
+  mode: 'link' | 'stage',
 ): Promise<ModuleCheck['writable']> {
-  if (!update) return { ok: false, reason: 'the example names no record of this module' };
+  if (!write) return { ok: false, reason: 'the example names no record of this module' };
   await connection.beginTransaction();
   try {
-    await runStatement(connection, { ...update, sql: `${update.sql} AND 1 = 0` });
+    await runStatement(
+      connection,
+      mode === 'stage' ? write : { ...write, sql: `${write.sql} AND 1 = 0` },
+    );
     return { ok: true };
   } catch (error) {
-    return { ok: false, reason: failureOf(error, 'update refused').message };
+    return {
+      ok: false,
+      reason: failureOf(error, mode === 'stage' ? 'insert refused' : 'update refused').message,
+    };
   } finally {
     await connection.rollback().catch(() => undefined);
   }

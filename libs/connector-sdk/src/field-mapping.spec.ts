@@ -82,6 +82,18 @@ describe('field mapping: context fields into target fields', () => {
     expect(out).toEqual({ channel: 'SEM-GO', unlisted: 'spring-sale', fallback: 'OTHER' });
   });
 
+  it('pads with zeros in front, so numbers in text columns sort as numbers', () => {
+    const out = applyFieldMapping(
+      mapping({
+        sequence: { from: 'version', transform: [{ pad: 10 }] },
+        long: { from: 'version', transform: [{ pad: 1 }] },
+      }),
+      { version: 7 },
+    );
+    expect(out).toEqual({ sequence: '0000000007', long: '7' });
+    expect(['0000000010', '0000000009'].sort()).toEqual(['0000000009', '0000000010']);
+  });
+
   it('truncates by characters, never splitting one', () => {
     const out = applyFieldMapping(
       mapping({ name: { from: 'name', transform: [{ truncate: 3 }] } }),

@@ -18,6 +18,9 @@ export type Transform =
   | { lookup: Record<string, string>; otherwise?: string }
   | { upper: true }
   | { lower: true }
+  /** Zeros in front up to this many characters (`7` → `0000000007`): numbers kept in text
+   * columns sort as numbers (Oracle's CHANGE_SEQUENCE, interface-line attributes). */
+  | { pad: number }
   /** Used when the value is missing (null). */
   | { default: string | number };
 
@@ -103,7 +106,7 @@ function readTransform(
   if (!isRecord(input) || name === undefined || names.length > (name === 'lookup' ? 2 : 1)) {
     problem(
       key,
-      'must be one of truncate, date, decimal, lookup (+ otherwise), upper, lower, default',
+      'must be one of truncate, date, decimal, lookup (+ otherwise), upper, lower, pad, default',
     );
     return undefined;
   }
@@ -113,6 +116,10 @@ function readTransform(
     case 'truncate':
       if (wholeAtLeast(1)) return { truncate: arg as number };
       problem(`${key}.truncate`, 'must be a whole number of characters, at least 1');
+      return undefined;
+    case 'pad':
+      if (wholeAtLeast(1) && (arg as number) <= 64) return { pad: arg as number };
+      problem(`${key}.pad`, 'must be a whole number of characters, 1 to 64');
       return undefined;
     case 'decimal':
       if (wholeAtLeast(0) && (arg as number) <= 18) return { decimal: arg as number };
@@ -179,6 +186,7 @@ function applyStep(step: Transform, value: FieldValue, field: string): FieldValu
   if ('truncate' in step) return [...String(value)].slice(0, step.truncate).join('');
   if ('upper' in step) return String(value).toUpperCase();
   if ('lower' in step) return String(value).toLowerCase();
+  if ('pad' in step) return String(value).padStart(step.pad, '0');
   if ('lookup' in step) {
     const code = Object.hasOwn(step.lookup, String(value)) ? step.lookup[String(value)] : undefined;
     return code ?? step.otherwise ?? value;

@@ -108,7 +108,7 @@ function storyRequest() {
 
 const passed = (c: ModuleCheck) => c.found && c.missingColumns.length === 0 && c.writable.ok;
 
-/** Per module: the table, its columns, whether the update is accepted, and the statements. */
+/** Per module: the table, its columns, whether its write is accepted, and the statements. */
 export function checkReport(profile: OdbcProfile, checks: readonly ModuleCheck[]): string {
   const lines = [
     `${profile.name}: connected (${'dsn' in profile.connection ? `DSN ${profile.connection.dsn}` : 'connection string'})`,
@@ -121,8 +121,9 @@ export function checkReport(profile: OdbcProfile, checks: readonly ModuleCheck[]
         : []),
       ...(c.writable.ok ? [] : [c.writable.reason]),
     ];
+    const write = profile.modules[c.module]?.mode === 'stage' ? 'insert' : 'update';
     lines.push(
-      `  ${c.module}: ${c.table} ${problems.length ? `FAILED\n    - ${problems.join('\n    - ')}` : 'ok (columns there, update accepted)'}`,
+      `  ${c.module}: ${c.table} ${problems.length ? `FAILED\n    - ${problems.join('\n    - ')}` : `ok (columns there, ${write} accepted)`}`,
     );
     for (const s of c.statements)
       lines.push(`    ${s.sql}`, `      values: ${JSON.stringify(s.params)}`);
