@@ -14,7 +14,7 @@ import {
   waitForGroups,
 } from '../support/engine-test';
 import { poll, startInProcess, type RunningApp } from '../support/http';
-import { SampleErpDatabase } from '../support/sample-erp-database';
+import { ErpTestDatabases } from '../support/erp-test-databases';
 import { freePort, uniqueName } from '../support/test-config';
 
 const ROOT = join(__dirname, '..', '..');
@@ -51,8 +51,10 @@ function storyOrder(run: string) {
   };
 }
 
-/** The ERP's own documents of a story order, as the ERP books them before any context. */
-async function bookDocuments(erp: SampleErpDatabase, order: ReturnType<typeof storyOrder>) {
+type StoryOrder = ReturnType<typeof storyOrder>;
+
+/** The reference ERP's own documents of a story order, booked before any context. */
+async function bookSampleErp(erp: ErpTestDatabases, order: StoryOrder) {
   await erp.query(
     `INSERT INTO customer (customer_no, name) VALUES ('C-1001', 'Ada Lovelace') ON CONFLICT DO NOTHING`,
   );
@@ -72,8 +74,58 @@ async function bookDocuments(erp: SampleErpDatabase, order: ReturnType<typeof st
   );
 }
 
-describe('ERP delivery: events on Kafka → engine → BullMQ → worker → sample ERP rows', () => {
-  const erp = new SampleErpDatabase();
+/** The same documents as Odoo books them: a sale order, an invoice and a journal entry. */
+async function bookOdoo(erp: ErpTestDatabases, order: StoryOrder) {
+  await erp.query(
+    `INSERT INTO odoo.sale_order (name, client_order_ref, partner_id, date_order, currency_id, amount_total)
+     VALUES ('S-${order.orderId}', '${order.orderId}', 7, now(), 1, 249.90)`,
+  );
+  await erp.query(
+    `INSERT INTO odoo.account_move (name, move_type, invoice_origin, invoice_date, date, currency_id, amount_total)
+     VALUES ('${order.invoiceNo}', 'out_invoice', 'S-${order.orderId}', current_date, current_date, 1, 249.90)`,
+  );
+  const [{ id }] = await erp.query<{ id: number }>(
+    `INSERT INTO odoo.account_move (name, move_type, date, currency_id)
+     VALUES ('${order.journalId}', 'entry', current_date, 1) RETURNING id`,
+  );
+  await erp.query(
+    `INSERT INTO odoo.account_move_line (move_id, move_name, date, account_id, debit, credit, balance) VALUES
+     (${id}, '${order.journalId}', current_date, 121, 249.90, 0, 249.90),
+     (${id}, '${order.journalId}', current_date, 400, 0, 210.00, -210.00),
+     (${id}, '${order.journalId}', current_date, 251, 0, 39.90, -39.90)`,
+  );
+}
+
+/** And as ERPNext books them: Sales Order (the shop's number as po_no), Sales Invoice, GL Entries. */
+async function bookErpnext(erp: ErpTestDatabases, order: StoryOrder) {
+  await erp.query(
+    `INSERT INTO \`tabSales Order\` (name, po_no, customer, currency, grand_total, docstatus)
+     VALUES ('SAL-ORD-${order.orderId}', '${order.orderId}', 'Ada Lovelace', 'EUR', 249.90, 1)`,
+    'mariadb',
+  );
+  await erp.query(
+    `INSERT INTO \`tabSales Invoice\` (name, customer, currency, grand_total, docstatus)
+     VALUES ('${order.invoiceNo}', 'Ada Lovelace', 'EUR', 249.90, 1)`,
+    'mariadb',
+  );
+  await erp.query(
+    `INSERT INTO \`tabGL Entry\` (name, account, debit, credit, voucher_type, voucher_no) VALUES
+     ('${order.journalId}-1', 'Debtors - CB', 249.90, 0, 'Journal Entry', '${order.journalId}'),
+     ('${order.journalId}-2', 'Sales - CB', 0, 210.00, 'Journal Entry', '${order.journalId}'),
+     ('${order.journalId}-3', 'VAT - CB', 0, 39.90, 'Journal Entry', '${order.journalId}')`,
+    'mariadb',
+  );
+}
+
+/** The order in every ERP that links (EBS is staged into: nothing to book). */
+async function bookDocuments(erp: ErpTestDatabases, order: StoryOrder) {
+  await bookSampleErp(erp, order);
+  await bookOdoo(erp, order);
+  await bookErpnext(erp, order);
+}
+
+describe('ERP delivery: events on Kafka → engine → BullMQ → worker → rows in four ERPs', () => {
+  const erp = new ErpTestDatabases();
   let config: ReturnType<typeof engineTestConfig>;
   let engine: RunningApp | undefined;
   let worker: RunningApp | undefined;
@@ -113,12 +165,16 @@ describe('ERP delivery: events on Kafka → engine → BullMQ → worker → sam
   beforeAll(async () => {
     await erp.create();
     // A second ERP that is down the whole time: the first must not notice.
-    const offline = erp.connectionString.replace(/Port=\d+/, `Port=${await freePort()}`);
+    const offline = erp.postgres.replace(/Port=\d+/, `Port=${await freePort()}`);
+    const limits = { concurrency: 16, maxPerSecond: 0 };
     config = engineTestConfig((c) => {
       c.log.level = process.env.TEST_LOG ?? 'silent';
       c.links.connectors = [
-        { profile: erp.profile(), concurrency: 16, maxPerSecond: 0 },
-        { profile: erp.profile('offline-erp', offline), concurrency: 16, maxPerSecond: 0 },
+        { profile: erp.profile('sample-erp'), ...limits },
+        { profile: erp.profile('odoo'), ...limits },
+        { profile: erp.profile('erpnext'), ...limits },
+        { profile: erp.profile('ebs'), ...limits },
+        { profile: erp.profile('sample-erp', 'offline-erp', offline), ...limits },
       ];
       c.links.retry = { attempts: 3, backoffMs: 100, maxBackoffMs: 1000 };
     });
@@ -238,6 +294,134 @@ describe('ERP delivery: events on Kafka → engine → BullMQ → worker → sam
     expect(metrics).toMatch(
       /ctxb_delivery_attempts_total\{connector="sample-erp",target="om",status="written",app="worker"\} [1-9]/,
     );
+  }, 180_000);
+
+  it('links the order into Odoo and ERPNext, and stages it into the EBS open interfaces', async () => {
+    const order = storyOrder(uniqueName('erp_shapes'));
+    await bookDocuments(erp, order);
+    await produceEvents(createKafka(config.kafka, 'test'), order.events);
+    const { context } = await linkedOrder(order.orderId);
+    const first = context.journey.firstTouch!;
+    const newest = async <T extends Record<string, unknown>>(
+      what: string,
+      sql: string,
+      database: 'postgres' | 'mariadb' = 'postgres',
+      version = (row: T) => Number(row.version),
+    ) =>
+      poll(what, async () => {
+        const rows = await erp.query<T>(sql, database);
+        return rows.length > 0 && rows.every((r) => version(r) === context.version)
+          ? rows
+          : undefined;
+      });
+
+    // Odoo: custom x_ fields, found by the shop's order number, the invoice and the entry's
+    // name; the campaign as the journal items' analytic distribution.
+    const [sale] = await newest(
+      'Odoo sale order',
+      `SELECT x_context_reference_id AS ref, x_context_version AS version, x_first_touch_channel AS channel,
+        x_campaign AS campaign, x_touchpoints AS touchpoints, x_days_to_convert AS days
+       FROM odoo.sale_order WHERE client_order_ref = '${order.orderId}'`,
+    );
+    expect(sale).toMatchObject({
+      ref: context.contextReferenceId,
+      channel: first.channel,
+      campaign: first.campaign,
+      touchpoints: context.journey.touchpoints.length,
+    });
+    expect(Number(sale.days)).toBe(context.journey.daysToConvert);
+    const [move] = await newest(
+      'Odoo invoice',
+      `SELECT x_context_reference_id AS ref, x_context_version AS version, x_channel AS channel
+       FROM odoo.account_move WHERE name = '${order.invoiceNo}'`,
+    );
+    expect(move).toMatchObject({ ref: context.contextReferenceId, channel: first.channel });
+    const items = await newest(
+      'Odoo journal items',
+      `SELECT x_context_reference_id AS ref, x_context_version AS version,
+        analytic_distribution::text AS analytic
+       FROM odoo.account_move_line WHERE move_name = '${order.journalId}'`,
+    );
+    expect(items).toHaveLength(3);
+    for (const item of items)
+      expect(item).toMatchObject({ ref: context.contextReferenceId, analytic: '{"1": 100}' });
+
+    // ERPNext on MariaDB: custom_ fields on the Sales Order (by po_no), the Sales Invoice and
+    // every GL Entry of the voucher.
+    const [salesOrder] = await newest(
+      'ERPNext sales order',
+      `SELECT custom_context_reference_id AS ref, custom_context_version AS version,
+        custom_first_touch_channel AS channel, custom_campaign AS campaign
+       FROM \`tabSales Order\` WHERE po_no = '${order.orderId}'`,
+      'mariadb',
+    );
+    expect(salesOrder).toMatchObject({
+      ref: context.contextReferenceId,
+      channel: first.channel,
+      campaign: first.campaign,
+    });
+    await newest(
+      'ERPNext sales invoice',
+      `SELECT custom_context_version AS version FROM \`tabSales Invoice\` WHERE name = '${order.invoiceNo}'`,
+      'mariadb',
+    );
+    const entries = await newest(
+      'ERPNext GL entries',
+      `SELECT custom_context_reference_id AS ref, custom_context_version AS version, custom_channel AS channel
+       FROM \`tabGL Entry\` WHERE voucher_no = '${order.journalId}'`,
+      'mariadb',
+    );
+    expect(entries).toEqual(
+      [1, 2, 3].map(() => ({
+        ref: context.contextReferenceId,
+        version: context.version,
+        channel: first.channel,
+      })),
+    );
+
+    // EBS: one interface row per staged version, the newest holding the newest context;
+    // each version at most once.
+    const stagedOrders = await poll('EBS order import rows', async () => {
+      const rows = await erp.query<Record<string, unknown>>(
+        `SELECT "CHANGE_SEQUENCE" AS seq, "OPERATION_CODE" AS op, "ATTRIBUTE1" AS ref,
+          "ATTRIBUTE2" AS channel, "ATTRIBUTE4" AS campaign, "READY_FLAG" AS ready
+         FROM ebs."OE_HEADERS_IFACE_ALL"
+         WHERE "ORDER_SOURCE_ID" = 1001 AND "ORIG_SYS_DOCUMENT_REF" = '${order.orderId}'
+         ORDER BY "CHANGE_SEQUENCE"`,
+      );
+      return rows.some((r) => Number(r.seq) === context.version) ? rows : undefined;
+    });
+    const sequences = stagedOrders.map((r) => r.seq as string);
+    expect(new Set(sequences).size).toBe(sequences.length);
+    expect(stagedOrders[stagedOrders.length - 1]).toEqual({
+      seq: String(context.version).padStart(10, '0'),
+      op: 'UPDATE',
+      ref: context.contextReferenceId,
+      channel: first.channel,
+      campaign: first.campaign,
+      ready: 'Y',
+    });
+    const stagedInvoice = await poll('EBS AutoInvoice row', async () => {
+      const rows = await erp.query<Record<string, unknown>>(
+        `SELECT "INTERFACE_LINE_ATTRIBUTE2" AS seq, "ATTRIBUTE1" AS ref, "TRX_NUMBER" AS trx
+         FROM ebs."RA_INTERFACE_LINES_ALL"
+         WHERE "INTERFACE_LINE_CONTEXT" = 'CONTEXT BRIDGE' AND "INTERFACE_LINE_ATTRIBUTE1" = '${order.invoiceNo}'`,
+      );
+      return rows.find((r) => Number(r.seq) === context.version);
+    });
+    expect(stagedInvoice.ref).toBe(context.contextReferenceId);
+    const stagedJournal = await poll('EBS journal import row', async () => {
+      const rows = await erp.query<Record<string, unknown>>(
+        `SELECT "REFERENCE22" AS seq, "STATUS" AS status, "ATTRIBUTE1" AS ref, "ATTRIBUTE3" AS campaign
+         FROM ebs."GL_INTERFACE" WHERE "REFERENCE4" = '${order.journalId}' AND "REFERENCE21" = '${order.orderId}'`,
+      );
+      return rows.find((r) => Number(r.seq) === context.version);
+    });
+    expect(stagedJournal).toMatchObject({
+      status: 'NEW',
+      ref: context.contextReferenceId,
+      campaign: first.campaign,
+    });
   }, 180_000);
 
   it('retries a write the ERP fails as a serialization failure (40001), and delivers it', async () => {

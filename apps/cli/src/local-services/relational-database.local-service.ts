@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '@ctxb/config';
 import { commandExists, ensureDir, reason, run, waitUntil } from './host';
@@ -191,6 +191,14 @@ export function mariadbEngine(): DatabaseEngine {
       await query(
         `CREATE DATABASE IF NOT EXISTS ${name} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
       );
+    },
+    // What the compose MariaDB runs at its first start (docker/erp-sample/mariadb).
+    loadSampleErp: async () => {
+      const folder = join(projectRoot(), 'docker', 'erp-sample', 'mariadb');
+      for (const script of readdirSync(folder)
+        .filter((f) => f.endsWith('.sql'))
+        .sort())
+        await query(readFileSync(join(folder, script), 'utf8'), ERP_DATABASE);
     },
     start: async () => {
       await run('start-stop-daemon', [
