@@ -1,12 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import type { ChildProcess } from 'node:child_process';
 import { type AppConfig } from '@ctxb/config';
 import { type AppDefinition } from '@ctxb/observability';
 import { engineApp } from '../../apps/engine/src/engine.app';
 import { gatewayApp } from '../../apps/gateway/src/gateway.app';
 import { workerApp } from '../../apps/worker/src/worker.app';
 import { getJson, poll, startInProcess, type RunningApp } from '../support/http';
+import { startRedis } from '../support/redis-server';
 import { freePort, testConfig } from '../support/test-config';
 
 interface HealthBody {
@@ -46,22 +45,6 @@ describe.each<[string, AppDefinition, string[]]>([
 });
 
 /** A throw-away redis-server of the test's own, so stopping it disturbs nothing else. */
-function startRedis(port: number, settings: string[] = []): ChildProcess {
-  const dir = mkdtempSync(`${tmpdir()}/ctxb-redis-`);
-  const args = [
-    '--port',
-    String(port),
-    '--bind',
-    '127.0.0.1',
-    '--save',
-    '',
-    '--dir',
-    dir,
-    ...settings,
-  ];
-  return spawn('redis-server', args, { stdio: 'ignore' });
-}
-
 describe('health with one dependency down names exactly that dependency', () => {
   let app: RunningApp;
   afterEach(() => app?.close());
