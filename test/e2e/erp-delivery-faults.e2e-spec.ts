@@ -293,4 +293,29 @@ describe('ERP delivery under faults', () => {
     );
     expect(staged).toEqual([{ seq: '0000000005' }]);
   }, 120_000);
+
+  it('runs only the connectors named in worker.connectors, and refuses a name it does not know', async () => {
+    const run = uniqueName('only');
+    const [orderId] = await bookOrders(run, 1);
+    const config = await deliveryConfig(
+      [
+        { profile: erp.profile('sample-erp'), concurrency: 4, maxPerSecond: 0 },
+        { profile: erp.profile('ebs'), concurrency: 4, maxPerSecond: 0 },
+      ],
+      (c) => (c.worker.connectors = ['ebs']),
+    );
+    await expect(
+      startInProcess(workerApp, { ...config, worker: { ...config.worker, connectors: ['sap'] } }),
+    ).rejects.toThrow('worker.connectors = sap');
+    const worker = await startInProcess(workerApp, config);
+    cleanups.push(() => worker.close());
+    await enqueue(config, [record(orderId, 2)]);
+    await poll('staged into EBS', async () => {
+      const rows = await erp.query(
+        `SELECT 1 FROM ebs."OE_HEADERS_IFACE_ALL" WHERE "ORIG_SYS_DOCUMENT_REF" = '${orderId}'`,
+      );
+      return rows.length === 1 ? true : undefined;
+    });
+    expect(await linkedCount(run)).toBe(0);
+  }, 60_000);
 });

@@ -137,18 +137,33 @@ describe('ERP delivery: events on Kafka → engine → BullMQ → worker → row
   };
   /** The order header once it holds the context's newest version. */
   const linkedOrder = (orderId: string, timeoutMs = 90_000) =>
-    poll(
-      `order ${orderId} linked with its newest context version`,
-      async () => {
-        const context = await newestContext(orderId);
-        if (!context) return undefined;
-        const [row] = await erp.query<Record<string, unknown>>(
-          `SELECT * FROM sales_order WHERE order_no = '${orderId}'`,
-        );
-        return row?.context_version === context.version ? { row, context } : undefined;
-      },
-      timeoutMs,
+    explained(
+      orderId,
+      poll(
+        `order ${orderId} linked with its newest context version`,
+        async () => {
+          const context = await newestContext(orderId);
+          if (!context) return undefined;
+          const [row] = await erp.query<Record<string, unknown>>(
+            `SELECT * FROM sales_order WHERE order_no = '${orderId}'`,
+          );
+          return row?.context_version === context.version ? { row, context } : undefined;
+        },
+        timeoutMs,
+      ),
     );
+  /** A wait that, when it fails, says what the delivery log holds for the order. */
+  const explained = async <T>(orderId: string, waiting: Promise<T>): Promise<T> => {
+    try {
+      return await waiting;
+    } catch (error) {
+      const context = await newestContext(orderId).catch(() => undefined);
+      const log = context
+        ? ctxb('deliveries', 'list', '--ref', context.contextReferenceId, '--limit', '40').stdout
+        : 'no context stored';
+      throw new Error(`${(error as Error).message}\ndelivery log:\n${log}`, { cause: error });
+    }
+  };
   const ctxb = (...args: string[]) =>
     spawnSync('node', [join(ROOT, 'dist', 'apps', 'cli', 'src', 'main.js'), ...args], {
       encoding: 'utf8',
@@ -512,21 +527,24 @@ describe('ERP delivery: events on Kafka → engine → BullMQ → worker → row
     );
     try {
       await produceEvents(createKafka(config.kafka, 'test'), order.events);
-      const letter = await poll(
-        'the refused order write dead-lettered',
-        async () => {
-          const list = ctxb('dlq', 'list', '--json', '--queue', sampleOm);
-          const page = JSON.parse(list.stdout) as {
-            letters: {
-              id: string;
-              reason: string;
-              failureKind: string;
-              data: ContextRecord & { record: ContextRecord };
-            }[];
-          };
-          return page.letters.find((l) => l.data.record.order.orderId === order.orderId);
-        },
-        90_000,
+      const letter = await explained(
+        order.orderId,
+        poll(
+          'the refused order write dead-lettered',
+          async () => {
+            const list = ctxb('dlq', 'list', '--json', '--queue', sampleOm);
+            const page = JSON.parse(list.stdout) as {
+              letters: {
+                id: string;
+                reason: string;
+                failureKind: string;
+                data: ContextRecord & { record: ContextRecord };
+              }[];
+            };
+            return page.letters.find((l) => l.data.record.order.orderId === order.orderId);
+          },
+          90_000,
+        ),
       );
       expect(letter.failureKind).toBe('constraint');
       expect(letter.reason).toMatch(/^constraint: writing: \[23514\]/);

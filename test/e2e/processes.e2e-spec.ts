@@ -86,6 +86,27 @@ describe('configuration errors stop a process with the key, the source and the e
     expect(result.stderr).toMatch(/gateway\.http\.port = 0 \(from .*production\.yaml\)/);
     expect(result.stderr).toMatch(/log\.level = "chatty" \(from .*production\.yaml\)/);
   });
+
+  it('names the file and key of a connector profile the worker cannot read', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ctxb-e2e-'));
+    const profile = join(dir, 'broken-erp.yaml');
+    writeFileSync(
+      profile,
+      'connector: odbc\nconnection: { dsn: erp }\nmodules: { om: { table: t } }\n',
+    );
+    const file = join(dir, 'links.yaml');
+    writeFileSync(
+      file,
+      `links:\n  connectors:\n    - { profile: ${JSON.stringify(profile)}, concurrency: 4, maxPerSecond: 0 }\n`,
+    );
+    const result = spawnSync('node', [main('worker')], {
+      env: { ...process.env, CTXB_CONFIG: file },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(result.status).toBe(78);
+    expect(result.stderr).toContain(`modules.om.each (from ${profile})`);
+  });
 });
 
 describe('the ctxb command', () => {

@@ -16,7 +16,10 @@ export async function startWorkerProcess(config: AppConfig): Promise<ChildProces
   const port = await freePort();
   writeFileSync(
     file,
-    JSON.stringify({ ...config, worker: { http: { ...config.worker.http, port } } }),
+    JSON.stringify({
+      ...config,
+      worker: { ...config.worker, http: { ...config.worker.http, port } },
+    }),
   );
   return spawn('node', [MAIN], {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, CTXB_CONFIG: file },

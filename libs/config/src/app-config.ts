@@ -164,6 +164,17 @@ export class AppHttpConfig {
   http!: HttpListenConfig;
 }
 
+export class WorkerConfig extends AppHttpConfig {
+  /**
+   * The connectors of `links.connectors` this worker delivers to, by name; empty for all. One
+   * worker process per ERP keeps a hung ERP from stalling the others (ODBC connects take one
+   * lock per process).
+   */
+  @IsArray()
+  @Matches(NAME, { each: true, message: 'each connector is named by its profile file name' })
+  connectors!: string[];
+}
+
 export class EngineConfig extends AppHttpConfig {
   /** Kafka consumer group of the engine instances. */
   @IsString()
@@ -540,8 +551,8 @@ export class AppConfig {
 
   @IsDefined()
   @ValidateNested()
-  @Type(() => AppHttpConfig)
-  worker!: AppHttpConfig;
+  @Type(() => WorkerConfig)
+  worker!: WorkerConfig;
 
   @IsDefined()
   @ValidateNested()

@@ -30,6 +30,9 @@ export async function createApp(
   const app = await NestFactory.create(definition.module(config), {
     bufferLogs: true,
     bodyParser: definition.bodyParser ?? true,
+    // A provider that cannot start (a connector profile that does not read) throws to the
+    // caller instead of ending the process: runApp reports it like a configuration error.
+    abortOnError: false,
   });
   app.useLogger(app.get(Logger));
   (app.getHttpAdapter().getInstance() as { disable?: (setting: string) => void }).disable?.(
@@ -41,21 +44,25 @@ export async function createApp(
 
 /**
  * The whole of each app's main.ts: load and validate the configuration first (a bad value
- * exits with the loader's message naming key and file, not a stack trace), then create the
- * app and listen on its configured address. SIGTERM/SIGINT close it cleanly.
+ * exits with the loader's message naming key and file, not a stack trace, as does a connector
+ * profile the app cannot read), then create the app and listen on its configured address.
+ * SIGTERM/SIGINT close it cleanly.
  */
 export async function runApp(definition: AppDefinition): Promise<INestApplication> {
-  let config: AppConfig;
-  try {
-    config = loadConfig();
-  } catch (error) {
+  const exitOnConfigurationError = (error: unknown): never => {
     if (error instanceof ConfigurationException) {
       process.stderr.write(`${definition.name}: ${error.message}\n`);
       process.exit(EXIT_CONFIG);
     }
     throw error;
+  };
+  let config: AppConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    return exitOnConfigurationError(error);
   }
-  const app = await createApp(definition, config);
+  const app = await createApp(definition, config).catch(exitOnConfigurationError);
   const { host, port } = definition.listen(config);
   await app.listen(port, host);
   const logger = app.get(Logger);

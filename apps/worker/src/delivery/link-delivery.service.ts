@@ -8,7 +8,7 @@ import {
 import type { ClickHouseClient } from '@clickhouse/client';
 import { Queue } from 'bullmq';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { AppConfig } from '@ctxb/config';
+import { AppConfig, ConfigurationException } from '@ctxb/config';
 import {
   DeadLetters,
   LinkQueueWorker,
@@ -27,6 +27,23 @@ import {
 import { ContextRecordStore, createClickHouse, DeliveryLogStore } from '@ctxb/store';
 import { redisConnectionOptions } from '@ctxb/streaming';
 import { StoreJournal } from './store-journal';
+
+/** The connectors this worker delivers to: `worker.connectors` of `links.connectors`, or all. */
+function connectorsOf(config: AppConfig) {
+  const all = loadLinkConnectors(config.links);
+  const chosen = config.worker.connectors;
+  const unknown = chosen.filter((name) => !all.some((c) => c.profile.name === name));
+  if (unknown.length > 0)
+    throw new ConfigurationException(
+      unknown.map((name) => ({
+        key: 'worker.connectors',
+        source: 'configuration',
+        expected: `names of links.connectors (${all.map((c) => c.profile.name).join(', ') || 'none'})`,
+        shown: name,
+      })),
+    );
+  return chosen.length === 0 ? all : all.filter((c) => chosen.includes(c.profile.name));
+}
 
 /**
  * The worker's delivery: for each target of each configured connector, its own connection
@@ -62,7 +79,7 @@ export class LinkDeliveryService implements OnApplicationBootstrap, OnApplicatio
         200,
       ),
     );
-    for (const connector of loadLinkConnectors(config.links)) {
+    for (const connector of connectorsOf(config)) {
       const { profile, limits } = connector;
       for (const target of connector.targets) {
         const module = profile.modules[target]!;
