@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Command } from 'commander';
 import { collectorBench } from './collector.bench';
 import { contextBench } from './context.bench';
+import { deliveryBench } from './delivery.bench';
 import { freshnessBench } from './freshness.bench';
 import { storeBench } from './store.bench';
 
@@ -51,6 +52,15 @@ program
   .option('--rate <n>', 'events written per second', (v) => Number(v), 5_000)
   .option('--seconds <n>', 'for how long', (v) => Number(v), 30)
   .action(freshnessBench);
+
+program
+  .command('delivery')
+  .description(
+    'link jobs through BullMQ and ODBC into the sample ERP, against plain batched odbc inserts',
+  )
+  .option('--jobs <n>', 'link jobs (one order header each)', (v) => Number(v), 20_000)
+  .option('--concurrency <n>', 'jobs in flight per target', (v) => Number(v), 64)
+  .action(deliveryBench);
 
 program
   .parseAsync(process.argv)

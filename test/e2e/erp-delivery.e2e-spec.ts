@@ -191,7 +191,8 @@ describe('ERP delivery: events on Kafka → engine → BullMQ → worker → row
         { profile: erp.profile('ebs'), ...limits },
         { profile: erp.profile('sample-erp', 'offline-erp', offline), ...limits },
       ];
-      c.links.retry = { attempts: 3, backoffMs: 100, maxBackoffMs: 1000 };
+      // Retried all test long: the offline ERP's jobs wait for it, never dead-lettered.
+      c.links.retry = { attempts: 1000, backoffMs: 100, maxBackoffMs: 1000 };
     });
     engine = await startTestEngine(config);
     worker = await startInProcess(workerApp, config);

@@ -25,7 +25,8 @@ import {
   OdbcLinkTarget,
 } from '@ctxb/odbc-connector';
 import { ContextRecordStore, createClickHouse, DeliveryLogStore } from '@ctxb/store';
-import { redisConnectionOptions } from '@ctxb/streaming';
+import { createRedis, redisConnectionOptions } from '@ctxb/streaming';
+import type Redis from 'ioredis';
 import { StoreJournal } from './store-journal';
 
 /** The connectors this worker delivers to: `worker.connectors` of `links.connectors`, or all. */
@@ -58,6 +59,8 @@ export class LinkDeliveryService implements OnApplicationBootstrap, OnApplicatio
   private readonly pools: OdbcConnections[] = [];
   private readonly queues: { route: LinkRoute; queue: Queue }[] = [];
   private readonly journal: DeliveryJournal;
+  private readonly store: StoreJournal;
+  private readonly redis: Redis;
 
   constructor(
     config: AppConfig,
@@ -72,13 +75,15 @@ export class LinkDeliveryService implements OnApplicationBootstrap, OnApplicatio
       prefix,
       config.links.keepCompletedSeconds,
     );
-    this.journal = this.measured(
-      new StoreJournal(
-        new DeliveryLogStore(this.clickhouse),
-        new ContextRecordStore(this.clickhouse),
-        200,
-      ),
+    this.redis = createRedis(config.redis, { maxRetriesPerRequest: null });
+    this.store = new StoreJournal(
+      this.redis,
+      `${config.redis.keyPrefix}:${config.links.queue}:attempts`,
+      new DeliveryLogStore(this.clickhouse),
+      new ContextRecordStore(this.clickhouse),
+      { intervalMs: 500, batch: 5000, claimAfterMs: 60_000 },
     );
+    this.journal = this.measured(this.store);
     for (const connector of connectorsOf(config)) {
       const { profile, limits } = connector;
       for (const target of connector.targets) {
@@ -114,6 +119,7 @@ export class LinkDeliveryService implements OnApplicationBootstrap, OnApplicatio
 
   async onApplicationBootstrap(): Promise<void> {
     await new ContextRecordStore(this.clickhouse).ensureSchema();
+    await this.store.start();
     for (const worker of this.workers) worker.start();
     this.logger.log(
       `delivering to ${this.queues.map((q) => q.route.queue).join(', ') || 'no connector'}`,
@@ -127,6 +133,8 @@ export class LinkDeliveryService implements OnApplicationBootstrap, OnApplicatio
 
   async onApplicationShutdown(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.close().catch(() => undefined)));
+    await this.store.stop();
+    this.redis.disconnect();
     await Promise.all(this.pools.map((p) => p.close()));
     await Promise.all(this.queues.map((q) => q.queue.close().catch(() => undefined)));
     await this.deadLetters.close().catch(() => undefined);

@@ -1,10 +1,11 @@
+import { Logger } from '@nestjs/common';
+import type Redis from 'ioredis';
 import type { DeliveryAttempt, DeliveryJournal } from '@ctxb/delivery';
 import {
   type ContextRecordStore,
   type DeliveryLogStore,
   type LinkedDocumentKind,
 } from '@ctxb/store';
-import { CoalescingBatcher } from '@ctxb/streaming';
 
 /** The kind of document link a target's records are, for the drill-down from the ERP side. */
 const LINKED_KIND: Record<string, LinkedDocumentKind> = {
@@ -14,37 +15,113 @@ const LINKED_KIND: Record<string, LinkedDocumentKind> = {
   crm: 'crm',
 };
 
+const GROUP = 'store';
+
 /**
- * Journals attempts into the store: every attempt into the delivery log, and the ERP records
- * a job wrote (or found already current) into the context's document links. Attempts of
- * concurrent jobs go in together; a job completes only once its attempt is stored.
+ * Journals attempts through a Redis stream into the store: a job waits only for its entry to
+ * be in Redis (a fraction of a millisecond, durable like the job itself), and every worker
+ * moves what the stream holds into ClickHouse in large inserts (the delivery log, and the ERP
+ * records written back as the context's document links). Workers share the stream as one
+ * consumer group; entries a stopped worker took and did not store are taken over after
+ * `claimAfterMs`. An entry may be stored twice after a crash; none is lost.
  */
 export class StoreJournal implements DeliveryJournal {
-  private readonly batcher: CoalescingBatcher<DeliveryAttempt>;
+  private readonly logger = new Logger('DeliveryJournal');
+  private readonly consumer = `worker-${process.pid}-${Date.now().toString(36)}`;
+  private timer: NodeJS.Timeout | undefined;
+  private draining: Promise<void> = Promise.resolve();
+  private stopped = false;
 
-  constructor(log: DeliveryLogStore, contexts: ContextRecordStore, lingerMs: number) {
-    this.batcher = new CoalescingBatcher(
-      async (attempts) => {
-        await contexts.linkDocuments(
-          attempts
-            .filter((a) => a.status === 'written' || a.status === 'current')
-            .flatMap((a) =>
-              a.recordIds.map((id) => ({
-                kind: LINKED_KIND[a.target],
-                id,
-                contextReferenceId: a.contextReferenceId,
-                system: a.connector,
-                linkedAt: a.at,
-              })),
-            ),
-        );
-        await log.write(attempts);
-      },
-      { lingerMs, maxItems: 5000 },
+  constructor(
+    private readonly redis: Redis,
+    private readonly stream: string,
+    private readonly log: DeliveryLogStore,
+    private readonly contexts: ContextRecordStore,
+    private readonly options: { intervalMs: number; batch: number; claimAfterMs: number },
+  ) {}
+
+  async record(attempt: DeliveryAttempt): Promise<void> {
+    await this.redis.xadd(this.stream, '*', 'a', JSON.stringify(attempt));
+  }
+
+  async start(): Promise<void> {
+    await this.redis.xgroup('CREATE', this.stream, GROUP, '0', 'MKSTREAM').catch((e: Error) => {
+      if (!e.message.includes('BUSYGROUP')) throw e;
+    });
+    const tick = () => {
+      this.draining = this.drain()
+        .catch((error: Error) => this.logger.warn(`storing delivery attempts: ${error.message}`))
+        .finally(() => {
+          if (!this.stopped) this.timer = setTimeout(tick, this.options.intervalMs);
+        });
+    };
+    tick();
+  }
+
+  /** Stores what is left and stops. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.draining;
+    await this.drain().catch(() => undefined);
+  }
+
+  /** Moves entries into the store until the stream has none for this worker. */
+  private async drain(): Promise<void> {
+    for (;;) {
+      const claimed = (await this.redis.xautoclaim(
+        this.stream,
+        GROUP,
+        this.consumer,
+        this.options.claimAfterMs,
+        '0',
+        'COUNT',
+        this.options.batch,
+      )) as [string, [string, string[]][]];
+      const taken = [...claimed[1], ...(await this.read())];
+      if (taken.length === 0) return;
+      const attempts = taken.map(([, fields]) => revive(fields[1]));
+      await this.store(attempts);
+      const ids = taken.map(([id]) => id);
+      await this.redis.xack(this.stream, GROUP, ...ids);
+      await this.redis.xdel(this.stream, ...ids);
+      if (taken.length < this.options.batch) return;
+    }
+  }
+
+  private async read(): Promise<[string, string[]][]> {
+    const answer = (await this.redis.xreadgroup(
+      'GROUP',
+      GROUP,
+      this.consumer,
+      'COUNT',
+      this.options.batch,
+      'STREAMS',
+      this.stream,
+      '>',
+    )) as [string, [string, string[]][]][] | null;
+    return answer?.[0]?.[1] ?? [];
+  }
+
+  private async store(attempts: DeliveryAttempt[]): Promise<void> {
+    await this.contexts.linkDocuments(
+      attempts
+        .filter((a) => a.status === 'written' || a.status === 'current')
+        .flatMap((a) =>
+          a.recordIds.map((id) => ({
+            kind: LINKED_KIND[a.target],
+            id,
+            contextReferenceId: a.contextReferenceId,
+            system: a.connector,
+            linkedAt: a.at,
+          })),
+        ),
     );
+    await this.log.write(attempts);
   }
+}
 
-  record(attempt: DeliveryAttempt): Promise<void> {
-    return this.batcher.add([attempt]);
-  }
+function revive(text: string): DeliveryAttempt {
+  const attempt = JSON.parse(text) as DeliveryAttempt & { at: string };
+  return { ...attempt, at: new Date(attempt.at) };
 }

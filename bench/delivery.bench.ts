@@ -1,0 +1,287 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig, projectRoot, type AppConfig } from '@ctxb/config';
+import type { LinkOutcome, LinkRequest } from '@ctxb/connector-sdk';
+import { ContextEngine, contextReferenceId, type ContextRecord } from '@ctxb/context';
+import {
+  DeadLetters,
+  LinkJobProducer,
+  LinkQueueWorker,
+  linkRoute,
+  type LinkRoute,
+} from '@ctxb/delivery';
+import { createApp } from '@ctxb/observability';
+import { OdbcConnections } from '@ctxb/odbc-connector';
+import { order12345Events } from '@ctxb/simulation';
+import { createClickHouse, sqlIdentifier } from '@ctxb/store';
+import { deleteKeysWithPrefix, createRedis, redisConnectionOptions } from '@ctxb/streaming';
+import { SingleBar } from 'cli-progress';
+import { POSTGRES } from '../apps/cli/src/local-services/erp-databases';
+import { psql } from '../apps/cli/src/local-services/relational-database.local-service';
+import { workerApp } from '../apps/worker/src/worker.app';
+import { rate, report, timed } from './bench-support';
+
+export interface DeliveryBenchOptions {
+  jobs: number;
+  concurrency: number;
+}
+
+/**
+ * Link jobs through BullMQ and ODBC into the reference ERP on PostgreSQL. Three figures from
+ * one run: plain batched `odbc` inserts of the same number of rows (the baseline: what the
+ * database and driver take at best), the worker app delivering link jobs into order headers
+ * (BullMQ, group-committed UPDATEs, the delivery log), and the queue path alone (BullMQ and the
+ * worker with a target that writes nothing).
+ */
+export async function deliveryBench(options: DeliveryBenchOptions): Promise<void> {
+  const run = `bench_delivery_${Date.now().toString(36)}`;
+  const base = loadConfig();
+  const erp = `Driver={PostgreSQL Unicode};Servername=${POSTGRES.host};Port=${POSTGRES.port};Database=${run};Username=${POSTGRES.user}`;
+  await psql(['-c', `CREATE DATABASE ${run}`]);
+  await psql(
+    ['-q', '-f', join(projectRoot(), 'docker', 'erp-sample', 'postgres', '01-schema.sql')],
+    run,
+  );
+  const admin = createClickHouse({ ...base.clickhouse, database: 'default' });
+  await admin.command({ query: `CREATE DATABASE ${sqlIdentifier(run)}` });
+  const pool = new OdbcConnections(erp, { size: 1, loginTimeoutSeconds: 5 });
+  const redis = createRedis(base.redis);
+  try {
+    const records = orders(run, options.jobs);
+    console.log(
+      `delivery benchmark: ${options.jobs.toLocaleString('en-US')} link jobs, concurrency ${options.concurrency} per target`,
+    );
+    const baseline = await plainInserts(pool, records);
+    await bookOrders(pool, records);
+    const worker = await workerDelivery(run, base, erp, records, options, pool);
+    const queueOnly = await queuePathOnly(run, base, records, options);
+    report(
+      [
+        {
+          name: 'odbc batched INSERTs, 500 rows each (baseline)',
+          value: rate(records.length, baseline),
+          unit: 'rows/s',
+        },
+        {
+          name: 'BullMQ + worker, target writing nothing',
+          value: rate(records.length, queueOnly),
+          unit: 'jobs/s',
+        },
+        {
+          name: 'worker app: BullMQ + ODBC into sales_order',
+          value: rate(records.length, worker),
+          unit: 'rows/s',
+        },
+      ],
+      rate(records.length, baseline),
+    );
+    const goal = (name: string, value: number, wanted: number, unit: string) =>
+      console.log(
+        `  goal: ${name} ≥ ${wanted.toLocaleString('en-US')} ${unit} → ${value >= wanted ? 'met' : 'NOT met'} (${Math.round(value).toLocaleString('en-US')})`,
+      );
+    goal('jobs through BullMQ', rate(records.length, queueOnly), 5_000, 'jobs/s');
+    goal('ERP rows written', rate(records.length, worker), 2_000, 'rows/s');
+  } finally {
+    await pool.close();
+    await deleteKeysWithPrefix(redis, run).catch(() => undefined);
+    redis.disconnect();
+    await admin.command({ query: `DROP DATABASE IF EXISTS ${sqlIdentifier(run)}` });
+    await admin.close();
+    await psql(['-c', `DROP DATABASE IF EXISTS ${run} WITH (FORCE)`]);
+  }
+}
+
+/** The story's newest context, copied for `count` orders of their own. */
+function orders(run: string, count: number): ContextRecord[] {
+  const engine = new ContextEngine();
+  const all = [...order12345Events().flatMap((e) => engine.ingest(e).records), ...engine.drain()];
+  const story = all[all.length - 1];
+  return Array.from({ length: count }, (_, i) => {
+    const orderId = `${run}-${i}`;
+    return {
+      ...story,
+      contextReferenceId: contextReferenceId(orderId),
+      order: { ...story.order, orderId },
+      correlations: { ...story.correlations, invoices: [], journals: [] },
+    };
+  });
+}
+
+/** Seconds to insert one row per record into a scratch table, 500 rows per statement. */
+async function plainInserts(pool: OdbcConnections, records: ContextRecord[]): Promise<number> {
+  const db = await pool.connect();
+  try {
+    await db.query(
+      'CREATE TABLE bench_plain (order_no VARCHAR(60), context_reference_id VARCHAR(40), context_version INTEGER, first_touch_channel VARCHAR(40))',
+    );
+    const { seconds } = await timed(async () => {
+      for (let i = 0; i < records.length; i += 500) {
+        const chunk = records.slice(i, i + 500);
+        await db.beginTransaction();
+        await db.query(
+          `INSERT INTO bench_plain VALUES ${chunk.map(() => '(?, ?, ?, ?)').join(', ')}`,
+          chunk.flatMap((r) => [
+            r.order.orderId,
+            r.contextReferenceId,
+            r.version,
+            r.journey.firstTouch?.channel ?? '',
+          ]),
+        );
+        await db.commit();
+      }
+    });
+    return seconds;
+  } finally {
+    await pool.release(db, false);
+  }
+}
+
+async function bookOrders(pool: OdbcConnections, records: ContextRecord[]): Promise<void> {
+  const db = await pool.connect();
+  try {
+    await db.query(`INSERT INTO customer (customer_no, name) VALUES ('C-1001', 'Ada Lovelace')`);
+    for (let i = 0; i < records.length; i += 1000)
+      await db.query(
+        `INSERT INTO sales_order (order_no, customer_no, order_date, currency, total_amount) VALUES ${records
+          .slice(i, i + 1000)
+          .map(() => "(?, 'C-1001', now(), 'EUR', 10)")
+          .join(', ')}`,
+        records.slice(i, i + 1000).map((r) => r.order.orderId),
+      );
+  } finally {
+    await pool.release(db, false);
+  }
+}
+
+/** Seconds from enqueueing the jobs to every order header linked, through the worker app. */
+async function workerDelivery(
+  run: string,
+  base: AppConfig,
+  erp: string,
+  records: ContextRecord[],
+  options: DeliveryBenchOptions,
+  pool: OdbcConnections,
+): Promise<number> {
+  const profile = join(projectRoot(), '.local', run, 'sample-erp.yaml');
+  mkdirSync(join(projectRoot(), '.local', run), { recursive: true });
+  writeFileSync(
+    profile,
+    readFileSync(join(projectRoot(), 'config', 'connectors', 'sample-erp.yaml'), 'utf8')
+      .replace(/\n {2}dsn: .*\n/, `\n  connectionString: ${JSON.stringify(erp)}\n`)
+      // The benchmark times order headers only.
+      .replace(/\n {2}ar:[\s\S]*$/, '\n'),
+  );
+  const config: AppConfig = {
+    ...base,
+    log: { ...base.log, level: 'warn' },
+    redis: { ...base.redis, keyPrefix: run },
+    clickhouse: { ...base.clickhouse, database: run },
+    worker: { ...base.worker, connectors: [] },
+    links: {
+      ...base.links,
+      queue: 'bench-links',
+      connectors: [{ profile, concurrency: options.concurrency, maxPerSecond: 0 }],
+    },
+  };
+  const app = await createApp(workerApp, config);
+  await app.init();
+  try {
+    const route = linkRoute(config.links.queue, 'sample-erp', 'om');
+    const linked = async () => {
+      const db = await pool.connect();
+      try {
+        const [row] = await db.query<{ n: number }>(
+          'SELECT count(*) AS n FROM sales_order WHERE context_reference_id IS NOT NULL',
+        );
+        return Number(row.n);
+      } finally {
+        await pool.release(db, false);
+      }
+    };
+    const bar = progressBar('worker app');
+    const { seconds } = await timed(async () => {
+      await enqueueAll(config, [route], records);
+      for (;;) {
+        const n = await linked();
+        bar?.update(n / records.length);
+        if (n >= records.length) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    });
+    bar?.stop();
+    return seconds;
+  } finally {
+    await app.close();
+  }
+}
+
+/** Seconds for the jobs through BullMQ and a queue worker whose target writes nothing. */
+async function queuePathOnly(
+  run: string,
+  base: AppConfig,
+  records: ContextRecord[],
+  options: DeliveryBenchOptions,
+): Promise<number> {
+  const config = { ...base, redis: { ...base.redis, keyPrefix: run } };
+  const route = linkRoute('bench-queue-only', 'nothing', 'om');
+  const connection = { ...redisConnectionOptions(config.redis), maxRetriesPerRequest: null };
+  const prefix = `${run}:bull`;
+  let done = 0;
+  const deadLetters = new DeadLetters('bench-queue-only', connection, prefix, 3600);
+  const worker = new LinkQueueWorker({
+    route,
+    writer: {
+      target: 'om',
+      write: async (batch: readonly LinkRequest[]): Promise<LinkOutcome[]> => {
+        done += batch.length;
+        return batch.map(() => ({ status: 'written', recordIds: [] }));
+      },
+    },
+    policy: { attempts: 3, backoffMs: 100, maxBackoffMs: 1000, waitForRecordMs: 60_000 },
+    concurrency: options.concurrency,
+    parallelWrites: 4,
+    maxPerSecond: 0,
+    connection,
+    prefix,
+    deadLetters,
+    journal: { record: async () => undefined },
+  });
+  try {
+    const bar = progressBar('queue only');
+    const { seconds } = await timed(async () => {
+      await enqueueAll(config, [route], records);
+      worker.start();
+      while (done < records.length) {
+        bar?.update(done / records.length);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    });
+    bar?.stop();
+    return seconds;
+  } finally {
+    await worker.close();
+    await deadLetters.close();
+  }
+}
+
+async function enqueueAll(config: AppConfig, routes: LinkRoute[], records: ContextRecord[]) {
+  const producer = new LinkJobProducer(
+    routes,
+    { ...redisConnectionOptions(config.redis), maxRetriesPerRequest: null },
+    `${config.redis.keyPrefix}:bull`,
+    3600,
+  );
+  try {
+    for (let i = 0; i < records.length; i += 1000)
+      await producer.enqueue(records.slice(i, i + 1000));
+  } finally {
+    await producer.close();
+  }
+}
+
+function progressBar(name: string) {
+  if (!process.stderr.isTTY) return undefined;
+  const bar = new SingleBar({ format: `${name} [{bar}] {percentage}%`, stream: process.stderr });
+  bar.start(1, 0);
+  return bar;
+}
