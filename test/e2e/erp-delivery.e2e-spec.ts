@@ -265,20 +265,22 @@ describe('ERP delivery: events on Kafka → engine → BullMQ → worker → row
         expect(found.map((c) => c.contextReferenceId)).toEqual([context.contextReferenceId]);
       }
       // Every try is in the delivery log, the newest version's writes among them.
-      const log = await new DeliveryLogStore(client).list({
-        contextReferenceId: context.contextReferenceId,
-        limit: 100,
-      });
-      for (const target of ['om', 'ar', 'gl'])
-        expect(
-          log.filter(
+      // (The log is stored a moment after the write: a job waits only for Redis.)
+      await poll('the writes in the delivery log', async () => {
+        const log = await new DeliveryLogStore(client).list({
+          contextReferenceId: context.contextReferenceId,
+          limit: 100,
+        });
+        const done = (target: string) =>
+          log.some(
             (e) =>
               e.connector === 'sample-erp' &&
               e.target === target &&
               e.version === context.version &&
               (e.status === 'written' || e.status === 'current'),
-          ),
-        ).not.toEqual([]);
+          );
+        return ['om', 'ar', 'gl'].every(done) ? true : undefined;
+      });
       // The offline ERP's jobs for the same context wait for it, retried as connection losses.
       const offlineTries = await poll('the offline ERP retried', async () => {
         const tries = await new DeliveryLogStore(client).list({
@@ -465,11 +467,16 @@ describe('ERP delivery: events on Kafka → engine → BullMQ → worker → row
       const { context } = await linkedOrder(order.orderId);
       const client = createClickHouse(config.clickhouse);
       try {
-        const tries = await new DeliveryLogStore(client).list({
-          contextReferenceId: context.contextReferenceId,
-          connector: 'sample-erp',
-          target: 'om',
-          limit: 100,
+        const tries = await poll('the write in the delivery log', async () => {
+          const logged = await new DeliveryLogStore(client).list({
+            contextReferenceId: context.contextReferenceId,
+            connector: 'sample-erp',
+            target: 'om',
+            limit: 100,
+          });
+          return logged.some((t) => t.version === context.version && t.status === 'written')
+            ? logged
+            : undefined;
         });
         // A batch that fails is tried once more request by request before the job fails:
         // the two faults make one or two failed tries, then the write goes through.

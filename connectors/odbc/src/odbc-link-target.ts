@@ -6,7 +6,13 @@ import {
   type LinkTargetWriter,
 } from '@ctxb/connector-sdk';
 import type { Connection } from 'odbc';
-import { linkWrites, stageWrites, type SqlStatement } from './link-statements';
+import {
+  linkWrites,
+  stageWrites,
+  type RecordWrite,
+  type SqlStatement,
+  type StagedWrite,
+} from './link-statements';
 import type { ErpModule, ModuleProfile, OdbcProfile } from './odbc-profile';
 
 /** Where the target takes its connections from (see OdbcConnections). */
@@ -86,67 +92,65 @@ export class OdbcLinkTarget implements LinkTargetWriter {
   }
 
   private async link(connection: Connection, request: LinkRequest): Promise<LinkOutcome> {
-    if (this.module.mode === 'stage') return this.stage(connection, request);
-    let writes;
+    let steps: { document: string; run: () => Promise<WriteResult> }[];
     try {
-      writes = linkWrites(this.module, this.quoting, request);
+      steps =
+        this.module.mode === 'stage'
+          ? stageWrites(this.module, this.quoting, request).map((w) => ({
+              document: w.document,
+              run: () => this.stageOne(connection, w, request.version),
+            }))
+          : linkWrites(this.module, this.quoting, request).map((w) => ({
+              document: w.document,
+              run: () => this.updateOne(connection, w),
+            }));
     } catch (error) {
       if (error instanceof DeliveryFailure) return { status: 'failed', failure: error };
       throw error;
     }
-    if (writes.length === 0) return { status: 'none' };
+    if (steps.length === 0) return { status: 'none' };
     const written: string[] = [];
     const current: string[] = [];
-    for (const write of writes) {
-      const updated = await runStatement<never>(connection, write.update);
-      if (updated.count > 0) {
-        written.push(write.document);
-        continue;
-      }
-      const held = await runStatement<{ held: number | string | null }>(connection, write.probe);
-      if (held.length === 0)
-        return {
-          status: 'failed',
-          failure: new DeliveryFailure(
-            'not-there-yet',
-            `${this.target}: no ${this.module.table} record for ${write.document} yet`,
-          ),
-        };
-      current.push(write.document);
+    for (const step of steps) {
+      const result = await step.run();
+      if (result instanceof DeliveryFailure) return { status: 'failed', failure: result };
+      (result === 'written' ? written : current).push(step.document);
     }
     return written.length > 0
       ? { status: 'written', recordIds: [...written, ...current] }
       : { status: 'current', recordIds: current };
   }
 
-  private async stage(connection: Connection, request: LinkRequest): Promise<LinkOutcome> {
-    let writes;
-    try {
-      writes = stageWrites(this.module, this.quoting, request);
-    } catch (error) {
-      if (error instanceof DeliveryFailure) return { status: 'failed', failure: error };
-      throw error;
-    }
-    if (writes.length === 0) return { status: 'none' };
-    const written: string[] = [];
-    const current: string[] = [];
-    for (const write of writes) {
-      const [{ held }] = await runStatement<{ held: number | string | null }>(
-        connection,
-        write.probe,
-      );
-      if (held !== null && Number(held) >= request.version) {
-        current.push(write.document);
-        continue;
-      }
-      await runStatement(connection, write.insert);
-      written.push(write.document);
-    }
-    return written.length > 0
-      ? { status: 'written', recordIds: [...written, ...current] }
-      : { status: 'current', recordIds: current };
+  /** Link mode: the UPDATE, and when it changed nothing, whether the record is there at all. */
+  private async updateOne(connection: Connection, write: RecordWrite): Promise<WriteResult> {
+    const updated = await runStatement<never>(connection, write.update);
+    if (updated.count > 0) return 'written';
+    const held = await runStatement<{ held: number | string | null }>(connection, write.probe);
+    if (held.length > 0) return 'current';
+    return new DeliveryFailure(
+      'not-there-yet',
+      `${this.target}: no ${this.module.table} record for ${write.document} yet`,
+    );
+  }
+
+  /** Stage mode: the INSERT, unless this version or a newer one is staged already. */
+  private async stageOne(
+    connection: Connection,
+    write: StagedWrite,
+    version: number,
+  ): Promise<WriteResult> {
+    const [{ held }] = await runStatement<{ held: number | string | null }>(
+      connection,
+      write.probe,
+    );
+    if (held !== null && Number(held) >= version) return 'current';
+    await runStatement(connection, write.insert);
+    return 'written';
   }
 }
+
+/** What one ERP record's write came to. */
+type WriteResult = 'written' | 'current' | DeliveryFailure;
 
 /** Runs a parameterized statement on the connection. */
 export function runStatement<T>(connection: Connection, statement: SqlStatement) {

@@ -29,6 +29,18 @@ import { createRedis, redisConnectionOptions } from '@ctxb/streaming';
 import type Redis from 'ioredis';
 import { StoreJournal } from './store-journal';
 
+const SHUTDOWN_STEP_MS = 10_000;
+
+/** Waits for a shutdown step, but not for longer than SHUTDOWN_STEP_MS, and not for its failure. */
+async function within(step: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    step.catch(() => undefined),
+    new Promise((resolve) => (timer = setTimeout(resolve, SHUTDOWN_STEP_MS))),
+  ]);
+  clearTimeout(timer);
+}
+
 /** The connectors this worker delivers to: `worker.connectors` of `links.connectors`, or all. */
 function connectorsOf(config: AppConfig) {
   const all = loadLinkConnectors(config.links);
@@ -119,7 +131,7 @@ export class LinkDeliveryService implements OnApplicationBootstrap, OnApplicatio
 
   async onApplicationBootstrap(): Promise<void> {
     await new ContextRecordStore(this.clickhouse).ensureSchema();
-    await this.store.start();
+    if (this.workers.length > 0) await this.store.start();
     for (const worker of this.workers) worker.start();
     this.logger.log(
       `delivering to ${this.queues.map((q) => q.route.queue).join(', ') || 'no connector'}`,
@@ -131,14 +143,18 @@ export class LinkDeliveryService implements OnApplicationBootstrap, OnApplicatio
     return this.workers.every((w) => w.isRunning());
   }
 
+  /**
+   * Lets running jobs finish and stores the journal, each step given at most `SHUTDOWN_STEP_MS`:
+   * with Redis gone, BullMQ would wait for it for good. Jobs cut short run again elsewhere.
+   */
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.close().catch(() => undefined)));
-    await this.store.stop();
+    await within(Promise.all(this.workers.map((w) => w.close())));
+    await within(this.store.stop());
     this.redis.disconnect();
-    await Promise.all(this.pools.map((p) => p.close()));
-    await Promise.all(this.queues.map((q) => q.queue.close().catch(() => undefined)));
-    await this.deadLetters.close().catch(() => undefined);
-    await this.clickhouse.close().catch(() => undefined);
+    await within(Promise.all(this.pools.map((p) => p.close())));
+    await within(Promise.all(this.queues.map((q) => q.queue.close())));
+    await within(this.deadLetters.close());
+    await within(this.clickhouse.close());
   }
 
   /** Counts every attempt by outcome and times the writes, then journals it. */

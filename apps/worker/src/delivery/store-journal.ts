@@ -58,12 +58,16 @@ export class StoreJournal implements DeliveryJournal {
     tick();
   }
 
-  /** Stores what is left and stops. */
+  /**
+   * Stores what is left and stops. With Redis unreachable it does not wait for it: what the
+   * stream holds stays there for the next worker.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    await this.draining;
-    await this.drain().catch(() => undefined);
+    const reachable = () => this.redis.status === 'ready';
+    await Promise.race([this.draining, new Promise((resolve) => setTimeout(resolve, 5000))]);
+    if (reachable()) await this.drain().catch(() => undefined);
   }
 
   /** Moves entries into the store until the stream has none for this worker. */
