@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig, projectRoot, type AppConfig } from '@ctxb/config';
 import type { LinkOutcome, LinkRequest } from '@ctxb/connector-sdk';
-import { ContextEngine, contextReferenceId, type ContextRecord } from '@ctxb/context';
+import { contextReferenceId, type ContextRecord } from '@ctxb/context';
 import {
   DeadLetters,
   LinkJobProducer,
@@ -12,7 +12,7 @@ import {
 } from '@ctxb/delivery';
 import { createApp } from '@ctxb/observability';
 import { OdbcConnections } from '@ctxb/odbc-connector';
-import { order12345Events } from '@ctxb/simulation';
+import { order12345Records } from '@ctxb/simulation';
 import { createClickHouse, sqlIdentifier } from '@ctxb/store';
 import { deleteKeysWithPrefix, createRedis, redisConnectionOptions } from '@ctxb/streaming';
 import { SingleBar } from 'cli-progress';
@@ -93,9 +93,7 @@ export async function deliveryBench(options: DeliveryBenchOptions): Promise<void
 
 /** The story's newest context, copied for `count` orders of their own. */
 function orders(run: string, count: number): ContextRecord[] {
-  const engine = new ContextEngine();
-  const all = [...order12345Events().flatMap((e) => engine.ingest(e).records), ...engine.drain()];
-  const story = all[all.length - 1];
+  const story = order12345Records().at(-1)!;
   return Array.from({ length: count }, (_, i) => {
     const orderId = `${run}-${i}`;
     return {

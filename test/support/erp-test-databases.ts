@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Connection } from 'odbc';
@@ -7,11 +7,11 @@ import { MARIADB, POSTGRES } from '../../apps/cli/src/local-services/erp-databas
 import {
   mariadbEngine,
   psql,
+  sampleErpScripts,
 } from '../../apps/cli/src/local-services/relational-database.local-service';
 import { uniqueName } from './test-config';
 
 const ROOT = join(__dirname, '..', '..');
-const SCHEMAS = join(ROOT, 'docker', 'erp-sample');
 
 /** Connector profiles shipped in config/connectors, by the database that plays their ERP. */
 export const SHIPPED_PROFILES = {
@@ -38,12 +38,12 @@ export class ErpTestDatabases {
 
   async create(): Promise<void> {
     await psql(['-c', `CREATE DATABASE ${this.name}`]);
-    for (const script of scripts('postgres').filter((f) => !f.includes('seed')))
-      await psql(['-q', '-f', join(SCHEMAS, 'postgres', script)], this.name);
+    for (const script of sampleErpScripts('postgres').filter((f) => !f.includes('seed')))
+      await psql(['-q', '-f', script], this.name);
     const mariadb = mariadbEngine();
     await mariadb.createDatabase(this.name);
-    for (const script of scripts('mariadb'))
-      await mariadb.query(readFileSync(join(SCHEMAS, 'mariadb', script), 'utf8'), this.name);
+    for (const script of sampleErpScripts('mariadb'))
+      await mariadb.query(readFileSync(script, 'utf8'), this.name);
   }
 
   /**
@@ -86,10 +86,4 @@ export class ErpTestDatabases {
     await psql(['-c', `DROP DATABASE IF EXISTS ${this.name} WITH (FORCE)`]);
     await mariadbEngine().query(`DROP DATABASE IF EXISTS ${this.name}`);
   }
-}
-
-function scripts(engine: 'postgres' | 'mariadb'): string[] {
-  return readdirSync(join(SCHEMAS, engine))
-    .filter((f) => f.endsWith('.sql'))
-    .sort();
 }

@@ -1,12 +1,7 @@
-import { ContextEngine, contextReferenceId, type ContextRecord } from '@ctxb/context';
-import { order12345Events } from '@ctxb/simulation';
+import { contextReferenceId, type ContextRecord } from '@ctxb/context';
+import { order12345Records } from '@ctxb/simulation';
 
-/** Every context version the pure engine makes of the order-12345 story, in order. */
-export function order12345Records(): ContextRecord[] {
-  const engine = new ContextEngine();
-  const records = order12345Events().flatMap((e) => engine.ingest(e).records);
-  return [...records, ...engine.drain()];
-}
+export { order12345Records };
 
 /** An order with a chosen checkout load, total and hesitation, built on the story's first record. */
 export function craftedOrder(

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { DeliveryFailure, type LinkRequest } from '@ctxb/connector-sdk';
-import { ContextEngine, type ContextRecord } from '@ctxb/context';
-import { order12345Events } from '@ctxb/simulation';
+import type { ContextRecord } from '@ctxb/context';
+import { order12345Records } from '@ctxb/simulation';
 import { linkWrites, quoteName, stageWrites } from './link-statements';
 import { loadOdbcProfile, type OdbcProfile } from './odbc-profile';
 
@@ -17,10 +17,7 @@ function shipped(name: string): OdbcProfile {
 const sampleErp = () => shipped('sample-erp');
 
 function story(): ContextRecord {
-  const engine = new ContextEngine();
-  const records = order12345Events().flatMap((e) => engine.ingest(e).records);
-  const all = [...records, ...engine.drain()];
-  return all[all.length - 1];
+  return order12345Records().at(-1)!;
 }
 
 const request = (record: ContextRecord): LinkRequest => ({

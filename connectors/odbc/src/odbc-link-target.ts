@@ -48,23 +48,9 @@ export class OdbcLinkTarget implements LinkTargetWriter {
     }
     let outcomes: LinkOutcome[] = [];
     try {
-      try {
-        outcomes = await this.inTransaction(connection, batch);
-        return outcomes;
-      } catch (error) {
-        if (batch.length === 1) {
-          outcomes = [{ status: 'failed', failure: failureOf(error, 'writing') }];
-          return outcomes;
-        }
-      }
-      for (const request of batch)
-        outcomes.push(
-          await this.inTransaction(connection, [request]).then(
-            ([outcome]) => outcome,
-            (error: unknown) =>
-              ({ status: 'failed', failure: failureOf(error, 'writing') }) as const,
-          ),
-        );
+      outcomes = await this.inTransaction(connection, batch).catch((error: unknown) =>
+        batch.length === 1 ? [failed(error)] : this.oneByOne(connection, batch),
+      );
       return outcomes;
     } finally {
       const broken = outcomes.some(
@@ -72,6 +58,19 @@ export class OdbcLinkTarget implements LinkTargetWriter {
       );
       await this.connections.release(connection, broken);
     }
+  }
+
+  /** Each request in a transaction of its own, after the database refused them together. */
+  private async oneByOne(
+    connection: Connection,
+    batch: readonly LinkRequest[],
+  ): Promise<LinkOutcome[]> {
+    const outcomes: LinkOutcome[] = [];
+    for (const request of batch)
+      outcomes.push(
+        await this.inTransaction(connection, [request]).then(([outcome]) => outcome, failed),
+      );
+    return outcomes;
   }
 
   /** The batch's writes, committed together; throws (after rolling back) what the database refused. */
@@ -151,6 +150,11 @@ export class OdbcLinkTarget implements LinkTargetWriter {
 
 /** What one ERP record's write came to. */
 type WriteResult = 'written' | 'current' | DeliveryFailure;
+
+/** A write the database refused. */
+function failed(error: unknown): LinkOutcome {
+  return { status: 'failed', failure: failureOf(error, 'writing') };
+}
 
 /** Runs a parameterized statement on the connection. */
 export function runStatement<T>(connection: Connection, statement: SqlStatement) {

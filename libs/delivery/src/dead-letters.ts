@@ -58,9 +58,7 @@ export class DeadLetters {
       ]);
       return { total, letters: jobs.map(letterOf) };
     }
-    const all = (await this.queue.getJobs(['waiting'], 0, -1, true)).filter(
-      (job) => job.data.queue === queue,
-    );
+    const all = await this.waiting(queue);
     return {
       total: all.length,
       letters: all.slice(page.offset, page.offset + page.limit).map(letterOf),
@@ -115,12 +113,17 @@ export class DeadLetters {
 
   /** Every letter's id, oldest first (for `--all`). */
   async ids(queue?: string): Promise<string[]> {
-    const jobs = await this.queue.getJobs(['waiting'], 0, -1, true);
-    return jobs.filter((j) => queue === undefined || j.data.queue === queue).map((j) => j.id!);
+    return (await this.waiting(queue)).map((job) => job.id!);
   }
 
   async close(): Promise<void> {
     await Promise.all([this.queue.close(), ...[...this.sources.values()].map((q) => q.close())]);
+  }
+
+  /** Every letter, oldest first; `queue` keeps those of one connector target. */
+  private async waiting(queue?: string): Promise<Job<DeadLetterData>[]> {
+    const jobs = await this.queue.getJobs(['waiting'], 0, -1, true);
+    return queue === undefined ? jobs : jobs.filter((job) => job.data.queue === queue);
   }
 
   private source(name: string): Queue<LinkJobData> {

@@ -107,10 +107,6 @@ export class LinkQueueWorker {
     });
   }
 
-  isRunning(): boolean {
-    return this.worker.isRunning();
-  }
-
   async close(): Promise<void> {
     await this.worker.close();
   }

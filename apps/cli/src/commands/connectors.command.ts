@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { Command } from 'commander';
 import { projectRoot } from '@ctxb/config';
-import { ContextEngine } from '@ctxb/context';
 import {
   checkProfile,
   connectionStringOf,
@@ -12,7 +11,7 @@ import {
   type OdbcProfile,
   type ProfileProblem,
 } from '@ctxb/odbc-connector';
-import { order12345Events } from '@ctxb/simulation';
+import { order12345Records } from '@ctxb/simulation';
 import { connect } from 'odbc';
 
 /** Exit code of a configuration error (sysexits EX_CONFIG), as the apps use at start-up. */
@@ -100,9 +99,7 @@ export function profileSummary(profile: OdbcProfile): string {
 
 /** The story order's newest context version: the example the dry run writes. */
 function storyRequest() {
-  const engine = new ContextEngine();
-  const records = order12345Events().flatMap((e) => engine.ingest(e).records);
-  const record = [...records, ...engine.drain()].at(-1)!;
+  const record = order12345Records().at(-1)!;
   return { contextReferenceId: record.contextReferenceId, version: record.version, record };
 }
 

@@ -118,6 +118,15 @@ export function psql(args: string[], database = 'postgres') {
   );
 }
 
+/** The sample ERP's SQL scripts for one database (docker/erp-sample/<engine>), in order. */
+export function sampleErpScripts(engine: 'postgres' | 'mariadb'): string[] {
+  const folder = join(projectRoot(), 'docker', 'erp-sample', engine);
+  return readdirSync(folder)
+    .filter((f) => f.endsWith('.sql'))
+    .sort()
+    .map((f) => join(folder, f));
+}
+
 export function postgresEngine(): DatabaseEngine {
   const query = async (sql: string, database = 'postgres') =>
     (await psql(['-tAc', sql], database)).stdout.trim();
@@ -141,11 +150,8 @@ export function postgresEngine(): DatabaseEngine {
     },
     // What the compose PostgreSQL runs at its first start (docker/erp-sample/postgres).
     loadSampleErp: async () => {
-      const folder = join(projectRoot(), 'docker', 'erp-sample', 'postgres');
-      for (const script of readdirSync(folder)
-        .filter((f) => f.endsWith('.sql'))
-        .sort())
-        await psql(['-q', '-f', join(folder, script)], ERP_DATABASE);
+      for (const script of sampleErpScripts('postgres'))
+        await psql(['-q', '-f', script], ERP_DATABASE);
     },
     start: async () => {
       await run('pg_ctlcluster', ['--skip-systemctl-redirect', cluster(), 'main', 'start']);
@@ -194,11 +200,8 @@ export function mariadbEngine(): DatabaseEngine {
     },
     // What the compose MariaDB runs at its first start (docker/erp-sample/mariadb).
     loadSampleErp: async () => {
-      const folder = join(projectRoot(), 'docker', 'erp-sample', 'mariadb');
-      for (const script of readdirSync(folder)
-        .filter((f) => f.endsWith('.sql'))
-        .sort())
-        await query(readFileSync(join(folder, script), 'utf8'), ERP_DATABASE);
+      for (const script of sampleErpScripts('mariadb'))
+        await query(readFileSync(script, 'utf8'), ERP_DATABASE);
     },
     start: async () => {
       await run('start-stop-daemon', [

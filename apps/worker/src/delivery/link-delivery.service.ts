@@ -17,6 +17,7 @@ import {
   type DeliveryJournal,
   type LinkRoute,
 } from '@ctxb/delivery';
+import { withTimeout } from '@ctxb/health';
 import { METRICS_REGISTRY } from '@ctxb/observability';
 import {
   connectionStringOf,
@@ -32,13 +33,8 @@ import { StoreJournal } from './store-journal';
 const SHUTDOWN_STEP_MS = 10_000;
 
 /** Waits for a shutdown step, but not for longer than SHUTDOWN_STEP_MS, and not for its failure. */
-async function within(step: Promise<unknown>): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    step.catch(() => undefined),
-    new Promise((resolve) => (timer = setTimeout(resolve, SHUTDOWN_STEP_MS))),
-  ]);
-  clearTimeout(timer);
+function within(step: Promise<unknown>, what: string): Promise<unknown> {
+  return withTimeout(step, SHUTDOWN_STEP_MS, what).catch(() => undefined);
 }
 
 /** The connectors this worker delivers to: `worker.connectors` of `links.connectors`, or all. */
@@ -66,6 +62,7 @@ function connectorsOf(config: AppConfig) {
 export class LinkDeliveryService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('LinkDelivery');
   private readonly clickhouse: ClickHouseClient;
+  private readonly contexts: ContextRecordStore;
   private readonly deadLetters: DeadLetters;
   private readonly workers: LinkQueueWorker[] = [];
   private readonly pools: OdbcConnections[] = [];
@@ -81,6 +78,7 @@ export class LinkDeliveryService implements OnApplicationBootstrap, OnApplicatio
     const connection = { ...redisConnectionOptions(config.redis), maxRetriesPerRequest: null };
     const prefix = `${config.redis.keyPrefix}:bull`;
     this.clickhouse = createClickHouse(config.clickhouse);
+    this.contexts = new ContextRecordStore(this.clickhouse);
     this.deadLetters = new DeadLetters(
       config.links.queue,
       connection,
@@ -92,7 +90,7 @@ export class LinkDeliveryService implements OnApplicationBootstrap, OnApplicatio
       this.redis,
       `${config.redis.keyPrefix}:${config.links.queue}:attempts`,
       new DeliveryLogStore(this.clickhouse),
-      new ContextRecordStore(this.clickhouse),
+      this.contexts,
       { intervalMs: 500, batch: 5000, claimAfterMs: 60_000 },
     );
     this.journal = this.measured(this.store);
@@ -130,7 +128,7 @@ export class LinkDeliveryService implements OnApplicationBootstrap, OnApplicatio
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await new ContextRecordStore(this.clickhouse).ensureSchema();
+    await this.contexts.ensureSchema();
     if (this.workers.length > 0) await this.store.start();
     for (const worker of this.workers) worker.start();
     this.logger.log(
@@ -138,23 +136,18 @@ export class LinkDeliveryService implements OnApplicationBootstrap, OnApplicatio
     );
   }
 
-  /** Whether every queue worker still runs (for health). */
-  running(): boolean {
-    return this.workers.every((w) => w.isRunning());
-  }
-
   /**
    * Lets running jobs finish and stores the journal, each step given at most `SHUTDOWN_STEP_MS`:
    * with Redis gone, BullMQ would wait for it for good. Jobs cut short run again elsewhere.
    */
   async onApplicationShutdown(): Promise<void> {
-    await within(Promise.all(this.workers.map((w) => w.close())));
-    await within(this.store.stop());
+    await within(Promise.all(this.workers.map((w) => w.close())), 'queue workers');
+    await within(this.store.stop(), 'delivery journal');
     this.redis.disconnect();
-    await within(Promise.all(this.pools.map((p) => p.close())));
-    await within(Promise.all(this.queues.map((q) => q.queue.close())));
-    await within(this.deadLetters.close());
-    await within(this.clickhouse.close());
+    await within(Promise.all(this.pools.map((p) => p.close())), 'ODBC connections');
+    await within(Promise.all(this.queues.map((q) => q.queue.close())), 'queues');
+    await within(this.deadLetters.close(), 'dead letters');
+    await within(this.clickhouse.close(), 'ClickHouse');
   }
 
   /** Counts every attempt by outcome and times the writes, then journals it. */

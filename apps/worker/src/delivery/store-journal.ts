@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
 import type { DeliveryAttempt, DeliveryJournal } from '@ctxb/delivery';
+import { withTimeout } from '@ctxb/health';
 import {
   type ContextRecordStore,
   type DeliveryLogStore,
@@ -65,9 +66,8 @@ export class StoreJournal implements DeliveryJournal {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    const reachable = () => this.redis.status === 'ready';
-    await Promise.race([this.draining, new Promise((resolve) => setTimeout(resolve, 5000))]);
-    if (reachable()) await this.drain().catch(() => undefined);
+    await withTimeout(this.draining, 5000, 'storing delivery attempts').catch(() => undefined);
+    if (this.redis.status === 'ready') await this.drain().catch(() => undefined);
   }
 
   /** Moves entries into the store until the stream has none for this worker. */
