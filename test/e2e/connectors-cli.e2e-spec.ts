@@ -75,10 +75,11 @@ describe('ctxb connectors validate and test', () => {
       const run = ctxb('connectors', 'test', name);
       expect(run.stderr).toBe('');
       expect(run.status).toBe(0);
-      const write = name === 'ebs' ? 'insert' : 'update';
+      // EBS stages into interface tables: it reads no amounts back.
+      const checked = name === 'ebs' ? 'insert accepted' : 'update accepted, amounts readable';
       for (const module of ['om', 'ar', 'gl'])
         expect(run.stdout).toMatch(
-          new RegExp(`\\n  ${module}: .* ok \\(columns there, ${write} accepted\\)`),
+          new RegExp(`\\n  ${module}: .* ok \\(columns there, ${checked}\\)`),
         );
       // The staged example row was rolled back with its transaction.
       expect(await staged()).toBe(before);
@@ -101,7 +102,13 @@ describe('ctxb connectors validate and test', () => {
     const run = ctxb('connectors', 'test', 'sample-erp');
     expect(await linked()).toEqual(before);
     expect(run.status).toBe(0);
-    expect(run.stdout).toContain('om: sales_order ok (columns there, update accepted)');
+    expect(run.stdout).toContain(
+      'om: sales_order ok (columns there, update accepted, amounts readable)',
+    );
+    // What the sample ERP's seed holds for the story order: the total, the invoice, revenue.
+    expect(run.stdout).toContain('amounts held for the example: 12345 249.9 EUR');
+    expect(run.stdout).toContain('amounts held for the example: INV-12345 249.9 EUR');
+    expect(run.stdout).toContain('amounts held for the example: JE-12345 210 EUR');
     expect(run.stdout).toContain('ar: ar_invoice ok');
     expect(run.stdout).toContain('gl: gl_journal_line ok');
     expect(run.stdout).toContain(
@@ -130,5 +137,21 @@ describe('ctxb connectors validate and test', () => {
     expect(run.stdout).toContain('ar: no_such_table FAILED');
     expect(run.stdout).toContain('- table no_such_table not found');
     expect(run.stdout).toMatch(/- update refused: \[42P01\]/);
+  });
+
+  it('names a missing amount column and the refused read', () => {
+    const file = profile([
+      'connector: odbc',
+      'connection: { dsn: ctxb_erp_postgres }',
+      'modules:',
+      '  om: { table: sales_order, each: order, key: { order_no: { from: order.orderId } },',
+      '        columns: { context_reference_id: { from: contextReferenceId } },',
+      '        amounts: { amount: grand_total, currency: currency } }',
+    ]);
+    const run = ctxb('connectors', 'test', file);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain('om: sales_order FAILED');
+    expect(run.stdout).toContain('- missing columns: grand_total');
+    expect(run.stdout).toMatch(/- amount read refused: \[42703\].*grand_total/);
   });
 });

@@ -1,7 +1,7 @@
 import type { ContextRecord } from '@ctxb/context';
 import { ORDER_12345 } from '@ctxb/simulation';
 import type { DeliveryAttempt } from '@ctxb/delivery';
-import { DeliveryLogStore } from '@ctxb/store';
+import { DeliveryLogStore, ErpAmountStore } from '@ctxb/store';
 import { craftedOrder, order12345Records } from '../support/order-12345-records';
 import { DEMO_API_KEY, startQueryApi, type QueryApi } from '../support/query-api';
 
@@ -41,6 +41,21 @@ describe('GET /v1/contexts… (drill-down from ERP and CRM documents)', () => {
     error: attempt === 1 ? 'connecting: [08001] could not connect to server' : '',
     durationMs: 40 + attempt,
   }));
+  /**
+   * What the worker read back from the sample ERP: the order's total twice (the later reading
+   * counts), an invoice of one more than the context knows, the journal's revenue.
+   */
+  const readings: DeliveryAttempt[] = [
+    ['om', '12345', '240', 1],
+    ['om', '12345', newest.amounts.ordered!, 2],
+    ['ar', 'INV-12345', '250.9', 2],
+    ['gl', 'JE-12345', '210', 2],
+  ].map(([target, document, amount, second]) => ({
+    ...deliveries[1],
+    at: new Date(`2026-03-14T16:07:0${second}Z`),
+    target: target as string,
+    amounts: [{ document: document as string, currency: 'EUR', amount: amount as string, rows: 1 }],
+  }));
   let app: QueryApi;
 
   beforeAll(async () => {
@@ -53,6 +68,7 @@ describe('GET /v1/contexts… (drill-down from ERP and CRM documents)', () => {
           ...[newest, ...others].map((r) => link(r.contextReferenceId, ACCOUNT_ID)),
         ]);
         await new DeliveryLogStore(client).write(deliveries);
+        await new ErpAmountStore(client).write(readings);
       },
     );
   });
@@ -183,6 +199,86 @@ describe('GET /v1/contexts… (drill-down from ERP and CRM documents)', () => {
     expect((await get(`/v1/contexts/${reference}/deliveries`, REPORTS_ONLY)).status).toBe(403);
   });
 
+  it("answers the money the ERP holds for a context, each document's newest reading", async () => {
+    const { status, body } = await get(`/v1/contexts/${reference}/erp-amounts`);
+    expect(status).toBe(200);
+    const reading = (target: string, document: string, amount: string) => ({
+      connector: 'sample-erp',
+      target,
+      document,
+      currency: 'EUR',
+      amount,
+      rows: 1,
+      version: newest.version,
+      readAt: expect.stringMatching(/^2026-03-14T16:07:02/) as string,
+    });
+    expect(body.items).toEqual([
+      reading('ar', 'INV-12345', '250.90'),
+      reading('gl', 'JE-12345', '210.00'),
+      reading('om', '12345', newest.amounts.ordered!),
+    ]);
+    expect((await get(`/v1/contexts/${others[0].contextReferenceId}/erp-amounts`)).body).toEqual({
+      items: [],
+    });
+  });
+
+  it('reconciles the ERP figures with the context: per module, and the largest differences', async () => {
+    const { amounts } = newest;
+    expect(amounts).toMatchObject({ currency: 'EUR', ordered: '249.90', invoiced: '249.90' });
+    const response = await fetch(
+      `${app.url}/v1/reports/erp-reconciliation?from=2026-03-01&to=2026-04-01&differences=5`,
+      { headers: { authorization: `Bearer ${REPORTS_ONLY}` } },
+    );
+    expect(response.status).toBe(200);
+    const posted = (Number(amounts.revenueCredited) - Number(amounts.revenueDebited)).toFixed(2);
+    const difference = (210 - Number(posted)).toFixed(2);
+    const row = (
+      target: string,
+      differing: number,
+      context: string,
+      erp: string,
+      diff: string,
+    ) => ({
+      connector: 'sample-erp',
+      target,
+      currency: 'EUR',
+      contexts: 1,
+      differing,
+      context,
+      erp,
+      difference: diff,
+    });
+    const glDiffers = difference !== '0.00' ? 1 : 0;
+    expect(await response.json()).toEqual({
+      from: '2026-03-01',
+      to: '2026-04-01',
+      rows: [
+        row('ar', 1, '249.90', '250.90', '1.00'),
+        row('gl', glDiffers, posted, '210.00', difference),
+        row('om', 0, '249.90', '249.90', '0.00'),
+      ],
+      differences: [
+        ...(glDiffers ? [{ target: 'gl', context: posted, erp: '210.00', difference }] : []),
+        { target: 'ar', context: '249.90', erp: '250.90', difference: '1.00' },
+      ]
+        .sort((a, b) => Math.abs(Number(b.difference)) - Math.abs(Number(a.difference)))
+        .map((d) => ({
+          contextReferenceId: reference,
+          connector: 'sample-erp',
+          currency: 'EUR',
+          ...d,
+        })),
+    });
+    // Nothing read for orders of another period.
+    const empty = await fetch(
+      `${app.url}/v1/reports/erp-reconciliation?from=2026-05-01&to=2026-06-01`,
+      {
+        headers: { authorization: `Bearer ${REPORTS_ONLY}` },
+      },
+    );
+    expect(await empty.json()).toMatchObject({ rows: [], differences: [] });
+  });
+
   it('is described in the OpenAPI document', async () => {
     const response = await fetch(`${app.url}/docs/openapi.json`);
     const document = (await response.json()) as { paths: Record<string, unknown> };
@@ -192,6 +288,8 @@ describe('GET /v1/contexts… (drill-down from ERP and CRM documents)', () => {
         '/v1/contexts/by-order/{orderId}',
         '/v1/contexts/by-document/{kind}/{id}',
         '/v1/contexts/{contextReferenceId}/deliveries',
+        '/v1/contexts/{contextReferenceId}/erp-amounts',
+        '/v1/reports/erp-reconciliation',
       ]),
     );
   });

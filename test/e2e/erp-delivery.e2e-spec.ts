@@ -2,7 +2,13 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { ContextRecord } from '@ctxb/context';
 import type { CloudEvent } from '@ctxb/events';
-import { ContextRecordStore, createClickHouse, DeliveryLogStore } from '@ctxb/store';
+import {
+  ContextRecordStore,
+  createClickHouse,
+  DeliveryLogStore,
+  ErpAmountStore,
+  erpReconciliation,
+} from '@ctxb/store';
 import { createKafka } from '@ctxb/streaming';
 import { workerApp } from '../../apps/worker/src/worker.app';
 import {
@@ -440,6 +446,64 @@ describe('ERP delivery: events on Kafka → engine → BullMQ → worker → row
       ref: context.contextReferenceId,
       campaign: first.campaign,
     });
+
+    // The read path: after linking, the worker read back what each ERP holds (order total,
+    // invoice, revenue lines only), and the reconciliation report sets it beside the context.
+    const client = createClickHouse(config.clickhouse);
+    try {
+      const readings = await poll('ERP amounts read back', async () => {
+        const found = await new ErpAmountStore(client).ofContext(context.contextReferenceId);
+        const newest = found.filter((r) => r.version === context.version);
+        return newest.length === 9 ? newest : undefined;
+      });
+      const eur = (connector: string) => (connector === 'odoo' ? '' : 'EUR');
+      expect(
+        readings.map((r) => [r.connector, r.target, r.document, r.currency, r.amount]),
+      ).toEqual(
+        ['erpnext', 'odoo', 'sample-erp'].flatMap((connector) => [
+          [connector, 'ar', order.invoiceNo, eur(connector), '249.90'],
+          [
+            connector,
+            'gl',
+            order.journalId,
+            connector === 'erpnext' ? '' : eur(connector),
+            '210.00',
+          ],
+          [connector, 'om', order.orderId, eur(connector), '249.90'],
+        ]),
+      );
+      const placed = Date.parse(context.order.placedAt);
+      const report = await erpReconciliation(client, {
+        from: new Date(placed - 1000),
+        to: new Date(placed + 1000),
+        differences: 10,
+      });
+      const { amounts } = context;
+      const posted = (Number(amounts.revenueCredited) - Number(amounts.revenueDebited)).toFixed(2);
+      for (const connector of ['erpnext', 'odoo', 'sample-erp'])
+        expect(report.rows.filter((r) => r.connector === connector)).toEqual([
+          expect.objectContaining({
+            target: 'ar',
+            currency: 'EUR',
+            context: amounts.invoiced,
+            erp: '249.90',
+          }),
+          expect.objectContaining({
+            target: 'gl',
+            currency: 'EUR',
+            context: posted,
+            erp: '210.00',
+          }),
+          expect.objectContaining({
+            target: 'om',
+            currency: 'EUR',
+            context: amounts.ordered,
+            erp: '249.90',
+          }),
+        ]);
+    } finally {
+      await client.close();
+    }
   }, 180_000);
 
   it('retries a write the ERP fails as a serialization failure (40001), and delivers it', async () => {

@@ -67,16 +67,22 @@ describe('ODBC link target on the sample ERP (PostgreSQL)', () => {
     await psql(['-c', `DROP DATABASE IF EXISTS ${database}`]);
   });
 
+  const money = (document: string, amount: string, rows = 1) => ({
+    amounts: [{ document, currency: 'EUR', amount, rows }],
+  });
+
   it('links the story order, its invoice and its journal lines with the context summary', async () => {
     expect(last.correlations.invoices).toEqual(['INV-12345']);
+    // Each write reads back the money the ERP holds, by the same key: the order's total, the
+    // invoice's amount, the journal's revenue (credit less debit on the 4xxx accounts).
     expect(await target('om').write([request(last)])).toEqual([
-      { status: 'written', recordIds: ['12345'] },
+      { status: 'written', recordIds: ['12345'], ...money('12345', '249.9') },
     ]);
     expect(await target('ar').write([request(last)])).toEqual([
-      { status: 'written', recordIds: ['INV-12345'] },
+      { status: 'written', recordIds: ['INV-12345'], ...money('INV-12345', '249.9') },
     ]);
     expect(await target('gl').write([request(last)])).toEqual([
-      { status: 'written', recordIds: ['JE-12345'] },
+      { status: 'written', recordIds: ['JE-12345'], ...money('JE-12345', '210') },
     ]);
     expect(
       await rows(
@@ -120,12 +126,12 @@ describe('ODBC link target on the sample ERP (PostgreSQL)', () => {
 
   it('writes a version again without change, and never an older one over a newer', async () => {
     expect(await target('om').write([request(last)])).toEqual([
-      { status: 'written', recordIds: ['12345'] },
+      { status: 'written', recordIds: ['12345'], ...money('12345', '249.9') },
     ]);
     const older = records[0];
     expect(older.version).toBeLessThan(last.version);
     expect(await target('om').write([request(older)])).toEqual([
-      { status: 'current', recordIds: ['12345'] },
+      { status: 'current', recordIds: ['12345'], ...money('12345', '249.9') },
     ]);
     const [held] = await rows<{ context_version: number }>(
       `SELECT context_version FROM sales_order WHERE order_no = '12345'`,
@@ -151,11 +157,33 @@ describe('ODBC link target on the sample ERP (PostgreSQL)', () => {
     const outcomes = await target('om', { columns }).write([bad, good]);
     expect(outcomes[0].status === 'failed' && outcomes[0].failure.kind).toBe('constraint');
     expect(outcomes[0].status === 'failed' && outcomes[0].failure.message).toMatch(/\[22001\]/);
-    expect(outcomes[1]).toEqual({ status: 'written', recordIds: ['12345'] });
+    expect(outcomes[1]).toEqual({
+      status: 'written',
+      recordIds: ['12345'],
+      ...money('12345', '249.9'),
+    });
     const [held] = await rows<{ context_version: number }>(
       `SELECT context_version FROM sales_order WHERE order_no = '12345'`,
     );
     expect(held.context_version).toBe(last.version + 1);
+  });
+
+  it('reads amounts on their own: summed per currency, nothing for a document not there', async () => {
+    await rows(
+      `INSERT INTO gl_journal_line (journal_id, line_no, posting_date, account, debit, credit, currency, order_no)
+       VALUES ('JE-12345', 4, current_date, '4010', 12.5, 0, 'EUR', '12345'),
+              ('JE-12345', 5, current_date, '4000', 0, 100, 'USD', '12345')`,
+    );
+    try {
+      expect(await target('gl').amounts(request(last))).toEqual([
+        { document: 'JE-12345', currency: 'EUR', amount: '197.5', rows: 2 },
+        { document: 'JE-12345', currency: 'USD', amount: '100', rows: 1 },
+      ]);
+      const elsewhere = { ...last, order: { ...last.order, orderId: '99999' } };
+      expect(await target('om').amounts(request(elsewhere))).toEqual([]);
+    } finally {
+      await rows(`DELETE FROM gl_journal_line WHERE journal_id = 'JE-12345' AND line_no > 3`);
+    }
   });
 });
 
@@ -187,11 +215,16 @@ describe('ODBC link target on an ERPNext-shaped table (MariaDB, backtick quoting
         },
         versionColumn: 'custom_context_version',
         waitForRecordMinutes: 60,
+        amounts: { amount: { column: 'grand_total' }, where: [] },
       };
       const own = new OdbcConnections(`DSN=${MARIADB.dsn}`, { size: 1, loginTimeoutSeconds: 5 });
       const linked = new OdbcLinkTarget('om', module, 'backtick', own);
       expect(await linked.write([request(last)])).toEqual([
-        { status: 'written', recordIds: ['12345'] },
+        {
+          status: 'written',
+          recordIds: ['12345'],
+          amounts: [{ document: '12345', currency: '', amount: '249.9', rows: 1 }],
+        },
       ]);
       await own.close();
       const rows = await db.query<Record<string, unknown>>(

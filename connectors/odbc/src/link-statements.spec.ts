@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { DeliveryFailure, type LinkRequest } from '@ctxb/connector-sdk';
 import type { ContextRecord } from '@ctxb/context';
 import { order12345Records } from '@ctxb/simulation';
-import { linkWrites, quoteName, stageWrites } from './link-statements';
+import { amountReads, linkWrites, quoteName, stageWrites } from './link-statements';
 import { loadOdbcProfile, type OdbcProfile } from './odbc-profile';
 
 function shipped(name: string): OdbcProfile {
@@ -128,5 +128,54 @@ describe('ODBC link statements', () => {
     };
     void _v;
     expect(() => stageWrites(module, 'double', request(record))).toThrow(DeliveryFailure);
+  });
+
+  it('reads back the money of each linked document by the same key, summed per currency', () => {
+    const [order] = amountReads(profile.modules.om!, 'double', request(record));
+    expect(order).toEqual({
+      document: '12345',
+      select: {
+        sql:
+          'SELECT "currency" AS currency, SUM("total_amount") AS amount, COUNT(*) AS records ' +
+          'FROM "sales_order" WHERE "order_no" = ? GROUP BY "currency" ORDER BY "currency"',
+        params: ['12345'],
+      },
+    });
+    const journals = amountReads(profile.modules.gl!, 'double', request(record));
+    expect(journals.map((j) => j.document)).toEqual(record.correlations.journals);
+    expect(journals[0].select).toEqual({
+      sql:
+        'SELECT "currency" AS currency, SUM("credit" - "debit") AS amount, COUNT(*) AS records ' +
+        'FROM "gl_journal_line" WHERE "journal_id" = ? AND "order_no" = ? ' +
+        `AND "account" LIKE ? ESCAPE '!' GROUP BY "currency" ORDER BY "currency"`,
+      params: [record.correlations.journals[0], '12345', '4%'],
+    });
+  });
+
+  it('matches a prefix as written and takes values only as parameters', () => {
+    const erpnext = shipped('erpnext');
+    const gl = {
+      ...erpnext.modules.gl!,
+      amounts: {
+        amount: { credit: 'credit', debit: 'debit' },
+        where: [
+          { column: 'account', prefix: '50%_off!' },
+          { column: 'company', values: ["O'Hara", 7] },
+        ],
+      },
+    };
+    const [read] = amountReads(gl, 'backtick', request(record));
+    expect(read.select.sql).toBe(
+      "SELECT '' AS currency, SUM(`credit` - `debit`) AS amount, COUNT(*) AS records " +
+        "FROM `tabGL Entry` WHERE `voucher_no` = ? AND `account` LIKE ? ESCAPE '!' " +
+        'AND `company` IN (?, ?)',
+    );
+    expect(read.select.params).toEqual([
+      record.correlations.journals[0],
+      '50!%!_off!!%',
+      "O'Hara",
+      7,
+    ]);
+    expect(amountReads(shipped('ebs').modules.om!, 'double', request(record))).toEqual([]);
   });
 });

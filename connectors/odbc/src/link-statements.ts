@@ -4,7 +4,7 @@ import {
   type FieldValue,
   type LinkRequest,
 } from '@ctxb/connector-sdk';
-import type { ModuleProfile, OdbcProfile } from './odbc-profile';
+import type { AmountsProfile, ModuleProfile, OdbcProfile } from './odbc-profile';
 
 /** A parameterized statement: values only ever travel as parameters. */
 export interface SqlStatement {
@@ -134,4 +134,60 @@ export function linkWrites(
       },
     };
   });
+}
+
+/** Reads the money of one ERP document: rows `currency`, `amount`, `records`. */
+export interface AmountRead {
+  document: string;
+  select: SqlStatement;
+}
+
+/**
+ * The statements that read back the money of the ERP records one context version links into
+ * (pure): per document, the amount column (or credit less debit) summed per currency over the
+ * rows its key finds and the profile's conditions keep. Empty when the module names no amounts.
+ */
+export function amountReads(
+  module: ModuleProfile,
+  quoting: OdbcProfile['quoting'],
+  request: LinkRequest,
+): AmountRead[] {
+  const amounts = module.amounts;
+  if (!amounts) return [];
+  const q = (name: string) => quoteName(name, quoting);
+  const figure =
+    'column' in amounts.amount
+      ? q(amounts.amount.column)
+      : `${q(amounts.amount.credit)} - ${q(amounts.amount.debit)}`;
+  const currency = amounts.currency ? q(amounts.currency) : "''";
+  const { conditions, params } = amountConditions(amounts, q);
+  return recordsOf(module, request.record).map(({ document, source }) => {
+    const key = keyOf(module, source);
+    const where = [...Object.keys(key).map((column) => `${q(column)} = ?`), ...conditions];
+    return {
+      document,
+      select: {
+        sql:
+          `SELECT ${currency} AS currency, SUM(${figure}) AS amount, COUNT(*) AS records ` +
+          `FROM ${q(module.table)} WHERE ${where.join(' AND ')}` +
+          (amounts.currency ? ` GROUP BY ${currency} ORDER BY ${currency}` : ''),
+        params: [...Object.values(key), ...params],
+      },
+    };
+  });
+}
+
+function amountConditions(amounts: AmountsProfile, q: (name: string) => string) {
+  const conditions: string[] = [];
+  const params: FieldValue[] = [];
+  for (const condition of amounts.where)
+    if ('prefix' in condition) {
+      // LIKE with the prefix's own wildcards escaped: a prefix is matched as written.
+      conditions.push(`${q(condition.column)} LIKE ? ESCAPE '!'`);
+      params.push(`${condition.prefix.replace(/[!%_]/g, (c) => `!${c}`)}%`);
+    } else {
+      conditions.push(`${q(condition.column)} IN (${condition.values.map(() => '?').join(', ')})`);
+      params.push(...condition.values);
+    }
+  return { conditions, params };
 }

@@ -1,12 +1,15 @@
 import {
   DeliveryFailure,
+  moneyText,
   sqlFailureKind,
+  type ErpAmount,
   type LinkOutcome,
   type LinkRequest,
   type LinkTargetWriter,
 } from '@ctxb/connector-sdk';
 import type { Connection } from 'odbc';
 import {
+  amountReads,
   linkWrites,
   stageWrites,
   type RecordWrite,
@@ -115,9 +118,30 @@ export class OdbcLinkTarget implements LinkTargetWriter {
       if (result instanceof DeliveryFailure) return { status: 'failed', failure: result };
       (result === 'written' ? written : current).push(step.document);
     }
+    const amounts = this.module.amounts
+      ? { amounts: await readAmounts(connection, this.module, this.quoting, request) }
+      : {};
     return written.length > 0
-      ? { status: 'written', recordIds: [...written, ...current] }
-      : { status: 'current', recordIds: current };
+      ? { status: 'written', recordIds: [...written, ...current], ...amounts }
+      : { status: 'current', recordIds: current, ...amounts };
+  }
+
+  /**
+   * The money the ERP holds in the records a context version links into, read by the same
+   * key (the CLI's `connectors amounts`; a delivery reads it in its own transaction).
+   */
+  async amounts(request: LinkRequest): Promise<ErpAmount[]> {
+    const connection = await this.connections.connect();
+    let broken = false;
+    try {
+      return await readAmounts(connection, this.module, this.quoting, request);
+    } catch (error) {
+      const failure = failureOf(error, 'reading amounts');
+      broken = failure.kind === 'connection-lost';
+      throw failure;
+    } finally {
+      await this.connections.release(connection, broken);
+    }
   }
 
   /** Link mode: the UPDATE, and when it changed nothing, whether the record is there at all. */
@@ -146,6 +170,34 @@ export class OdbcLinkTarget implements LinkTargetWriter {
     await runStatement(connection, write.insert);
     return 'written';
   }
+}
+
+/** Runs a module's amount reads: one figure per document and currency the ERP holds. */
+export async function readAmounts(
+  connection: Connection,
+  module: ModuleProfile,
+  quoting: OdbcProfile['quoting'],
+  request: LinkRequest,
+): Promise<ErpAmount[]> {
+  const amounts: ErpAmount[] = [];
+  for (const read of amountReads(module, quoting, request)) {
+    const rows = await runStatement<{ currency: string | null; amount: unknown; records: unknown }>(
+      connection,
+      read.select,
+    );
+    const scale = rows.columns.find((c) => c.name.toLowerCase() === 'amount')?.decimalDigits;
+    for (const row of rows) {
+      const amount = moneyText(row.amount, scale);
+      if (Number(row.records) === 0 || amount === null) continue;
+      amounts.push({
+        document: read.document,
+        currency: (row.currency ?? '').trim(),
+        amount,
+        rows: Number(row.records),
+      });
+    }
+  }
+  return amounts;
 }
 
 /** What one ERP record's write came to. */

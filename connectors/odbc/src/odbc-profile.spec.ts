@@ -142,4 +142,71 @@ describe('ODBC connector profiles', () => {
     const read = loadOdbcProfile(file, {});
     expect('problems' in read && read.problems[0].file).toBe(file);
   });
+
+  it('reads where a module keeps its money: one column, or credit less debit with conditions', () => {
+    const base = { connector: 'odbc', connection: { dsn: 'erp' } };
+    const read = readOdbcProfile(
+      {
+        ...base,
+        modules: {
+          om: { ...order, amounts: { amount: 'total_amount', currency: 'currency' } },
+          gl: {
+            ...order,
+            each: 'journal',
+            amounts: {
+              credit: 'credit',
+              debit: 'debit',
+              where: { account: { prefix: '4' }, is_cancelled: 0, company: ['A', 'B'] },
+            },
+          },
+        },
+      },
+      'erp.yaml',
+      {},
+    );
+    if ('problems' in read) throw new Error(JSON.stringify(read.problems));
+    expect(read.profile.modules.om!.amounts).toEqual({
+      amount: { column: 'total_amount' },
+      currency: 'currency',
+      where: [],
+    });
+    expect(read.profile.modules.gl!.amounts).toEqual({
+      amount: { credit: 'credit', debit: 'debit' },
+      where: [
+        { column: 'account', prefix: '4' },
+        { column: 'is_cancelled', values: [0] },
+        { column: 'company', values: ['A', 'B'] },
+      ],
+    });
+  });
+
+  it('names each wrong key of an amounts section', () => {
+    const base = { connector: 'odbc', connection: { dsn: 'erp' } };
+    const om = (amounts: unknown, extra = {}) =>
+      problemsOf({ ...base, modules: { om: { ...order, ...extra, amounts } } });
+    expect(om({ amount: 'a', credit: 'c', debit: 'd' }).map((p) => p.key)).toEqual([
+      'modules.om.amounts',
+    ]);
+    expect(om({ credit: 'c' }).map((p) => p.key)).toEqual(['modules.om.amounts']);
+    expect(om({ amount: 'a"b', total: 1 }).map((p) => p.key)).toEqual([
+      'modules.om.amounts.total',
+      'modules.om.amounts.amount',
+    ]);
+    expect(om({ amount: 'a', where: { account: [], 'x`y': 1, kind: { prefix: '' } } })).toEqual([
+      expect.objectContaining({ key: 'modules.om.amounts.where.account' }),
+      expect.objectContaining({ key: 'modules.om.amounts.where.x`y' }),
+      expect.objectContaining({ key: 'modules.om.amounts.where.kind' }),
+    ]);
+    const staged = {
+      mode: 'stage',
+      columns: { ...order.columns, v: { from: 'version' } },
+      versionColumn: 'v',
+    };
+    expect(om({ amount: 'a' }, staged)).toEqual([
+      expect.objectContaining({
+        key: 'modules.om.amounts',
+        message: expect.stringContaining('stage mode') as string,
+      }),
+    ]);
+  });
 });

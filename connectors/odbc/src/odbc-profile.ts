@@ -39,7 +39,25 @@ export interface ModuleProfile {
   versionColumn?: string;
   /** Link mode: how long a missing ERP record is waited for before the job is dead-lettered. */
   waitForRecordMinutes: number;
+  /** Link mode: where the record's money is, read back after each write (see AmountsProfile). */
+  amounts?: AmountsProfile;
 }
+
+/**
+ * Where a module's money is, so the worker reads it by the same key it linked by: the order's
+ * total, the invoice's amount, a journal's posted revenue (credit less debit, on the rows
+ * `where` selects: the revenue accounts, say). Rows matching the key are summed per currency.
+ */
+export interface AmountsProfile {
+  amount: { column: string } | { credit: string; debit: string };
+  /** The column with the ISO currency code; without it the amount is taken as the order's. */
+  currency?: string;
+  /** Every condition holds: a column equal to one of the values, or starting with a prefix. */
+  where: AmountCondition[];
+}
+
+export type AmountCondition =
+  { column: string; values: (string | number)[] } | { column: string; prefix: string };
 
 /** How the database quotes names: "double quotes" (ANSI, PostgreSQL) or `backticks` (MariaDB). */
 export const QUOTINGS = ['double', 'backtick'] as const;
@@ -175,7 +193,7 @@ function readModule(
   };
   unknownKeys(
     input,
-    ['table', 'mode', 'each', 'key', 'columns', 'versionColumn', 'waitForRecordMinutes'],
+    ['table', 'mode', 'each', 'key', 'columns', 'versionColumn', 'waitForRecordMinutes', 'amounts'],
     key,
     fail,
   );
@@ -206,6 +224,15 @@ function readModule(
   const wait = input.waitForRecordMinutes ?? 1440;
   if (!Number.isInteger(wait) || (wait as number) < 0 || (wait as number) > 10_080)
     fail(`${key}.waitForRecordMinutes`, 'must be a whole number of minutes from 0 to 10080');
+  let amounts: AmountsProfile | undefined;
+  if (input.amounts !== undefined) {
+    if (mode === 'stage')
+      fail(
+        `${key}.amounts`,
+        "stage mode has none: an interface table holds what was staged, not the ERP's figures",
+      );
+    else amounts = readAmounts(input.amounts, `${key}.amounts`, fail);
+  }
   if (!ok || !columns || !keyColumns) return undefined;
   return {
     table: table as string,
@@ -215,6 +242,66 @@ function readModule(
     columns,
     waitForRecordMinutes: wait as number,
     ...(versionColumn === undefined ? {} : { versionColumn: versionColumn as string }),
+    ...(amounts ? { amounts } : {}),
+  };
+}
+
+function readAmounts(
+  input: unknown,
+  key: string,
+  fail: (key: string, message: string) => void,
+): AmountsProfile | undefined {
+  if (!isRecord(input)) {
+    fail(key, 'must be a mapping: amount (or credit and debit), currency, where');
+    return undefined;
+  }
+  let ok = true;
+  const bad = (k: string, message: string) => {
+    ok = false;
+    fail(k, message);
+  };
+  unknownKeys(input, ['amount', 'credit', 'debit', 'currency', 'where'], key, bad);
+  const column = (name: string): string | undefined => {
+    const value = input[name];
+    if (value === undefined) return undefined;
+    if (typeof value === 'string' && isIdentifier(value)) return value;
+    bad(`${key}.${name}`, 'must be a column name');
+    return undefined;
+  };
+  const [amount, credit, debit, currency] = ['amount', 'credit', 'debit', 'currency'].map(column);
+  const single = input.amount !== undefined;
+  const pair = input.credit !== undefined || input.debit !== undefined;
+  if (single === pair || (pair && (input.credit === undefined || input.debit === undefined))) {
+    bad(key, 'give either amount (a column) or both credit and debit (credit less debit)');
+  }
+  const where: AmountCondition[] = [];
+  if (input.where !== undefined && !isRecord(input.where)) {
+    bad(`${key}.where`, 'must be a mapping of column to a value, a list of values or { prefix }');
+  }
+  for (const [name, condition] of Object.entries(isRecord(input.where) ? input.where : {})) {
+    const at = `${key}.where.${name}`;
+    const scalar = (v: unknown): v is string | number =>
+      typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
+    if (!isIdentifier(name)) bad(at, 'is not a column name');
+    else if (scalar(condition)) where.push({ column: name, values: [condition] });
+    else if (Array.isArray(condition) && condition.length > 0 && condition.every(scalar))
+      where.push({ column: name, values: condition });
+    else if (
+      isRecord(condition) &&
+      Object.keys(condition).length === 1 &&
+      typeof condition.prefix === 'string' &&
+      condition.prefix !== ''
+    )
+      where.push({ column: name, prefix: condition.prefix });
+    else {
+      bad(at, 'must be a value, a non-empty list of values or { prefix: text }');
+    }
+  }
+  if (!ok) return undefined;
+  return {
+    amount: amount ? { column: amount } : { credit: credit as string, debit: debit as string },
+    ...(currency ? { currency } : {}),
+    where,
   };
 }
 

@@ -1,8 +1,13 @@
-import type { LinkRequest } from '@ctxb/connector-sdk';
+import type { ErpAmount, LinkRequest } from '@ctxb/connector-sdk';
 import type { Connection } from 'odbc';
-import { failureOf, runStatement } from './odbc-link-target';
-import { linkWrites, stageWrites, type SqlStatement } from './link-statements';
-import { ERP_MODULES, type ErpModule, type OdbcProfile } from './odbc-profile';
+import { failureOf, readAmounts, runStatement } from './odbc-link-target';
+import { amountReads, linkWrites, stageWrites, type SqlStatement } from './link-statements';
+import {
+  ERP_MODULES,
+  type AmountsProfile,
+  type ErpModule,
+  type OdbcProfile,
+} from './odbc-profile';
 
 /** What `ctxb connectors test` found for one module of a profile. */
 export interface ModuleCheck {
@@ -10,13 +15,18 @@ export interface ModuleCheck {
   table: string;
   /** Whether the table is there (its columns could be listed). */
   found: boolean;
-  /** Mapped columns (key and set) the table does not have. */
+  /** Mapped columns (key, set, and those amounts are read from) the table does not have. */
   missingColumns: string[];
   /**
    * Whether the database accepts the module's write: its UPDATE run matching no row, or its
    * INSERT (stage mode), in a transaction rolled back.
    */
   writable: { ok: true } | { ok: false; reason: string };
+  /**
+   * When the profile names the module's amounts: what the ERP holds for the example's records
+   * (none when it has not booked them), or why the read was refused.
+   */
+  amounts?: { ok: true; read: ErpAmount[] } | { ok: false; reason: string };
   /** The statements one context version makes (the example given), with their values. */
   statements: SqlStatement[];
 }
@@ -32,7 +42,8 @@ export function connectionStringOf(profile: OdbcProfile): string {
  * Checks each module of a profile against the database: the table and every mapped column
  * exist, and the module's write is accepted (an UPDATE run with a condition no row meets, or
  * the INSERT of stage mode, inside a transaction that is rolled back, so nothing changes);
- * and shows the statements `example` makes.
+ * reads the example's amounts where the profile names them; and shows the statements
+ * `example` makes.
  */
 export async function checkProfile(
   profile: OdbcProfile,
@@ -48,18 +59,34 @@ export async function checkProfile(
     const present = new Set(
       listed.map((c) => String((c as { COLUMN_NAME: unknown }).COLUMN_NAME).toLowerCase()),
     );
-    const mapped = [...Object.keys(spec.key), ...Object.keys(spec.columns)];
+    const mapped = [
+      ...Object.keys(spec.key),
+      ...Object.keys(spec.columns),
+      ...(spec.amounts ? amountColumns(spec.amounts) : []),
+    ];
     const statements =
       spec.mode === 'stage'
         ? stageWrites(spec, profile.quoting, example).map((w) => w.insert)
         : linkWrites(spec, profile.quoting, example).map((w) => w.update);
+    const reads = amountReads(spec, profile.quoting, example).map((r) => r.select);
     checks.push({
       module,
       table: spec.table,
       found: listed.length > 0,
-      missingColumns: mapped.filter((c) => !present.has(c.toLowerCase())),
+      missingColumns: [...new Set(mapped)].filter((c) => !present.has(c.toLowerCase())),
       writable: await accepts(connection, statements[0], spec.mode),
-      statements,
+      ...(spec.amounts
+        ? {
+            amounts: await readAmounts(connection, spec, profile.quoting, example).then(
+              (read) => ({ ok: true as const, read }),
+              (error: unknown) => ({
+                ok: false as const,
+                reason: failureOf(error, 'amount read refused').message,
+              }),
+            ),
+          }
+        : {}),
+      statements: [...statements, ...reads],
     });
   }
   return checks;
@@ -87,4 +114,12 @@ async function accepts(
   } finally {
     await connection.rollback().catch(() => undefined);
   }
+}
+
+function amountColumns(amounts: AmountsProfile): string[] {
+  return [
+    ...Object.values(amounts.amount),
+    ...(amounts.currency ? [amounts.currency] : []),
+    ...amounts.where.map((w) => w.column),
+  ];
 }

@@ -1,6 +1,7 @@
 import type { LinkTarget } from '@ctxb/config';
 import type { ContextRecord } from '@ctxb/context';
 import type { DeliveryFailure } from './delivery-failure';
+import type { ErpAmount } from './erp-amounts';
 
 /** One context version to link into one target. */
 export interface LinkRequest {
@@ -11,10 +12,13 @@ export interface LinkRequest {
 
 /** What became of one request of a batch, in the batch's order. */
 export type LinkOutcome =
-  /** Written into these records of the target (their ids go back to the correlated ids). */
-  | { status: 'written'; recordIds: string[] }
+  /**
+   * Written into these records of the target (their ids go back to the correlated ids), with
+   * the money they hold when the connector reads it back.
+   */
+  | { status: 'written'; recordIds: string[]; amounts?: ErpAmount[] }
   /** The target already holds this version or a newer one: nothing written. */
-  | { status: 'current'; recordIds: string[] }
+  | { status: 'current'; recordIds: string[]; amounts?: ErpAmount[] }
   /** The context names no record of this target yet (an order not invoiced): nothing to do. */
   | { status: 'none' }
   | { status: 'failed'; failure: DeliveryFailure };

@@ -1,3 +1,4 @@
 export * from './delivery-failure';
 export * from './field-mapping';
 export * from './connector';
+export * from './erp-amounts';

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Worker, type ConnectionOptions, type Job } from 'bullmq';
 import {
   DeliveryFailure,
+  type ErpAmount,
   type LinkOutcome,
   type LinkRequest,
   type LinkTargetWriter,
@@ -35,6 +36,8 @@ export interface DeliveryAttempt {
   status: DeliveryStatus;
   /** The target's records written or found current (order numbers, invoice numbers, journal ids). */
   recordIds: string[];
+  /** The money those records hold, when the connector reads it back (see ErpAmount). */
+  amounts?: ErpAmount[];
   failureKind: string;
   error: string;
   durationMs: number;
@@ -152,7 +155,15 @@ export class LinkQueueWorker {
     });
     if (outcome.status !== 'failed') {
       await this.options.journal.record(
-        entry(outcome.status, { recordIds: 'recordIds' in outcome ? outcome.recordIds : [] }),
+        entry(
+          outcome.status,
+          outcome.status === 'none'
+            ? {}
+            : {
+                recordIds: outcome.recordIds,
+                ...(outcome.amounts ? { amounts: outcome.amounts } : {}),
+              },
+        ),
       );
       return outcome.status;
     }

@@ -22,3 +22,5 @@ export * from './lake/s3-lake-storage';
 export * from './reports/newest-contexts';
 export * from './reports/latest-compaction';
 export * from './deliveries/delivery-log.store';
+export * from './deliveries/erp-amount.store';
+export * from './reports/erp-reconciliation';

@@ -89,7 +89,10 @@ export function profileSummary(profile: OdbcProfile): string {
     'dsn' in profile.connection ? `DSN ${profile.connection.dsn}` : 'a connection string';
   const modules = Object.entries(profile.modules).map(([module, m]) => {
     const key = Object.keys(m.key);
-    return `  ${module}: ${m.table} (${m.mode}, one write per ${m.each}${key.length ? `, found by ${key.join(' + ')}` : ''}) sets ${Object.keys(m.columns).join(', ')}`;
+    const figure = m.amounts
+      ? `; reads back ${'column' in m.amounts.amount ? m.amounts.amount.column : `${m.amounts.amount.credit} - ${m.amounts.amount.debit}`}`
+      : '';
+    return `  ${module}: ${m.table} (${m.mode}, one write per ${m.each}${key.length ? `, found by ${key.join(' + ')}` : ''}) sets ${Object.keys(m.columns).join(', ')}${figure}`;
   });
   return [
     `${profile.name} (${shown(profile.file)}): valid, ODBC over ${reach}, pool of ${profile.poolSize}`,
@@ -103,7 +106,8 @@ function storyRequest() {
   return { contextReferenceId: record.contextReferenceId, version: record.version, record };
 }
 
-const passed = (c: ModuleCheck) => c.found && c.missingColumns.length === 0 && c.writable.ok;
+const passed = (c: ModuleCheck) =>
+  c.found && c.missingColumns.length === 0 && c.writable.ok && (c.amounts?.ok ?? true);
 
 /** Per module: the table, its columns, whether its write is accepted, and the statements. */
 export function checkReport(profile: OdbcProfile, checks: readonly ModuleCheck[]): string {
@@ -117,11 +121,23 @@ export function checkReport(profile: OdbcProfile, checks: readonly ModuleCheck[]
         ? [`missing columns: ${c.missingColumns.join(', ')}`]
         : []),
       ...(c.writable.ok ? [] : [c.writable.reason]),
+      ...(c.amounts && !c.amounts.ok ? [c.amounts.reason] : []),
     ];
     const write = profile.modules[c.module]?.mode === 'stage' ? 'insert' : 'update';
+    const read = c.amounts ? ', amounts readable' : '';
     lines.push(
-      `  ${c.module}: ${c.table} ${problems.length ? `FAILED\n    - ${problems.join('\n    - ')}` : `ok (columns there, ${write} accepted)`}`,
+      `  ${c.module}: ${c.table} ${problems.length ? `FAILED\n    - ${problems.join('\n    - ')}` : `ok (columns there, ${write} accepted${read})`}`,
     );
+    if (c.amounts?.ok)
+      lines.push(
+        `    amounts held for the example: ${
+          c.amounts.read.length
+            ? c.amounts.read
+                .map((a) => `${a.document} ${a.amount}${a.currency ? ` ${a.currency}` : ''}`)
+                .join(', ')
+            : 'none (its records are not booked here)'
+        }`,
+      );
     for (const s of c.statements)
       lines.push(`    ${s.sql}`, `      values: ${JSON.stringify(s.params)}`);
   }

@@ -19,7 +19,7 @@ import {
 } from '@nestjs/swagger';
 import { contextReferenceId, type ContextRecord } from '@ctxb/context';
 import type { DeliveryAttempt } from '@ctxb/delivery';
-import { LINKED_DOCUMENT_KINDS } from '@ctxb/store';
+import { LINKED_DOCUMENT_KINDS, type ErpAmountReading } from '@ctxb/store';
 import { ApiKeyGuard, RequiresScope } from '../api/api-key.guard';
 import { GatewayStore } from '../store/gateway-store';
 import { ContextPageParams } from './page.query';
@@ -156,6 +156,28 @@ export class ContextsController {
       }),
     );
     return pageOf(found, page, (attempt) => attempt);
+  }
+
+  @Get(':contextReferenceId/erp-amounts')
+  @RequiresScope('contexts:read')
+  @ApiOperation({
+    summary: 'The money the ERPs hold for this context, read back after each link',
+    description:
+      "Per connector, module (om: the order's total, ar: each invoice's amount, gl: each journal's posted revenue, credit less debit on the accounts the profile names) and document: the newest reading, with the context version whose delivery read it. Only modules whose profile names its amounts are read.",
+  })
+  @ApiParam({ name: 'contextReferenceId', example: 'ctx_abcdefghijklmnopqrstuvwxyz' })
+  @ApiResponse({
+    status: 200,
+    description:
+      '{ items: [{ connector, target, document, currency, amount, rows, version, readAt }] }',
+  })
+  @ApiResponse({ status: 400, description: 'not a context reference' })
+  async erpAmounts(
+    @Param('contextReferenceId') reference: string,
+  ): Promise<{ items: ErpAmountReading[] }> {
+    if (!REFERENCE.test(reference))
+      throw new BadRequestException('contextReferenceId must be ctx_ and 26 base32 characters');
+    return { items: await this.store.read((s) => s.erpAmounts.ofContext(reference)) };
   }
 
   @Get(':contextReferenceId')

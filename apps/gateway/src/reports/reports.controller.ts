@@ -15,12 +15,14 @@ import {
   attributionModels,
   channelPerformance,
   checkoutPerformance,
+  erpReconciliation,
   intentSignalReport,
   orderFulfillment,
   revenueAttribution,
   type AttributionModels,
   type ChannelReport,
   type CheckoutPerformance,
+  type ErpReconciliation,
   type FulfillmentTier,
   type RevenueAttribution,
 } from '@ctxb/store';
@@ -28,6 +30,7 @@ import { ApiKeyGuard, RequiresScope } from '../api/api-key.guard';
 import { GatewayStore } from '../store/gateway-store';
 import { ChannelPerformanceParams } from './channel-performance.query';
 import { CheckoutPerformanceParams } from './checkout-performance.query';
+import { ErpReconciliationParams } from './erp-reconciliation.query';
 import { PeriodParams, periodOf } from './period.query';
 import { RevenueAttributionParams } from './revenue-attribution.query';
 
@@ -128,6 +131,32 @@ export class ReportsController {
       }),
     );
     return { from: params.from, to: params.to, model: params.model, by: params.by, ...report };
+  }
+
+  @Get('erp-reconciliation')
+  @PeriodReport()
+  @ApiOperation({
+    summary: 'ERP figures against the context: order totals, invoiced amounts, posted revenue',
+    description:
+      'For orders placed in [from, to), per connector, module and currency: the money the ERP documents hold as the worker ' +
+      "read them back after linking (om: the order's total; ar: the invoices; gl: the journals' revenue lines, credit less " +
+      "debit) against the context's newest version (the shop's order total, invoiced amount, GL revenue net), how many " +
+      'contexts were read and how many disagree, and the largest per-context differences (ERP − context). Only modules ' +
+      'whose connector profile names its amounts are read.',
+  })
+  @ApiResponse({
+    status: 200,
+    description:
+      '{ from, to, rows: [{ connector, target, currency, contexts, differing, context, erp, difference }], differences: [{ contextReferenceId, connector, target, currency, context, erp, difference }] }',
+  })
+  async erpReconciliation(
+    @Query() params: ErpReconciliationParams,
+  ): Promise<ErpReconciliation & { from: string; to: string }> {
+    const { from, to } = periodOf(params);
+    const report = await this.store.read((s) =>
+      erpReconciliation(s.client, { from, to, differences: params.differences }),
+    );
+    return { from: params.from, to: params.to, ...report };
   }
 
   @Get('attribution-models')

@@ -7,7 +7,12 @@ import {
 } from '@nestjs/common';
 import { ClickHouseError, type ClickHouseClient } from '@clickhouse/client';
 import { AppConfig } from '@ctxb/config';
-import { ContextRecordStore, createClickHouse, DeliveryLogStore } from '@ctxb/store';
+import {
+  ContextRecordStore,
+  createClickHouse,
+  DeliveryLogStore,
+  ErpAmountStore,
+} from '@ctxb/store';
 
 /**
  * The gateway's access to the context store. The schema is brought up to date on first use
@@ -20,6 +25,7 @@ export class GatewayStore implements OnApplicationShutdown {
   readonly client: ClickHouseClient;
   readonly records: ContextRecordStore;
   readonly deliveries: DeliveryLogStore;
+  readonly erpAmounts: ErpAmountStore;
   private readonly logger = new Logger('GatewayStore');
   private schema: Promise<void> | undefined;
 
@@ -27,6 +33,7 @@ export class GatewayStore implements OnApplicationShutdown {
     this.client = createClickHouse(config.clickhouse);
     this.records = new ContextRecordStore(this.client);
     this.deliveries = new DeliveryLogStore(this.client);
+    this.erpAmounts = new ErpAmountStore(this.client);
   }
 
   async read<T>(work: (store: GatewayStore) => Promise<T>): Promise<T> {

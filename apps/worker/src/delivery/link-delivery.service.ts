@@ -25,7 +25,12 @@ import {
   OdbcConnections,
   OdbcLinkTarget,
 } from '@ctxb/odbc-connector';
-import { ContextRecordStore, createClickHouse, DeliveryLogStore } from '@ctxb/store';
+import {
+  ContextRecordStore,
+  createClickHouse,
+  DeliveryLogStore,
+  ErpAmountStore,
+} from '@ctxb/store';
 import { createRedis, redisConnectionOptions } from '@ctxb/streaming';
 import type Redis from 'ioredis';
 import { StoreJournal } from './store-journal';
@@ -89,8 +94,11 @@ export class LinkDeliveryService implements OnApplicationBootstrap, OnApplicatio
     this.store = new StoreJournal(
       this.redis,
       `${config.redis.keyPrefix}:${config.links.queue}:attempts`,
-      new DeliveryLogStore(this.clickhouse),
-      this.contexts,
+      {
+        log: new DeliveryLogStore(this.clickhouse),
+        contexts: this.contexts,
+        amounts: new ErpAmountStore(this.clickhouse),
+      },
       { intervalMs: 500, batch: 5000, claimAfterMs: 60_000 },
     );
     this.journal = this.measured(this.store);

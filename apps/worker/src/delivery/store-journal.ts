@@ -5,8 +5,16 @@ import { withTimeout } from '@ctxb/health';
 import {
   type ContextRecordStore,
   type DeliveryLogStore,
+  type ErpAmountStore,
   type LinkedDocumentKind,
 } from '@ctxb/store';
+
+/** Where journaled attempts go: the delivery log, document links, ERP amounts read back. */
+export interface JournalStores {
+  log: DeliveryLogStore;
+  contexts: ContextRecordStore;
+  amounts: ErpAmountStore;
+}
 
 /** The kind of document link a target's records are, for the drill-down from the ERP side. */
 const LINKED_KIND: Record<string, LinkedDocumentKind> = {
@@ -21,8 +29,8 @@ const GROUP = 'store';
 /**
  * Journals attempts through a Redis stream into the store: a job waits only for its entry to
  * be in Redis (a fraction of a millisecond, durable like the job itself), and every worker
- * moves what the stream holds into ClickHouse in large inserts (the delivery log, and the ERP
- * records written back as the context's document links). Workers share the stream as one
+ * moves what the stream holds into ClickHouse in large inserts (the delivery log, the ERP
+ * records written back as the context's document links, and the ERP amounts read back). Workers share the stream as one
  * consumer group; entries a stopped worker took and did not store are taken over after
  * `claimAfterMs`. An entry may be stored twice after a crash; none is lost.
  */
@@ -36,8 +44,7 @@ export class StoreJournal implements DeliveryJournal {
   constructor(
     private readonly redis: Redis,
     private readonly stream: string,
-    private readonly log: DeliveryLogStore,
-    private readonly contexts: ContextRecordStore,
+    private readonly stores: JournalStores,
     private readonly options: { intervalMs: number; batch: number; claimAfterMs: number },
   ) {}
 
@@ -108,7 +115,7 @@ export class StoreJournal implements DeliveryJournal {
   }
 
   private async store(attempts: DeliveryAttempt[]): Promise<void> {
-    await this.contexts.linkDocuments(
+    await this.stores.contexts.linkDocuments(
       attempts
         .filter((a) => a.status === 'written' || a.status === 'current')
         .flatMap((a) =>
@@ -121,7 +128,8 @@ export class StoreJournal implements DeliveryJournal {
           })),
         ),
     );
-    await this.log.write(attempts);
+    await this.stores.amounts.write(attempts);
+    await this.stores.log.write(attempts);
   }
 }
 

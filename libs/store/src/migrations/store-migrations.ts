@@ -243,4 +243,25 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
       ORDER BY (context_reference_id, at, at_ms)`,
     ],
   },
+  {
+    version: 9,
+    name: 'ERP amounts read back by the connectors',
+    statements: [
+      // The money each ERP document holds as the worker read it after linking it (an order's
+      // total, an invoice's amount, a journal's posted revenue), per currency. A later reading
+      // replaces an earlier one of the same document.
+      `CREATE TABLE IF NOT EXISTS erp_amounts (
+        context_reference_id String,
+        connector String,
+        target String,
+        document String,
+        currency String,
+        read_ms UInt64,
+        version UInt32,
+        amount_micros Int64,
+        rows UInt32
+      ) ENGINE = ReplacingMergeTree(read_ms)
+      ORDER BY (context_reference_id, connector, target, document, currency)`,
+    ],
+  },
 ];

@@ -60,8 +60,8 @@ const AMOUNTS = [
 ] as const;
 type AmountColumns = Record<(typeof AMOUNTS)[number], string | number>;
 
-/** Each context's newest version placed in the period, with its amounts. */
-function newestAmounts(query: Pick<RevenueAttributionQuery, 'from' | 'to'>): SqlFragment {
+/** Each context's newest version placed in the period, with its amounts (micro-units). */
+export function newestAmounts(query: Pick<RevenueAttributionQuery, 'from' | 'to'>): SqlFragment {
   return sql`SELECT context_reference_id, max(version) AS newest,
       argMax(currency, version) AS currency,
       ${raw(AMOUNTS.map((a) => `argMax(${a}_micros, version) AS ${a}`).join(', '))}
