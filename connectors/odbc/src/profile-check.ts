@@ -2,12 +2,7 @@ import type { ErpAmount, LinkRequest } from '@ctxb/connector-sdk';
 import type { Connection } from 'odbc';
 import { failureOf, readAmounts, runStatement } from './odbc-link-target';
 import { amountReads, linkWrites, stageWrites, type SqlStatement } from './link-statements';
-import {
-  ERP_MODULES,
-  type AmountsProfile,
-  type ErpModule,
-  type OdbcProfile,
-} from './odbc-profile';
+import { ERP_MODULES, type AmountsProfile, type ErpModule, type OdbcProfile } from './odbc-profile';
 
 /** What `ctxb connectors test` found for one module of a profile. */
 export interface ModuleCheck {
