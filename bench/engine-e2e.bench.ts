@@ -121,7 +121,27 @@ export class BenchEngines {
     return ports;
   }
 
-  /** Stops the engines and removes everything the run made. */
+  /**
+   * Starts the built worker app with the engines' settings (queues, Redis prefix, store), so it
+   * delivers the link jobs they make; resolves once it is live.
+   */
+  async startWorker(settings: Record<string, string> = {}): Promise<void> {
+    const port = 40_000 + Math.floor(Math.random() * 10_000);
+    this.engines.push(
+      spawn(process.execPath, [join(__dirname, '..', 'apps', 'worker', 'src', 'main.js')], {
+        env: {
+          ...process.env,
+          ...this.environment,
+          ...settings,
+          CTXB_WORKER_HTTP_PORT: String(port),
+        },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      }),
+    );
+    await until(async () => (await fetch(`http://127.0.0.1:${port}/health/live`)).ok);
+  }
+
+  /** Stops the engines (and the worker) and removes everything the run made. */
   async close(): Promise<void> {
     await Promise.all(
       this.engines.map(

@@ -108,7 +108,7 @@ export async function freshnessBench(options: FreshnessBenchOptions): Promise<vo
  * Writes the events in time order at `rate`, each dated the moment it is written (so event
  * time runs with the clock, as live traffic does), noting when the followed ones went out.
  */
-async function writeLive(
+export async function writeLive(
   producer: ReturnType<typeof orderedProducer>,
   events: CloudEvent[],
   rate: number,
@@ -184,11 +184,11 @@ function pollStore(
   return { stop: () => (running = false), done };
 }
 
-function percentiles(values: number[]): { p50: number; p99: number; max: number } {
+export function percentiles(values: number[]): { p50: number; p99: number; max: number } {
   const sorted = [...values].sort((a, b) => a - b);
   const at = (q: number) =>
     sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
   return { p50: at(0.5), p99: at(0.99), max: sorted[sorted.length - 1] ?? NaN };
 }
 
-const ms = (x: number) => `${Math.round(x).toLocaleString('en-US')} ms`.padStart(9);
+export const ms = (x: number) => `${Math.round(x).toLocaleString('en-US')} ms`.padStart(9);

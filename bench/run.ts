@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { collectorBench } from './collector.bench';
 import { contextBench } from './context.bench';
 import { deliveryBench } from './delivery.bench';
+import { erpLatencyBench } from './erp-latency.bench';
 import { freshnessBench } from './freshness.bench';
 import { storeBench } from './store.bench';
 
@@ -61,6 +62,15 @@ program
   .option('--jobs <n>', 'link jobs (one order header each)', (v) => Number(v), 20_000)
   .option('--concurrency <n>', 'jobs in flight per target', (v) => Number(v), 64)
   .action(deliveryBench);
+
+program
+  .command('erp-latency')
+  .description(
+    'order.placed on Kafka to context_reference_id in the ERP order header under live load, against a plain kafkajs consumer',
+  )
+  .option('--rate <n>', 'background load, events written per second', (v) => Number(v), 1_000)
+  .option('--seconds <n>', 'for how long', (v) => Number(v), 30)
+  .action(erpLatencyBench);
 
 program
   .parseAsync(process.argv)

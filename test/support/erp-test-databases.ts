@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Connection } from 'odbc';
-import { OdbcConnections } from '@ctxb/odbc-connector';
+import { OdbcConnections, reconnectedProfile } from '@ctxb/odbc-connector';
 import { MARIADB, POSTGRES } from '../../apps/cli/src/local-services/erp-databases';
 import {
   mariadbEngine,
@@ -56,11 +56,7 @@ export class ErpTestDatabases {
     connectionString: string = this[SHIPPED_PROFILES[shipped]],
   ): string {
     const text = readFileSync(join(ROOT, 'config', 'connectors', `${shipped}.yaml`), 'utf8');
-    const connected = text.replace(
-      /\n {2}dsn: .*\n/,
-      `\n  connectionString: ${JSON.stringify(connectionString)}\n`,
-    );
-    if (connected === text) throw new Error(`${shipped}.yaml no longer names a DSN to replace`);
+    const connected = reconnectedProfile(text, connectionString);
     const file = join(mkdtempSync(join(tmpdir(), 'ctxb-connector-')), `${name}.yaml`);
     writeFileSync(file, connected);
     return file;

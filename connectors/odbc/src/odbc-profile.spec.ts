@@ -1,8 +1,14 @@
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyFieldMapping } from '@ctxb/connector-sdk';
-import { loadOdbcProfile, readOdbcProfile, type ProfileProblem } from './odbc-profile';
+import { parse } from 'yaml';
+import {
+  loadOdbcProfile,
+  readOdbcProfile,
+  reconnectedProfile,
+  type ProfileProblem,
+} from './odbc-profile';
 
 const PROFILES = join(__dirname, '..', '..', '..', 'config', 'connectors');
 
@@ -208,5 +214,20 @@ describe('ODBC connector profiles', () => {
         message: expect.stringContaining('stage mode') as string,
       }),
     ]);
+  });
+
+  it('points a shipped profile at another database, keeping the rest and its comments', () => {
+    const shipped = readFileSync(join(PROFILES, 'erpnext.yaml'), 'utf8');
+    const text = reconnectedProfile(shipped, 'Driver={MariaDB Unicode};Database=x;Pwd=a"b');
+    expect(text).toContain('# ERPNext v15 on MariaDB');
+    const read = readOdbcProfile(parse(text), 'erpnext.yaml', {});
+    if ('problems' in read) throw new Error(JSON.stringify(read.problems));
+    expect(read.profile.connection).toEqual({
+      connectionString: 'Driver={MariaDB Unicode};Database=x;Pwd=a"b',
+    });
+    const original = loadOdbcProfile(join(PROFILES, 'erpnext.yaml'), {});
+    if ('problems' in original) throw new Error('invalid');
+    expect(read.profile.modules).toEqual(original.profile.modules);
+    expect(read.profile.quoting).toBe('backtick');
   });
 });

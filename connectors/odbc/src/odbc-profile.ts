@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { readFieldMapping, type FieldMapping, type MappingProblem } from '@ctxb/connector-sdk';
-import { parse } from 'yaml';
+import { parse, parseDocument } from 'yaml';
 
 /** ERP modules an ODBC profile can link into. */
 export const ERP_MODULES = ['om', 'ar', 'gl'] as const;
@@ -339,4 +339,17 @@ function unknownKeys(
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A profile's text pointed at another database: its connection becomes `connectionString`
+ * (the DSN, if any, is dropped), comments and everything else kept. For test and benchmark
+ * databases of their own.
+ */
+export function reconnectedProfile(text: string, connectionString: string): string {
+  const document = parseDocument(text);
+  if (!document.has('connection')) throw new Error('the profile has no connection to replace');
+  document.deleteIn(['connection', 'dsn']);
+  document.setIn(['connection', 'connectionString'], connectionString);
+  return document.toString();
 }

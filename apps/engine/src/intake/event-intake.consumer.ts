@@ -127,10 +127,13 @@ export class EventIntakeConsumer implements OnApplicationBootstrap, OnApplicatio
   private async endOffsets(
     sources: readonly { topic: string; partition: number }[],
   ): Promise<Map<string, number>> {
+    // The topics at once: a batch waits for this look at Kafka.
+    const topics = [...new Set(sources.map((s) => s.topic))];
+    const offsets = await Promise.all(topics.map((topic) => this.admin.fetchTopicOffsets(topic)));
     const ends = new Map<string, number>();
-    for (const topic of new Set(sources.map((s) => s.topic)))
-      for (const o of await this.admin.fetchTopicOffsets(topic))
-        ends.set(`${topic}:${o.partition}`, Number(o.high));
+    topics.forEach((topic, i) => {
+      for (const o of offsets[i]) ends.set(`${topic}:${o.partition}`, Number(o.high));
+    });
     return ends;
   }
 

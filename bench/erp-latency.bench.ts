@@ -1,0 +1,228 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, projectRoot } from '@ctxb/config';
+import { EVENT_CATALOGUE } from '@ctxb/events';
+import { OdbcConnections } from '@ctxb/odbc-connector';
+import { trafficEvents } from '@ctxb/simulation';
+import { createClickHouse, joinSql, selectRows, sql } from '@ctxb/store';
+import { createKafka, orderedProducer, waitForStableGroups } from '@ctxb/streaming';
+import { POSTGRES } from '../apps/cli/src/local-services/erp-databases';
+import { psql } from '../apps/cli/src/local-services/relational-database.local-service';
+import { omOnlyProfile } from './delivery.bench';
+import { BenchEngines } from './engine-e2e.bench';
+import { ms, percentiles, writeLive } from './freshness.bench';
+
+export interface ErpLatencyBenchOptions {
+  /** Background load: events written per second. */
+  rate: number;
+  seconds: number;
+}
+
+const POLL_MS = 20;
+
+/**
+ * From `order.placed` on Kafka to its `context_reference_id` in the ERP's order header, under
+ * live load: generated traffic written at `rate` events/s (each event dated when written), one
+ * built engine (context lateness 0 s) and one built worker delivering into the reference ERP
+ * on PostgreSQL, its orders booked beforehand. Every order is followed, polled every POLL_MS:
+ * until its context is in ClickHouse, and until its reference is in `sales_order`. Baseline,
+ * same run: a plain kafkajs consumer receiving the same `order.placed` events.
+ */
+export async function erpLatencyBench(options: ErpLatencyBenchOptions): Promise<void> {
+  const traffic = trafficEvents({
+    seed: 11,
+    journeys: Math.ceil((options.rate * options.seconds) / 30),
+    start: '2026-03-01',
+    days: 30,
+    includeStory: false,
+    idPrefix: `lat${Date.now().toString(36)}-`,
+  }).slice(0, options.rate * options.seconds);
+  const orderIds = traffic
+    .filter((e) => e.type === 'order.placed')
+    .map((e) => String(e.data.orderId));
+  console.log(
+    `event-to-ERP latency benchmark: ${traffic.length.toLocaleString('en-US')} events (${orderIds.length.toLocaleString('en-US')} orders) at ${options.rate.toLocaleString('en-US')} events/s, one engine (context lateness 0 s), one worker`,
+  );
+
+  const database = `bench_latency_${Date.now().toString(36)}`;
+  const erp = `Driver={PostgreSQL Unicode};Servername=${POSTGRES.host};Port=${POSTGRES.port};Database=${database};Username=${POSTGRES.user}`;
+  await psql(['-c', `CREATE DATABASE ${database}`]);
+  await psql(
+    ['-q', '-f', join(projectRoot(), 'docker', 'erp-sample', 'postgres', '01-schema.sql')],
+    database,
+  );
+  const pool = new OdbcConnections(erp, { size: 2, loginTimeoutSeconds: 5 });
+  const dir = mkdtempSync(join(tmpdir(), 'ctxb-bench-latency-'));
+  const profile = join(dir, 'sample-erp.yaml');
+  writeFileSync(profile, omOnlyProfile(erp));
+  const overlay = join(dir, 'links.json');
+  writeFileSync(
+    overlay,
+    JSON.stringify({ links: { connectors: [{ profile, concurrency: 64, maxPerSecond: 0 }] } }),
+  );
+  const settings = { CTXB_CONTEXT_LATENESS_SECONDS: '0', CTXB_CONFIG: overlay };
+  const run = await BenchEngines.prepare(settings);
+  const config = loadConfig();
+  const kafka = createKafka(config.kafka, 'bench-latency');
+  const consumer = kafka.consumer({ groupId: `${run.run}_baseline` });
+  const producer = orderedProducer(kafka);
+  const store = createClickHouse({ ...config.clickhouse, database: run.database });
+  const sent = { events: new Map<string, number>(), orders: new Map<string, number>() };
+  const seen = {
+    kafka: new Map<string, number>(),
+    journeys: new Map<string, number>(),
+    contexts: new Map<string, number>(),
+  };
+  const journeys = kafka.consumer({ groupId: `${run.run}_journeys_seen` });
+  const linked = new Map<string, number>();
+  try {
+    await bookOrders(pool, orderIds);
+    await run.start(1);
+    await run.startWorker(settings);
+    await waitForStableGroups(run.admin, [run.groupId, `${run.groupId}.context`], 120_000);
+    await consumer.connect();
+    await consumer.subscribe({
+      topic: EVENT_CATALOGUE.get('order.placed')!.topic,
+      fromBeginning: false,
+    });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const orderId = placedOrder(message.value);
+        const at = sent.orders.get(orderId);
+        if (at !== undefined && !seen.kafka.has(orderId)) seen.kafka.set(orderId, Date.now() - at);
+      },
+    });
+    // Where the time goes: the engine's intake has re-keyed the order onto the journey topic.
+    await journeys.connect();
+    await journeys.subscribe({ topic: run.journeyTopic, fromBeginning: false });
+    await journeys.run({
+      eachMessage: async ({ message }) => {
+        const orderId = placedOrder(message.value);
+        const at = sent.orders.get(orderId);
+        if (at !== undefined && !seen.journeys.has(orderId))
+          seen.journeys.set(orderId, Date.now() - at);
+      },
+    });
+    await waitForStableGroups(run.admin, [`${run.run}_baseline`, `${run.run}_journeys_seen`]);
+    await producer.connect();
+
+    let following = true;
+    const followers = Promise.all([
+      follow(
+        () => following,
+        sent.orders,
+        seen.contexts,
+        async (ids) =>
+          (
+            await selectRows<{ k: string }>(
+              store,
+              sql`SELECT DISTINCT order_id AS k FROM context_versions
+                WHERE order_id IN (${joinSql(ids.map((id) => sql`${id}`))})`,
+            )
+          ).map((r) => r.k),
+      ),
+      follow(
+        () => following,
+        sent.orders,
+        linked,
+        async (ids) => {
+          const db = await pool.connect();
+          try {
+            const rows = await db.query<{ order_no: string }>(
+              `SELECT order_no FROM sales_order WHERE context_reference_id IS NOT NULL
+               AND order_no IN (${ids.map(() => '?').join(', ')})`,
+              ids,
+            );
+            return rows.map((r) => r.order_no);
+          } finally {
+            await pool.release(db, false);
+          }
+        },
+      ),
+    ]);
+    await writeLive(producer, traffic, options.rate, sent);
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline && linked.size < sent.orders.size)
+      await new Promise((r) => setTimeout(r, 200));
+    following = false;
+    await followers;
+
+    const base = percentiles([...seen.kafka.values()]);
+    const line = (name: string, values: Map<string, number>) => {
+      const p = percentiles([...values.values()]);
+      const left = sent.orders.size - values.size;
+      console.log(
+        `  ${name.padEnd(38)} p50 ${ms(p.p50)}  p99 ${ms(p.p99)}  max ${ms(p.max)}   p99 ratio to baseline ${(p.p99 / Math.max(1, base.p99)).toFixed(1)}   (${values.size} followed${left ? `, ${left} not seen within 15 s` : ''})`,
+      );
+      return p;
+    };
+    line('baseline: kafkajs consumer', seen.kafka);
+    line('order.placed → engine journey topic', seen.journeys);
+    line('order.placed → context in ClickHouse', seen.contexts);
+    const toErp = line('order.placed → reference in sales_order', linked);
+    const all = linked.size === sent.orders.size;
+    console.log(
+      `  goal: event to ERP p50 ≤ 50 ms → ${toErp.p50 <= 50 && all ? 'met' : 'NOT met'} (${ms(toErp.p50).trim()})`,
+    );
+    console.log(
+      `  goal: event to ERP p99 ≤ 500 ms → ${toErp.p99 <= 500 && all ? 'met' : 'NOT met'} (${ms(toErp.p99).trim()})`,
+    );
+  } finally {
+    await consumer.disconnect().catch(() => undefined);
+    await journeys.disconnect().catch(() => undefined);
+    await producer.disconnect().catch(() => undefined);
+    await store.close();
+    await run.close();
+    await pool.close();
+    await psql(['-c', `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The order id of an `order.placed` event's message, else ''. */
+function placedOrder(value: Buffer | null): string {
+  const event = JSON.parse(String(value)) as { type?: string; data?: { orderId?: string } };
+  return event.type === 'order.placed' ? String(event.data?.orderId) : '';
+}
+
+/** The orders in the ERP before any context: the worker links them as their contexts come. */
+async function bookOrders(pool: OdbcConnections, orderIds: string[]): Promise<void> {
+  const db = await pool.connect();
+  try {
+    await db.query(`INSERT INTO customer (customer_no, name) VALUES ('C-1001', 'Ada Lovelace')`);
+    for (let i = 0; i < orderIds.length; i += 1000) {
+      const chunk = orderIds.slice(i, i + 1000);
+      await db.query(
+        `INSERT INTO sales_order (order_no, customer_no, order_date, currency, total_amount) VALUES ${chunk
+          .map(() => "(?, 'C-1001', now(), 'EUR', 10)")
+          .join(', ')}`,
+        chunk,
+      );
+    }
+  } finally {
+    await pool.release(db, false);
+  }
+}
+
+/**
+ * Until stopped, every POLL_MS: which of the orders sent and not yet found `found` finds, each
+ * noted with the time since it was sent.
+ */
+async function follow(
+  running: () => boolean,
+  sent: Map<string, number>,
+  into: Map<string, number>,
+  found: (ids: string[]) => Promise<string[]>,
+): Promise<void> {
+  while (running()) {
+    const started = Date.now();
+    const pending = [...sent.keys()].filter((id) => !into.has(id));
+    for (let i = 0; i < pending.length; i += 500) {
+      const ids = await found(pending.slice(i, i + 500)).catch(() => []);
+      const now = Date.now();
+      for (const id of ids) into.set(id, now - sent.get(id)!);
+    }
+    await new Promise((r) => setTimeout(r, Math.max(0, POLL_MS - (Date.now() - started))));
+  }
+}
