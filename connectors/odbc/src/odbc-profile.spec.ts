@@ -25,7 +25,21 @@ function problemsOf(input: unknown, env: NodeJS.ProcessEnv = {}): ProfileProblem
 }
 
 describe('ODBC connector profiles', () => {
-  it.each(readdirSync(PROFILES).filter((f) => f.endsWith('.yaml')))('ships %s valid', (file) => {
+  const odbcProfiles = readdirSync(PROFILES).filter(
+    (f) =>
+      f.endsWith('.yaml') && /^connector: odbc$/m.test(readFileSync(join(PROFILES, f), 'utf8')),
+  );
+
+  it('ships the four ERP profiles', () => {
+    expect(odbcProfiles.sort()).toEqual([
+      'ebs.yaml',
+      'erpnext.yaml',
+      'odoo.yaml',
+      'sample-erp.yaml',
+    ]);
+  });
+
+  it.each(odbcProfiles)('ships %s valid', (file) => {
     const read = loadOdbcProfile(join(PROFILES, file), {});
     expect('problems' in read ? read.problems : []).toEqual([]);
   });

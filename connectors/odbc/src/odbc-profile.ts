@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
-import { readFieldMapping, type FieldMapping, type MappingProblem } from '@ctxb/connector-sdk';
+import {
+  isRecord,
+  readFieldMapping,
+  unknownKeys,
+  withEnvironment,
+  type FieldMapping,
+  type MappingProblem,
+} from '@ctxb/connector-sdk';
 import { parse, parseDocument } from 'yaml';
 
 /** ERP modules an ODBC profile can link into. */
@@ -89,7 +96,6 @@ function isIdentifier(name: string): boolean {
     [...name].every((c) => c.charCodeAt(0) >= 0x20 && !'"`\'\\'.includes(c))
   );
 }
-const PLACEHOLDER = /\$\{([A-Z_][A-Z0-9_]*)\}/g;
 
 /** Reads and checks a profile file: every problem at once, or the profile. */
 export function loadOdbcProfile(
@@ -138,11 +144,10 @@ export function readOdbcProfile(
     if (typeof text !== 'string' || text.trim() === '')
       problem(`connection.${way}`, 'must be text');
     else {
-      const missing = [...text.matchAll(PLACEHOLDER)].map((m) => m[1]).filter((n) => !env[n]);
-      if (missing.length > 0)
-        problem(`connection.${way}`, `environment variables not set: ${missing.join(', ')}`);
-      const value = text.replace(PLACEHOLDER, (_, name: string) => env[name] ?? '');
-      reach = way === 'dsn' ? { dsn: value } : { connectionString: value };
+      const filled = withEnvironment(text, env);
+      if ('missing' in filled)
+        problem(`connection.${way}`, `environment variables not set: ${filled.missing.join(', ')}`);
+      else reach = way === 'dsn' ? { dsn: filled.value } : { connectionString: filled.value };
     }
   }
   const poolSize = connection.poolSize ?? 4;
@@ -324,21 +329,6 @@ function mapping(
 function qualifiedName(name: string): boolean {
   const parts = name.split('.');
   return parts.length <= 2 && parts.every((p) => isIdentifier(p) && p.trim() === p && p !== '');
-}
-
-function unknownKeys(
-  input: Record<string, unknown>,
-  known: readonly string[],
-  at: string,
-  problem: (key: string, message: string) => void,
-): void {
-  for (const name of Object.keys(input))
-    if (!known.includes(name))
-      problem(at ? `${at}.${name}` : name, `unknown key (expected one of ${known.join(', ')})`);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**

@@ -1,0 +1,4 @@
+export * from './salesforce-profile';
+export * from './salesforce-session';
+export * from './salesforce-failure';
+export * from './salesforce-link-target';

@@ -1,0 +1,185 @@
+import {
+  applyFieldMapping,
+  DeliveryFailure,
+  type LinkOutcome,
+  type LinkRequest,
+  type LinkTargetWriter,
+} from '@ctxb/connector-sdk';
+import type { Connection } from 'jsforce';
+import { callFailure, recordFailureKind } from './salesforce-failure';
+import type { SalesforceProfile } from './salesforce-profile';
+import type { SalesforceSession } from './salesforce-session';
+
+/** Records per sObject Collections call (the API's limit) and per version query. */
+export const COLLECTION_SIZE = 200;
+
+interface UpsertResult {
+  id?: string;
+  success: boolean;
+  created?: boolean;
+  errors?: { statusCode?: string; errorCode?: string; message?: string; fields?: string[] }[];
+}
+
+/** A string as a SOQL literal: quotes and backslashes escaped. */
+export function soqlString(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+/**
+ * The CRM link: each context version upserted into the profile's object by its external id
+ * (the contextReferenceId), 200 records a call through sObject Collections. A record holding the
+ * version or a newer one is left as it is (read first, one query per 200 references); of
+ * several versions of one context in a batch, only the newest is sent. Each record's result is
+ * its own: a validation rule refusing one never holds back the others.
+ */
+export class SalesforceLinkTarget implements LinkTargetWriter {
+  readonly target = 'crm' as const;
+
+  constructor(
+    private readonly profile: SalesforceProfile,
+    private readonly session: SalesforceSession,
+  ) {}
+
+  async write(batch: readonly LinkRequest[]): Promise<LinkOutcome[]> {
+    const outcomes: LinkOutcome[] = new Array<LinkOutcome>(batch.length);
+    // The newest version of each context in the batch; the others are current once it is.
+    const newest = new Map<string, number>();
+    batch.forEach((request, i) => {
+      const at = newest.get(request.contextReferenceId);
+      if (at === undefined || batch[at].version < request.version)
+        newest.set(request.contextReferenceId, i);
+    });
+    const sent = [...newest.values()];
+    try {
+      const held = await this.heldVersions(sent.map((i) => batch[i].contextReferenceId));
+      const upserts: { index: number; record: Record<string, unknown> }[] = [];
+      for (const i of sent) {
+        const request = batch[i];
+        const found = held.get(request.contextReferenceId);
+        if (found && found.version !== null && found.version >= request.version) {
+          outcomes[i] = { status: 'current', recordIds: [found.id] };
+          continue;
+        }
+        try {
+          upserts.push({ index: i, record: this.recordOf(request) });
+        } catch (error) {
+          outcomes[i] = { status: 'failed', failure: callFailure(error, 'mapping') };
+        }
+      }
+      for (let start = 0; start < upserts.length; start += COLLECTION_SIZE) {
+        const chunk = upserts.slice(start, start + COLLECTION_SIZE);
+        const results = await this.upsert(chunk.map((u) => u.record)).catch(
+          (error: unknown) => error as DeliveryFailure,
+        );
+        chunk.forEach(({ index }, k) => {
+          outcomes[index] =
+            results instanceof DeliveryFailure
+              ? { status: 'failed', failure: results }
+              : outcomeOf(results[k]);
+        });
+      }
+    } catch (error) {
+      const failure = callFailure(error, 'reading versions');
+      for (const i of sent) outcomes[i] ??= { status: 'failed', failure };
+    }
+    batch.forEach((request, i) => {
+      if (outcomes[i]) return;
+      const winner = outcomes[newest.get(request.contextReferenceId)!];
+      outcomes[i] =
+        winner.status === 'written' || winner.status === 'current'
+          ? { status: 'current', recordIds: winner.recordIds }
+          : winner;
+    });
+    return outcomes;
+  }
+
+  /** The fields of one upsert: the mapped ones, the reference and the version. */
+  private recordOf(request: LinkRequest): Record<string, unknown> {
+    return {
+      ...applyFieldMapping(this.profile.fields, request.record),
+      [this.profile.externalId]: request.contextReferenceId,
+      [this.profile.versionField]: request.version,
+    };
+  }
+
+  /** The id and version of the records already holding these references. */
+  private async heldVersions(
+    references: string[],
+  ): Promise<Map<string, { id: string; version: number | null }>> {
+    const held = new Map<string, { id: string; version: number | null }>();
+    const { object, externalId, versionField } = this.profile;
+    for (let start = 0; start < references.length; start += COLLECTION_SIZE) {
+      const list = references
+        .slice(start, start + COLLECTION_SIZE)
+        .map(soqlString)
+        .join(', ');
+      const soql = `SELECT Id, ${externalId}, ${versionField} FROM ${object} WHERE ${externalId} IN (${list})`;
+      const result = await this.call(
+        'reading versions',
+        async (c) =>
+          (await c.query<Record<string, unknown>>(soql)) as { records: Record<string, unknown>[] },
+      );
+      for (const row of result.records) {
+        const version = row[versionField];
+        held.set(String(row[externalId]), {
+          id: String(row.Id),
+          version: version === null || version === undefined ? null : Number(version),
+        });
+      }
+    }
+    return held;
+  }
+
+  private upsert(records: Record<string, unknown>[]): Promise<UpsertResult[]> {
+    const { object, externalId } = this.profile;
+    return this.call(
+      'upserting',
+      async (c) =>
+        (await c.upsert(object, records as never[], externalId, {
+          allOrNone: false,
+        })) as unknown as UpsertResult[],
+    );
+  }
+
+  /**
+   * One API call: refused before it is made while the org's API usage is above the profile's
+   * share; after INVALID_SESSION_ID, made once more with a new token, never more.
+   */
+  private async call<T>(doing: string, work: (connection: Connection) => Promise<T>): Promise<T> {
+    const usage = this.session.usage;
+    if (usage && usage.limit > 0 && usage.used / usage.limit >= this.profile.maxApiUsage)
+      throw new DeliveryFailure(
+        'rate-limited',
+        `${doing}: the org has used ${usage.used} of its ${usage.limit} daily API requests`,
+      );
+    let connection = await this.session.connection();
+    try {
+      return await work(connection);
+    } catch (error) {
+      if ((error as { errorCode?: string }).errorCode !== 'INVALID_SESSION_ID')
+        throw callFailure(error, doing);
+      connection = await this.session.renew(connection);
+      try {
+        return await work(connection);
+      } catch (again) {
+        throw callFailure(again, doing);
+      }
+    } finally {
+      this.session.observe(connection);
+    }
+  }
+}
+
+function outcomeOf(result: UpsertResult | undefined): LinkOutcome {
+  if (result?.success && result.id) return { status: 'written', recordIds: [result.id] };
+  const error = result?.errors?.[0];
+  const code = error?.statusCode ?? error?.errorCode ?? 'UNKNOWN_EXCEPTION';
+  const fields = error?.fields?.length ? ` (${error.fields.join(', ')})` : '';
+  return {
+    status: 'failed',
+    failure: new DeliveryFailure(
+      recordFailureKind(code),
+      `upserting: [${code}] ${error?.message ?? 'no result for the record'}${fields}`,
+    ),
+  };
+}

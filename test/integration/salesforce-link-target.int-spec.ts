@@ -1,0 +1,257 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LinkOutcome, LinkRequest } from '@ctxb/connector-sdk';
+import { contextReferenceId, type ContextRecord } from '@ctxb/context';
+import { order12345Records } from '@ctxb/simulation';
+import {
+  loadSalesforceProfile,
+  SalesforceLinkTarget,
+  SalesforceSession,
+  type SalesforceAuth,
+  type SalesforceProfile,
+} from '@ctxb/salesforce-connector';
+import { SalesforceDouble } from '../support/salesforce-double';
+
+const SHIPPED = join(__dirname, '..', '..', 'config', 'connectors', 'salesforce.yaml');
+const CLIENT = {
+  clientId: '3MVG9-test-app',
+  clientSecret: 'app-secret',
+  username: 'integration@example.com',
+  password: 'pw+token',
+};
+
+/** The shipped profile, signing in to the double with `auth`. */
+function profileFor(auth: SalesforceAuth): SalesforceProfile {
+  const key = join(mkdtempSync(join(tmpdir(), 'ctxb-sf-')), 'key.pem');
+  writeFileSync(key, 'unused');
+  const read = loadSalesforceProfile(SHIPPED, {
+    SALESFORCE_CLIENT_ID: 'x',
+    SALESFORCE_USERNAME: 'x',
+    SALESFORCE_PRIVATE_KEY_FILE: key,
+  });
+  if ('problems' in read) throw new Error(JSON.stringify(read.problems));
+  return { ...read.profile, auth };
+}
+
+const request = (record: ContextRecord): LinkRequest => ({
+  contextReferenceId: record.contextReferenceId,
+  version: record.version,
+  record,
+});
+
+/** The story's newest context, as `count` orders of their own. */
+function orders(count: number, prefix: string): ContextRecord[] {
+  const story = order12345Records().at(-1)!;
+  return Array.from({ length: count }, (_, i) => {
+    const orderId = `${prefix}-${i}`;
+    return {
+      ...story,
+      contextReferenceId: contextReferenceId(orderId),
+      order: { ...story.order, orderId },
+    };
+  });
+}
+
+const failure = (outcome: LinkOutcome) =>
+  outcome.status === 'failed'
+    ? {
+        kind: outcome.failure.kind,
+        retryable: outcome.failure.retryable,
+        message: outcome.failure.message,
+      }
+    : outcome;
+
+describe('Salesforce link target through jsforce, against the REST double', () => {
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const double = new SalesforceDouble({
+    ...CLIENT,
+    publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  });
+  let loginUrl: string;
+  const story = order12345Records();
+  const newest = story.at(-1)!;
+
+  beforeAll(async () => {
+    loginUrl = await double.start();
+  });
+  afterAll(() => double.stop());
+
+  const passwordTarget = () => {
+    const profile = profileFor({ flow: 'password', loginUrl, ...CLIENT });
+    const session = new SalesforceSession(profile);
+    return { target: new SalesforceLinkTarget(profile, session), session, profile };
+  };
+
+  it('upserts the story as an Opportunity by its reference, with the mapped summary', async () => {
+    const { target } = passwordTarget();
+    const [outcome] = await target.write([request(newest)]);
+    expect(outcome.status).toBe('written');
+    const [opportunity] = double
+      .recordsOf('Opportunity')
+      .filter((r) => r.Context_Reference_Id__c === newest.contextReferenceId);
+    expect(outcome).toEqual({ status: 'written', recordIds: [opportunity.Id] });
+    expect(opportunity).toMatchObject({
+      Name: '12345',
+      StageName: 'Closed Won',
+      CloseDate: newest.order.placedAt.slice(0, 10),
+      Amount: newest.order.total,
+      First_Touch_Channel__c: newest.journey.firstTouch!.channel,
+      Primary_Campaign__c: 'spring-espresso',
+      Sessions__c: 5,
+      Context_Version__c: newest.version,
+    });
+  });
+
+  it('is idempotent and never goes backwards: one record whatever is delivered again', async () => {
+    const { target } = passwordTarget();
+    const before = double.recordsOf('Opportunity').length;
+    const [again] = await target.write([request(newest)]);
+    expect(again.status).toBe('current');
+    const [older] = await target.write([request(story[0])]);
+    expect(older.status).toBe('current');
+    const newer: ContextRecord = {
+      ...newest,
+      version: newest.version + 1,
+      order: { ...newest.order, total: '199.90' },
+    };
+    // Two versions of one context in a batch: only the newest is sent.
+    const both = await target.write([request(newest), request(newer)]);
+    expect(both.map((o) => o.status)).toEqual(['current', 'written']);
+    expect(double.recordsOf('Opportunity')).toHaveLength(before);
+    const [held] = double
+      .recordsOf('Opportunity')
+      .filter((r) => r.Context_Reference_Id__c === newest.contextReferenceId);
+    expect(held).toMatchObject({
+      Context_Version__c: newest.version + 1,
+      Amount: '199.90',
+    });
+  });
+
+  it('sends 200 records a call: 450 contexts in three upserts and three version queries', async () => {
+    const { target } = passwordTarget();
+    const calls = { ...double.calls };
+    const outcomes = await target.write(orders(450, 'bulk').map(request));
+    expect(outcomes.every((o) => o.status === 'written')).toBe(true);
+    expect(double.calls.upsert - calls.upsert).toBe(3);
+    expect(double.calls.query - calls.query).toBe(3);
+  });
+
+  it("keeps each record's result its own: a lock is retried, a validation rule dead-letters", async () => {
+    const { target } = passwordTarget();
+    double.fail({
+      call: 'record',
+      statusCode: 'UNABLE_TO_LOCK_ROW',
+      message: 'unable to obtain exclusive access to this record',
+    });
+    double.fail({
+      call: 'record',
+      statusCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+      message: 'Amount must be positive',
+      fields: ['Amount'],
+    });
+    const outcomes = await target.write(orders(3, 'rules').map(request));
+    expect(outcomes.map(failure)).toEqual([
+      {
+        kind: 'lock-timeout',
+        retryable: true,
+        message: 'upserting: [UNABLE_TO_LOCK_ROW] unable to obtain exclusive access to this record',
+      },
+      {
+        kind: 'constraint',
+        retryable: false,
+        message: 'upserting: [FIELD_CUSTOM_VALIDATION_EXCEPTION] Amount must be positive (Amount)',
+      },
+      expect.objectContaining({ status: 'written' }),
+    ]);
+  });
+
+  it.each([
+    [429, 'REQUEST_LIMIT_EXCEEDED', 'rate-limited', true],
+    [503, 'SERVER_UNAVAILABLE', 'connection-lost', true],
+    [500, 'UNKNOWN_EXCEPTION', 'unknown', true],
+    [400, 'INVALID_FIELD', 'configuration', false],
+  ])('classifies a whole call refused with %i %s', async (status, errorCode, kind, retryable) => {
+    const { target } = passwordTarget();
+    double.fail({ call: 'upsert', status, errorCode });
+    const outcomes = await target.write(orders(2, `call-${errorCode}`).map(request));
+    for (const outcome of outcomes)
+      expect(failure(outcome)).toMatchObject({
+        kind,
+        retryable,
+        message: expect.stringContaining(`[${errorCode}]`) as string,
+      });
+  });
+
+  it('renews an expired session once and goes on; a token refused outright never loops', async () => {
+    const { target, session } = passwordTarget();
+    await target.write(orders(1, 'session-a').map(request));
+    expect(session.tokenRequests).toBe(1);
+    double.expireTokens();
+    const [renewed] = await target.write(orders(1, 'session-b').map(request));
+    expect(renewed.status).toBe('written');
+    expect(session.tokenRequests).toBe(2);
+
+    double.refuseAllTokens = true;
+    const tokenCalls = double.calls.token;
+    try {
+      const [refused] = await target.write(orders(1, 'session-c').map(request));
+      expect(failure(refused)).toMatchObject({
+        kind: 'unknown',
+        message: expect.stringContaining('[INVALID_SESSION_ID]') as string,
+      });
+      // One renewal for the call, not one per refusal.
+      expect(double.calls.token - tokenCalls).toBe(1);
+    } finally {
+      double.refuseAllTokens = false;
+    }
+  });
+
+  it('signs in with the JWT bearer flow and the client credentials flow', async () => {
+    const jwt = profileFor({
+      flow: 'jwt',
+      loginUrl,
+      clientId: CLIENT.clientId,
+      username: CLIENT.username,
+      privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    });
+    const [viaJwt] = await new SalesforceLinkTarget(jwt, new SalesforceSession(jwt)).write(
+      orders(1, 'jwt').map(request),
+    );
+    expect(viaJwt.status).toBe('written');
+    const cc = profileFor({
+      flow: 'client-credentials',
+      loginUrl,
+      clientId: CLIENT.clientId,
+      clientSecret: CLIENT.clientSecret,
+    });
+    const [viaCc] = await new SalesforceLinkTarget(cc, new SalesforceSession(cc)).write(
+      orders(1, 'cc').map(request),
+    );
+    expect(viaCc.status).toBe('written');
+    const wrong = { ...cc, auth: { ...cc.auth, clientSecret: 'wrong' } } as SalesforceProfile;
+    const [refused] = await new SalesforceLinkTarget(wrong, new SalesforceSession(wrong)).write(
+      orders(1, 'wrong').map(request),
+    );
+    expect(failure(refused)).toMatchObject({
+      kind: 'configuration',
+      retryable: false,
+      message: expect.stringContaining('invalid client credentials') as string,
+    });
+  });
+
+  it("stops calling above the profile's share of the org's daily API requests", async () => {
+    const { target, profile } = passwordTarget();
+    double.apiUsage.used = Math.ceil(double.apiUsage.limit * profile.maxApiUsage);
+    try {
+      await target.write(orders(1, 'usage-a').map(request)); // sees the usage in the response
+      const calls = { ...double.calls };
+      const [held] = await target.write(orders(1, 'usage-b').map(request));
+      expect(failure(held)).toMatchObject({ kind: 'rate-limited', retryable: true });
+      expect(double.calls).toEqual(calls);
+    } finally {
+      double.apiUsage.used = 0;
+    }
+  });
+});

@@ -1,0 +1,267 @@
+import { createVerify, randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** A failure the next matching calls answer with, as Salesforce documents it. */
+export type InjectedFailure =
+  /** The whole call: HTTP status and a REST error body `[{ message, errorCode }]`. */
+  | { call: 'upsert' | 'query' | 'any'; status: number; errorCode: string; message?: string }
+  /** One record of a collection: an UpsertResult with success false. */
+  | { call: 'record'; statusCode: string; message?: string; fields?: string[] };
+
+interface Client {
+  clientId: string;
+  clientSecret?: string;
+  /** PEM public key of the connected app's certificate (JWT bearer flow). */
+  publicKey?: string;
+  username?: string;
+  password?: string;
+}
+
+/**
+ * A local stand-in for the Salesforce REST API, for tests only: the OAuth 2.0 token endpoint
+ * (JWT bearer, client credentials and username-password flows), SOQL queries of the shape
+ * `SELECT f, … FROM Object WHERE Field IN ('a', …)`, sObject Collections upsert by external
+ * id, and limits. Status codes, error bodies and the `Sforce-Limit-Info` header follow
+ * Salesforce's documentation. A switchboard injects failures; counters tell how many calls of
+ * each kind were made.
+ */
+export class SalesforceDouble {
+  private server: Server | undefined;
+  private readonly tokens = new Set<string>();
+  /** Every token is refused, fresh ones too (a revoked connected app). */
+  refuseAllTokens = false;
+  readonly records = new Map<string, Map<string, Record<string, unknown>>>();
+  readonly calls = { token: 0, query: 0, upsert: 0, limits: 0 };
+  private readonly failures: { failure: InjectedFailure; times: number }[] = [];
+  apiUsage = { used: 0, limit: 15_000 };
+  url = '';
+
+  constructor(private readonly client: Client) {}
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => {
+      void this.handle(req, res).catch((error: Error) => {
+        if (!res.headersSent)
+          this.json(res, 500, [{ message: error.message, errorCode: 'UNKNOWN_EXCEPTION' }]);
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.url;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise((resolve) => this.server?.close(resolve));
+  }
+
+  /** The next `times` matching calls (or records) fail with `failure`. */
+  fail(failure: InjectedFailure, times = 1): void {
+    this.failures.push({ failure, times });
+  }
+
+  /** Every token issued so far expires (the next call with one gets INVALID_SESSION_ID). */
+  expireTokens(): void {
+    this.tokens.clear();
+  }
+
+  /** The records of one object, by external id value. */
+  recordsOf(object: string): Record<string, unknown>[] {
+    return [...(this.records.get(object)?.values() ?? [])];
+  }
+
+  private injected(kinds: InjectedFailure['call'][]): InjectedFailure | undefined {
+    const at = this.failures.findIndex((f) => kinds.includes(f.failure.call));
+    if (at < 0) return undefined;
+    const entry = this.failures[at];
+    if (--entry.times <= 0) this.failures.splice(at, 1);
+    return entry.failure;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', this.url);
+    const body = await new Promise<string>((resolve) => {
+      let text = '';
+      req.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+      req.on('end', () => resolve(text));
+    });
+    if (req.method === 'POST' && url.pathname === '/services/oauth2/token')
+      return this.token(new URLSearchParams(body), res);
+    const api = /^\/services\/data\/v(\d+\.\d)\/(.*)$/.exec(url.pathname);
+    if (!api)
+      return this.json(res, 404, [
+        { message: 'The requested resource does not exist', errorCode: 'NOT_FOUND' },
+      ]);
+    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    if (!token || !this.tokens.has(token) || this.refuseAllTokens)
+      return this.json(res, 401, [
+        { message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' },
+      ]);
+    this.apiUsage.used++;
+    const path = api[2];
+    if (req.method === 'GET' && path === 'limits') {
+      this.calls.limits++;
+      return this.json(res, 200, {
+        DailyApiRequests: {
+          Max: this.apiUsage.limit,
+          Remaining: this.apiUsage.limit - this.apiUsage.used,
+        },
+      });
+    }
+    if (req.method === 'GET' && path === 'query')
+      return this.query(url.searchParams.get('q') ?? '', res);
+    const upsert = /^composite\/sobjects\/([A-Za-z0-9_]+)\/([A-Za-z0-9_]+)$/.exec(path);
+    if (req.method === 'PATCH' && upsert) return this.upsert(upsert[1], upsert[2], body, res);
+    return this.json(res, 404, [
+      { message: 'The requested resource does not exist', errorCode: 'NOT_FOUND' },
+    ]);
+  }
+
+  private token(params: URLSearchParams, res: ServerResponse): void {
+    this.calls.token++;
+    const refuse = (description: string) =>
+      this.json(res, 400, { error: 'invalid_grant', error_description: description });
+    const grant = params.get('grant_type');
+    if (grant === 'urn:ietf:params:oauth:grant-type:jwt-bearer') {
+      const [header, claims, signature] = (params.get('assertion') ?? '').split('.');
+      if (!this.client.publicKey || !signature) return refuse('invalid assertion');
+      const valid = createVerify('RSA-SHA256')
+        .update(`${header}.${claims}`)
+        .verify(this.client.publicKey, signature, 'base64url');
+      const c = JSON.parse(Buffer.from(claims, 'base64url').toString('utf8')) as Record<
+        string,
+        unknown
+      >;
+      if (!valid) return refuse('invalid assertion');
+      if (c.iss !== this.client.clientId)
+        return this.json(res, 400, {
+          error: 'invalid_client_id',
+          error_description: 'client identifier invalid',
+        });
+      if (c.sub !== this.client.username) return refuse("user hasn't approved this consumer");
+      if (c.aud !== this.url) return refuse('audience is invalid');
+      if (typeof c.exp !== 'number' || c.exp * 1000 < Date.now())
+        return refuse('expired authorization code');
+    } else if (grant === 'client_credentials' || grant === 'password') {
+      if (
+        params.get('client_id') !== this.client.clientId ||
+        params.get('client_secret') !== this.client.clientSecret
+      )
+        return this.json(res, 400, {
+          error: 'invalid_client',
+          error_description: 'invalid client credentials',
+        });
+      if (
+        grant === 'password' &&
+        (params.get('username') !== this.client.username ||
+          params.get('password') !== this.client.password)
+      )
+        return refuse('authentication failure');
+    } else
+      return this.json(res, 400, {
+        error: 'unsupported_grant_type',
+        error_description: 'grant type not supported',
+      });
+    const accessToken = `00D000000000001!${randomBytes(24).toString('base64url')}`;
+    this.tokens.add(accessToken);
+    this.json(res, 200, {
+      access_token: accessToken,
+      instance_url: this.url,
+      id: `${this.url}/id/00D000000000001AAA/005000000000001AAA`,
+      token_type: 'Bearer',
+      issued_at: String(Date.now()),
+      scope: 'api',
+    });
+  }
+
+  private query(soql: string, res: ServerResponse): void {
+    this.calls.query++;
+    const injected = this.injected(['query', 'any']);
+    if (injected && injected.call !== 'record') return this.error(res, injected);
+    const m = /^SELECT (.+) FROM ([A-Za-z0-9_]+) WHERE ([A-Za-z0-9_]+) IN \((.*)\)$/.exec(soql);
+    if (!m)
+      return this.json(res, 400, [
+        { message: `unexpected token: ${soql.slice(0, 40)}`, errorCode: 'MALFORMED_QUERY' },
+      ]);
+    const [, fields, object, field, list] = m;
+    const values = [...list.matchAll(/'((?:[^'\\]|\\.)*)'/g)].map((v) =>
+      v[1].replace(/\\(.)/g, '$1'),
+    );
+    const rows = this.recordsOf(object).filter((r) => values.includes(String(r[field])));
+    const names = fields.split(',').map((f) => f.trim());
+    this.json(res, 200, {
+      totalSize: rows.length,
+      done: true,
+      records: rows.map((r) => ({
+        attributes: {
+          type: object,
+          url: `/services/data/v62.0/sobjects/${object}/${String(r.Id)}`,
+        },
+        ...Object.fromEntries(names.map((n) => [n, r[n] ?? null])),
+      })),
+    });
+  }
+
+  private upsert(object: string, externalId: string, text: string, res: ServerResponse): void {
+    this.calls.upsert++;
+    const injected = this.injected(['upsert', 'any']);
+    if (injected && injected.call !== 'record') return this.error(res, injected);
+    const body = JSON.parse(text) as { allOrNone?: boolean; records: Record<string, unknown>[] };
+    if (body.records.length > 200)
+      return this.json(res, 400, [
+        { message: 'Maximum number of records is 200', errorCode: 'EXCEEDED_ID_LIMIT' },
+      ]);
+    const table = this.records.get(object) ?? new Map<string, Record<string, unknown>>();
+    this.records.set(object, table);
+    const results = body.records.map((record) => {
+      const { attributes, ...fields } = record as {
+        attributes?: { type?: string };
+      } & Record<string, unknown>;
+      if (attributes?.type !== object)
+        return {
+          success: false,
+          errors: [
+            {
+              statusCode: 'INVALID_TYPE',
+              message: 'attributes.type must match the URI',
+              fields: [],
+            },
+          ],
+        };
+      const key = String(fields[externalId] ?? '');
+      const failure = this.injected(['record']);
+      if (failure && failure.call === 'record')
+        return {
+          success: false,
+          errors: [
+            {
+              statusCode: failure.statusCode,
+              message: failure.message ?? failure.statusCode,
+              fields: failure.fields ?? [],
+            },
+          ],
+        };
+      const existing = table.get(key);
+      const id =
+        (existing?.Id as string | undefined) ??
+        `006${randomBytes(6).toString('hex').slice(0, 12).toUpperCase()}AAA`;
+      table.set(key, { ...existing, ...fields, Id: id });
+      return { id, success: true, errors: [], created: !existing };
+    });
+    this.json(res, 200, results);
+  }
+
+  private error(res: ServerResponse, failure: Extract<InjectedFailure, { status: number }>): void {
+    this.json(res, failure.status, [
+      { message: failure.message ?? failure.errorCode, errorCode: failure.errorCode },
+    ]);
+  }
+
+  private json(res: ServerResponse, status: number, body: unknown): void {
+    res.writeHead(status, {
+      'content-type': 'application/json;charset=UTF-8',
+      'sforce-limit-info': `api-usage=${this.apiUsage.used}/${this.apiUsage.limit}`,
+    });
+    res.end(JSON.stringify(body));
+  }
+}
