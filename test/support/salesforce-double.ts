@@ -228,7 +228,7 @@ export class SalesforceDouble {
             },
           ],
         };
-      const key = String(fields[externalId] ?? '');
+      const key = typeof fields[externalId] === 'string' ? fields[externalId] : '';
       const failure = this.injected(['record']);
       if (failure && failure.call === 'record')
         return {

@@ -52,7 +52,7 @@ export function recordFailureKind(statusCode: string): FailureKind {
 export function callFailure(error: unknown, doing: string): DeliveryFailure {
   if (error instanceof DeliveryFailure) return error;
   const e = error as { errorCode?: unknown; name?: unknown; code?: unknown; message?: unknown };
-  const code = String(e.errorCode ?? e.code ?? e.name ?? '');
+  const code = [e.errorCode, e.code, e.name].find((c): c is string => typeof c === 'string') ?? '';
   const message = typeof e.message === 'string' ? e.message : String(error);
   const kind: FailureKind =
     PASSING[code] ??

@@ -100,7 +100,15 @@ export function readSalesforceProfile(
   );
   if (at.connector !== 'salesforce') problem('connector', 'must be salesforce');
   const auth = readAuth(at.auth, env, problem);
-  const apiVersion = String(at.apiVersion ?? '62.0');
+  // YAML reads 62.0 as the number 62.
+  const apiVersion =
+    typeof at.apiVersion === 'number'
+      ? at.apiVersion.toFixed(1)
+      : typeof at.apiVersion === 'string'
+        ? at.apiVersion
+        : at.apiVersion === undefined
+          ? '62.0'
+          : '';
   if (!/^\d{2,3}\.0$/.test(apiVersion) || Number(apiVersion) < 46)
     problem('apiVersion', 'must be a REST API version such as "62.0", 46.0 or later');
   const name = (key: 'object' | 'externalId' | 'versionField') => {
