@@ -1,8 +1,10 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFile, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { connect } from 'odbc';
+import { SalesforceDouble } from '../support/salesforce-double';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -153,5 +155,93 @@ describe('ctxb connectors validate and test', () => {
     expect(run.stdout).toContain('om: sales_order FAILED');
     expect(run.stdout).toContain('- missing columns: grand_total');
     expect(run.stdout).toMatch(/- amount read refused: \[42703\].*grand_total/);
+  });
+});
+
+describe('ctxb connectors validate and test, Salesforce', () => {
+  const CLIENT = { clientId: 'ctxb-cli', clientSecret: 'cli-secret' };
+  const opportunity = [
+    'Id',
+    'Name',
+    'StageName',
+    'CloseDate',
+    'Amount',
+    'First_Touch_Channel__c',
+    'Last_Touch_Channel__c',
+    'Primary_Campaign__c',
+    'Touchpoints__c',
+    'Sessions__c',
+    'Days_To_Convert__c',
+    'Context_Version__c',
+  ].map((name) => ({ name }));
+  const double = new SalesforceDouble(CLIENT, {
+    Opportunity: [...opportunity, { name: 'Context_Reference_Id__c', externalId: true }],
+  });
+  let loginUrl: string;
+  beforeAll(async () => {
+    loginUrl = await double.start();
+  });
+  afterAll(() => double.stop());
+
+  /** The shipped profile signing in to the double with the client credentials flow. */
+  const salesforceProfile = (secret = CLIENT.clientSecret, object = 'Opportunity') => {
+    const text = readFileSync(join(ROOT, 'config', 'connectors', 'salesforce.yaml'), 'utf8')
+      .replace(
+        /\nauth:\n( {2}.*\n)+/,
+        `\nauth: { flow: client-credentials, loginUrl: '${loginUrl}', clientId: ${CLIENT.clientId}, clientSecret: ${secret} }\n`,
+      )
+      .replace('object: Opportunity', `object: ${object}`);
+    const file = join(mkdtempSync(join(tmpdir(), 'ctxb-profile-')), 'crm.yaml');
+    writeFileSync(file, text);
+    return file;
+  };
+  // Not spawnSync: the double answers from this process while the command runs.
+  const ctxb = async (...args: string[]) => {
+    try {
+      const { stdout, stderr } = await promisify(execFile)(
+        'node',
+        [join(ROOT, 'dist', 'apps', 'cli', 'src', 'main.js'), ...args],
+        { cwd: ROOT, timeout: 60_000, encoding: 'utf8' },
+      );
+      return { status: 0, stdout, stderr };
+    } catch (error) {
+      const e = error as { code: number; stdout: string; stderr: string };
+      return { status: e.code, stdout: e.stdout, stderr: e.stderr };
+    }
+  };
+
+  it('validates the shipped profile and names its missing secrets', async () => {
+    const valid = await ctxb('connectors', 'validate', salesforceProfile());
+    expect(valid.status).toBe(0);
+    expect(valid.stdout).toContain('crm: upserts Opportunity by Context_Reference_Id__c');
+    const shipped = await ctxb('connectors', 'validate', 'salesforce');
+    expect(shipped.status).toBe(78);
+    expect(shipped.stderr).toContain(
+      'auth.clientId: environment variables not set: SALESFORCE_CLIENT_ID',
+    );
+  });
+
+  it('signs in, checks the fields from the describe and shows the upsert, writing nothing', async () => {
+    const run = await ctxb('connectors', 'test', salesforceProfile());
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain(`: signed in (${loginUrl}, client-credentials flow)`);
+    expect(run.stdout).toContain(
+      'crm: Opportunity ok (fields there and writable, Context_Reference_Id__c an external id)',
+    );
+    expect(run.stdout).toContain(
+      'PATCH /services/data/v62.0/composite/sobjects/Opportunity/Context_Reference_Id__c',
+    );
+    expect(run.stdout).toMatch(/"Context_Reference_Id__c":"ctx_[a-z2-7]{26}"/);
+    expect(double.calls.upsert).toBe(0);
+  });
+
+  it('names an object the org lacks and a refused sign-in, with exit code 1', async () => {
+    const missing = await ctxb('connectors', 'test', salesforceProfile(undefined, 'Order'));
+    expect(missing.status).toBe(1);
+    expect(missing.stdout).toContain("[NOT_FOUND] sObject type 'Order' is not supported.");
+    const refused = await ctxb('connectors', 'test', salesforceProfile('wrong'));
+    expect(refused.status).toBe(1);
+    expect(refused.stdout).toContain('signing in: [invalid_client] invalid client credentials');
   });
 });

@@ -9,6 +9,14 @@ export type InjectedFailure =
   /** One record of a collection: an UpsertResult with success false. */
   | { call: 'record'; statusCode: string; message?: string; fields?: string[] };
 
+/** A field as an sObject describe lists it. */
+export interface DescribedField {
+  name: string;
+  externalId?: boolean;
+  createable?: boolean;
+  updateable?: boolean;
+}
+
 interface Client {
   clientId: string;
   clientSecret?: string;
@@ -37,7 +45,11 @@ export class SalesforceDouble {
   apiUsage = { used: 0, limit: 15_000 };
   url = '';
 
-  constructor(private readonly client: Client) {}
+  constructor(
+    private readonly client: Client,
+    /** Objects the org has, for describe: their fields. */
+    private readonly objects: Record<string, DescribedField[]> = {},
+  ) {}
 
   async start(): Promise<string> {
     this.server = createServer((req, res) => {
@@ -106,6 +118,23 @@ export class SalesforceDouble {
           Max: this.apiUsage.limit,
           Remaining: this.apiUsage.limit - this.apiUsage.used,
         },
+      });
+    }
+    const describe = /^sobjects\/([A-Za-z0-9_]+)\/describe$/.exec(path);
+    if (req.method === 'GET' && describe) {
+      const fields = this.objects[describe[1]];
+      if (!fields)
+        return this.json(res, 404, [
+          { message: `sObject type '${describe[1]}' is not supported.`, errorCode: 'NOT_FOUND' },
+        ]);
+      return this.json(res, 200, {
+        name: describe[1],
+        fields: fields.map((f) => ({
+          createable: true,
+          updateable: true,
+          externalId: false,
+          ...f,
+        })),
       });
     }
     if (req.method === 'GET' && path === 'query')

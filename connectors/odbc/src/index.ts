@@ -2,5 +2,4 @@ export * from './odbc-profile';
 export * from './link-statements';
 export * from './odbc-link-target';
 export * from './profile-check';
-export * from './link-connectors';
 export * from './odbc-connections';

@@ -61,7 +61,7 @@ export class SalesforceLinkTarget implements LinkTargetWriter {
           continue;
         }
         try {
-          upserts.push({ index: i, record: this.recordOf(request) });
+          upserts.push({ index: i, record: upsertRecord(this.profile, request) });
         } catch (error) {
           outcomes[i] = { status: 'failed', failure: callFailure(error, 'mapping') };
         }
@@ -91,15 +91,6 @@ export class SalesforceLinkTarget implements LinkTargetWriter {
           : winner;
     });
     return outcomes;
-  }
-
-  /** The fields of one upsert: the mapped ones, the reference and the version. */
-  private recordOf(request: LinkRequest): Record<string, unknown> {
-    return {
-      ...applyFieldMapping(this.profile.fields, request.record),
-      [this.profile.externalId]: request.contextReferenceId,
-      [this.profile.versionField]: request.version,
-    };
   }
 
   /** The id and version of the records already holding these references. */
@@ -168,6 +159,18 @@ export class SalesforceLinkTarget implements LinkTargetWriter {
       this.session.observe(connection);
     }
   }
+}
+
+/** The fields of one context version's upsert: the mapped ones, the reference and the version. */
+export function upsertRecord(
+  profile: Pick<SalesforceProfile, 'fields' | 'externalId' | 'versionField'>,
+  request: LinkRequest,
+): Record<string, unknown> {
+  return {
+    ...applyFieldMapping(profile.fields, request.record),
+    [profile.externalId]: request.contextReferenceId,
+    [profile.versionField]: request.version,
+  };
 }
 
 function outcomeOf(result: UpsertResult | undefined): LinkOutcome {

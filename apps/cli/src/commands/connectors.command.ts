@@ -11,6 +11,15 @@ import {
   type OdbcProfile,
   type ProfileProblem,
 } from '@ctxb/odbc-connector';
+import { connectorKindOf } from '@ctxb/connectors';
+import {
+  checkSalesforceProfile,
+  loadSalesforceProfile,
+  SalesforceSession,
+  type SalesforceCheck,
+  type SalesforceProfile,
+  type SalesforceProfileProblem,
+} from '@ctxb/salesforce-connector';
 import { order12345Records } from '@ctxb/simulation';
 import { connect } from 'odbc';
 
@@ -28,40 +37,77 @@ export function connectorsCommand(): Command {
     )
     .argument('<profile>', 'a profile name in config/connectors (e.g. sample-erp) or a file path')
     .action((name: string) => {
-      const file = profileFile(name);
-      const read = loadOdbcProfile(file);
-      if ('problems' in read) {
-        console.error(problemReport(read.problems));
-        process.exitCode = EX_CONFIG;
-        return;
-      }
-      console.log(profileSummary(read.profile));
+      const read = readProfile(name);
+      if (!read) return;
+      console.log('connection' in read ? profileSummary(read) : salesforceSummary(read));
     });
   connectors
     .command('test')
     .description(
-      "connect with a profile: check each mapped table and column exists and the module's UPDATE is accepted (run matching no row and rolled back: nothing changes), and show the statements the story order's context makes",
+      "connect with a profile and write nothing: for an ERP, check each mapped table and column exists and the module's UPDATE is accepted (run matching no row and rolled back) and show the statements the story order's context makes; for Salesforce, sign in, check the object's fields from its describe and show the upsert the story makes",
     )
     .argument('<profile>', 'a profile name in config/connectors (e.g. sample-erp) or a file path')
     .action(async (name: string) => {
-      const read = loadOdbcProfile(profileFile(name));
-      if ('problems' in read) {
-        console.error(problemReport(read.problems));
-        process.exitCode = EX_CONFIG;
+      const profile = readProfile(name);
+      if (!profile) return;
+      if (!('connection' in profile)) {
+        const check = await checkSalesforceProfile(
+          profile,
+          new SalesforceSession(profile),
+          storyRequest(),
+        );
+        console.log(salesforceCheckReport(profile, check));
+        if (!check.signIn.ok || check.problems.length > 0) process.exitCode = 1;
         return;
       }
-      const connection = await connect(connectionStringOf(read.profile)).catch((error: unknown) => {
-        throw new Error(`${read.profile.name}: ${failureOf(error, 'cannot connect').message}`);
+      const connection = await connect(connectionStringOf(profile)).catch((error: unknown) => {
+        throw new Error(`${profile.name}: ${failureOf(error, 'cannot connect').message}`);
       });
       try {
-        const checks = await checkProfile(read.profile, connection, storyRequest());
-        console.log(checkReport(read.profile, checks));
+        const checks = await checkProfile(profile, connection, storyRequest());
+        console.log(checkReport(profile, checks));
         if (!checks.every(passed)) process.exitCode = 1;
       } finally {
         await connection.close();
       }
     });
   return connectors;
+}
+
+/**
+ * The profile `name` names, read by its connector's reader; undefined after printing its
+ * problems (exit code 78).
+ */
+function readProfile(name: string): OdbcProfile | SalesforceProfile | undefined {
+  const file = profileFile(name);
+  const kind = connectorKindOf(file);
+  const read =
+    kind === 'salesforce'
+      ? loadSalesforceProfile(file)
+      : typeof kind === 'string'
+        ? loadOdbcProfile(file)
+        : { problems: [{ file, key: 'connector', message: kind.problem }] };
+  if ('problems' in read) {
+    console.error(problemReport(read.problems));
+    process.exitCode = EX_CONFIG;
+    return undefined;
+  }
+  return read.profile;
+}
+
+/** Sign-in, the object's fields, and the upsert the story makes. */
+export function salesforceCheckReport(profile: SalesforceProfile, check: SalesforceCheck): string {
+  if (!check.signIn.ok) return `${profile.name}: FAILED\n  - ${check.signIn.reason}`;
+  return [
+    `${profile.name}: signed in (${check.signIn.instanceUrl}, ${profile.auth.flow} flow)`,
+    `  crm: ${profile.object} ${
+      check.problems.length
+        ? `FAILED\n    - ${check.problems.join('\n    - ')}`
+        : `ok (fields there and writable, ${profile.externalId} an external id)`
+    }`,
+    `    ${check.upsert.method} ${check.upsert.path}`,
+    `      record: ${JSON.stringify(check.upsert.record)}`,
+  ].join('\n');
 }
 
 /** A name in the configuration folder's connectors/, else a path as given. */
@@ -75,7 +121,9 @@ export function profileFile(name: string, env: NodeJS.ProcessEnv = process.env):
 }
 
 /** One line per problem: `file: key: reason`. */
-export function problemReport(problems: readonly ProfileProblem[]): string {
+export function problemReport(
+  problems: readonly (ProfileProblem | SalesforceProfileProblem)[],
+): string {
   const lines = problems.map(
     (p) => `  - ${shown(p.file)}: ${p.key === '' ? '(top level)' : p.key}: ${p.message}`,
   );
@@ -97,6 +145,14 @@ export function profileSummary(profile: OdbcProfile): string {
   return [
     `${profile.name} (${shown(profile.file)}): valid, ODBC over ${reach}, pool of ${profile.poolSize}`,
     ...modules,
+  ].join('\n');
+}
+
+/** What a valid Salesforce profile will upsert where. */
+export function salesforceSummary(profile: SalesforceProfile): string {
+  return [
+    `${profile.name} (${shown(profile.file)}): valid, Salesforce REST API ${profile.apiVersion} at ${profile.auth.loginUrl}, ${profile.auth.flow} flow`,
+    `  crm: upserts ${profile.object} by ${profile.externalId} (version in ${profile.versionField}) sets ${Object.keys(profile.fields).join(', ')}; stops at ${Math.round(profile.maxApiUsage * 100)} % of the daily API requests`,
   ].join('\n');
 }
 

@@ -10,7 +10,7 @@ import type Redis from 'ioredis';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { AppConfig } from '@ctxb/config';
 import { LinkJobProducer, linkRoute } from '@ctxb/delivery';
-import { loadLinkConnectors } from '@ctxb/odbc-connector';
+import { loadLinkConnectors } from '@ctxb/connectors';
 import { METRICS_REGISTRY } from '@ctxb/observability';
 import { ContextRecordStore, createClickHouse, LakeChanges } from '@ctxb/store';
 import {
@@ -46,7 +46,7 @@ export class ContextProcessorService implements OnApplicationBootstrap, OnApplic
     this.clickhouse = createClickHouse(config.clickhouse);
     this.links = new LinkJobProducer(
       loadLinkConnectors(config.links).flatMap((c) =>
-        c.targets.map((target) => linkRoute(config.links.queue, c.profile.name, target)),
+        c.targets.map((target) => linkRoute(config.links.queue, c.name, target)),
       ),
       redisConnectionOptions(config.redis),
       `${keyPrefix}:bull`,

@@ -19,12 +19,7 @@ import {
 } from '@ctxb/delivery';
 import { withTimeout } from '@ctxb/health';
 import { METRICS_REGISTRY } from '@ctxb/observability';
-import {
-  connectionStringOf,
-  loadLinkConnectors,
-  OdbcConnections,
-  OdbcLinkTarget,
-} from '@ctxb/odbc-connector';
+import { loadLinkConnectors, type OpenConnector } from '@ctxb/connectors';
 import {
   ContextRecordStore,
   createClickHouse,
@@ -46,17 +41,17 @@ function within(step: Promise<unknown>, what: string): Promise<unknown> {
 function connectorsOf(config: AppConfig) {
   const all = loadLinkConnectors(config.links);
   const chosen = config.worker.connectors;
-  const unknown = chosen.filter((name) => !all.some((c) => c.profile.name === name));
+  const unknown = chosen.filter((name) => !all.some((c) => c.name === name));
   if (unknown.length > 0)
     throw new ConfigurationException(
       unknown.map((name) => ({
         key: 'worker.connectors',
         source: 'configuration',
-        expected: `names of links.connectors (${all.map((c) => c.profile.name).join(', ') || 'none'})`,
+        expected: `names of links.connectors (${all.map((c) => c.name).join(', ') || 'none'})`,
         shown: name,
       })),
     );
-  return chosen.length === 0 ? all : all.filter((c) => chosen.includes(c.profile.name));
+  return chosen.length === 0 ? all : all.filter((c) => chosen.includes(c.name));
 }
 
 /**
@@ -70,7 +65,7 @@ export class LinkDeliveryService implements OnApplicationBootstrap, OnApplicatio
   private readonly contexts: ContextRecordStore;
   private readonly deadLetters: DeadLetters;
   private readonly workers: LinkQueueWorker[] = [];
-  private readonly pools: OdbcConnections[] = [];
+  private readonly connectors: OpenConnector[] = [];
   private readonly queues: { route: LinkRoute; queue: Queue }[] = [];
   private readonly journal: DeliveryJournal;
   private readonly store: StoreJournal;
@@ -103,27 +98,19 @@ export class LinkDeliveryService implements OnApplicationBootstrap, OnApplicatio
     );
     this.journal = this.measured(this.store);
     for (const connector of connectorsOf(config)) {
-      const { profile, limits } = connector;
-      for (const target of connector.targets) {
-        const module = profile.modules[target]!;
-        const route = linkRoute(config.links.queue, profile.name, target);
-        const pool = new OdbcConnections(connectionStringOf(profile), {
-          size: profile.poolSize,
-          loginTimeoutSeconds: config.odbc.loginTimeoutSeconds,
-        });
-        this.pools.push(pool);
+      const open = connector.open({ loginTimeoutSeconds: config.odbc.loginTimeoutSeconds });
+      this.connectors.push(open);
+      for (const { target, writer, parallelWrites, waitForRecordMs } of open.targets) {
+        const route = linkRoute(config.links.queue, connector.name, target);
         this.queues.push({ route, queue: new Queue(route.queue, { connection, prefix }) });
         this.workers.push(
           new LinkQueueWorker({
             route,
-            writer: new OdbcLinkTarget(target, module, profile.quoting, pool),
-            policy: {
-              ...config.links.retry,
-              waitForRecordMs: module.waitForRecordMinutes * 60_000,
-            },
-            concurrency: limits.concurrency,
-            parallelWrites: profile.poolSize,
-            maxPerSecond: limits.maxPerSecond,
+            writer,
+            policy: { ...config.links.retry, waitForRecordMs },
+            concurrency: connector.limits.concurrency,
+            parallelWrites,
+            maxPerSecond: connector.limits.maxPerSecond,
             connection,
             prefix,
             deadLetters: this.deadLetters,
@@ -152,7 +139,7 @@ export class LinkDeliveryService implements OnApplicationBootstrap, OnApplicatio
     await within(Promise.all(this.workers.map((w) => w.close())), 'queue workers');
     await within(this.store.stop(), 'delivery journal');
     this.redis.disconnect();
-    await within(Promise.all(this.pools.map((p) => p.close())), 'ODBC connections');
+    await within(Promise.all(this.connectors.map((c) => c.close())), 'connector connections');
     await within(Promise.all(this.queues.map((q) => q.queue.close())), 'queues');
     await within(this.deadLetters.close(), 'dead letters');
     await within(this.clickhouse.close(), 'ClickHouse');

@@ -1,0 +1,177 @@
+import { readFileSync } from 'node:fs';
+import {
+  ConfigurationException,
+  type LinkConnectorConfig,
+  type LinksConfig,
+  type LinkTarget,
+} from '@ctxb/config';
+import type { LinkTargetWriter } from '@ctxb/connector-sdk';
+import {
+  connectionStringOf,
+  loadOdbcProfile,
+  OdbcConnections,
+  OdbcLinkTarget,
+  type ErpModule,
+} from '@ctxb/odbc-connector';
+import {
+  loadSalesforceProfile,
+  SalesforceLinkTarget,
+  SalesforceSession,
+} from '@ctxb/salesforce-connector';
+import { parse } from 'yaml';
+
+/** The kinds of connector a profile's `connector` key names. */
+export const CONNECTOR_KINDS = ['odbc', 'salesforce'] as const;
+export type ConnectorKind = (typeof CONNECTOR_KINDS)[number];
+
+/** One target of an open connector, with what its queue worker needs to know about it. */
+export interface OpenTarget {
+  target: LinkTarget;
+  writer: LinkTargetWriter;
+  /** Batches written at once (the connector's connections). */
+  parallelWrites: number;
+  /** How long a record the target does not have yet is waited for. */
+  waitForRecordMs: number;
+}
+
+/** A connector with its connections: its targets' writers, and closing them. */
+export interface OpenConnector {
+  targets: OpenTarget[];
+  close(): Promise<void>;
+}
+
+/** A connector of `links.connectors` with its profile read and checked. */
+export interface LinkConnector {
+  /** The profile's file name without `.yaml`: what queues, deliveries and links record. */
+  name: string;
+  kind: ConnectorKind;
+  file: string;
+  limits: Pick<LinkConnectorConfig, 'concurrency' | 'maxPerSecond'>;
+  /** The targets it links, in profile order. */
+  targets: LinkTarget[];
+  open(options: { loginTimeoutSeconds: number }): OpenConnector;
+}
+
+interface Problem {
+  key: string;
+  source: string;
+  expected: string;
+  shown?: string;
+}
+
+/**
+ * Reads every profile `links.connectors` names, each by the reader of its `connector` kind.
+ * A profile that does not read stops start-up with each problem's file and key, like the
+ * configuration itself.
+ */
+export function loadLinkConnectors(
+  links: Pick<LinksConfig, 'connectors'>,
+  env: NodeJS.ProcessEnv = process.env,
+): LinkConnector[] {
+  const problems: Problem[] = [];
+  const connectors: LinkConnector[] = [];
+  for (const [i, entry] of links.connectors.entries()) {
+    const limits = { concurrency: entry.concurrency, maxPerSecond: entry.maxPerSecond };
+    const read = readConnector(entry.profile, limits, env);
+    if ('problems' in read) {
+      problems.push(...read.problems);
+      continue;
+    }
+    if (connectors.some((c) => c.name === read.connector.name))
+      problems.push({
+        key: `links.connectors[${i}].profile`,
+        source: 'configuration',
+        expected: `a connector name used once; ${read.connector.name} is named twice`,
+        shown: entry.profile,
+      });
+    connectors.push(read.connector);
+  }
+  if (problems.length > 0) throw new ConfigurationException(problems);
+  return connectors;
+}
+
+/** The kind a profile file names, or why it names none. */
+export function connectorKindOf(file: string): ConnectorKind | { problem: string } {
+  let input: unknown;
+  try {
+    input = parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    return { problem: (error as Error).message.split('\n')[0] };
+  }
+  const kind = (input as { connector?: unknown } | null)?.connector;
+  return (CONNECTOR_KINDS as readonly unknown[]).includes(kind)
+    ? (kind as ConnectorKind)
+    : { problem: `connector must be one of ${CONNECTOR_KINDS.join(', ')}` };
+}
+
+function readConnector(
+  file: string,
+  limits: LinkConnector['limits'],
+  env: NodeJS.ProcessEnv,
+): { connector: LinkConnector } | { problems: Problem[] } {
+  const kind = connectorKindOf(file);
+  if (typeof kind !== 'string')
+    return { problems: [{ key: 'connector', source: file, expected: kind.problem }] };
+  const asProblems = (list: { key: string; message: string }[]) => ({
+    problems: list.map((p) => ({ key: p.key || '(file)', source: file, expected: p.message })),
+  });
+  if (kind === 'salesforce') {
+    const loaded = loadSalesforceProfile(file, env);
+    if ('problems' in loaded) return asProblems(loaded.problems);
+    const { profile } = loaded;
+    return {
+      connector: {
+        name: profile.name,
+        kind,
+        file,
+        limits,
+        targets: ['crm'],
+        open: () => ({
+          targets: [
+            {
+              target: 'crm',
+              writer: new SalesforceLinkTarget(profile, new SalesforceSession(profile)),
+              parallelWrites: 2,
+              waitForRecordMs: 0,
+            },
+          ],
+          close: async () => undefined,
+        }),
+      },
+    };
+  }
+  const loaded = loadOdbcProfile(file, env);
+  if ('problems' in loaded) return asProblems(loaded.problems);
+  const { profile } = loaded;
+  const modules = Object.keys(profile.modules) as ErpModule[];
+  return {
+    connector: {
+      name: profile.name,
+      kind,
+      file,
+      limits,
+      targets: modules,
+      open: ({ loginTimeoutSeconds }) => {
+        // A pool per module: a slow module never takes the others' connections.
+        const pools = modules.map(
+          () =>
+            new OdbcConnections(connectionStringOf(profile), {
+              size: profile.poolSize,
+              loginTimeoutSeconds,
+            }),
+        );
+        return {
+          targets: modules.map((target, i) => ({
+            target,
+            writer: new OdbcLinkTarget(target, profile.modules[target]!, profile.quoting, pools[i]),
+            parallelWrites: profile.poolSize,
+            waitForRecordMs: profile.modules[target]!.waitForRecordMinutes * 60_000,
+          })),
+          close: async () => {
+            await Promise.all(pools.map((p) => p.close()));
+          },
+        };
+      },
+    },
+  };
+}

@@ -1,0 +1,74 @@
+import type { LinkRequest } from '@ctxb/connector-sdk';
+import { callFailure } from './salesforce-failure';
+import { upsertRecord } from './salesforce-link-target';
+import type { SalesforceProfile } from './salesforce-profile';
+import type { SalesforceSession } from './salesforce-session';
+
+/** What `ctxb connectors test` found for a Salesforce profile. */
+export interface SalesforceCheck {
+  /** Signed in, with the org's instance, or why not. */
+  signIn: { ok: true; instanceUrl: string } | { ok: false; reason: string };
+  /** What the object's describe says about the fields the profile sets. */
+  problems: string[];
+  /** The upsert the example makes: where it goes and the record sent. */
+  upsert: { method: 'PATCH'; path: string; record: Record<string, unknown> };
+}
+
+interface DescribedField {
+  name: string;
+  externalId?: boolean;
+  createable?: boolean;
+  updateable?: boolean;
+}
+
+/**
+ * Signs in, describes the profile's object and checks that every field set exists and can be
+ * written, and that the external id field is one; shows the upsert `example` makes. Nothing
+ * is written.
+ */
+export async function checkSalesforceProfile(
+  profile: SalesforceProfile,
+  session: SalesforceSession,
+  example: LinkRequest,
+): Promise<SalesforceCheck> {
+  const upsert = {
+    method: 'PATCH' as const,
+    path: `/services/data/v${profile.apiVersion}/composite/sobjects/${profile.object}/${profile.externalId}`,
+    record: upsertRecord(profile, example),
+  };
+  let instanceUrl: string;
+  let fields: DescribedField[];
+  try {
+    const connection = await session.connection();
+    instanceUrl = connection.instanceUrl;
+    try {
+      fields = (await connection.sobject(profile.object).describe()).fields;
+    } catch (error) {
+      return {
+        signIn: { ok: true, instanceUrl },
+        problems: [callFailure(error, `describing ${profile.object}`).message],
+        upsert,
+      };
+    }
+  } catch (error) {
+    return {
+      signIn: { ok: false, reason: callFailure(error, 'signing in').message },
+      problems: [],
+      upsert,
+    };
+  }
+  const byName = new Map(fields.map((f) => [f.name.toLowerCase(), f]));
+  const problems: string[] = [];
+  for (const name of Object.keys(upsert.record)) {
+    const field = byName.get(name.toLowerCase());
+    if (!field) problems.push(`${profile.object} has no field ${name}`);
+    else if (field.createable === false && field.updateable === false)
+      problems.push(`${name} cannot be written by this user`);
+  }
+  const external = byName.get(profile.externalId.toLowerCase());
+  if (external && !external.externalId)
+    problems.push(
+      `${profile.externalId} is not an external id field (mark it External ID and unique)`,
+    );
+  return { signIn: { ok: true, instanceUrl }, problems, upsert };
+}
