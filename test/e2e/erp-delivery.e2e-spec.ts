@@ -664,17 +664,39 @@ describe('ERP delivery: events on Kafka → engine → BullMQ → worker → row
     } finally {
       await erp.query(`ALTER TABLE sales_order DROP CONSTRAINT short_channel`);
     }
-    const letters = ctxb('dlq', 'list', '--json', '--queue', sampleOm);
-    const ids = (
-      JSON.parse(letters.stdout) as { letters: { id: string; data: { record: ContextRecord } }[] }
-    ).letters
-      .filter((l) => l.data.record.order.orderId === order.orderId)
-      .map((l) => l.id);
+    const lettersOfOrder = () =>
+      (
+        JSON.parse(ctxb('dlq', 'list', '--json', '--queue', sampleOm).stdout) as {
+          letters: { id: string; data: { record: ContextRecord } }[];
+        }
+      ).letters
+        .filter((l) => l.data.record.order.orderId === order.orderId)
+        .map((l) => l.id);
+    const ids = lettersOfOrder();
     const replay = ctxb('dlq', 'replay', ...ids);
     expect(replay.stderr).toBe('');
     expect(replay.stdout).toContain(`replayed ${ids.length} link job(s)`);
 
-    const { row, context } = await linkedOrder(order.orderId);
+    // A later version's job refused while the rule was still there is dead-lettered a moment
+    // after the list above: replayed too once it is there.
+    const { row, context } = await explained(
+      order.orderId,
+      poll(
+        `order ${order.orderId} linked with its newest context version`,
+        async () => {
+          const late = lettersOfOrder();
+          if (late.length > 0) ctxb('dlq', 'replay', ...late);
+          const newest = await newestContext(order.orderId);
+          const [held] = await erp.query<Record<string, unknown>>(
+            `SELECT * FROM sales_order WHERE order_no = '${order.orderId}'`,
+          );
+          return newest && held?.context_version === newest.version
+            ? { row: held, context: newest }
+            : undefined;
+        },
+        90_000,
+      ),
+    );
     expect(row.first_touch_channel).toBe(context.journey.firstTouch!.channel);
     const after = JSON.parse(ctxb('dlq', 'list', '--json', '--queue', sampleOm).stdout) as {
       letters: { data: { record: ContextRecord } }[];

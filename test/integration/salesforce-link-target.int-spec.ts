@@ -129,13 +129,51 @@ describe('Salesforce link target through jsforce, against the REST double', () =
     });
   });
 
-  it('sends 200 records a call: 450 contexts in three upserts and three version queries', async () => {
+  it('sends 200 records a call: 450 contexts in three upserts and two version queries', async () => {
     const { target } = passwordTarget();
     const calls = { ...double.calls };
     const outcomes = await target.write(orders(450, 'bulk').map(request));
     expect(outcomes.every((o) => o.status === 'written')).toBe(true);
     expect(double.calls.upsert - calls.upsert).toBe(3);
-    expect(double.calls.query - calls.query).toBe(3);
+    expect(double.calls.query - calls.query).toBe(2);
+  });
+
+  it('sends a backlog at or above bulkThreshold through one Bulk API 2.0 job', async () => {
+    const profile = {
+      ...profileFor({ flow: 'password', loginUrl, ...CLIENT }),
+      bulkThreshold: 300,
+    };
+    const target = new SalesforceLinkTarget(profile, new SalesforceSession(profile));
+    const calls = { ...double.calls };
+    double.fail({
+      call: 'record',
+      statusCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+      message: 'Amount must be positive',
+      fields: ['Amount'],
+    });
+    const records = orders(1600, 'backlog');
+    const outcomes = await target.write(records.map(request));
+    expect(failure(outcomes[0])).toEqual({
+      kind: 'constraint',
+      retryable: false,
+      message: 'bulk upserting: [FIELD_CUSTOM_VALIDATION_EXCEPTION] Amount must be positive:Amount',
+    });
+    expect(outcomes.slice(1).every((o) => o.status === 'written')).toBe(true);
+    // No collection call; create, upload, close, state, three result sets: 7 bulk calls, under
+    // one per 200 records; the versions held read beforehand, 300 references a query.
+    expect(double.calls.upsert - calls.upsert).toBe(0);
+    expect(double.calls.bulk - calls.bulk).toBe(7);
+    expect((double.calls.bulk - calls.bulk) / (1600 / 200)).toBeLessThanOrEqual(1);
+    expect(double.calls.query - calls.query).toBe(6);
+    const [one] = double
+      .recordsOf('Opportunity')
+      .filter((r) => r.Context_Reference_Id__c === records[1].contextReferenceId);
+    expect(one).toMatchObject({ Name: 'backlog-1', Context_Version__c: records[1].version });
+    expect(outcomes[1]).toEqual({ status: 'written', recordIds: [one.Id] });
+    // Below the threshold: sObject Collections.
+    const few = await target.write(orders(250, 'below').map(request));
+    expect(few.every((o) => o.status === 'written')).toBe(true);
+    expect(double.calls.upsert - calls.upsert).toBe(2);
   });
 
   it("keeps each record's result its own: a lock is retried, a validation rule dead-letters", async () => {

@@ -17,6 +17,17 @@ export interface DescribedField {
   updateable?: boolean;
 }
 
+interface IngestJob {
+  id: string;
+  object: string;
+  externalIdFieldName: string;
+  state: 'Open' | 'UploadComplete' | 'JobComplete' | 'Aborted';
+  columns: string[];
+  rows: Record<string, string>[];
+  succeeded: (Record<string, string> & { sf__Id: string; sf__Created: string })[];
+  failed: (Record<string, string> & { sf__Id: string; sf__Error: string })[];
+}
+
 interface Client {
   clientId: string;
   clientSecret?: string;
@@ -40,7 +51,9 @@ export class SalesforceDouble {
   /** Every token is refused, fresh ones too (a revoked connected app). */
   refuseAllTokens = false;
   readonly records = new Map<string, Map<string, Record<string, unknown>>>();
-  readonly calls = { token: 0, query: 0, upsert: 0, limits: 0 };
+  readonly calls = { token: 0, query: 0, upsert: 0, limits: 0, bulk: 0 };
+  /** Bulk API 2.0 ingest jobs by id. */
+  readonly jobs = new Map<string, IngestJob>();
   private readonly failures: { failure: InjectedFailure; times: number }[] = [];
   apiUsage = { used: 0, limit: 15_000 };
   url = '';
@@ -137,6 +150,8 @@ export class SalesforceDouble {
         })),
       });
     }
+    if (path === 'jobs/ingest' || path.startsWith('jobs/ingest/'))
+      return this.bulk(req.method ?? 'GET', path.split('/').slice(2), body, res);
     if (req.method === 'GET' && path === 'query')
       return this.query(url.searchParams.get('q') ?? '', res);
     const upsert = /^composite\/sobjects\/([A-Za-z0-9_]+)\/([A-Za-z0-9_]+)$/.exec(path);
@@ -280,6 +295,128 @@ export class SalesforceDouble {
     this.json(res, 200, results);
   }
 
+  /** Bulk API 2.0 ingest: create, upload CSV, close (processed at once), state, results. */
+  private bulk(method: string, parts: string[], body: string, res: ServerResponse): void {
+    this.calls.bulk++;
+    const [id, resource] = parts;
+    if (method === 'POST' && !id) {
+      const spec = JSON.parse(body) as {
+        object?: string;
+        operation?: string;
+        externalIdFieldName?: string;
+      };
+      if (spec.operation !== 'upsert' || !spec.object || !spec.externalIdFieldName)
+        return this.json(res, 400, [
+          {
+            message: 'InvalidJob : operation upsert needs object and externalIdFieldName',
+            errorCode: 'INVALIDJOB',
+          },
+        ]);
+      const job: IngestJob = {
+        id: `7505g${randomBytes(5).toString('hex').toUpperCase()}AAA`,
+        object: spec.object,
+        externalIdFieldName: spec.externalIdFieldName,
+        state: 'Open',
+        columns: [],
+        rows: [],
+        succeeded: [],
+        failed: [],
+      };
+      this.jobs.set(job.id, job);
+      return this.json(res, 200, this.jobInfo(job));
+    }
+    const job = id ? this.jobs.get(id) : undefined;
+    if (!job)
+      return this.json(res, 404, [
+        { message: 'The requested resource does not exist', errorCode: 'NOT_FOUND' },
+      ]);
+    if (method === 'PUT' && resource === 'batches') {
+      if (job.state !== 'Open')
+        return this.json(res, 409, [
+          { message: 'Job is not open for uploads', errorCode: 'INVALIDJOBSTATE' },
+        ]);
+      const [header, ...lines] = parseCsv(body);
+      job.columns = header;
+      job.rows.push(
+        ...lines.map((line) => Object.fromEntries(header.map((h, i) => [h, line[i] ?? '']))),
+      );
+      res.writeHead(201);
+      return void res.end();
+    }
+    if (method === 'PATCH' && !resource) {
+      const { state } = JSON.parse(body) as { state?: string };
+      if (state === 'UploadComplete' && job.state === 'Open') this.process(job);
+      else if (state === 'Aborted') job.state = 'Aborted';
+      return this.json(res, 200, this.jobInfo(job));
+    }
+    if (method === 'GET' && !resource) return this.json(res, 200, this.jobInfo(job));
+    if (method === 'DELETE' && !resource) {
+      this.jobs.delete(job.id);
+      res.writeHead(204);
+      return void res.end();
+    }
+    const csv = (columns: string[], rows: Record<string, string>[]) => {
+      res.writeHead(200, { 'content-type': 'text/csv' });
+      res.end(
+        [columns, ...rows.map((r) => columns.map((c) => r[c] ?? ''))].map(toCsvLine).join('\n') +
+          '\n',
+      );
+    };
+    if (method === 'GET' && resource === 'successfulResults')
+      return csv(['sf__Id', 'sf__Created', ...job.columns], job.succeeded);
+    if (method === 'GET' && resource === 'failedResults')
+      return csv(['sf__Id', 'sf__Error', ...job.columns], job.failed);
+    if (method === 'GET' && resource === 'unprocessedrecords') return csv(job.columns, []);
+    return this.json(res, 404, [
+      { message: 'The requested resource does not exist', errorCode: 'NOT_FOUND' },
+    ]);
+  }
+
+  /** A closed job's rows upserted, as Salesforce would after UploadComplete. */
+  private process(job: IngestJob): void {
+    const table = this.records.get(job.object) ?? new Map<string, Record<string, unknown>>();
+    this.records.set(job.object, table);
+    for (const row of job.rows) {
+      const failure = this.injected(['record']);
+      if (failure && failure.call === 'record') {
+        job.failed.push({
+          ...row,
+          sf__Id: '',
+          sf__Error: `${failure.statusCode}:${failure.message ?? failure.statusCode}:${(failure.fields ?? []).join(',')}`,
+        });
+        continue;
+      }
+      const key = row[job.externalIdFieldName];
+      const existing = table.get(key);
+      const id =
+        (existing?.Id as string | undefined) ??
+        `006${randomBytes(6).toString('hex').slice(0, 12).toUpperCase()}AAA`;
+      // CSV carries text: numbers come back as numbers, as the field types would make them.
+      const typed = Object.fromEntries(
+        Object.entries(row).map(([k, v]) => [k, v !== '' && /^-?\d+$/.test(v) ? Number(v) : v]),
+      );
+      table.set(key, { ...existing, ...typed, Id: id });
+      job.succeeded.push({ ...row, sf__Id: id, sf__Created: String(!existing) });
+    }
+    job.state = 'JobComplete';
+  }
+
+  private jobInfo(job: IngestJob): object {
+    return {
+      id: job.id,
+      operation: 'upsert',
+      object: job.object,
+      externalIdFieldName: job.externalIdFieldName,
+      state: job.state,
+      contentType: 'CSV',
+      lineEnding: 'LF',
+      columnDelimiter: 'COMMA',
+      apiVersion: 62.0,
+      numberRecordsProcessed: job.succeeded.length + job.failed.length,
+      numberRecordsFailed: job.failed.length,
+    };
+  }
+
   private error(res: ServerResponse, failure: Extract<InjectedFailure, { status: number }>): void {
     this.json(res, failure.status, [
       { message: failure.message ?? failure.errorCode, errorCode: failure.errorCode },
@@ -293,4 +430,38 @@ export class SalesforceDouble {
     });
     res.end(JSON.stringify(body));
   }
+}
+
+/** RFC 4180 CSV: quoted fields, doubled quotes, CRLF or LF. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else field += c;
+  }
+  if (field !== '' || row.length > 0) rows.push([...row, field]);
+  return rows;
+}
+
+function toCsvLine(values: string[]): string {
+  return values.map((v) => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)).join(',');
 }

@@ -1,14 +1,14 @@
-import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import {
   isRecord,
+  readYamlFile,
   readFieldMapping,
   unknownKeys,
   withEnvironment,
   type FieldMapping,
   type MappingProblem,
 } from '@ctxb/connector-sdk';
-import { parse, parseDocument } from 'yaml';
+import { parseDocument } from 'yaml';
 
 /** ERP modules an ODBC profile can link into. */
 export const ERP_MODULES = ['om', 'ar', 'gl'] as const;
@@ -102,13 +102,9 @@ export function loadOdbcProfile(
   file: string,
   env: NodeJS.ProcessEnv = process.env,
 ): { profile: OdbcProfile } | { problems: ProfileProblem[] } {
-  let input: unknown;
-  try {
-    input = parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    return { problems: [{ file, key: '', message: (error as Error).message.split('\n')[0] }] };
-  }
-  return readOdbcProfile(input, file, env);
+  const read = readYamlFile(file);
+  if ('problem' in read) return { problems: [{ file, key: '', message: read.problem }] };
+  return readOdbcProfile(read.input, file, env);
 }
 
 /**

@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
 import {
   ConfigurationException,
   type LinkConnectorConfig,
   type LinksConfig,
   type LinkTarget,
 } from '@ctxb/config';
-import type { LinkTargetWriter } from '@ctxb/connector-sdk';
+import { readYamlFile, type LinkTargetWriter } from '@ctxb/connector-sdk';
 import {
   connectionStringOf,
   loadOdbcProfile,
@@ -18,7 +17,6 @@ import {
   SalesforceLinkTarget,
   SalesforceSession,
 } from '@ctxb/salesforce-connector';
-import { parse } from 'yaml';
 
 /** The kinds of connector a profile's `connector` key names. */
 export const CONNECTOR_KINDS = ['odbc', 'salesforce'] as const;
@@ -92,13 +90,9 @@ export function loadLinkConnectors(
 
 /** The kind a profile file names, or why it names none. */
 export function connectorKindOf(file: string): ConnectorKind | { problem: string } {
-  let input: unknown;
-  try {
-    input = parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    return { problem: (error as Error).message.split('\n')[0] };
-  }
-  const kind = (input as { connector?: unknown } | null)?.connector;
+  const read = readYamlFile(file);
+  if ('problem' in read) return read;
+  const kind = (read.input as { connector?: unknown } | null)?.connector;
   return (CONNECTOR_KINDS as readonly unknown[]).includes(kind)
     ? (kind as ConnectorKind)
     : { problem: `connector must be one of ${CONNECTOR_KINDS.join(', ')}` };

@@ -10,8 +10,13 @@ import { callFailure, recordFailureKind } from './salesforce-failure';
 import type { SalesforceProfile } from './salesforce-profile';
 import type { SalesforceSession } from './salesforce-session';
 
-/** Records per sObject Collections call (the API's limit) and per version query. */
+/** Records per sObject Collections call: the API's limit. */
 export const COLLECTION_SIZE = 200;
+/**
+ * References per version query: ~14 KB of URL-encoded SOQL, inside the REST API's 16,384
+ * character URI limit.
+ */
+export const VERSION_QUERY_SIZE = 300;
 
 interface UpsertResult {
   id?: string;
@@ -27,8 +32,9 @@ export function soqlString(value: string): string {
 
 /**
  * The CRM link: each context version upserted into the profile's object by its external id
- * (the contextReferenceId), 200 records a call through sObject Collections. A record holding the
- * version or a newer one is left as it is (read first, one query per 200 references); of
+ * (the contextReferenceId), 200 records a call through sObject Collections, or one Bulk API 2.0
+ * job for a batch of `bulkThreshold` or more. A record holding the version or a newer one is
+ * left as it is (read first, one query per 300 references); of
  * several versions of one context in a batch, only the newest is sent. Each record's result is
  * its own: a validation rule refusing one never holds back the others.
  */
@@ -66,18 +72,34 @@ export class SalesforceLinkTarget implements LinkTargetWriter {
           outcomes[i] = { status: 'failed', failure: callFailure(error, 'mapping') };
         }
       }
-      for (let start = 0; start < upserts.length; start += COLLECTION_SIZE) {
-        const chunk = upserts.slice(start, start + COLLECTION_SIZE);
-        const results = await this.upsert(chunk.map((u) => u.record)).catch(
+      if (upserts.length >= this.profile.bulkThreshold) {
+        const results = await this.bulkUpsert(upserts.map((u) => u.record)).catch(
           (error: unknown) => error as DeliveryFailure,
         );
-        chunk.forEach(({ index }, k) => {
+        for (const { index } of upserts)
           outcomes[index] =
             results instanceof DeliveryFailure
               ? { status: 'failed', failure: results }
-              : outcomeOf(results[k]);
-        });
-      }
+              : (results.get(batch[index].contextReferenceId) ?? {
+                  status: 'failed',
+                  failure: new DeliveryFailure(
+                    'unknown',
+                    'bulk upserting: no result for the record',
+                  ),
+                });
+      } else
+        for (let start = 0; start < upserts.length; start += COLLECTION_SIZE) {
+          const chunk = upserts.slice(start, start + COLLECTION_SIZE);
+          const results = await this.upsert(chunk.map((u) => u.record)).catch(
+            (error: unknown) => error as DeliveryFailure,
+          );
+          chunk.forEach(({ index }, k) => {
+            outcomes[index] =
+              results instanceof DeliveryFailure
+                ? { status: 'failed', failure: results }
+                : outcomeOf(results[k]);
+          });
+        }
     } catch (error) {
       const failure = callFailure(error, 'reading versions');
       for (const i of sent) outcomes[i] ??= { status: 'failed', failure };
@@ -99,9 +121,9 @@ export class SalesforceLinkTarget implements LinkTargetWriter {
   ): Promise<Map<string, { id: string; version: number | null }>> {
     const held = new Map<string, { id: string; version: number | null }>();
     const { object, externalId, versionField } = this.profile;
-    for (let start = 0; start < references.length; start += COLLECTION_SIZE) {
+    for (let start = 0; start < references.length; start += VERSION_QUERY_SIZE) {
       const list = references
-        .slice(start, start + COLLECTION_SIZE)
+        .slice(start, start + VERSION_QUERY_SIZE)
         .map(soqlString)
         .join(', ');
       const soql = `SELECT Id, ${externalId}, ${versionField} FROM ${object} WHERE ${externalId} IN (${list})`;
@@ -130,6 +152,48 @@ export class SalesforceLinkTarget implements LinkTargetWriter {
           allOrNone: false,
         })) as unknown as UpsertResult[],
     );
+  }
+
+  /**
+   * One Bulk API 2.0 ingest job upserting every record: created, data uploaded as CSV, closed,
+   * polled until done, its results read. Each outcome by the record's reference; a record the
+   * job did not process is retried.
+   */
+  private async bulkUpsert(records: Record<string, unknown>[]): Promise<Map<string, LinkOutcome>> {
+    const { object, externalId, bulkTimeoutSeconds } = this.profile;
+    const results = await this.call('bulk upserting', (c) =>
+      c.bulk2.loadAndWaitForResults({
+        object,
+        operation: 'upsert',
+        externalIdFieldName: externalId,
+        input: records,
+        pollInterval: 500,
+        pollTimeout: bulkTimeoutSeconds * 1000,
+      }),
+    );
+    const outcomes = new Map<string, LinkOutcome>();
+    for (const row of results.successfulResults)
+      outcomes.set(String((row as Record<string, unknown>)[externalId]), {
+        status: 'written',
+        recordIds: [row.sf__Id],
+      });
+    for (const row of results.failedResults) {
+      // "STATUS_CODE:message:fields"
+      const [code, ...rest] = row.sf__Error.split(':');
+      outcomes.set(String((row as Record<string, unknown>)[externalId]), {
+        status: 'failed',
+        failure: new DeliveryFailure(
+          recordFailureKind(code),
+          `bulk upserting: [${code}] ${rest.join(':').replace(/:$/, '')}`,
+        ),
+      });
+    }
+    for (const row of results.unprocessedRecords as Record<string, unknown>[])
+      outcomes.set(String(row[externalId]), {
+        status: 'failed',
+        failure: new DeliveryFailure('unknown', 'bulk upserting: the job did not process it'),
+      });
+    return outcomes;
   }
 
   /**

@@ -96,6 +96,22 @@ describe('Salesforce connector profiles', () => {
       clientId: 'a',
       clientSecret: 'secret',
     });
+    const auth = { flow: 'client-credentials', clientId: 'a', clientSecret: 'b' };
+    const bulk = readSalesforceProfile(
+      { ...base, auth, bulkThreshold: 0, bulkTimeoutSeconds: 1.5 },
+      'sf.yaml',
+      {},
+    );
+    expect('problems' in bulk && bulk.problems.map((p) => p.key)).toEqual([
+      'bulkThreshold',
+      'bulkTimeoutSeconds',
+    ]);
+    const defaults = readSalesforceProfile({ ...base, auth }, 'sf.yaml', {});
+    expect('profile' in defaults && defaults.profile).toMatchObject({
+      bulkThreshold: 2000,
+      bulkTimeoutSeconds: 600,
+      apiVersion: '62.0',
+    });
     const unknownFlow = readSalesforceProfile({ ...base, auth: { flow: 'saml' } }, 'sf.yaml', {});
     expect('problems' in unknownFlow && unknownFlow.problems.map((p) => p.key)).toEqual([
       'auth.flow',

@@ -2,13 +2,13 @@ import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import {
   isRecord,
+  readYamlFile,
   readFieldMapping,
   unknownKeys,
   withEnvironment,
   type FieldMapping,
   type MappingProblem,
 } from '@ctxb/connector-sdk';
-import { parse } from 'yaml';
 
 /**
  * How the connector signs in (Salesforce's OAuth 2.0 flows for server integrations): the JWT
@@ -51,6 +51,13 @@ export interface SalesforceProfile {
    * stops calling and its jobs wait (retried as rate-limited).
    */
   maxApiUsage: number;
+  /**
+   * Batches of at least this many upserts go through one Bulk API 2.0 ingest job instead of
+   * sObject Collections calls (batches grow with the backlog: see links.connectors' concurrency).
+   */
+  bulkThreshold: number;
+  /** How long a Bulk API 2.0 job is waited for before its records are retried. */
+  bulkTimeoutSeconds: number;
 }
 
 export interface SalesforceProfileProblem extends MappingProblem {
@@ -63,13 +70,9 @@ export function loadSalesforceProfile(
   file: string,
   env: NodeJS.ProcessEnv = process.env,
 ): { profile: SalesforceProfile } | { problems: SalesforceProfileProblem[] } {
-  let input: unknown;
-  try {
-    input = parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    return { problems: [{ file, key: '', message: (error as Error).message.split('\n')[0] }] };
-  }
-  return readSalesforceProfile(input, file, env);
+  const read = readYamlFile(file);
+  if ('problem' in read) return { problems: [{ file, key: '', message: read.problem }] };
+  return readSalesforceProfile(read.input, file, env);
 }
 
 /** Checks a parsed profile: every problem at once, or the profile. */
@@ -94,6 +97,8 @@ export function readSalesforceProfile(
       'versionField',
       'fields',
       'maxApiUsage',
+      'bulkThreshold',
+      'bulkTimeoutSeconds',
     ],
     '',
     problem,
@@ -131,6 +136,12 @@ export function readSalesforceProfile(
   const maxApiUsage = at.maxApiUsage ?? 0.9;
   if (typeof maxApiUsage !== 'number' || !(maxApiUsage > 0 && maxApiUsage <= 1))
     problem('maxApiUsage', 'must be a share above 0 and at most 1 (0.9: stop at 90 %)');
+  const bulkThreshold = at.bulkThreshold ?? 2000;
+  if (!Number.isInteger(bulkThreshold) || (bulkThreshold as number) < 1)
+    problem('bulkThreshold', 'must be a whole number of records, at least 1');
+  const bulkTimeoutSeconds = at.bulkTimeoutSeconds ?? 600;
+  if (!Number.isInteger(bulkTimeoutSeconds) || (bulkTimeoutSeconds as number) < 1)
+    problem('bulkTimeoutSeconds', 'must be a whole number of seconds, at least 1');
   if (problems.length > 0 || !auth) return { problems: problems.map((p) => ({ file, ...p })) };
   return {
     profile: {
@@ -143,6 +154,8 @@ export function readSalesforceProfile(
       versionField,
       fields,
       maxApiUsage: maxApiUsage as number,
+      bulkThreshold: bulkThreshold as number,
+      bulkTimeoutSeconds: bulkTimeoutSeconds as number,
     },
   };
 }

@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+
 /**
  * Pieces every connector profile reader uses: what a YAML mapping is, unknown keys named with
  * what was expected, and `${NAME}` placeholders read from the environment (secrets stay out of
@@ -35,4 +38,13 @@ export function withEnvironment(
   );
   if (missing.length > 0) return { missing };
   return { value: text.replace(PLACEHOLDER, (_, name: string) => env[name] ?? '') };
+}
+
+/** A profile file parsed as YAML, or the first line of why it could not be. */
+export function readYamlFile(file: string): { input: unknown } | { problem: string } {
+  try {
+    return { input: parse(readFileSync(file, 'utf8')) };
+  } catch (error) {
+    return { problem: (error as Error).message.split('\n')[0] };
+  }
 }
