@@ -1,5 +1,6 @@
 import { createClient } from '@clickhouse/client';
-import { testConfig, uniqueName } from '../support/test-config';
+import { isQueryRefused } from '@ctxb/store';
+import { freePort, testConfig, uniqueName } from '../support/test-config';
 
 describe('ClickHouse (@clickhouse/client round trip)', () => {
   const config = testConfig();
@@ -38,5 +39,18 @@ describe('ClickHouse (@clickhouse/client round trip)', () => {
       rows.map((r) => ({ ...r, total_minor: String(r.total_minor) })),
     );
     await client.command({ query: `DROP TABLE ${table}` });
+  });
+
+  it('tells a query ClickHouse refused from a store it cannot reach', async () => {
+    const refused = await client
+      .query({ query: 'SELECT no_such_column FROM system.one' })
+      .then((r) => r.json())
+      .catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(Error);
+    expect(isQueryRefused(refused)).toBe(true);
+    const nowhere = createClient({ url: `http://127.0.0.1:${await freePort()}` });
+    const unreachable = await nowhere.query({ query: 'SELECT 1' }).catch((error: unknown) => error);
+    await nowhere.close();
+    expect(isQueryRefused(unreachable)).toBe(false);
   });
 });

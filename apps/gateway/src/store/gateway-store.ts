@@ -5,13 +5,14 @@ import {
   ServiceUnavailableException,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { ClickHouseError, type ClickHouseClient } from '@clickhouse/client';
+import type { ClickHouseClient } from '@clickhouse/client';
 import { AppConfig } from '@ctxb/config';
 import {
   ContextRecordStore,
   createClickHouse,
   DeliveryLogStore,
   ErpAmountStore,
+  isQueryRefused,
 } from '@ctxb/store';
 
 /**
@@ -45,8 +46,8 @@ export class GatewayStore implements OnApplicationShutdown {
       return await work(this);
     } catch (error) {
       // ClickHouse answered with an error: a query of ours is wrong, retrying will not help.
-      if (error instanceof ClickHouseError) {
-        this.logger.error({ code: error.code, err: error.message }, 'store query failed');
+      if (isQueryRefused(error)) {
+        this.logger.error({ err: (error as Error).message }, 'store query failed');
         throw new InternalServerErrorException('the store could not answer this query', {
           cause: error,
         });
