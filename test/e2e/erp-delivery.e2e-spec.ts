@@ -11,6 +11,7 @@ import {
   ErpAmountStore,
   erpReconciliation,
 } from '@ctxb/store';
+import { checkPanelLink } from '@ctxb/panel';
 import { createKafka } from '@ctxb/streaming';
 import { workerApp } from '../../apps/worker/src/worker.app';
 import {
@@ -314,6 +315,20 @@ describe('ERP delivery: events on Kafka → engine → BullMQ → worker → row
           .recordsOf('Opportunity')
           .filter((r) => r.Context_Reference_Id__c === context.contextReferenceId),
       ).toHaveLength(1);
+      // With it, the signed link that opens the journey panel from the CRM record.
+      const panel = new URL(String(opportunity.Context_Drill_Down_URL__c));
+      expect(`${panel.origin}${panel.pathname}`).toBe(
+        `${config.panel.publicUrl}/panel/${context.contextReferenceId}`,
+      );
+      expect(
+        checkPanelLink(
+          config.panel.secret,
+          context.contextReferenceId,
+          panel.searchParams.get('expires') ?? undefined,
+          panel.searchParams.get('signature') ?? undefined,
+          Date.now(),
+        ),
+      ).toBe('valid');
       const fromCrm = await poll('the Opportunity drills down', async () => {
         const contexts = await store.contextsOfDocument('crm', String(opportunity.Id));
         return contexts.length > 0 ? contexts : undefined;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { ApiScope } from '@ctxb/config';
+import type { ApiScope, AppConfig } from '@ctxb/config';
 import type { ContextRecord } from '@ctxb/context';
 import {
   compactSettledMonths,
@@ -32,6 +32,7 @@ export async function startQueryApi(
   limitedKey: { key: string; scopes: ApiScope[] },
   seed: (store: ContextRecordStore, client: ClickHouseClient) => Promise<void> = async () =>
     undefined,
+  configure: (config: AppConfig) => void = () => undefined,
 ): Promise<QueryApi> {
   const database = uniqueName('e2e_query');
   const config = testConfig((c) => {
@@ -41,6 +42,7 @@ export async function startQueryApi(
       sha256: createHash('sha256').update(limitedKey.key).digest('hex'),
       scopes: limitedKey.scopes,
     });
+    configure(c);
   });
   const admin = createClickHouse({ ...config.clickhouse, database: 'default' });
   const client = createClickHouse(config.clickhouse);

@@ -12,6 +12,7 @@ export function testConfig(change: (config: AppConfig) => void = () => undefined
   config.lake.enabled = false;
   // Link jobs and their delivery only in the tests about them (own queues, own ERP database).
   config.links.connectors = [];
+  config.panel.secret = 'test-panel-secret-0123456789abcdef';
   change(config);
   return config;
 }

@@ -4,6 +4,7 @@ import { HealthModule } from '@ctxb/health';
 import { platformImports } from '@ctxb/observability';
 import { CollectorModule } from './collector/collector.module';
 import { ContextsModule } from './contexts/contexts.module';
+import { PanelModule } from './panel/panel.module';
 import { ReportsModule } from './reports/reports.module';
 
 /** The HTTP face of Context Bridge: collector, drill-down and roll-up API, panel, webhooks. */
@@ -17,6 +18,7 @@ export class GatewayModule {
         HealthModule.forDependencies(['kafka', 'clickhouse', 'redis']),
         CollectorModule,
         ContextsModule,
+        PanelModule,
         ReportsModule,
       ],
     };

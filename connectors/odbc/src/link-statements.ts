@@ -1,6 +1,7 @@
 import {
   applyFieldMapping,
   DeliveryFailure,
+  mappingSource,
   type FieldValue,
   type LinkRequest,
 } from '@ctxb/connector-sdk';
@@ -42,15 +43,19 @@ export function quoteName(name: string, quoting: OdbcProfile['quoting']): string
 /** The ERP records a context version is linked into by this module, with the source of each. */
 export function recordsOf(
   module: ModuleProfile,
-  record: LinkRequest['record'],
+  request: LinkRequest,
 ): { document: string; source: object }[] {
+  const { record } = request;
   const documents =
     module.each === 'order'
       ? [record.order.orderId]
       : module.each === 'invoice'
         ? record.correlations.invoices
         : record.correlations.journals;
-  return documents.map((document) => ({ document, source: { ...record, document } }));
+  return documents.map((document) => ({
+    document,
+    source: { ...mappingSource(request), document },
+  }));
 }
 
 /**
@@ -67,7 +72,7 @@ export function stageWrites(
   const version = module.versionColumn;
   if (!version)
     throw new DeliveryFailure('configuration', 'stage mode needs a versionColumn in the profile');
-  return recordsOf(module, request.record).map(({ document, source }) => {
+  return recordsOf(module, request).map(({ document, source }) => {
     const key = keyOf(module, source);
     const row = { ...key, ...applyFieldMapping(module.columns, source) };
     const table = q(module.table);
@@ -109,7 +114,7 @@ export function linkWrites(
   request: LinkRequest,
 ): RecordWrite[] {
   const q = (name: string) => quoteName(name, quoting);
-  return recordsOf(module, request.record).map(({ document, source }) => {
+  return recordsOf(module, request).map(({ document, source }) => {
     const key = keyOf(module, source);
     const values = applyFieldMapping(module.columns, source);
     const where = Object.keys(key).map((column) => `${q(column)} = ?`);
@@ -161,7 +166,7 @@ export function amountReads(
       : `${q(amounts.amount.credit)} - ${q(amounts.amount.debit)}`;
   const currency = amounts.currency ? q(amounts.currency) : "''";
   const { conditions, params } = amountConditions(amounts, q);
-  return recordsOf(module, request.record).map(({ document, source }) => {
+  return recordsOf(module, request).map(({ document, source }) => {
     const key = keyOf(module, source);
     const where = [...Object.keys(key).map((column) => `${q(column)} = ?`), ...conditions];
     return {

@@ -1,6 +1,7 @@
 import {
   applyFieldMapping,
   DeliveryFailure,
+  mappingSource,
   type LinkOutcome,
   type LinkRequest,
   type LinkTargetWriter,
@@ -231,7 +232,7 @@ export function upsertRecord(
   request: LinkRequest,
 ): Record<string, unknown> {
   return {
-    ...applyFieldMapping(profile.fields, request.record),
+    ...applyFieldMapping(profile.fields, mappingSource(request)),
     [profile.externalId]: request.contextReferenceId,
     [profile.versionField]: request.version,
   };

@@ -518,7 +518,37 @@ export class ApiConfig {
   keys!: ApiKeyConfig[];
 }
 
+/** The journey panel (`/panel/{contextReferenceId}`), opened from ERP and CRM records by signed links. */
+export class PanelConfig {
+  /** HMAC-SHA256 key of the links: 32 characters or more; empty turns the panel off. */
+  @Matches(/^$|^.{32,}$/, { message: 'secret must be empty (panel off) or 32 characters or more' })
+  secret!: string;
+
+  /** How long a link stays valid: links live in ERP and CRM records. */
+  @IsInt()
+  @Min(60)
+  @Max(10 * 366 * 86_400)
+  linkTtlSeconds!: number;
+
+  /** Origins that may show the panel in an iframe (CSP frame-ancestors), e.g. a Lightning domain. */
+  @IsArray()
+  @Matches(/^https?:\/\/[^\s/;,']+$/, {
+    each: true,
+    message: 'frameAncestors must be origins such as https://acme.lightning.force.com',
+  })
+  frameAncestors!: string[];
+
+  /** The gateway's address as ERP and CRM users reach it: the links start with it. */
+  @Matches(/^https?:\/\/\S+[^/]$/, { message: 'publicUrl must be an http(s) URL without a trailing /' })
+  publicUrl!: string;
+}
+
 export class AppConfig {
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => PanelConfig)
+  panel!: PanelConfig;
+
   @IsDefined()
   @ValidateNested()
   @Type(() => KafkaConfig)

@@ -8,6 +8,16 @@ export interface LinkRequest {
   contextReferenceId: string;
   version: number;
   record: ContextRecord;
+  /**
+   * A signed link to the context's journey panel, when the panel is configured: profiles map
+   * it like a field of the record (`from: panelUrl`).
+   */
+  panelUrl?: string;
+}
+
+/** What a request's mappings read: the record, with the panel link beside its fields. */
+export function mappingSource(request: LinkRequest): object {
+  return { ...request.record, panelUrl: request.panelUrl ?? null };
 }
 
 /** What became of one request of a batch, in the batch's order. */

@@ -62,6 +62,8 @@ export interface LinkQueueWorkerOptions {
   prefix: string;
   deadLetters: DeadLetters;
   journal: DeliveryJournal;
+  /** A signed journey panel link for a context, given to the writer with each request. */
+  panelLink?: (contextReferenceId: string) => string;
   now?: () => number;
 }
 
@@ -123,6 +125,9 @@ export class LinkQueueWorker {
         contextReferenceId: data.contextReferenceId,
         version: data.version,
         record: data.record,
+        ...(this.options.panelLink
+          ? { panelUrl: this.options.panelLink(data.contextReferenceId) }
+          : {}),
       })
       .catch((error: unknown): LinkOutcome => ({
         status: 'failed',

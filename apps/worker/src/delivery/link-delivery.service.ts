@@ -19,6 +19,7 @@ import {
 } from '@ctxb/delivery';
 import { withTimeout } from '@ctxb/health';
 import { METRICS_REGISTRY } from '@ctxb/observability';
+import { panelLink as panelLinkOf } from '@ctxb/panel';
 import { loadLinkConnectors, type OpenConnector } from '@ctxb/connectors';
 import {
   ContextRecordStore,
@@ -97,6 +98,12 @@ export class LinkDeliveryService implements OnApplicationBootstrap, OnApplicatio
       { intervalMs: 500, batch: 5000, claimAfterMs: 60_000 },
     );
     this.journal = this.measured(this.store);
+    const { secret, publicUrl, linkTtlSeconds } = config.panel;
+    // Links written into ERP and CRM records: valid for the configured time from the write.
+    const panelLink = secret
+      ? (reference: string) =>
+          panelLinkOf(publicUrl, secret, reference, new Date(Date.now() + linkTtlSeconds * 1000))
+      : undefined;
     for (const connector of connectorsOf(config)) {
       const open = connector.open({ loginTimeoutSeconds: config.odbc.loginTimeoutSeconds });
       this.connectors.push(open);
@@ -115,6 +122,7 @@ export class LinkDeliveryService implements OnApplicationBootstrap, OnApplicatio
             prefix,
             deadLetters: this.deadLetters,
             journal: this.journal,
+            ...(panelLink ? { panelLink } : {}),
           }),
         );
       }

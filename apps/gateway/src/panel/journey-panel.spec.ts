@@ -1,0 +1,63 @@
+import { ATTRIBUTION_MODELS } from '@ctxb/context';
+import { ORDER_12345, order12345Records } from '@ctxb/simulation';
+import { escapeHtml, renderJourneyPanel } from './journey-panel';
+
+describe('journey panel page', () => {
+  const story = order12345Records().at(-1)!;
+  const html = renderJourneyPanel(story, [
+    { connector: 'sample-erp', target: 'om', id: '12345' },
+    { connector: 'salesforce', target: 'crm', id: '006000000000001AAA' },
+  ]);
+
+  it("tells the story's facts: five sessions, Google Ads first, the code found in session 3", () => {
+    expect(html).toContain(`<h1>Order ${ORDER_12345.orderId}</h1>`);
+    expect(html).toContain('5 sessions over 3 days · first touch paid-search (spring-espresso)');
+    expect(html.match(/<g class="session" data-session="\d"/g)).toHaveLength(5);
+    expect(html.match(/<tr(?: class="discount")?>\s*<td>\d<\/td>/g)).toHaveLength(5);
+    expect(html).toMatch(/<tr class="discount">\s*<td>3<\/td>[\s\S]*?found SPRING10/);
+    expect(html).toContain('2 abandoned carts');
+    expect(html).toContain('7 products compared');
+    expect(html).toContain('checkout page 4.0 s');
+  });
+
+  it('draws every attribution model, its shares summing to the whole order', () => {
+    for (const model of ATTRIBUTION_MODELS) {
+      const group = new RegExp(`<g class="model" data-model="${model}">(.*?)</g>`).exec(html)?.[1];
+      expect(group).toBeDefined();
+      const weights = [...group!.matchAll(/data-weight="([\d.]+)"/g)].map((m) => Number(m[1]));
+      expect(weights.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 3);
+    }
+  });
+
+  it('lists the state history and the ERP and CRM records it is in', () => {
+    for (const state of story.state.history.map((h) => h.state))
+      expect(html).toContain(`<tr><td>${state}</td>`);
+    expect(html).toContain('<strong>sample-erp</strong> order <code>12345</code>');
+    expect(html).toContain(
+      '<strong>salesforce</strong> CRM record <code>006000000000001AAA</code>',
+    );
+  });
+
+  it('loads nothing from elsewhere and runs no script', () => {
+    expect(html).not.toMatch(/<script|https?:\/\/|\son\w+=/i);
+    expect(html).toContain('<link rel="stylesheet" href="/panel/assets/panel.css">');
+  });
+
+  it('escapes whatever the events carried', () => {
+    const hostile = {
+      ...story,
+      order: {
+        ...story.order,
+        orderId: '<script>alert(1)</script>',
+        customerId: '" onmouseover="x',
+      },
+    };
+    const page = renderJourneyPanel(hostile, [
+      { connector: 'x', target: 'om', id: "<img src=x onerror='y'>" },
+    ]);
+    expect(page).not.toContain('<script>');
+    expect(page).not.toContain('<img');
+    expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(escapeHtml(`&<>"'`)).toBe('&amp;&lt;&gt;&quot;&#39;');
+  });
+});
