@@ -539,7 +539,9 @@ export class PanelConfig {
   frameAncestors!: string[];
 
   /** The gateway's address as ERP and CRM users reach it: the links start with it. */
-  @Matches(/^https?:\/\/\S+[^/]$/, { message: 'publicUrl must be an http(s) URL without a trailing /' })
+  @Matches(/^https?:\/\/\S+[^/]$/, {
+    message: 'publicUrl must be an http(s) URL without a trailing /',
+  })
   publicUrl!: string;
 }
 
