@@ -24,3 +24,10 @@ export function contextReferenceId(orderId: string): string {
   }
   return `ctx_${out}`;
 }
+
+const REFERENCE = /^ctx_[a-z2-7]{26}$/;
+
+/** Whether `text` has the shape of a context reference (before anything looks it up). */
+export function isContextReferenceId(text: string): boolean {
+  return REFERENCE.test(text);
+}

@@ -17,14 +17,13 @@ import {
   ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
-import { contextReferenceId, type ContextRecord } from '@ctxb/context';
+import { contextReferenceId, isContextReferenceId, type ContextRecord } from '@ctxb/context';
 import type { DeliveryAttempt } from '@ctxb/delivery';
 import { LINKED_DOCUMENT_KINDS, type ErpAmountReading } from '@ctxb/store';
 import { ApiKeyGuard, RequiresScope } from '../api/api-key.guard';
 import { GatewayStore } from '../store/gateway-store';
 import { ContextPageParams } from './page.query';
 
-const REFERENCE = /^ctx_[a-z2-7]{26}$/;
 /**
  * Documents another system reports about an order, as the engine correlates them, and the
  * records the connectors wrote the reference into (ERP ids, CRM ids).
@@ -146,7 +145,7 @@ export class ContextsController {
     @Param('contextReferenceId') reference: string,
     @Query() page: ContextPageParams,
   ): Promise<Paged<DeliveryAttempt>> {
-    if (!REFERENCE.test(reference))
+    if (!isContextReferenceId(reference))
       throw new BadRequestException('contextReferenceId must be ctx_ and 26 base32 characters');
     const found = await this.store.read((s) =>
       s.deliveries.list({
@@ -175,7 +174,7 @@ export class ContextsController {
   async erpAmounts(
     @Param('contextReferenceId') reference: string,
   ): Promise<{ items: ErpAmountReading[] }> {
-    if (!REFERENCE.test(reference))
+    if (!isContextReferenceId(reference))
       throw new BadRequestException('contextReferenceId must be ctx_ and 26 base32 characters');
     return { items: await this.store.read((s) => s.erpAmounts.ofContext(reference)) };
   }
@@ -193,7 +192,7 @@ export class ContextsController {
   @ApiResponse({ status: 403, description: 'the key lacks contexts:read' })
   @ApiResponse({ status: 404, description: 'no such context' })
   async byReference(@Param('contextReferenceId') reference: string): Promise<ContextAnswer> {
-    if (!REFERENCE.test(reference))
+    if (!isContextReferenceId(reference))
       throw new BadRequestException('contextReferenceId must be ctx_ and 26 base32 characters');
     return this.answer(reference, reference);
   }

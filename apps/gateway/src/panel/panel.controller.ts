@@ -20,12 +20,11 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AppConfig } from '@ctxb/config';
+import { isContextReferenceId } from '@ctxb/context';
 import { ApiKeyGuard, RequiresScope } from '../api/api-key.guard';
 import { GatewayStore } from '../store/gateway-store';
 import { renderJourneyPanel, PANEL_CSS, type LinkedRecord } from './journey-panel';
 import { checkPanelLink, panelLink } from '@ctxb/panel';
-
-const REFERENCE = /^ctx_[a-z2-7]{26}$/;
 
 /**
  * The journey panel: an HTML page per context at a signed link, for ERP screens and CRM
@@ -57,7 +56,7 @@ export class PanelController {
   ): Promise<void> {
     const { secret, frameAncestors } = this.config.panel;
     if (!secret) throw new NotFoundException('the journey panel is not configured (panel.secret)');
-    if (!REFERENCE.test(reference)) throw new NotFoundException('no such context');
+    if (!isContextReferenceId(reference)) throw new NotFoundException('no such context');
     const check = checkPanelLink(secret, reference, expires, signature, Date.now());
     if (check === 'expired') throw new ForbiddenException('this journey panel link has expired');
     if (check === 'invalid') throw new ForbiddenException('this journey panel link is not valid');
@@ -133,7 +132,7 @@ export class PanelLinkController {
     const { secret, linkTtlSeconds, publicUrl } = this.config.panel;
     if (!secret) throw new NotFoundException('the journey panel is not configured (panel.secret)');
     if (
-      !REFERENCE.test(reference) ||
+      !isContextReferenceId(reference) ||
       !(await this.store.read((s) => s.records.newestRecord(reference)))
     )
       throw new NotFoundException('no such context');
