@@ -86,7 +86,7 @@ describe('journey panel in a real browser (headless Chromium)', () => {
     await app?.close();
   });
 
-  it('shows the story: timeline of 5 sessions, Google Ads first, the code found in session 3, the chart, the states', async () => {
+  it('shows the story: timeline of 5 sessions, first touch Google Ads, the code found in session 3, the chart, the states', async () => {
     const page = await browser.newPage({ viewport: { width: 900, height: 1200 } });
     // Anything refused: a blocked resource logs an error, a missing one answers 4xx.
     const blocked: string[] = [];
@@ -103,7 +103,7 @@ describe('journey panel in a real browser (headless Chromium)', () => {
     expect(await page.locator('h1').textContent()).toBe(`Order ${ORDER_12345.orderId}`);
     expect(await page.locator('#timeline g.session').count()).toBe(5);
     expect(await page.locator('header').textContent()).toContain(
-      'first touch paid-search (spring-espresso)',
+      'first touch Google Ads (spring-espresso)',
     );
     expect(await page.locator('tr.discount td').first().textContent()).toBe('3');
     expect(await page.locator('tr.discount').textContent()).toContain('found SPRING10');

@@ -1,6 +1,7 @@
 import { ATTRIBUTION_MODELS } from '@ctxb/context';
+import { Channel } from '@ctxb/events';
 import { ORDER_12345, order12345Records } from '@ctxb/simulation';
-import { escapeHtml, renderJourneyPanel } from './journey-panel';
+import { escapeHtml, renderJourneyPanel, touchLabel } from './journey-panel';
 
 describe('journey panel page', () => {
   const story = order12345Records().at(-1)!;
@@ -11,7 +12,8 @@ describe('journey panel page', () => {
 
   it("tells the story's facts: five sessions, Google Ads first, the code found in session 3", () => {
     expect(html).toContain(`<h1>Order ${ORDER_12345.orderId}</h1>`);
-    expect(html).toContain('5 sessions over 3 days · first touch paid-search (spring-espresso)');
+    expect(html).toContain('5 sessions over 3 days · first touch Google Ads (spring-espresso)');
+    expect(html).toContain('<td>paid-search (Google Ads)</td>');
     expect(html.match(/<g class="session" data-session="\d"/g)).toHaveLength(5);
     expect(html.match(/<tr(?: class="discount")?>\s*<td>\d<\/td>/g)).toHaveLength(5);
     expect(html).toMatch(/<tr class="discount">\s*<td>3<\/td>[\s\S]*?found SPRING10/);
@@ -59,5 +61,21 @@ describe('journey panel page', () => {
     expect(page).not.toContain('<img');
     expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(escapeHtml(`&<>"'`)).toBe('&amp;&lt;&gt;&quot;&#39;');
+  });
+
+  it('names paid touches by their ad platform, others by their channel', () => {
+    const touch = { session: 1, at: '2026-03-11T16:00:00Z', campaign: null, medium: 'cpc' };
+    expect(touchLabel({ ...touch, channel: Channel.PaidSearch, source: 'google' })).toBe(
+      'Google Ads',
+    );
+    expect(touchLabel({ ...touch, channel: Channel.PaidSocial, source: 'Instagram' })).toBe(
+      'Meta Ads',
+    );
+    expect(touchLabel({ ...touch, channel: Channel.PaidSearch, source: 'duckduckgo' })).toBe(
+      'paid-search',
+    );
+    expect(touchLabel({ ...touch, channel: Channel.OrganicSearch, source: 'google' })).toBe(
+      'organic-search',
+    );
   });
 });

@@ -1,4 +1,5 @@
-import { ATTRIBUTION_MODELS, type ContextRecord } from '@ctxb/context';
+import { ATTRIBUTION_MODELS, type ContextRecord, type Touchpoint } from '@ctxb/context';
+import { Channel } from '@ctxb/events';
 
 /** An ERP or CRM record a context was written into (from the delivery log). */
 export interface LinkedRecord {
@@ -34,6 +35,22 @@ const duration = (ms: number) =>
 const utc = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 const percent = (weight: number) => `${(weight * 100).toFixed(1)} %`;
 
+/** Ad platforms by the source of a paid touch (utm_source), as people name them. */
+const AD_PLATFORMS: [RegExp, string][] = [
+  [/^(google|adwords|googleads)$/i, 'Google Ads'],
+  [/^(bing|microsoft)$/i, 'Microsoft Ads'],
+  [/^(facebook|instagram|meta|fb|ig)$/i, 'Meta Ads'],
+  [/^linkedin$/i, 'LinkedIn Ads'],
+  [/^tiktok$/i, 'TikTok Ads'],
+];
+
+/** A touchpoint as people say it: the ad platform of a paid touch, else its channel. */
+export function touchLabel(touch: Touchpoint): string {
+  if (touch.channel === Channel.PaidSearch || touch.channel === Channel.PaidSocial)
+    for (const [source, platform] of AD_PLATFORMS) if (source.test(touch.source)) return platform;
+  return touch.channel;
+}
+
 /** A channel's colour, the same on every chart of the page. */
 function colour(channel: string, channels: string[]): string {
   const hue = Math.round((channels.indexOf(channel) * 360) / Math.max(1, channels.length));
@@ -57,6 +74,12 @@ export function renderJourneyPanel(record: ContextRecord, linked: readonly Linke
       ),
     ),
   ].sort();
+  const touchOf = (index: number) => journey.touchpoints.find((t) => t.session === index);
+  const channelCell = (index: number, channel: string) => {
+    const touch = touchOf(index);
+    const label = touch ? touchLabel(touch) : channel;
+    return label === channel ? channel : `${channel} (${label})`;
+  };
   const campaignOf = (index: number) =>
     journey.touchpoints.find((t) => t.session === index)?.campaign ?? null;
   const discountSession = signals.discount?.foundInSession ?? null;
@@ -65,7 +88,7 @@ export function renderJourneyPanel(record: ContextRecord, linked: readonly Linke
     .map(
       (s) => `<tr${s.index === discountSession ? ' class="discount"' : ''}>
         <td>${s.index}</td><td>${e(utc(s.startedAt))}</td>
-        <td>${e(s.channel)}</td>
+        <td>${e(channelCell(s.index, s.channel))}</td>
         <td>${e(campaignOf(s.index) ?? '—')}</td>
         <td>${s.pageViews}</td><td>${s.productInteractions}</td><td>${s.cartModifications}</td>
         <td>${e(minutes(s.activeMs))}</td>
@@ -119,9 +142,13 @@ export function renderJourneyPanel(record: ContextRecord, linked: readonly Linke
   <h1>Order ${e(order.orderId)}</h1>
   <p>${e(order.total ?? '—')} ${e(order.currency ?? '')} placed ${e(utc(order.placedAt))}${
     order.customerId ? ` by ${e(order.customerId)}` : ''
-  } · ${record.sessions.count} sessions over ${journey.daysToConvert ?? 0} days · first touch ${e(
-    journey.firstTouch?.channel ?? '—',
-  )}${journey.firstTouch?.campaign ? ` (${e(journey.firstTouch.campaign)})` : ''}</p>
+  } · ${record.sessions.count} sessions over ${journey.daysToConvert ?? 0} days · first touch ${
+    journey.firstTouch
+      ? `${e(touchLabel(journey.firstTouch))}${
+          journey.firstTouch.campaign ? ` (${e(journey.firstTouch.campaign)})` : ''
+        }`
+      : '—'
+  }</p>
   <p class="muted"><code>${e(record.contextReferenceId)}</code> version ${record.version} · data quality ${Math.round(
     record.quality.score * 100,
   )} %</p>
