@@ -173,9 +173,14 @@ describe('ctxb connectors validate and test, Salesforce', () => {
     'Sessions__c',
     'Days_To_Convert__c',
     'Context_Version__c',
+    'Context_Drill_Down_URL__c',
   ].map((name) => ({ name }));
   const double = new SalesforceDouble(CLIENT, {
-    Opportunity: [...opportunity, { name: 'Context_Reference_Id__c', externalId: true }],
+    Opportunity: [
+      ...opportunity,
+      { name: 'Context_Reference_Id__c', externalId: true },
+      { name: 'AccountId', relationshipName: 'Account' },
+    ],
   });
   let loginUrl: string;
   beforeAll(async () => {

@@ -45,7 +45,9 @@ describe('ERP delivery under faults', () => {
       c.links.queue = uniqueName('test-links').replace(/_/g, '-');
       c.clickhouse.database = uniqueName('test_faults');
       c.links.connectors = connectors;
-      c.links.retry = { attempts: 60, backoffMs: 100, maxBackoffMs: 1000 };
+      // Short waits for a quick test, so many tries: a 30 s cut and the pool's pause after it
+      // (up to 30 s more) must not use them up, as the default backoff never would.
+      c.links.retry = { attempts: 1000, backoffMs: 100, maxBackoffMs: 1000 };
       change(c);
     });
     await createTestDatabase(config);

@@ -35,7 +35,7 @@ const ROOT = join(__dirname, '..', '..');
  * engine's event time on so the last versions are due.
  */
 function storyOrder(run: string) {
-  const { events, orderId, anonymousId } = storyOfRun(run, 365 * 75);
+  const { events, orderId, anonymousId, customerId } = storyOfRun(run, 365 * 75);
   const renamed = events.map(
     (e) =>
       JSON.parse(
@@ -56,6 +56,7 @@ function storyOrder(run: string) {
   return {
     events: [...renamed, returning],
     orderId,
+    customerId,
     invoiceNo: `INV-${orderId}`,
     journalId: `JE-${orderId}`,
   };
@@ -127,8 +128,12 @@ async function bookErpnext(erp: ErpTestDatabases, order: StoryOrder) {
   );
 }
 
-/** The order in every ERP that links (EBS is staged into: nothing to book). */
-async function bookDocuments(erp: ErpTestDatabases, order: StoryOrder) {
+/**
+ * The order in every ERP that links (EBS is staged into: nothing to book), and its customer's
+ * Account in the CRM (the Opportunity is related to it by the customer number).
+ */
+async function bookDocuments(erp: ErpTestDatabases, order: StoryOrder, crm: SalesforceDouble) {
+  crm.insert('Account', { Name: 'Ada Lovelace', Customer_Number__c: order.customerId });
   await bookSampleErp(erp, order);
   await bookOdoo(erp, order);
   await bookErpnext(erp, order);
@@ -235,7 +240,7 @@ describe('ERP delivery: events on Kafka → engine → BullMQ → worker → row
 
   it('links the order, its invoice and its revenue journal with the context summary', async () => {
     const order = storyOrder(uniqueName('erp'));
-    await bookDocuments(erp, order);
+    await bookDocuments(erp, order, salesforce);
     await produceEvents(createKafka(config.kafka, 'test'), order.events);
 
     const { row, context } = await linkedOrder(order.orderId);
@@ -303,7 +308,11 @@ describe('ERP delivery: events on Kafka → engine → BullMQ → worker → row
               r.Context_Version__c === context.version,
           ),
       );
+      const [account] = salesforce
+        .recordsOf('Account')
+        .filter((a) => a.Customer_Number__c === order.customerId);
       expect(opportunity).toMatchObject({
+        AccountId: account.Id,
         Name: order.orderId,
         Amount: context.order.total,
         First_Touch_Channel__c: context.journey.firstTouch!.channel,
@@ -386,7 +395,7 @@ describe('ERP delivery: events on Kafka → engine → BullMQ → worker → row
 
   it('links the order into Odoo and ERPNext, and stages it into the EBS open interfaces', async () => {
     const order = storyOrder(uniqueName('erp_shapes'));
-    await bookDocuments(erp, order);
+    await bookDocuments(erp, order, salesforce);
     await produceEvents(createKafka(config.kafka, 'test'), order.events);
     const { context } = await linkedOrder(order.orderId);
     const first = context.journey.firstTouch!;
@@ -561,7 +570,7 @@ describe('ERP delivery: events on Kafka → engine → BullMQ → worker → row
 
   it('retries a write the ERP fails as a serialization failure (40001), and delivers it', async () => {
     const order = storyOrder(uniqueName('erp_serial'));
-    await bookDocuments(erp, order);
+    await bookDocuments(erp, order, salesforce);
     // The first two updates of this order fail as PostgreSQL fails a serializable transaction
     // (a sequence counts them: unlike a table, it is not rolled back with the failed write).
     await erp.query(`CREATE SEQUENCE serial_faults`);
@@ -635,7 +644,7 @@ describe('ERP delivery: events on Kafka → engine → BullMQ → worker → row
     } finally {
       await client.close();
     }
-    await bookDocuments(erp, order);
+    await bookDocuments(erp, order, salesforce);
     const { row, context } = await linkedOrder(order.orderId);
     expect(row.context_reference_id).toBe(context.contextReferenceId);
   }, 180_000);
@@ -644,7 +653,7 @@ describe('ERP delivery: events on Kafka → engine → BullMQ → worker → row
     const order = storyOrder(uniqueName('erp_refused'));
     // The offline ERP's jobs are dead-lettered too, once their retries are used up.
     const sampleOm = `${config.links.queue}.sample-erp.om`;
-    await bookDocuments(erp, order);
+    await bookDocuments(erp, order, salesforce);
     // The ERP's administrator added a rule the channel breaks: the order write is refused.
     await erp.query(
       `ALTER TABLE sales_order ADD CONSTRAINT short_channel

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LinkOutcome, LinkRequest } from '@ctxb/connector-sdk';
 import { contextReferenceId, type ContextRecord } from '@ctxb/context';
-import { order12345Records } from '@ctxb/simulation';
+import { ORDER_12345, order12345Records } from '@ctxb/simulation';
 import {
   loadSalesforceProfile,
   SalesforceLinkTarget,
@@ -73,8 +73,14 @@ describe('Salesforce link target through jsforce, against the REST double', () =
   const story = order12345Records();
   const newest = story.at(-1)!;
 
+  let accountId: string;
   beforeAll(async () => {
     loginUrl = await double.start();
+    // The story's customer, as the CRM knows it: Opportunities are related to it.
+    accountId = double.insert('Account', {
+      Name: 'Ada Lovelace',
+      Customer_Number__c: ORDER_12345.customerId,
+    });
   });
   afterAll(() => double.stop());
 
@@ -93,6 +99,7 @@ describe('Salesforce link target through jsforce, against the REST double', () =
       .filter((r) => r.Context_Reference_Id__c === newest.contextReferenceId);
     expect(outcome).toEqual({ status: 'written', recordIds: [opportunity.Id] });
     expect(opportunity).toMatchObject({
+      AccountId: accountId,
       Name: '12345',
       StageName: 'Closed Won',
       CloseDate: newest.order.placedAt.slice(0, 10),
@@ -168,12 +175,37 @@ describe('Salesforce link target through jsforce, against the REST double', () =
     const [one] = double
       .recordsOf('Opportunity')
       .filter((r) => r.Context_Reference_Id__c === records[1].contextReferenceId);
-    expect(one).toMatchObject({ Name: 'backlog-1', Context_Version__c: records[1].version });
+    expect(one).toMatchObject({
+      Name: 'backlog-1',
+      Context_Version__c: records[1].version,
+      AccountId: accountId,
+    });
     expect(outcomes[1]).toEqual({ status: 'written', recordIds: [one.Id] });
     // Below the threshold: sObject Collections.
     const few = await target.write(orders(250, 'below').map(request));
     expect(few.every((o) => o.status === 'written')).toBe(true);
     expect(double.calls.upsert - calls.upsert).toBe(2);
+  });
+
+  it('waits for an Account the CRM does not have yet, then relates the Opportunity to it', async () => {
+    const { target } = passwordTarget();
+    const newcomer = orders(1, 'newcomer').map((r) => ({
+      ...r,
+      order: { ...r.order, customerId: 'C-2002' },
+    }));
+    const [waiting] = await target.write(newcomer.map(request));
+    expect(failure(waiting)).toMatchObject({
+      kind: 'not-there-yet',
+      retryable: true,
+      message: expect.stringContaining('Foreign key external ID: C-2002 not found') as string,
+    });
+    const id = double.insert('Account', { Name: 'Grace Hopper', Customer_Number__c: 'C-2002' });
+    const [linked] = await target.write(newcomer.map(request));
+    expect(linked.status).toBe('written');
+    const [opportunity] = double
+      .recordsOf('Opportunity')
+      .filter((r) => r.Context_Reference_Id__c === newcomer[0].contextReferenceId);
+    expect(opportunity.AccountId).toBe(id);
   });
 
   it("keeps each record's result its own: a lock is retried, a validation rule dead-letters", async () => {

@@ -132,5 +132,6 @@ export function storyOfRun(run: string, laterByDays = 0) {
     events,
     orderId: `${run}-${ORDER_12345.orderId}`,
     anonymousId: `${run}-${ORDER_12345.anonymousId}`,
+    customerId: `${run}-${ORDER_12345.customerId}`,
   };
 }

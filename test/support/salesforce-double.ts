@@ -12,6 +12,7 @@ export type InjectedFailure =
 /** A field as an sObject describe lists it. */
 export interface DescribedField {
   name: string;
+  relationshipName?: string;
   externalId?: boolean;
   createable?: boolean;
   updateable?: boolean;
@@ -285,11 +286,17 @@ export class SalesforceDouble {
             },
           ],
         };
+      const resolved = this.relationships(fields);
+      if ('error' in resolved)
+        return {
+          success: false,
+          errors: [{ statusCode: 'INVALID_FIELD', message: resolved.error, fields: [] }],
+        };
       const existing = table.get(key);
       const id =
         (existing?.Id as string | undefined) ??
         `006${randomBytes(6).toString('hex').slice(0, 12).toUpperCase()}AAA`;
-      table.set(key, { ...existing, ...fields, Id: id });
+      table.set(key, { ...existing, ...resolved.fields, Id: id });
       return { id, success: true, errors: [], created: !existing };
     });
     this.json(res, 200, results);
@@ -372,6 +379,40 @@ export class SalesforceDouble {
     ]);
   }
 
+  /**
+   * Relationships given by external id (`Account: { Customer_Number__c: "C-1001" }`) resolved
+   * to the related record's id field (`AccountId`), as Salesforce does; an unknown one is the
+   * record's error.
+   */
+  private relationships(
+    fields: Record<string, unknown>,
+  ): { fields: Record<string, unknown> } | { error: string } {
+    const out: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(fields)) {
+      if (value === null || typeof value !== 'object') {
+        out[name] = value;
+        continue;
+      }
+      const [[field, key]] = Object.entries(value as Record<string, unknown>);
+      const related = this.recordsOf(name).find((r) => r[field] === key);
+      if (!related)
+        return {
+          error: `Foreign key external ID: ${String(key)} not found for field ${field} in entity ${name}`,
+        };
+      out[`${name}Id`] = related.Id;
+    }
+    return { fields: out };
+  }
+
+  /** Adds a record of another object (an Account), keyed by its Id. */
+  insert(object: string, record: Record<string, unknown>): string {
+    const table = this.records.get(object) ?? new Map<string, Record<string, unknown>>();
+    this.records.set(object, table);
+    const id = `001${randomBytes(6).toString('hex').slice(0, 12).toUpperCase()}AAA`;
+    table.set(id, { ...record, Id: id });
+    return id;
+  }
+
   /** A closed job's rows upserted, as Salesforce would after UploadComplete. */
   private process(job: IngestJob): void {
     const table = this.records.get(job.object) ?? new Map<string, Record<string, unknown>>();
@@ -387,6 +428,18 @@ export class SalesforceDouble {
         continue;
       }
       const key = row[job.externalIdFieldName];
+      // CSV names a relationship by external id as `Account.Customer_Number__c`.
+      const nested: Record<string, unknown> = {};
+      for (const [column, value] of Object.entries(row))
+        if (column.includes('.')) {
+          const [relationship, field] = column.split('.');
+          nested[relationship] = { [field]: value };
+        } else nested[column] = value;
+      const resolved = this.relationships(nested);
+      if ('error' in resolved) {
+        job.failed.push({ ...row, sf__Id: '', sf__Error: `INVALID_FIELD:${resolved.error}:` });
+        continue;
+      }
       const existing = table.get(key);
       const id =
         (existing?.Id as string | undefined) ??
@@ -395,7 +448,13 @@ export class SalesforceDouble {
       const typed = Object.fromEntries(
         Object.entries(row).map(([k, v]) => [k, v !== '' && /^-?\d+$/.test(v) ? Number(v) : v]),
       );
-      table.set(key, { ...existing, ...typed, Id: id });
+      const plain = Object.fromEntries(Object.entries(typed).filter(([k]) => !k.includes('.')));
+      table.set(key, {
+        ...existing,
+        ...plain,
+        ...(resolved.fields.AccountId ? { AccountId: resolved.fields.AccountId } : {}),
+        Id: id,
+      });
       job.succeeded.push({ ...row, sf__Id: id, sf__Created: String(!existing) });
     }
     job.state = 'JobComplete';

@@ -126,7 +126,8 @@ function readConnector(
               target: 'crm',
               writer: new SalesforceLinkTarget(profile, new SalesforceSession(profile)),
               parallelWrites: 2,
-              waitForRecordMs: 0,
+              // A related Account not in the org yet is waited for a day.
+              waitForRecordMs: 86_400_000,
             },
           ],
           close: async () => undefined,

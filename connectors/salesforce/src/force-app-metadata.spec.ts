@@ -5,7 +5,8 @@ import { loadSalesforceProfile } from './salesforce-profile';
 
 const ROOT = join(__dirname, '..');
 const DEFAULT = join(ROOT, 'force-app', 'main', 'default');
-const FIELDS = join(DEFAULT, 'objects', 'Opportunity', 'fields');
+const fieldsOf = (object: string) => join(DEFAULT, 'objects', object, 'fields');
+const FIELDS = fieldsOf('Opportunity');
 
 /** The text of one element of a metadata XML file (single-valued elements only). */
 const element = (xml: string, name: string) =>
@@ -25,6 +26,12 @@ describe('Salesforce metadata (force-app) against the shipped profile', () => {
   if ('problems' in read) throw new Error(JSON.stringify(read.problems));
   const { profile } = read;
   const custom = readdirSync(FIELDS).map((f) => f.replace('.field-meta.xml', ''));
+  const accountFields = readdirSync(fieldsOf('Account')).map((f) =>
+    f.replace('.field-meta.xml', ''),
+  );
+  const isSummary = (object: string, name: string) =>
+    element(readFileSync(join(fieldsOf(object), `${name}.field-meta.xml`), 'utf8'), 'type') ===
+    'Summary';
   const written = [...Object.keys(profile.fields), profile.externalId, profile.versionField];
 
   it('defines every custom field the profile writes', () => {
@@ -45,6 +52,33 @@ describe('Salesforce metadata (force-app) against the shipped profile', () => {
     expect(Number(element(xml, 'length'))).toBeGreaterThanOrEqual(30);
   });
 
+  it('relates Opportunities to Accounts by an external id, and rolls them up on the Account', () => {
+    expect(profile.account).toEqual({
+      relationship: 'Account',
+      externalId: 'Customer_Number__c',
+      from: 'order.customerId',
+    });
+    const xml = readFileSync(
+      join(fieldsOf('Account'), 'Customer_Number__c.field-meta.xml'),
+      'utf8',
+    );
+    expect(element(xml, 'externalId')).toBe('true');
+    const rollups = accountFields.filter((f) => isSummary('Account', f));
+    expect(rollups.sort()).toEqual([
+      'Context_Attributed_Revenue__c',
+      'Context_Linked_Orders__c',
+      'Last_Context_Order_Date__c',
+    ]);
+    for (const name of rollups) {
+      const summary = readFileSync(join(fieldsOf('Account'), `${name}.field-meta.xml`), 'utf8');
+      expect(element(summary, 'summaryForeignKey')).toBe('Opportunity.AccountId');
+      // Only the Opportunities the connector linked count.
+      expect(element(summary, 'field')).toBe(`Opportunity.${profile.externalId}`);
+      const summed = element(summary, 'summarizedField');
+      if (summed) expect(summed).toMatch(/^Opportunity\.(Amount|CloseDate)$/);
+    }
+  });
+
   it('lets the integration user write every field and viewers read them', () => {
     for (const [set, editable] of [
       ['Context_Bridge_Integration', 'true'],
@@ -62,9 +96,17 @@ describe('Salesforce metadata (force-app) against the shipped profile', () => {
         }),
       );
       expect(granted.map((g) => g.field).sort()).toEqual(
-        custom.map((f) => `Opportunity.${f}`).sort(),
+        [
+          ...custom.map((f) => `Opportunity.${f}`),
+          ...accountFields.map((f) => `Account.${f}`),
+        ].sort(),
       );
-      for (const g of granted) expect(g).toMatchObject({ editable, readable: 'true' });
+      for (const g of granted) {
+        const [object, name] = g.field!.split('.');
+        // A roll-up summary is computed by Salesforce: nobody writes it.
+        const writable = editable === 'true' && !isSummary(object, name);
+        expect(g).toMatchObject({ editable: String(writable), readable: 'true' });
+      }
     }
   });
 

@@ -38,9 +38,12 @@ const NETWORK = new Set([
 /**
  * The kind of a failure of one record of a call (an sObject Collections result's error): a
  * lock is retried, any other refusal of the record (validation rule, required or too long
- * field, several records matching the external id) needs a person.
+ * field, several records matching the external id) needs a person; a related Account that
+ * is not there yet is waited for.
  */
-export function recordFailureKind(statusCode: string): FailureKind {
+export function recordFailureKind(statusCode: string, message = ''): FailureKind {
+  // The related Account is not in the org yet: waited for, like an ERP record.
+  if (/^Foreign key external ID: .* not found/.test(message)) return 'not-there-yet';
   return PASSING[statusCode] ?? (CONFIGURATION.has(statusCode) ? 'configuration' : 'constraint');
 }
 

@@ -167,7 +167,7 @@ export class SalesforceLinkTarget implements LinkTargetWriter {
         object,
         operation: 'upsert',
         externalIdFieldName: externalId,
-        input: records,
+        input: records.map(flattened),
         pollInterval: 500,
         pollTimeout: bulkTimeoutSeconds * 1000,
       }),
@@ -181,11 +181,12 @@ export class SalesforceLinkTarget implements LinkTargetWriter {
     for (const row of results.failedResults) {
       // "STATUS_CODE:message:fields"
       const [code, ...rest] = row.sf__Error.split(':');
+      const message = rest.join(':').replace(/:$/, '');
       outcomes.set(String((row as Record<string, unknown>)[externalId]), {
         status: 'failed',
         failure: new DeliveryFailure(
-          recordFailureKind(code),
-          `bulk upserting: [${code}] ${rest.join(':').replace(/:$/, '')}`,
+          recordFailureKind(code, message),
+          `bulk upserting: [${code}] ${message}`,
         ),
       });
     }
@@ -228,14 +229,31 @@ export class SalesforceLinkTarget implements LinkTargetWriter {
 
 /** The fields of one context version's upsert: the mapped ones, the reference and the version. */
 export function upsertRecord(
-  profile: Pick<SalesforceProfile, 'fields' | 'externalId' | 'versionField'>,
+  profile: Pick<SalesforceProfile, 'fields' | 'externalId' | 'versionField' | 'account'>,
   request: LinkRequest,
 ): Record<string, unknown> {
+  const source = mappingSource(request);
+  const account = profile.account;
+  const customer = account ? applyFieldMapping({ id: { from: account.from } }, source).id : null;
   return {
-    ...applyFieldMapping(profile.fields, mappingSource(request)),
+    ...applyFieldMapping(profile.fields, source),
     [profile.externalId]: request.contextReferenceId,
     [profile.versionField]: request.version,
+    // A relationship by external id: Salesforce finds the Account itself.
+    ...(account && customer !== null
+      ? { [account.relationship]: { [account.externalId]: customer } }
+      : {}),
   };
+}
+
+/** A record as a Bulk API CSV row: a relationship becomes `Account.Customer_Number__c`. */
+function flattened(record: Record<string, unknown>): Record<string, unknown> {
+  const row: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(record))
+    if (value !== null && typeof value === 'object')
+      for (const [field, inner] of Object.entries(value)) row[`${key}.${field}`] = inner;
+    else row[key] = value;
+  return row;
 }
 
 function outcomeOf(result: UpsertResult | undefined): LinkOutcome {
@@ -246,7 +264,7 @@ function outcomeOf(result: UpsertResult | undefined): LinkOutcome {
   return {
     status: 'failed',
     failure: new DeliveryFailure(
-      recordFailureKind(code),
+      recordFailureKind(code, error?.message),
       `upserting: [${code}] ${error?.message ?? 'no result for the record'}${fields}`,
     ),
   };

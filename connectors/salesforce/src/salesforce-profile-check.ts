@@ -16,6 +16,8 @@ export interface SalesforceCheck {
 
 interface DescribedField {
   name: string;
+  /** For a lookup such as AccountId: the name its related record goes by (Account). */
+  relationshipName?: string | null;
   externalId?: boolean;
   createable?: boolean;
   updateable?: boolean;
@@ -58,10 +60,22 @@ export async function checkSalesforceProfile(
     };
   }
   const byName = new Map(fields.map((f) => [f.name.toLowerCase(), f]));
+  const byRelationship = new Map(
+    fields.filter((f) => f.relationshipName).map((f) => [f.relationshipName!.toLowerCase(), f]),
+  );
   const problems: string[] = [];
-  for (const name of Object.keys(upsert.record)) {
-    const field = byName.get(name.toLowerCase());
-    if (!field) problems.push(`${profile.object} has no field ${name}`);
+  for (const [name, value] of Object.entries(upsert.record)) {
+    // A relationship by external id (Account: { Customer_Number__c }) sets its lookup field.
+    const field =
+      value !== null && typeof value === 'object'
+        ? byRelationship.get(name.toLowerCase())
+        : byName.get(name.toLowerCase());
+    if (!field)
+      problems.push(
+        value !== null && typeof value === 'object'
+          ? `${profile.object} has no relationship ${name} (a lookup field whose relationship name it is)`
+          : `${profile.object} has no field ${name}`,
+      );
     else if (field.createable === false && field.updateable === false)
       problems.push(`${name} cannot be written by this user`);
   }

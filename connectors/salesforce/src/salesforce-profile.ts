@@ -58,6 +58,11 @@ export interface SalesforceProfile {
   bulkThreshold: number;
   /** How long a Bulk API 2.0 job is waited for before its records are retried. */
   bulkTimeoutSeconds: number;
+  /**
+   * The record's Account, found by an External ID field of Account (the shop's customer id):
+   * set as the relationship, so Account roll-up summary fields add up its orders.
+   */
+  account?: { relationship: string; externalId: string; from: string };
 }
 
 export interface SalesforceProfileProblem extends MappingProblem {
@@ -99,6 +104,7 @@ export function readSalesforceProfile(
       'maxApiUsage',
       'bulkThreshold',
       'bulkTimeoutSeconds',
+      'account',
     ],
     '',
     problem,
@@ -142,6 +148,26 @@ export function readSalesforceProfile(
   const bulkTimeoutSeconds = at.bulkTimeoutSeconds ?? 600;
   if (!Number.isInteger(bulkTimeoutSeconds) || (bulkTimeoutSeconds as number) < 1)
     problem('bulkTimeoutSeconds', 'must be a whole number of seconds, at least 1');
+  let account: SalesforceProfile['account'];
+  if (at.account !== undefined) {
+    const a = isRecord(at.account) ? at.account : {};
+    unknownKeys(a, ['relationship', 'externalId', 'from'], 'account', problem);
+    const relationship = a.relationship ?? 'Account';
+    if (typeof relationship !== 'string' || !API_NAME.test(relationship))
+      problem('account.relationship', 'must be a relationship name such as Account');
+    if (typeof a.externalId !== 'string' || !API_NAME.test(a.externalId))
+      problem(
+        'account.externalId',
+        'must be an External ID field of Account, e.g. Customer_Number__c',
+      );
+    if (typeof a.from !== 'string' || a.from === '')
+      problem('account.from', 'must be a path into the context record, e.g. order.customerId');
+    account = {
+      relationship: typeof relationship === 'string' ? relationship : '',
+      externalId: String(a.externalId),
+      from: String(a.from),
+    };
+  }
   if (problems.length > 0 || !auth) return { problems: problems.map((p) => ({ file, ...p })) };
   return {
     profile: {
@@ -156,6 +182,7 @@ export function readSalesforceProfile(
       maxApiUsage: maxApiUsage as number,
       bulkThreshold: bulkThreshold as number,
       bulkTimeoutSeconds: bulkTimeoutSeconds as number,
+      ...(account ? { account } : {}),
     },
   };
 }
