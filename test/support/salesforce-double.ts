@@ -86,6 +86,11 @@ export class SalesforceDouble {
     this.failures.push({ failure, times });
   }
 
+  /** Drops the failures not used yet. */
+  clearFailures(): void {
+    this.failures.length = 0;
+  }
+
   /** Every token issued so far expires (the next call with one gets INVALID_SESSION_ID). */
   expireTokens(): void {
     this.tokens.clear();
