@@ -107,27 +107,31 @@ describe('Salesforce delivery through the queue (BullMQ, retry policy, dead lett
     expect(tries[0]).toMatchObject({ failureKind: 'lock-timeout' });
   });
 
-  it.each([
-    [503, 'SERVER_UNAVAILABLE', 'connection-lost'],
-    [403, 'REQUEST_LIMIT_EXCEEDED', 'rate-limited'],
-  ])(
-    'retries %i %s until the tries are used up, then dead-letters it',
-    async (status, errorCode, kind) => {
-      double.fail({ call: 'upsert', status, errorCode }, 10);
-      try {
-        const tries = await deliver(errorCode);
-        expect(statuses(tries)).toEqual(['retrying', 'retrying', 'retrying', 'dead-lettered']);
-        expect(tries[0]).toMatchObject({ failureKind: kind });
-        const { letters } = await deadLetters.list({ offset: 0, limit: 100 }, route.queue);
-        const letter = letters.find(
-          (l) => l.data.contextReferenceId === tries[0].contextReferenceId,
-        );
-        expect(letter).toMatchObject({ failureKind: kind, tries: 4 });
-      } finally {
-        double.clearFailures();
-      }
-    },
-  );
+  it('retries 503 SERVER_UNAVAILABLE until the tries are used up, then dead-letters it', async () => {
+    double.fail({ call: 'upsert', status: 503, errorCode: 'SERVER_UNAVAILABLE' }, 10);
+    try {
+      const tries = await deliver('unavailable');
+      expect(statuses(tries)).toEqual(['retrying', 'retrying', 'retrying', 'dead-lettered']);
+      expect(tries[0]).toMatchObject({ failureKind: 'connection-lost' });
+      const { letters } = await deadLetters.list({ offset: 0, limit: 100 }, route.queue);
+      const letter = letters.find((l) => l.data.contextReferenceId === tries[0].contextReferenceId);
+      expect(letter).toMatchObject({ failureKind: 'connection-lost', tries: 4 });
+    } finally {
+      double.clearFailures();
+    }
+  });
+
+  it("turns REQUEST_LIMIT_EXCEEDED into the queue's rate limit: paused, never a used-up try", async () => {
+    // More refusals than the job has tries: the queue waits instead of giving up.
+    double.fail({ call: 'upsert', status: 403, errorCode: 'REQUEST_LIMIT_EXCEEDED' }, 6);
+    const tries = await deliver('limited');
+    expect(statuses(tries)).toEqual([...Array<string>(6).fill('retrying'), 'written']);
+    expect(tries.map((t) => t.attempt)).toEqual(Array<number>(7).fill(1));
+    expect(tries[0]).toMatchObject({ failureKind: 'rate-limited' });
+    // The pause doubles from backoffMs up to maxBackoffMs between the tries.
+    const gaps = tries.slice(1).map((t, i) => t.at.getTime() - tries[i].at.getTime());
+    expect(Math.max(...gaps)).toBeGreaterThanOrEqual(150);
+  });
 
   it('dead-letters a validation rule at once, with its reason', async () => {
     double.fail({

@@ -78,6 +78,8 @@ export class LinkQueueWorker {
   private readonly worker: Worker<LinkJobData, DeliveryStatus>;
   private readonly commit: GroupCommit<LinkRequest, LinkOutcome>;
   private readonly now: () => number;
+  /** Rate-limit answers in a row: the queue's pause doubles with each. */
+  private rateLimits = 0;
 
   constructor(private readonly options: LinkQueueWorkerOptions) {
     this.logger = new Logger(`Delivery ${options.route.queue}`);
@@ -159,6 +161,7 @@ export class LinkQueueWorker {
       ...more,
     });
     if (outcome.status !== 'failed') {
+      this.rateLimits = 0;
       await this.options.journal.record(
         entry(
           outcome.status,
@@ -173,6 +176,21 @@ export class LinkQueueWorker {
       return outcome.status;
     }
     const { failure } = outcome;
+    if (failure.kind === 'rate-limited') {
+      // The target asks for less: the whole queue waits (a pause that doubles while it keeps
+      // asking), and the job goes back without using up one of its tries.
+      this.rateLimits++;
+      const pause = Math.min(
+        this.options.policy.maxBackoffMs,
+        this.options.policy.backoffMs * 2 ** Math.min(20, this.rateLimits - 1),
+      );
+      await this.options.journal.record(
+        entry('retrying', { failureKind: failure.kind, error: failure.message }),
+      );
+      await this.worker.rateLimit(pause);
+      throw Worker.RateLimitError();
+    }
+    this.rateLimits = 0;
     const decision = afterFailure(
       failure,
       { made: attempt, firstAt: job.timestamp, now: this.now() },
