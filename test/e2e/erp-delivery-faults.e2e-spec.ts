@@ -240,7 +240,24 @@ describe('ERP delivery under faults', () => {
     await new Promise((resolve) => setTimeout(resolve, 30_000));
     expect(await linkedCount(run)).toBe(atCut);
     await line.restore();
-    await allLinked(run, orders.length, 120_000);
+    await allLinked(run, orders.length, 180_000).catch(async (error: Error) => {
+      // Say what became of the jobs: how many are in, and the tries by outcome.
+      const client = createClickHouse(config.clickhouse);
+      try {
+        const tries = await new DeliveryLogStore(client).list({ limit: 5000 });
+        const byOutcome = new Map<string, number>();
+        for (const t of tries) {
+          const key = `${t.status} ${t.failureKind}`.trim();
+          byOutcome.set(key, (byOutcome.get(key) ?? 0) + 1);
+        }
+        const last = tries.find((t) => t.error)?.error ?? '';
+        throw new Error(
+          `${error.message}: ${await linkedCount(run)} linked; tries ${JSON.stringify([...byOutcome])}; last error ${last}`,
+        );
+      } finally {
+        await client.close();
+      }
+    });
 
     const client = createClickHouse(config.clickhouse);
     try {
@@ -252,7 +269,7 @@ describe('ERP delivery under faults', () => {
     } finally {
       await client.close();
     }
-  }, 300_000);
+  }, 360_000);
 
   it('keeps the newest version in the ERP when versions complete out of order', async () => {
     const run = uniqueName('order');
