@@ -7,15 +7,19 @@ import {
 import { readYamlFile, type LinkTargetWriter } from '@ctxb/connector-sdk';
 import {
   connectionStringOf,
-  loadOdbcProfile,
   OdbcConnections,
   OdbcLinkTarget,
+  readOdbcProfile,
   type ErpModule,
+  type OdbcProfile,
+  type ProfileProblem,
 } from '@ctxb/odbc-connector';
 import {
-  loadSalesforceProfile,
+  readSalesforceProfile,
   SalesforceLinkTarget,
   SalesforceSession,
+  type SalesforceProfile,
+  type SalesforceProfileProblem,
 } from '@ctxb/salesforce-connector';
 
 /** The kinds of connector a profile's `connector` key names. */
@@ -88,14 +92,34 @@ export function loadLinkConnectors(
   return connectors;
 }
 
-/** The kind a profile file names, or why it names none. */
-export function connectorKindOf(file: string): ConnectorKind | { problem: string } {
+/** A profile read by the reader of the kind its `connector` key names. */
+export type ConnectorProfile =
+  { kind: 'odbc'; profile: OdbcProfile } | { kind: 'salesforce'; profile: SalesforceProfile };
+
+/**
+ * Reads a profile file once and checks it with the reader of its `connector` kind: the
+ * profile, or every problem with the file and key.
+ */
+export function loadConnectorProfile(
+  file: string,
+  env: NodeJS.ProcessEnv = process.env,
+): ConnectorProfile | { problems: (ProfileProblem | SalesforceProfileProblem)[] } {
   const read = readYamlFile(file);
-  if ('problem' in read) return read;
+  if ('problem' in read) return { problems: [{ file, key: '', message: read.problem }] };
   const kind = (read.input as { connector?: unknown } | null)?.connector;
-  return (CONNECTOR_KINDS as readonly unknown[]).includes(kind)
-    ? (kind as ConnectorKind)
-    : { problem: `connector must be one of ${CONNECTOR_KINDS.join(', ')}` };
+  if (kind === 'salesforce') {
+    const checked = readSalesforceProfile(read.input, file, env);
+    return 'problems' in checked ? checked : { kind, profile: checked.profile };
+  }
+  if (kind === 'odbc') {
+    const checked = readOdbcProfile(read.input, file, env);
+    return 'problems' in checked ? checked : { kind, profile: checked.profile };
+  }
+  return {
+    problems: [
+      { file, key: 'connector', message: `connector must be one of ${CONNECTOR_KINDS.join(', ')}` },
+    ],
+  };
 }
 
 function readConnector(
@@ -103,22 +127,21 @@ function readConnector(
   limits: LinkConnector['limits'],
   env: NodeJS.ProcessEnv,
 ): { connector: LinkConnector } | { problems: Problem[] } {
-  const kind = connectorKindOf(file);
-  if (typeof kind !== 'string')
-    return { problems: [{ key: 'connector', source: file, expected: kind.problem }] };
-  const asProblems = (list: { key: string; message: string }[]) => ({
-    problems: list.map((p) => ({ key: p.key || '(file)', source: file, expected: p.message })),
-  });
-  if (kind === 'salesforce') {
-    const loaded = loadSalesforceProfile(file, env);
-    if ('problems' in loaded) return asProblems(loaded.problems);
+  const loaded = loadConnectorProfile(file, env);
+  if ('problems' in loaded)
+    return {
+      problems: loaded.problems.map((p) => ({
+        key: p.key || '(file)',
+        source: file,
+        expected: p.message,
+      })),
+    };
+  const common = { name: loaded.profile.name, kind: loaded.kind, file, limits };
+  if (loaded.kind === 'salesforce') {
     const { profile } = loaded;
     return {
       connector: {
-        name: profile.name,
-        kind,
-        file,
-        limits,
+        ...common,
         targets: ['crm'],
         open: () => ({
           targets: [
@@ -135,16 +158,11 @@ function readConnector(
       },
     };
   }
-  const loaded = loadOdbcProfile(file, env);
-  if ('problems' in loaded) return asProblems(loaded.problems);
   const { profile } = loaded;
   const modules = Object.keys(profile.modules) as ErpModule[];
   return {
     connector: {
-      name: profile.name,
-      kind,
-      file,
-      limits,
+      ...common,
       targets: modules,
       open: ({ loginTimeoutSeconds }) => {
         // A pool per module: a slow module never takes the others' connections.

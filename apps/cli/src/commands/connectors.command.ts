@@ -6,15 +6,13 @@ import {
   checkProfile,
   connectionStringOf,
   failureOf,
-  loadOdbcProfile,
   type ModuleCheck,
   type OdbcProfile,
   type ProfileProblem,
 } from '@ctxb/odbc-connector';
-import { connectorKindOf } from '@ctxb/connectors';
+import { loadConnectorProfile } from '@ctxb/connectors';
 import {
   checkSalesforceProfile,
-  loadSalesforceProfile,
   SalesforceSession,
   type SalesforceCheck,
   type SalesforceProfile,
@@ -79,14 +77,7 @@ export function connectorsCommand(): Command {
  * problems (exit code 78).
  */
 function readProfile(name: string): OdbcProfile | SalesforceProfile | undefined {
-  const file = profileFile(name);
-  const kind = connectorKindOf(file);
-  const read =
-    kind === 'salesforce'
-      ? loadSalesforceProfile(file)
-      : typeof kind === 'string'
-        ? loadOdbcProfile(file)
-        : { problems: [{ file, key: 'connector', message: kind.problem }] };
+  const read = loadConnectorProfile(profileFile(name));
   if ('problems' in read) {
     console.error(problemReport(read.problems));
     process.exitCode = EX_CONFIG;
