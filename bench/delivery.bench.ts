@@ -37,12 +37,7 @@ export interface DeliveryBenchOptions {
 export async function deliveryBench(options: DeliveryBenchOptions): Promise<void> {
   const run = `bench_delivery_${Date.now().toString(36)}`;
   const base = loadConfig();
-  const erp = `Driver={PostgreSQL Unicode};Servername=${POSTGRES.host};Port=${POSTGRES.port};Database=${run};Username=${POSTGRES.user}`;
-  await psql(['-c', `CREATE DATABASE ${run}`]);
-  await psql(
-    ['-q', '-f', join(projectRoot(), 'docker', 'erp-sample', 'postgres', '01-schema.sql')],
-    run,
-  );
+  const erp = await createSampleErp(run);
   const admin = createClickHouse({ ...base.clickhouse, database: 'default' });
   await admin.command({ query: `CREATE DATABASE ${sqlIdentifier(run)}` });
   const pool = new OdbcConnections(erp, { size: 1, loginTimeoutSeconds: 5 });
@@ -53,7 +48,10 @@ export async function deliveryBench(options: DeliveryBenchOptions): Promise<void
       `delivery benchmark: ${options.jobs.toLocaleString('en-US')} link jobs, concurrency ${options.concurrency} per target`,
     );
     const baseline = await plainInserts(pool, records);
-    await bookOrders(pool, records);
+    await bookOrders(
+      pool,
+      records.map((r) => r.order.orderId),
+    );
     const worker = await workerDelivery(run, base, erp, records, options, pool);
     const queueOnly = await queuePathOnly(run, base, records, options);
     report(
@@ -88,7 +86,7 @@ export async function deliveryBench(options: DeliveryBenchOptions): Promise<void
     redis.disconnect();
     await admin.command({ query: `DROP DATABASE IF EXISTS ${sqlIdentifier(run)}` });
     await admin.close();
-    await psql(['-c', `DROP DATABASE IF EXISTS ${run} WITH (FORCE)`]);
+    await dropSampleErp(run);
   }
 }
 
@@ -135,18 +133,34 @@ async function plainInserts(pool: OdbcConnections, records: ContextRecord[]): Pr
   }
 }
 
-async function bookOrders(pool: OdbcConnections, records: ContextRecord[]): Promise<void> {
+/** A reference ERP database of the benchmark's own (its schema, no seed): the ODBC connection string. */
+export async function createSampleErp(name: string): Promise<string> {
+  await psql(['-c', `CREATE DATABASE ${name}`]);
+  await psql(
+    ['-q', '-f', join(projectRoot(), 'docker', 'erp-sample', 'postgres', '01-schema.sql')],
+    name,
+  );
+  return `Driver={PostgreSQL Unicode};Servername=${POSTGRES.host};Port=${POSTGRES.port};Database=${name};Username=${POSTGRES.user}`;
+}
+
+export async function dropSampleErp(name: string): Promise<void> {
+  await psql(['-c', `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`]);
+}
+
+/** The orders in the ERP's order headers before any context: one customer, 1,000 a statement. */
+export async function bookOrders(pool: OdbcConnections, orderIds: string[]): Promise<void> {
   const db = await pool.connect();
   try {
     await db.query(`INSERT INTO customer (customer_no, name) VALUES ('C-1001', 'Ada Lovelace')`);
-    for (let i = 0; i < records.length; i += 1000)
+    for (let i = 0; i < orderIds.length; i += 1000) {
+      const chunk = orderIds.slice(i, i + 1000);
       await db.query(
-        `INSERT INTO sales_order (order_no, customer_no, order_date, currency, total_amount) VALUES ${records
-          .slice(i, i + 1000)
+        `INSERT INTO sales_order (order_no, customer_no, order_date, currency, total_amount) VALUES ${chunk
           .map(() => "(?, 'C-1001', now(), 'EUR', 10)")
           .join(', ')}`,
-        records.slice(i, i + 1000).map((r) => r.order.orderId),
+        chunk,
       );
+    }
   } finally {
     await pool.release(db, false);
   }

@@ -1,15 +1,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, projectRoot } from '@ctxb/config';
+import { loadConfig } from '@ctxb/config';
 import { EVENT_CATALOGUE } from '@ctxb/events';
 import { OdbcConnections } from '@ctxb/odbc-connector';
 import { trafficEvents } from '@ctxb/simulation';
 import { createClickHouse, joinSql, selectRows, sql } from '@ctxb/store';
 import { createKafka, orderedProducer, waitForStableGroups } from '@ctxb/streaming';
-import { POSTGRES } from '../apps/cli/src/local-services/erp-databases';
-import { psql } from '../apps/cli/src/local-services/relational-database.local-service';
-import { omOnlyProfile } from './delivery.bench';
+import { bookOrders, createSampleErp, dropSampleErp, omOnlyProfile } from './delivery.bench';
 import { BenchEngines } from './engine-e2e.bench';
 import { ms, percentiles, writeLive } from './freshness.bench';
 
@@ -46,12 +44,7 @@ export async function erpLatencyBench(options: ErpLatencyBenchOptions): Promise<
   );
 
   const database = `bench_latency_${Date.now().toString(36)}`;
-  const erp = `Driver={PostgreSQL Unicode};Servername=${POSTGRES.host};Port=${POSTGRES.port};Database=${database};Username=${POSTGRES.user}`;
-  await psql(['-c', `CREATE DATABASE ${database}`]);
-  await psql(
-    ['-q', '-f', join(projectRoot(), 'docker', 'erp-sample', 'postgres', '01-schema.sql')],
-    database,
-  );
+  const erp = await createSampleErp(database);
   const pool = new OdbcConnections(erp, { size: 2, loginTimeoutSeconds: 5 });
   const dir = mkdtempSync(join(tmpdir(), 'ctxb-bench-latency-'));
   const profile = join(dir, 'sample-erp.yaml');
@@ -175,7 +168,7 @@ export async function erpLatencyBench(options: ErpLatencyBenchOptions): Promise<
     await store.close();
     await run.close();
     await pool.close();
-    await psql(['-c', `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`]);
+    await dropSampleErp(database);
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -184,25 +177,6 @@ export async function erpLatencyBench(options: ErpLatencyBenchOptions): Promise<
 function placedOrder(value: Buffer | null): string {
   const event = JSON.parse(String(value)) as { type?: string; data?: { orderId?: string } };
   return event.type === 'order.placed' ? String(event.data?.orderId) : '';
-}
-
-/** The orders in the ERP before any context: the worker links them as their contexts come. */
-async function bookOrders(pool: OdbcConnections, orderIds: string[]): Promise<void> {
-  const db = await pool.connect();
-  try {
-    await db.query(`INSERT INTO customer (customer_no, name) VALUES ('C-1001', 'Ada Lovelace')`);
-    for (let i = 0; i < orderIds.length; i += 1000) {
-      const chunk = orderIds.slice(i, i + 1000);
-      await db.query(
-        `INSERT INTO sales_order (order_no, customer_no, order_date, currency, total_amount) VALUES ${chunk
-          .map(() => "(?, 'C-1001', now(), 'EUR', 10)")
-          .join(', ')}`,
-        chunk,
-      );
-    }
-  } finally {
-    await pool.release(db, false);
-  }
 }
 
 /**
