@@ -180,10 +180,8 @@ export class LinkQueueWorker {
       // The target asks for less: the whole queue waits (a pause that doubles while it keeps
       // asking), and the job goes back without using up one of its tries.
       this.rateLimits++;
-      const pause = Math.min(
-        this.options.policy.maxBackoffMs,
-        this.options.policy.backoffMs * 2 ** Math.min(20, this.rateLimits - 1),
-      );
+      // The retry backoff without its jitter: the queue pauses as a whole, nobody to spread.
+      const pause = backoffDelay(this.rateLimits, this.options.policy, () => 0);
       await this.options.journal.record(
         entry('retrying', { failureKind: failure.kind, error: failure.message }),
       );

@@ -80,8 +80,7 @@ export function renderJourneyPanel(record: ContextRecord, linked: readonly Linke
     const label = touch ? touchLabel(touch) : channel;
     return label === channel ? channel : `${channel} (${label})`;
   };
-  const campaignOf = (index: number) =>
-    journey.touchpoints.find((t) => t.session === index)?.campaign ?? null;
+  const campaignOf = (index: number) => touchOf(index)?.campaign ?? null;
   const discountSession = signals.discount?.foundInSession ?? null;
 
   const rows = sessions
