@@ -168,6 +168,24 @@ describe('ODBC link target on the sample ERP (PostgreSQL)', () => {
     expect(held.context_version).toBe(last.version + 1);
   });
 
+  it('fails a batch as connection-lost when its server went away, and writes the next on a new connection', async () => {
+    const next = (n: number) => request({ ...last, version: last.version + 10 + n });
+    expect((await target('om').write([next(1)]))[0].status).toBe('written');
+    // The pooled connection's server process ends while it is idle. psqlODBC answers the next
+    // statement with no diagnostics at all ("Error getting information about parameters").
+    await psql([
+      '-c',
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${database}'`,
+    ]);
+    const [lost] = await target('om').write([next(2)]);
+    expect(lost.status === 'failed' && lost.failure.kind).toBe('connection-lost');
+    // The dead connection was closed, not pooled, and the idle one that died with it: the retry
+    // connects afresh and goes through.
+    expect(await target('om').write([next(3)])).toEqual([
+      { status: 'written', recordIds: ['12345'], ...money('12345', '249.9') },
+    ]);
+  });
+
   it('reads amounts on their own: summed per currency, nothing for a document not there', async () => {
     await rows(
       `INSERT INTO gl_journal_line (journal_id, line_no, posting_date, account, debit, credit, currency, order_no)

@@ -14,8 +14,8 @@ export interface OdbcConnectionsOptions {
  * A small pool of ODBC connections to one ERP database.
  *
  * - A connection that failed as lost is closed for good, not handed out again (`odbc`'s own
- *   pool reuses whatever it was given back): after the database restarts, the next write
- *   connects afresh.
+ *   pool reuses whatever it was given back), and so are the idle ones: after the database
+ *   restarts, the next write connects afresh.
  * - New connections are opened one at a time, and after a failed connect the pool answers
  *   "connection lost" at once for a pause that doubles with each further failure. node-odbc
  *   holds one process-wide lock for the whole of a connect, so every connect to an ERP that
@@ -52,11 +52,19 @@ export class OdbcConnections {
     }
   }
 
-  /** Gives a connection back; a broken one is closed instead of kept. */
+  /**
+   * Gives a connection back; a broken one is closed instead of kept, and the idle ones with it:
+   * a lost connection most often means the server went away or restarted, and then every
+   * connection it held is dead too (the next writes connect afresh rather than each fail once).
+   */
   async release(connection: Connection, broken: boolean): Promise<void> {
     this.giveBack();
-    if (broken || this.closed) await connection.close().catch(() => undefined);
-    else this.idle.push(connection);
+    if (!broken && !this.closed) {
+      this.idle.push(connection);
+      return;
+    }
+    const stale = broken ? this.idle.splice(0) : [];
+    await Promise.all([connection, ...stale].map((c) => c.close().catch(() => undefined)));
   }
 
   async close(): Promise<void> {

@@ -51,15 +51,16 @@ export class OdbcLinkTarget implements LinkTargetWriter {
     }
     let outcomes: LinkOutcome[] = [];
     try {
-      outcomes = await this.inTransaction(connection, batch).catch((error: unknown) =>
-        batch.length === 1 ? [failed(error)] : this.oneByOne(connection, batch),
-      );
+      outcomes = await this.inTransaction(connection, batch).catch((error: unknown) => {
+        const failure = failureOf(error, 'writing', connection);
+        // A lost connection fails every request alike; a refusal may be one request's own.
+        return batch.length === 1 || failure.kind === 'connection-lost'
+          ? batch.map((): LinkOutcome => ({ status: 'failed', failure }))
+          : this.oneByOne(connection, batch);
+      });
       return outcomes;
     } finally {
-      const broken = outcomes.some(
-        (o) => o.status === 'failed' && o.failure.kind === 'connection-lost',
-      );
-      await this.connections.release(connection, broken);
+      await this.connections.release(connection, outcomes.some(leavesConnectionInDoubt));
     }
   }
 
@@ -71,7 +72,13 @@ export class OdbcLinkTarget implements LinkTargetWriter {
     const outcomes: LinkOutcome[] = [];
     for (const request of batch)
       outcomes.push(
-        await this.inTransaction(connection, [request]).then(([outcome]) => outcome, failed),
+        await this.inTransaction(connection, [request]).then(
+          ([outcome]) => outcome,
+          (error: unknown): LinkOutcome => ({
+            status: 'failed',
+            failure: failureOf(error, 'writing', connection),
+          }),
+        ),
       );
     return outcomes;
   }
@@ -136,8 +143,8 @@ export class OdbcLinkTarget implements LinkTargetWriter {
     try {
       return await readAmounts(connection, this.module, this.quoting, request);
     } catch (error) {
-      const failure = failureOf(error, 'reading amounts');
-      broken = failure.kind === 'connection-lost';
+      const failure = failureOf(error, 'reading amounts', connection);
+      broken = failure.kind === 'connection-lost' || failure.kind === 'unknown';
       throw failure;
     } finally {
       await this.connections.release(connection, broken);
@@ -203,9 +210,15 @@ export async function readAmounts(
 /** What one ERP record's write came to. */
 type WriteResult = 'written' | 'current' | DeliveryFailure;
 
-/** A write the database refused. */
-function failed(error: unknown): LinkOutcome {
-  return { status: 'failed', failure: failureOf(error, 'writing') };
+/**
+ * Whether an outcome leaves the connection in a state nobody can vouch for, so the pool closes
+ * it rather than hand it out again: lost, or failed in a way the database did not explain.
+ */
+function leavesConnectionInDoubt(outcome: LinkOutcome): boolean {
+  return (
+    outcome.status === 'failed' &&
+    (outcome.failure.kind === 'connection-lost' || outcome.failure.kind === 'unknown')
+  );
 }
 
 /** Runs a parameterized statement on the connection. */
@@ -214,15 +227,34 @@ export function runStatement<T>(connection: Connection, statement: SqlStatement)
   return connection.query<T>(statement.sql, statement.params as (string | number)[]);
 }
 
-/** A database error as a delivery failure, by its SQLSTATE and native code. */
-export function failureOf(error: unknown, doing: string): DeliveryFailure {
+/**
+ * What the driver says of a connection: node-odbc's `connected` is a property (its typings
+ * declare a method), false once the driver holds the connection dead.
+ */
+export interface ConnectionState {
+  readonly connected: boolean;
+}
+
+/**
+ * A database error as a delivery failure, by its SQLSTATE and native code. Drivers do not
+ * always say that the line is gone: the first statement on a connection whose server went
+ * away may fail with a general state (HY000) or with no diagnostics at all. Given the
+ * connection, such a failure is asked after it: if the driver now holds the connection dead
+ * (SQL_ATTR_CONNECTION_DEAD), the failure is a lost connection.
+ */
+export function failureOf(
+  error: unknown,
+  doing: string,
+  connection?: Connection | ConnectionState,
+): DeliveryFailure {
   if (error instanceof DeliveryFailure) return error;
   const odbc = (error as { odbcErrors?: { state: string; code: number; message: string }[] })
     .odbcErrors?.[0];
   const message = odbc?.message ?? (error instanceof Error ? error.message : String(error));
-  return new DeliveryFailure(
-    sqlFailureKind(odbc?.state, odbc?.code),
-    `${doing}: ${odbc ? `[${odbc.state}] ` : ''}${message}`,
-    { cause: error },
-  );
+  let kind = sqlFailureKind(odbc?.state, odbc?.code);
+  if (kind === 'unknown' && connection && !(connection as ConnectionState).connected)
+    kind = 'connection-lost';
+  return new DeliveryFailure(kind, `${doing}: ${odbc ? `[${odbc.state}] ` : ''}${message}`, {
+    cause: error,
+  });
 }
