@@ -62,6 +62,11 @@ export interface LinkQueueWorkerOptions {
   prefix: string;
   deadLetters: DeadLetters;
   journal: DeliveryJournal;
+  /**
+   * How long a job's lock lasts without renewal, and how often locks are checked: a job of a
+   * worker that died runs again after about this long (BullMQ's defaults: 30 s each).
+   */
+  locks?: { durationMs: number; checkEveryMs: number };
   /** A signed journey panel link for a context, given to the writer with each request. */
   panelLink?: (contextReferenceId: string) => string;
   now?: () => number;
@@ -96,6 +101,9 @@ export class LinkQueueWorker {
         prefix: options.prefix,
         concurrency: options.concurrency,
         autorun: false,
+        ...(options.locks
+          ? { lockDuration: options.locks.durationMs, stalledInterval: options.locks.checkEveryMs }
+          : {}),
         limiter:
           options.maxPerSecond > 0 ? { max: options.maxPerSecond, duration: 1000 } : undefined,
         settings: {
@@ -106,6 +114,21 @@ export class LinkQueueWorker {
     );
     // BullMQ reports Redis trouble here; ioredis reconnects by itself, and the worker resumes.
     this.worker.on('error', (error) => this.logger.warn(`queue error: ${error.message}`));
+    // A job whose worker stopped renewing its lock (killed, or its process blocked) runs again.
+    this.worker.on('stalled', (jobId) =>
+      this.logger.warn(`${jobId} stalled: its worker lost it; it runs again`),
+    );
+    // Failures BullMQ decides itself, without calling process(): a job that stalled more often
+    // than allowed. Link jobs are safe to run again, so it is dead-lettered like any other
+    // failure for good, where it can be replayed, rather than left in BullMQ's failed set.
+    this.worker.on('failed', (job, error) => {
+      if (!job || error.name !== 'UnrecoverableError') return;
+      const attempt = job.attemptsMade + 1;
+      void this.deadLetter(job, { kind: 'unknown', reason: error.message, attempt }).catch(
+        (e: Error) =>
+          this.logger.error(`${job.id} failed (${error.message}), not dead-lettered: ${e.message}`),
+      );
+    });
   }
 
   start(): void {
@@ -141,25 +164,8 @@ export class LinkQueueWorker {
                 error instanceof Error ? error.message : String(error),
               ),
       }));
-    const entry = (
-      status: DeliveryStatus,
-      more: Partial<DeliveryAttempt> = {},
-    ): DeliveryAttempt => ({
-      at: new Date(this.now()),
-      connector: this.options.route.connector,
-      target: this.options.route.target,
-      contextReferenceId: data.contextReferenceId,
-      version: data.version,
-      orderId: data.record.order.orderId,
-      jobId: job.id ?? '',
-      attempt,
-      status,
-      recordIds: [],
-      failureKind: '',
-      error: '',
-      durationMs: this.now() - started,
-      ...more,
-    });
+    const entry = (status: DeliveryStatus, more: Partial<DeliveryAttempt> = {}) =>
+      this.entry(job, attempt, status, { durationMs: this.now() - started, ...more });
     if (outcome.status !== 'failed') {
       this.rateLimits = 0;
       await this.options.journal.record(
@@ -194,25 +200,69 @@ export class LinkQueueWorker {
       { made: attempt, firstAt: job.timestamp, now: this.now() },
       this.options.policy,
     );
-    const failed = { failureKind: failure.kind, error: failure.message };
     if (decision.retry) {
-      await this.options.journal.record(entry('retrying', failed));
+      await this.options.journal.record(
+        entry('retrying', { failureKind: failure.kind, error: failure.message }),
+      );
       throw failure;
     }
+    await this.deadLetter(job, {
+      kind: failure.kind,
+      reason: decision.reason,
+      attempt,
+      durationMs: this.now() - started,
+    });
+    return 'dead-lettered';
+  }
+
+  /** Journals a job's last try and keeps the job as a dead letter, with the reason. */
+  private async deadLetter(
+    job: Job<LinkJobData>,
+    last: { kind: string; reason: string; attempt: number; durationMs?: number },
+  ): Promise<void> {
     await this.options.journal.record(
-      entry('dead-lettered', { ...failed, error: decision.reason }),
+      this.entry(job, last.attempt, 'dead-lettered', {
+        failureKind: last.kind,
+        error: last.reason,
+        durationMs: last.durationMs ?? 0,
+      }),
     );
     // Last, so a replay of the letter finds the job finishing, not still journaling.
     await this.options.deadLetters.add({
       queue: this.options.route.queue,
       jobId: job.id ?? '',
-      reason: decision.reason,
-      failureKind: failure.kind,
-      tries: attempt,
+      reason: last.reason,
+      failureKind: last.kind,
+      tries: last.attempt,
       deadAt: new Date(this.now()).toISOString(),
-      data,
+      data: job.data,
     });
-    this.logger.warn(`${job.id} dead-lettered: ${decision.reason}`);
-    return 'dead-lettered';
+    this.logger.warn(`${job.id} dead-lettered: ${last.reason}`);
+  }
+
+  /** A try of a job as the delivery log keeps it. */
+  private entry(
+    job: Job<LinkJobData>,
+    attempt: number,
+    status: DeliveryStatus,
+    more: Partial<DeliveryAttempt>,
+  ): DeliveryAttempt {
+    const { data } = job;
+    return {
+      at: new Date(this.now()),
+      connector: this.options.route.connector,
+      target: this.options.route.target,
+      contextReferenceId: data.contextReferenceId,
+      version: data.version,
+      orderId: data.record.order.orderId,
+      jobId: job.id ?? '',
+      attempt,
+      status,
+      recordIds: [],
+      failureKind: '',
+      error: '',
+      durationMs: 0,
+      ...more,
+    };
   }
 }

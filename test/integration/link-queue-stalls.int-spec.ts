@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import { Queue, Worker } from 'bullmq';
+import type { LinkOutcome, LinkRequest } from '@ctxb/connector-sdk';
+import { contextReferenceId, type ContextRecord } from '@ctxb/context';
+import {
+  DeadLetters,
+  LinkJobProducer,
+  LinkQueueWorker,
+  linkRoute,
+  type DeliveryAttempt,
+} from '@ctxb/delivery';
+import { order12345Records } from '@ctxb/simulation';
+import { createRedis, deleteKeysWithPrefix, redisConnectionOptions } from '@ctxb/streaming';
+import { poll } from '../support/http';
+import { testConfig, uniqueName } from '../support/test-config';
+
+/**
+ * A job whose worker keeps losing it (killed, or its process blocked past the lock) is failed
+ * by BullMQ itself once it stalled more often than allowed, without the queue worker's code
+ * running. Such a job is dead-lettered like any other failure for good, with BullMQ's reason,
+ * and a replay delivers it.
+ */
+describe('link jobs that stall too often (BullMQ on Redis)', () => {
+  const config = testConfig();
+  const prefix = uniqueName('it_stall');
+  const connection = { ...redisConnectionOptions(config.redis), maxRetriesPerRequest: null };
+  const bull = `${prefix}:bull`;
+  const route = linkRoute(`${prefix}-links`.replace(/_/g, '-'), 'sample-erp', 'om');
+  const locks = { durationMs: 500, checkEveryMs: 300 };
+  const attempts: DeliveryAttempt[] = [];
+  const written: LinkRequest[] = [];
+  let worker: LinkQueueWorker | undefined;
+  const deadLetters = new DeadLetters(route.queue, connection, bull, 3600);
+  const producer = new LinkJobProducer([route], connection, bull, 3600);
+
+  afterAll(async () => {
+    await worker?.close();
+    await producer.close();
+    await deadLetters.close();
+    const redis = createRedis(config.redis);
+    await deleteKeysWithPrefix(redis, prefix).finally(() => redis.disconnect());
+  });
+
+  /**
+   * Loses the queue's one job `times` times: a worker that processes by hand takes it and never
+   * renews its lock, and its stall check puts it back each time the lock ran out.
+   */
+  async function loseJob(times: number): Promise<string> {
+    const careless = new Worker(route.queue, null, {
+      connection,
+      prefix: bull,
+      autorun: false,
+      lockDuration: locks.durationMs,
+      stalledInterval: locks.checkEveryMs,
+    });
+    const queue = new Queue(route.queue, { connection, prefix: bull });
+    void careless.startStalledCheckTimer();
+    try {
+      let jobId = '';
+      for (let i = 0; i < times; i++) {
+        const job = await poll('the job to take', () =>
+          careless.getNextJob(randomUUID(), { block: false }),
+        );
+        jobId = job.id!;
+        await poll('the job back after its lock ran out', async () =>
+          (await queue.getJobState(jobId)) === 'waiting' ? true : undefined,
+        );
+      }
+      return jobId;
+    } finally {
+      await careless.close(true);
+      await queue.close();
+    }
+  }
+
+  it('dead-letters a job BullMQ failed for stalling, and delivers it on replay', async () => {
+    const story = order12345Records().at(-1)!;
+    const orderId = `${prefix}-1`;
+    const record: ContextRecord = {
+      ...story,
+      contextReferenceId: contextReferenceId(orderId),
+      order: { ...story.order, orderId },
+    };
+    await producer.enqueue([record]);
+    // Lost twice before a worker of ours runs: one stall more than BullMQ allows.
+    const jobId = await loseJob(2);
+    worker = new LinkQueueWorker({
+      route,
+      writer: {
+        target: 'om',
+        write: async (batch: readonly LinkRequest[]): Promise<LinkOutcome[]> => {
+          written.push(...batch);
+          return batch.map(() => ({ status: 'written', recordIds: [orderId] }));
+        },
+      },
+      policy: { attempts: 4, backoffMs: 50, maxBackoffMs: 200, waitForRecordMs: 60_000 },
+      concurrency: 1,
+      parallelWrites: 1,
+      maxPerSecond: 0,
+      connection,
+      prefix: bull,
+      locks,
+      deadLetters,
+      journal: { record: async (a) => void attempts.push(a) },
+    });
+    worker.start();
+
+    const letter = await poll('the dead letter', async () => {
+      const { letters } = await deadLetters.list({ offset: 0, limit: 10 });
+      return letters[0];
+    });
+    expect(letter).toMatchObject({
+      jobId,
+      failureKind: 'unknown',
+      reason: 'job stalled more than allowable limit',
+    });
+    expect(attempts.map((a) => [a.status, a.error])).toEqual([
+      ['dead-lettered', 'job stalled more than allowable limit'],
+    ]);
+    expect(written).toEqual([]);
+
+    expect(await deadLetters.replay([letter.id])).toEqual([letter.id]);
+    await poll('written after the replay', async () =>
+      attempts.some((a) => a.status === 'written') ? true : undefined,
+    );
+    expect(written.map((r) => r.record.order.orderId)).toEqual([orderId]);
+  });
+});
