@@ -7,6 +7,7 @@ import {
   LinkJobProducer,
   LinkQueueWorker,
   linkRoute,
+  MAX_STALLS,
   type DeliveryAttempt,
 } from '@ctxb/delivery';
 import { order12345Records } from '@ctxb/simulation';
@@ -52,6 +53,7 @@ describe('link jobs that stall too often (BullMQ on Redis)', () => {
       autorun: false,
       lockDuration: locks.durationMs,
       stalledInterval: locks.checkEveryMs,
+      maxStalledCount: MAX_STALLS,
     });
     const queue = new Queue(route.queue, { connection, prefix: bull });
     void careless.startStalledCheckTimer();
@@ -73,24 +75,28 @@ describe('link jobs that stall too often (BullMQ on Redis)', () => {
     }
   }
 
-  it('dead-letters a job BullMQ failed for stalling, and delivers it on replay', async () => {
+  /** One story copy of its own, enqueued as the engine does. */
+  async function enqueue(name: string): Promise<string> {
     const story = order12345Records().at(-1)!;
-    const orderId = `${prefix}-1`;
+    const orderId = `${prefix}-${name}`;
     const record: ContextRecord = {
       ...story,
       contextReferenceId: contextReferenceId(orderId),
       order: { ...story.order, orderId },
     };
     await producer.enqueue([record]);
-    // Lost twice before a worker of ours runs: one stall more than BullMQ allows.
-    const jobId = await loseJob(2);
+    return orderId;
+  }
+
+  /** Starts a queue worker of ours, writing into `written` and journaling into `attempts`. */
+  function startWorker(): LinkQueueWorker {
     worker = new LinkQueueWorker({
       route,
       writer: {
         target: 'om',
         write: async (batch: readonly LinkRequest[]): Promise<LinkOutcome[]> => {
           written.push(...batch);
-          return batch.map(() => ({ status: 'written', recordIds: [orderId] }));
+          return batch.map((r) => ({ status: 'written', recordIds: [r.record.order.orderId] }));
         },
       },
       policy: { attempts: 4, backoffMs: 50, maxBackoffMs: 200, waitForRecordMs: 60_000 },
@@ -104,7 +110,29 @@ describe('link jobs that stall too often (BullMQ on Redis)', () => {
       journal: { record: async (a) => void attempts.push(a) },
     });
     worker.start();
+    return worker;
+  }
 
+  const journaled = (orderId: string) =>
+    attempts.filter((a) => a.orderId === orderId).map((a) => [a.status, a.error]);
+
+  it('runs a job again each time its worker lost it, up to MAX_STALLS times', async () => {
+    const orderId = await enqueue('lost');
+    await loseJob(MAX_STALLS);
+    const running = startWorker();
+    try {
+      await poll('written', async () => (journaled(orderId).length > 0 ? true : undefined));
+      expect(journaled(orderId)).toEqual([['written', '']]);
+      expect((await deadLetters.list({ offset: 0, limit: 10 })).total).toBe(0);
+    } finally {
+      await running.close();
+    }
+  });
+
+  it('dead-letters a job BullMQ failed for stalling once more, and delivers it on replay', async () => {
+    const orderId = await enqueue('dead');
+    const jobId = await loseJob(MAX_STALLS + 1);
+    startWorker();
     const letter = await poll('the dead letter', async () => {
       const { letters } = await deadLetters.list({ offset: 0, limit: 10 });
       return letters[0];
@@ -114,15 +142,16 @@ describe('link jobs that stall too often (BullMQ on Redis)', () => {
       failureKind: 'unknown',
       reason: 'job stalled more than allowable limit',
     });
-    expect(attempts.map((a) => [a.status, a.error])).toEqual([
+    expect(journaled(orderId)).toEqual([
       ['dead-lettered', 'job stalled more than allowable limit'],
     ]);
-    expect(written).toEqual([]);
+    expect(written.map((r) => r.record.order.orderId)).not.toContain(orderId);
 
     expect(await deadLetters.replay([letter.id])).toEqual([letter.id]);
     await poll('written after the replay', async () =>
-      attempts.some((a) => a.status === 'written') ? true : undefined,
+      journaled(orderId).length === 2 ? true : undefined,
     );
-    expect(written.map((r) => r.record.order.orderId)).toEqual([orderId]);
+    expect(journaled(orderId)[1]).toEqual(['written', '']);
+    expect(written.filter((r) => r.record.order.orderId === orderId)).toHaveLength(1);
   });
 });

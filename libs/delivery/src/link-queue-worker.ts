@@ -22,6 +22,14 @@ export const DELIVERY_STATUSES = [
 ] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
+/**
+ * How often a link job may be lost by its worker (killed, or its process blocked past the
+ * lock) and still run again. BullMQ allows one, for jobs that may not be safe to repeat; a
+ * link job is (a version is written once, never over a newer one), so a few more. The bound
+ * stays for a job that takes its worker down each time it runs: it ends as a dead letter.
+ */
+export const MAX_STALLS = 5;
+
 /** One try of one link job, as the delivery log keeps it. */
 export interface DeliveryAttempt {
   at: Date;
@@ -101,6 +109,7 @@ export class LinkQueueWorker {
         prefix: options.prefix,
         concurrency: options.concurrency,
         autorun: false,
+        maxStalledCount: MAX_STALLS,
         ...(options.locks
           ? { lockDuration: options.locks.durationMs, stalledInterval: options.locks.checkEveryMs }
           : {}),
