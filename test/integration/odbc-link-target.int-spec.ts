@@ -168,6 +168,15 @@ describe('ODBC link target on the sample ERP (PostgreSQL)', () => {
     expect(held.context_version).toBe(last.version + 1);
   });
 
+  it('reads back the money of every order of a batch, each its own', async () => {
+    const other = { ...last, order: { ...last.order, orderId: '12346' } };
+    const missing = { ...last, order: { ...last.order, orderId: '99999' } };
+    const outcomes = await target('om').write([request(last), request(missing), request(other)]);
+    expect(outcomes[0]).toMatchObject(money('12345', '249.9'));
+    expect(outcomes[1].status === 'failed' && outcomes[1].failure.kind).toBe('not-there-yet');
+    expect(outcomes[2]).toMatchObject(money('12346', '89'));
+  });
+
   it('fails a batch as connection-lost when its server went away, and writes the next on a new connection', async () => {
     const next = (n: number) => request({ ...last, version: last.version + 10 + n });
     expect((await target('om').write([next(1)]))[0].status).toBe('written');

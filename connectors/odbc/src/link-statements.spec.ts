@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { DeliveryFailure, type LinkRequest } from '@ctxb/connector-sdk';
 import type { ContextRecord } from '@ctxb/context';
 import { order12345Records } from '@ctxb/simulation';
-import { amountReads, linkWrites, quoteName, stageWrites } from './link-statements';
+import { amountsRead, linkWrites, quoteName, stageWrites } from './link-statements';
 import { loadOdbcProfile, type OdbcProfile } from './odbc-profile';
 
 function shipped(name: string): OdbcProfile {
@@ -130,25 +130,47 @@ describe('ODBC link statements', () => {
     expect(() => stageWrites(module, 'double', request(record))).toThrow(DeliveryFailure);
   });
 
-  it('reads back the money of each linked document by the same key, summed per currency', () => {
-    const [order] = amountReads(profile.modules.om!, 'double', request(record));
-    expect(order).toEqual({
-      document: '12345',
+  it('reads back the money of a batch in one statement, by the same keys, summed per currency', () => {
+    const other = { ...record, order: { ...record.order, orderId: '12346' } };
+    const read = amountsRead(profile.modules.om!, 'double', [
+      request(record),
+      request(other),
+      request({ ...record, version: record.version + 1 }),
+    ]);
+    expect(read).toEqual({
+      // Per request its documents; the key found twice in the batch is read once.
+      documents: [
+        [{ document: '12345', key: ['12345'] }],
+        [{ document: '12346', key: ['12346'] }],
+        [{ document: '12345', key: ['12345'] }],
+      ],
       select: {
         sql:
-          'SELECT "currency" AS currency, SUM("total_amount") AS amount, COUNT(*) AS records ' +
-          'FROM "sales_order" WHERE "order_no" = ? GROUP BY "currency" ORDER BY "currency"',
-        params: ['12345'],
+          'SELECT "order_no" AS k0, "currency" AS currency, SUM("total_amount") AS amount, ' +
+          'COUNT(*) AS records FROM "sales_order" WHERE "order_no" IN (?, ?) ' +
+          'GROUP BY "order_no", "currency" ORDER BY "order_no", "currency"',
+        params: ['12345', '12346'],
       },
     });
-    const journals = amountReads(profile.modules.gl!, 'double', request(record));
-    expect(journals.map((j) => j.document)).toEqual(record.correlations.journals);
-    expect(journals[0].select).toEqual({
+  });
+
+  it('finds documents of a composite key each by all its columns', () => {
+    const [first] = record.correlations.journals;
+    const second = 'JE-12345-2';
+    const posted = {
+      ...record,
+      correlations: { ...record.correlations, journals: [first, second] },
+    };
+    const read = amountsRead(profile.modules.gl!, 'double', [request(posted)])!;
+    expect(read.documents[0].map((d) => d.document)).toEqual([first, second]);
+    expect(read.select).toEqual({
       sql:
-        'SELECT "currency" AS currency, SUM("credit" - "debit") AS amount, COUNT(*) AS records ' +
-        'FROM "gl_journal_line" WHERE "journal_id" = ? AND "order_no" = ? ' +
-        `AND "account" LIKE ? ESCAPE '!' GROUP BY "currency" ORDER BY "currency"`,
-      params: [record.correlations.journals[0], '12345', '4%'],
+        'SELECT "journal_id" AS k0, "order_no" AS k1, "currency" AS currency, ' +
+        'SUM("credit" - "debit") AS amount, COUNT(*) AS records FROM "gl_journal_line" ' +
+        'WHERE (("journal_id" = ? AND "order_no" = ?) OR ("journal_id" = ? AND "order_no" = ?)) ' +
+        `AND "account" LIKE ? ESCAPE '!' ` +
+        'GROUP BY "journal_id", "order_no", "currency" ORDER BY "journal_id", "order_no", "currency"',
+      params: [first, '12345', second, '12345', '4%'],
     });
   });
 
@@ -164,18 +186,23 @@ describe('ODBC link statements', () => {
         ],
       },
     };
-    const [read] = amountReads(gl, 'backtick', request(record));
+    const read = amountsRead(gl, 'backtick', [request(record)])!;
     expect(read.select.sql).toBe(
-      "SELECT '' AS currency, SUM(`credit` - `debit`) AS amount, COUNT(*) AS records " +
-        "FROM `tabGL Entry` WHERE `voucher_no` = ? AND `account` LIKE ? ESCAPE '!' " +
-        'AND `company` IN (?, ?)',
+      "SELECT `voucher_no` AS k0, '' AS currency, SUM(`credit` - `debit`) AS amount, " +
+        "COUNT(*) AS records FROM `tabGL Entry` WHERE `voucher_no` IN (?) AND `account` LIKE ? ESCAPE '!' " +
+        'AND `company` IN (?, ?) GROUP BY `voucher_no` ORDER BY `voucher_no`',
     );
     expect(read.select.params).toEqual([
-      record.correlations.journals[0],
+      ...record.correlations.journals,
       '50!%!_off!!%',
       "O'Hara",
       7,
     ]);
-    expect(amountReads(shipped('ebs').modules.om!, 'double', request(record))).toEqual([]);
+  });
+
+  it('reads nothing where the module names no amounts or the batch links no document', () => {
+    expect(amountsRead(shipped('ebs').modules.om!, 'double', [request(record)])).toBeUndefined();
+    const uninvoiced = { ...record, correlations: { ...record.correlations, invoices: [] } };
+    expect(amountsRead(profile.modules.ar!, 'double', [request(uninvoiced)])).toBeUndefined();
   });
 });

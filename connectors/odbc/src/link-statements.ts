@@ -141,45 +141,62 @@ export function linkWrites(
   });
 }
 
-/** Reads the money of one ERP document: rows `currency`, `amount`, `records`. */
-export interface AmountRead {
-  document: string;
+/**
+ * Reads the money of the ERP documents a batch links into, in one statement: rows `k0`…`kn`
+ * (the key columns), `currency`, `amount` and `records`, one per document and currency.
+ */
+export interface AmountsRead {
   select: SqlStatement;
+  /** Per request of the batch, its documents, each with the key values that find its rows. */
+  documents: { document: string; key: FieldValue[] }[][];
 }
 
 /**
- * The statements that read back the money of the ERP records one context version links into
- * (pure): per document, the amount column (or credit less debit) summed per currency over the
- * rows its key finds and the profile's conditions keep. Empty when the module names no amounts.
+ * The statement that reads back the money of the ERP records a batch of context versions links
+ * into (pure): the amount column (or credit less debit), summed per document key and currency
+ * over the rows the key finds and the profile's conditions keep. One statement for the batch,
+ * not one per document: a read costs a round trip, and it follows every write. Undefined when
+ * the module names no amounts or the batch links into no document.
  */
-export function amountReads(
+export function amountsRead(
   module: ModuleProfile,
   quoting: OdbcProfile['quoting'],
-  request: LinkRequest,
-): AmountRead[] {
+  requests: readonly LinkRequest[],
+): AmountsRead | undefined {
   const amounts = module.amounts;
-  if (!amounts) return [];
+  if (!amounts) return undefined;
   const q = (name: string) => quoteName(name, quoting);
+  const documents = requests.map((request) =>
+    recordsOf(module, request).map(({ document, source }) => ({
+      document,
+      key: Object.values(keyOf(module, source)),
+    })),
+  );
+  // Each key once, however many requests of the batch link into it.
+  const keys = [...new Map(documents.flat().map((d) => [JSON.stringify(d.key), d.key])).values()];
+  if (keys.length === 0) return undefined;
+  const columns = Object.keys(module.key).map(q);
   const figure =
     'column' in amounts.amount
       ? q(amounts.amount.column)
       : `${q(amounts.amount.credit)} - ${q(amounts.amount.debit)}`;
   const currency = amounts.currency ? q(amounts.currency) : "''";
   const { conditions, params } = amountConditions(amounts, q);
-  return recordsOf(module, request).map(({ document, source }) => {
-    const key = keyOf(module, source);
-    const where = [...Object.keys(key).map((column) => `${q(column)} = ?`), ...conditions];
-    return {
-      document,
-      select: {
-        sql:
-          `SELECT ${currency} AS currency, SUM(${figure}) AS amount, COUNT(*) AS records ` +
-          `FROM ${q(module.table)} WHERE ${where.join(' AND ')}` +
-          (amounts.currency ? ` GROUP BY ${currency} ORDER BY ${currency}` : ''),
-        params: [...Object.values(key), ...params],
-      },
-    };
-  });
+  const found =
+    columns.length === 1
+      ? `${columns[0]} IN (${keys.map(() => '?').join(', ')})`
+      : `(${keys.map(() => `(${columns.map((c) => `${c} = ?`).join(' AND ')})`).join(' OR ')})`;
+  const groups = [...columns, ...(amounts.currency ? [currency] : [])].join(', ');
+  return {
+    documents,
+    select: {
+      sql:
+        `SELECT ${columns.map((c, i) => `${c} AS k${i}`).join(', ')}, ${currency} AS currency, ` +
+        `SUM(${figure}) AS amount, COUNT(*) AS records FROM ${q(module.table)} ` +
+        `WHERE ${[found, ...conditions].join(' AND ')} GROUP BY ${groups} ORDER BY ${groups}`,
+      params: [...keys.flat(), ...params],
+    },
+  };
 }
 
 function amountConditions(amounts: AmountsProfile, q: (name: string) => string) {

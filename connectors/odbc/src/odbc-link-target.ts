@@ -9,7 +9,7 @@ import {
 } from '@ctxb/connector-sdk';
 import type { Connection } from 'odbc';
 import {
-  amountReads,
+  amountsRead,
   linkWrites,
   stageWrites,
   type RecordWrite,
@@ -92,8 +92,9 @@ export class OdbcLinkTarget implements LinkTargetWriter {
     try {
       const outcomes: LinkOutcome[] = [];
       for (const request of batch) outcomes.push(await this.link(connection, request));
+      const withAmounts = await this.withAmounts(connection, batch, outcomes);
       await connection.commit();
-      return outcomes;
+      return withAmounts;
     } catch (error) {
       await connection.rollback().catch(() => undefined);
       throw error;
@@ -125,12 +126,38 @@ export class OdbcLinkTarget implements LinkTargetWriter {
       if (result instanceof DeliveryFailure) return { status: 'failed', failure: result };
       (result === 'written' ? written : current).push(step.document);
     }
-    const amounts = this.module.amounts
-      ? { amounts: await readAmounts(connection, this.module, this.quoting, request) }
-      : {};
     return written.length > 0
-      ? { status: 'written', recordIds: [...written, ...current], ...amounts }
-      : { status: 'current', recordIds: current, ...amounts };
+      ? { status: 'written', recordIds: [...written, ...current] }
+      : { status: 'current', recordIds: current };
+  }
+
+  /**
+   * The outcomes with the money the ERP holds in the records they linked, read in the same
+   * transaction, by the same keys, for the whole batch at once (link mode; an interface table
+   * holds what was staged, not the ERP's figures).
+   */
+  private async withAmounts(
+    connection: Connection,
+    batch: readonly LinkRequest[],
+    outcomes: LinkOutcome[],
+  ): Promise<LinkOutcome[]> {
+    if (!this.module.amounts || this.module.mode === 'stage') return outcomes;
+    const linked = outcomes.flatMap((o, i) =>
+      o.status === 'written' || o.status === 'current' ? [i] : [],
+    );
+    if (linked.length === 0) return outcomes;
+    const amounts = await readAmounts(
+      connection,
+      this.module,
+      this.quoting,
+      linked.map((i) => batch[i]),
+    );
+    return outcomes.map((outcome, i) => {
+      const n = linked.indexOf(i);
+      return n >= 0 && outcome.status !== 'none' && outcome.status !== 'failed'
+        ? { ...outcome, amounts: amounts[n] }
+        : outcome;
+    });
   }
 
   /**
@@ -141,7 +168,8 @@ export class OdbcLinkTarget implements LinkTargetWriter {
     const connection = await this.connections.connect();
     let broken = false;
     try {
-      return await readAmounts(connection, this.module, this.quoting, request);
+      const [amounts] = await readAmounts(connection, this.module, this.quoting, [request]);
+      return amounts;
     } catch (error) {
       const failure = failureOf(error, 'reading amounts', connection);
       broken = failure.kind === 'connection-lost' || failure.kind === 'unknown';
@@ -179,32 +207,45 @@ export class OdbcLinkTarget implements LinkTargetWriter {
   }
 }
 
-/** Runs a module's amount reads: one figure per document and currency the ERP holds. */
+/**
+ * Reads the money the ERP holds in the records each request of a batch links into, in one
+ * statement (see amountsRead): per request, one figure per document and currency.
+ */
 export async function readAmounts(
   connection: Connection,
   module: ModuleProfile,
   quoting: OdbcProfile['quoting'],
-  request: LinkRequest,
-): Promise<ErpAmount[]> {
-  const amounts: ErpAmount[] = [];
-  for (const read of amountReads(module, quoting, request)) {
-    const rows = await runStatement<{ currency: string | null; amount: unknown; records: unknown }>(
-      connection,
-      read.select,
-    );
-    const scale = rows.columns.find((c) => c.name.toLowerCase() === 'amount')?.decimalDigits;
-    for (const row of rows) {
-      const amount = moneyText(row.amount, scale);
-      if (Number(row.records) === 0 || amount === null) continue;
-      amounts.push({
-        document: read.document,
-        currency: (row.currency ?? '').trim(),
-        amount,
-        rows: Number(row.records),
-      });
-    }
+  requests: readonly LinkRequest[],
+): Promise<ErpAmount[][]> {
+  const read = amountsRead(module, quoting, requests);
+  if (!read) return requests.map(() => []);
+  const rows = await runStatement<Record<string, unknown>>(connection, read.select);
+  // By position: a database may fold the names of the key columns (k0 … kn) to upper case.
+  const names = rows.columns.map((c) => c.name);
+  const keyCount = names.length - 3;
+  const [currency, amount, records] = names.slice(keyCount);
+  const scale = rows.columns[keyCount + 1]?.decimalDigits;
+  const figures = new Map<string, Omit<ErpAmount, 'document'>[]>();
+  for (const row of rows) {
+    const money = moneyText(row[amount], scale);
+    if (Number(row[records]) === 0 || money === null) continue;
+    const key = keyText(names.slice(0, keyCount).map((name) => row[name]));
+    figures.set(key, [
+      ...(figures.get(key) ?? []),
+      { currency: String(row[currency] ?? '').trim(), amount: money, rows: Number(row[records]) },
+    ]);
   }
-  return amounts;
+  return read.documents.map((documents) =>
+    documents.flatMap(({ document, key }) =>
+      (figures.get(keyText(key)) ?? []).map((figure) => ({ document, ...figure })),
+    ),
+  );
+}
+
+/** Key values as one text, the same whether they came from the context or from the database. */
+function keyText(values: readonly unknown[]): string {
+  // CHAR columns come back padded with blanks.
+  return values.map((v) => String(v).trimEnd()).join('\u0000');
 }
 
 /** What one ERP record's write came to. */

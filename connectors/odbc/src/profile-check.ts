@@ -1,7 +1,7 @@
 import type { ErpAmount, LinkRequest } from '@ctxb/connector-sdk';
 import type { Connection } from 'odbc';
 import { failureOf, readAmounts, runStatement } from './odbc-link-target';
-import { amountReads, linkWrites, stageWrites, type SqlStatement } from './link-statements';
+import { amountsRead, linkWrites, stageWrites, type SqlStatement } from './link-statements';
 import { ERP_MODULES, type AmountsProfile, type ErpModule, type OdbcProfile } from './odbc-profile';
 
 /** What `ctxb connectors test` found for one module of a profile. */
@@ -63,7 +63,7 @@ export async function checkProfile(
       spec.mode === 'stage'
         ? stageWrites(spec, profile.quoting, example).map((w) => w.insert)
         : linkWrites(spec, profile.quoting, example).map((w) => w.update);
-    const reads = amountReads(spec, profile.quoting, example).map((r) => r.select);
+    const read = amountsRead(spec, profile.quoting, [example]);
     checks.push({
       module,
       table: spec.table,
@@ -72,8 +72,8 @@ export async function checkProfile(
       writable: await accepts(connection, statements[0], spec.mode),
       ...(spec.amounts
         ? {
-            amounts: await readAmounts(connection, spec, profile.quoting, example).then(
-              (read) => ({ ok: true as const, read }),
+            amounts: await readAmounts(connection, spec, profile.quoting, [example]).then(
+              ([figures]) => ({ ok: true as const, read: figures }),
               (error: unknown) => ({
                 ok: false as const,
                 reason: failureOf(error, 'amount read refused').message,
@@ -81,7 +81,7 @@ export async function checkProfile(
             ),
           }
         : {}),
-      statements: [...statements, ...reads],
+      statements: [...statements, ...(read ? [read.select] : [])],
     });
   }
   return checks;
