@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
 import type { LinkOutcome, LinkRequest } from '@ctxb/connector-sdk';
-import { contextReferenceId, type ContextRecord } from '@ctxb/context';
 import {
   DeadLetters,
   LinkJobProducer,
@@ -10,9 +9,9 @@ import {
   MAX_STALLS,
   type DeliveryAttempt,
 } from '@ctxb/delivery';
-import { order12345Records } from '@ctxb/simulation';
 import { createRedis, deleteKeysWithPrefix, redisConnectionOptions } from '@ctxb/streaming';
 import { poll } from '../support/http';
+import { storyCopy } from '../support/order-12345-records';
 import { testConfig, uniqueName } from '../support/test-config';
 
 /**
@@ -77,14 +76,8 @@ describe('link jobs that stall too often (BullMQ on Redis)', () => {
 
   /** One story copy of its own, enqueued as the engine does. */
   async function enqueue(name: string): Promise<string> {
-    const story = order12345Records().at(-1)!;
     const orderId = `${prefix}-${name}`;
-    const record: ContextRecord = {
-      ...story,
-      contextReferenceId: contextReferenceId(orderId),
-      order: { ...story.order, orderId },
-    };
-    await producer.enqueue([record]);
+    await producer.enqueue([storyCopy(orderId)]);
     return orderId;
   }
 

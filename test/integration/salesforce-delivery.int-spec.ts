@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { contextReferenceId, type ContextRecord } from '@ctxb/context';
 import {
   DeadLetters,
   LinkJobProducer,
@@ -14,9 +13,10 @@ import {
   SalesforceLinkTarget,
   SalesforceSession,
 } from '@ctxb/salesforce-connector';
-import { ORDER_12345, order12345Records } from '@ctxb/simulation';
+import { ORDER_12345 } from '@ctxb/simulation';
 import { deleteKeysWithPrefix, createRedis, redisConnectionOptions } from '@ctxb/streaming';
 import { poll } from '../support/http';
+import { storyCopy } from '../support/order-12345-records';
 import { SalesforceDouble } from '../support/salesforce-double';
 import { testConfig, uniqueName } from '../support/test-config';
 
@@ -83,13 +83,7 @@ describe('Salesforce delivery through the queue (BullMQ, retry policy, dead lett
 
   /** One story copy of its own, enqueued; its tries once it is done (written or dead). */
   async function deliver(name: string): Promise<DeliveryAttempt[]> {
-    const story = order12345Records().at(-1)!;
-    const orderId = `${prefix}-${name}`;
-    const record: ContextRecord = {
-      ...story,
-      contextReferenceId: contextReferenceId(orderId),
-      order: { ...story.order, orderId },
-    };
+    const record = storyCopy(`${prefix}-${name}`);
     await producer.enqueue([record]);
     return poll(`${name} done`, async () => {
       const mine = attempts.filter((a) => a.contextReferenceId === record.contextReferenceId);

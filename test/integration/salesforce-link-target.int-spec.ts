@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LinkOutcome, LinkRequest } from '@ctxb/connector-sdk';
-import { contextReferenceId, type ContextRecord } from '@ctxb/context';
+import type { ContextRecord } from '@ctxb/context';
 import { ORDER_12345, order12345Records } from '@ctxb/simulation';
 import {
   loadSalesforceProfile,
@@ -12,6 +12,7 @@ import {
   type SalesforceAuth,
   type SalesforceProfile,
 } from '@ctxb/salesforce-connector';
+import { storyCopy } from '../support/order-12345-records';
 import { SalesforceDouble } from '../support/salesforce-double';
 
 const SHIPPED = join(__dirname, '..', '..', 'config', 'connectors', 'salesforce.yaml');
@@ -43,15 +44,7 @@ const request = (record: ContextRecord): LinkRequest => ({
 
 /** The story's newest context, as `count` orders of their own. */
 function orders(count: number, prefix: string): ContextRecord[] {
-  const story = order12345Records().at(-1)!;
-  return Array.from({ length: count }, (_, i) => {
-    const orderId = `${prefix}-${i}`;
-    return {
-      ...story,
-      contextReferenceId: contextReferenceId(orderId),
-      order: { ...story.order, orderId },
-    };
-  });
+  return Array.from({ length: count }, (_, i) => storyCopy(`${prefix}-${i}`));
 }
 
 const failure = (outcome: LinkOutcome) =>

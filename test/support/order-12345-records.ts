@@ -26,3 +26,13 @@ export function craftedOrder(
     },
   };
 }
+
+/** The story's newest context, as an order of its own (its own number and reference). */
+export function storyCopy(orderId: string): ContextRecord {
+  const story = order12345Records().at(-1)!;
+  return {
+    ...story,
+    contextReferenceId: contextReferenceId(orderId),
+    order: { ...story.order, orderId },
+  };
+}
