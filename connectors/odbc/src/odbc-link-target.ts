@@ -232,7 +232,7 @@ export async function readAmounts(
     const key = keyText(names.slice(0, keyCount).map((name) => row[name]));
     figures.set(key, [
       ...(figures.get(key) ?? []),
-      { currency: String(row[currency] ?? '').trim(), amount: money, rows: Number(row[records]) },
+      { currency: textOf(row[currency]), amount: money, rows: Number(row[records]) },
     ]);
   }
   return read.documents.map((documents) =>
@@ -240,6 +240,12 @@ export async function readAmounts(
       (figures.get(keyText(key)) ?? []).map((figure) => ({ document, ...figure })),
     ),
   );
+}
+
+/** A text column's value, trimmed (CHAR columns come back padded); '' for NULL. */
+function textOf(value: unknown): string {
+  if (typeof value === 'string') return value.trim();
+  return typeof value === 'number' || typeof value === 'bigint' ? value.toString() : '';
 }
 
 /** Key values as one text, the same whether they came from the context or from the database. */
