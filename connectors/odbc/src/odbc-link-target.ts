@@ -13,10 +13,10 @@ import {
   linkWrites,
   stageWrites,
   type RecordWrite,
-  type SqlStatement,
   type StagedWrite,
 } from './link-statements';
 import type { ErpModule, ModuleProfile, OdbcProfile } from './odbc-profile';
+import { PreparedStatements, runnerOf, type StatementRunner } from './prepared-statements';
 
 /** Where the target takes its connections from (see OdbcConnections). */
 export interface ConnectionSource {
@@ -89,30 +89,33 @@ export class OdbcLinkTarget implements LinkTargetWriter {
     batch: readonly LinkRequest[],
   ): Promise<LinkOutcome[]> {
     await connection.beginTransaction();
+    const statements = new PreparedStatements(connection);
     try {
       const outcomes: LinkOutcome[] = [];
-      for (const request of batch) outcomes.push(await this.link(connection, request));
-      const withAmounts = await this.withAmounts(connection, batch, outcomes);
+      for (const request of batch) outcomes.push(await this.link(statements, request));
+      const withAmounts = await this.withAmounts(statements, batch, outcomes);
+      await statements.close();
       await connection.commit();
       return withAmounts;
     } catch (error) {
+      await statements.close();
       await connection.rollback().catch(() => undefined);
       throw error;
     }
   }
 
-  private async link(connection: Connection, request: LinkRequest): Promise<LinkOutcome> {
+  private async link(statements: StatementRunner, request: LinkRequest): Promise<LinkOutcome> {
     let steps: { document: string; run: () => Promise<WriteResult> }[];
     try {
       steps =
         this.module.mode === 'stage'
           ? stageWrites(this.module, this.quoting, request).map((w) => ({
               document: w.document,
-              run: () => this.stageOne(connection, w, request.version),
+              run: () => this.stageOne(statements, w, request.version),
             }))
           : linkWrites(this.module, this.quoting, request).map((w) => ({
               document: w.document,
-              run: () => this.updateOne(connection, w),
+              run: () => this.updateOne(statements, w),
             }));
     } catch (error) {
       if (error instanceof DeliveryFailure) return { status: 'failed', failure: error };
@@ -137,7 +140,7 @@ export class OdbcLinkTarget implements LinkTargetWriter {
    * holds what was staged, not the ERP's figures).
    */
   private async withAmounts(
-    connection: Connection,
+    statements: StatementRunner,
     batch: readonly LinkRequest[],
     outcomes: LinkOutcome[],
   ): Promise<LinkOutcome[]> {
@@ -147,7 +150,7 @@ export class OdbcLinkTarget implements LinkTargetWriter {
     );
     if (linked.length === 0) return outcomes;
     const amounts = await readAmounts(
-      connection,
+      statements,
       this.module,
       this.quoting,
       linked.map((i) => batch[i]),
@@ -168,7 +171,9 @@ export class OdbcLinkTarget implements LinkTargetWriter {
     const connection = await this.connections.connect();
     let broken = false;
     try {
-      const [amounts] = await readAmounts(connection, this.module, this.quoting, [request]);
+      const [amounts] = await readAmounts(runnerOf(connection), this.module, this.quoting, [
+        request,
+      ]);
       return amounts;
     } catch (error) {
       const failure = failureOf(error, 'reading amounts', connection);
@@ -180,10 +185,10 @@ export class OdbcLinkTarget implements LinkTargetWriter {
   }
 
   /** Link mode: the UPDATE, and when it changed nothing, whether the record is there at all. */
-  private async updateOne(connection: Connection, write: RecordWrite): Promise<WriteResult> {
-    const updated = await runStatement<never>(connection, write.update);
+  private async updateOne(statements: StatementRunner, write: RecordWrite): Promise<WriteResult> {
+    const updated = await statements.run<never>(write.update);
     if (updated.count > 0) return 'written';
-    const held = await runStatement<{ held: number | string | null }>(connection, write.probe);
+    const held = await statements.run<{ held: number | string | null }>(write.probe);
     if (held.length > 0) return 'current';
     return new DeliveryFailure(
       'not-there-yet',
@@ -193,16 +198,13 @@ export class OdbcLinkTarget implements LinkTargetWriter {
 
   /** Stage mode: the INSERT, unless this version or a newer one is staged already. */
   private async stageOne(
-    connection: Connection,
+    statements: StatementRunner,
     write: StagedWrite,
     version: number,
   ): Promise<WriteResult> {
-    const [{ held }] = await runStatement<{ held: number | string | null }>(
-      connection,
-      write.probe,
-    );
+    const [{ held }] = await statements.run<{ held: number | string | null }>(write.probe);
     if (held !== null && Number(held) >= version) return 'current';
-    await runStatement(connection, write.insert);
+    await statements.run(write.insert);
     return 'written';
   }
 }
@@ -212,14 +214,14 @@ export class OdbcLinkTarget implements LinkTargetWriter {
  * statement (see amountsRead): per request, one figure per document and currency.
  */
 export async function readAmounts(
-  connection: Connection,
+  statements: StatementRunner,
   module: ModuleProfile,
   quoting: OdbcProfile['quoting'],
   requests: readonly LinkRequest[],
 ): Promise<ErpAmount[][]> {
   const read = amountsRead(module, quoting, requests);
   if (!read) return requests.map(() => []);
-  const rows = await runStatement<Record<string, unknown>>(connection, read.select);
+  const rows = await statements.run<Record<string, unknown>>(read.select);
   // By position: a database may fold the names of the key columns (k0 … kn) to upper case.
   const names = rows.columns.map((c) => c.name);
   const keyCount = names.length - 3;
@@ -266,12 +268,6 @@ function leavesConnectionInDoubt(outcome: LinkOutcome): boolean {
     outcome.status === 'failed' &&
     (outcome.failure.kind === 'connection-lost' || outcome.failure.kind === 'unknown')
   );
-}
-
-/** Runs a parameterized statement on the connection. */
-export function runStatement<T>(connection: Connection, statement: SqlStatement) {
-  // node-odbc binds null as SQL NULL; its typings list only text and numbers.
-  return connection.query<T>(statement.sql, statement.params as (string | number)[]);
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { ErpAmount, LinkRequest } from '@ctxb/connector-sdk';
 import type { Connection } from 'odbc';
-import { failureOf, readAmounts, runStatement } from './odbc-link-target';
+import { failureOf, readAmounts } from './odbc-link-target';
+import { runnerOf, runStatement } from './prepared-statements';
 import { amountsRead, linkWrites, stageWrites, type SqlStatement } from './link-statements';
 import { ERP_MODULES, type AmountsProfile, type ErpModule, type OdbcProfile } from './odbc-profile';
 
@@ -72,7 +73,7 @@ export async function checkProfile(
       writable: await accepts(connection, statements[0], spec.mode),
       ...(spec.amounts
         ? {
-            amounts: await readAmounts(connection, spec, profile.quoting, [example]).then(
+            amounts: await readAmounts(runnerOf(connection), spec, profile.quoting, [example]).then(
               ([figures]) => ({ ok: true as const, read: figures }),
               (error: unknown) => ({
                 ok: false as const,
