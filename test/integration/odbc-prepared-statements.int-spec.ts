@@ -53,9 +53,11 @@ describe.each([
     await connection.beginTransaction();
     const statements = new PreparedStatements(connection);
     try {
-      await expect(statements.run(update('x'.repeat(41), 'a', 5))).rejects.toMatchObject({
-        odbcErrors: [expect.objectContaining({ state: expect.stringMatching(/^22|^HY/) })],
-      });
+      const refused = await statements.run(update('x'.repeat(41), 'a', 5)).then(
+        () => undefined,
+        (error: { odbcErrors: { state: string }[] }) => error.odbcErrors[0]?.state,
+      );
+      expect(refused).toMatch(/^22|^HY/);
       await connection.rollback();
       await connection.beginTransaction();
       expect((await statements.run(update('ok', 'a', 5))).count).toBe(1);
