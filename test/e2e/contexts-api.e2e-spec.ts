@@ -2,7 +2,7 @@ import type { ContextRecord } from '@ctxb/context';
 import { ORDER_12345 } from '@ctxb/simulation';
 import type { DeliveryAttempt } from '@ctxb/delivery';
 import { DeliveryLogStore, ErpAmountStore } from '@ctxb/store';
-import { craftedOrder, order12345Records } from '../support/order-12345-records';
+import { craftedOrder, order12345Records, storyDelivery } from '../support/order-12345-records';
 import { DEMO_API_KEY, startQueryApi, type QueryApi } from '../support/query-api';
 
 const REPORTS_ONLY = 'reports-only-key';
@@ -26,21 +26,17 @@ describe('GET /v1/contexts… (drill-down from ERP and CRM documents)', () => {
     linkedAt: new Date('2026-03-14T16:06:00Z'),
   });
   /** Two tries into the sample ERP's order header: a lost connection, then the write. */
-  const deliveries: DeliveryAttempt[] = [1, 2].map((attempt) => ({
-    at: new Date(`2026-03-14T16:06:0${attempt}.25${attempt}Z`),
-    connector: 'sample-erp',
-    target: 'om',
-    contextReferenceId: reference,
-    version: newest.version,
-    orderId: ORDER_12345.orderId,
-    jobId: `${reference}.v${newest.version}.om`,
-    attempt,
-    status: attempt === 1 ? 'retrying' : 'written',
-    recordIds: attempt === 1 ? [] : [ORDER_12345.orderId],
-    failureKind: attempt === 1 ? 'connection-lost' : '',
-    error: attempt === 1 ? 'connecting: [08001] could not connect to server' : '',
-    durationMs: 40 + attempt,
-  }));
+  const deliveries: DeliveryAttempt[] = [
+    storyDelivery({
+      at: new Date('2026-03-14T16:06:01.251Z'),
+      status: 'retrying',
+      recordIds: [],
+      failureKind: 'connection-lost',
+      error: 'connecting: [08001] could not connect to server',
+      durationMs: 41,
+    }),
+    storyDelivery({ at: new Date('2026-03-14T16:06:02.252Z'), attempt: 2, durationMs: 42 }),
+  ];
   /**
    * What the worker read back from the sample ERP: the order's total twice (the later reading
    * counts), an invoice of one more than the context knows, the journal's revenue.

@@ -2,11 +2,10 @@ import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import type { DeliveryAttempt } from '@ctxb/delivery';
 import { ORDER_12345 } from '@ctxb/simulation';
 import { DeliveryLogStore } from '@ctxb/store';
 import { panelLink } from '@ctxb/panel';
-import { order12345Records } from '../support/order-12345-records';
+import { order12345Records, storyDelivery } from '../support/order-12345-records';
 import { DEMO_API_KEY, startQueryApi, type QueryApi } from '../support/query-api';
 import { freePort } from '../support/test-config';
 
@@ -39,25 +38,10 @@ describe('journey panel in a real browser (headless Chromium)', () => {
     const [allowedPort, refusedPort] = [await freePort(), await freePort()];
     allowedOrigin = `http://127.0.0.1:${allowedPort}`;
     refusedOrigin = `http://localhost:${refusedPort}`;
-    const delivered: DeliveryAttempt = {
-      at: new Date('2026-03-14T16:06:00Z'),
-      connector: 'sample-erp',
-      target: 'om',
-      contextReferenceId: reference,
-      version: newest.version,
-      orderId: ORDER_12345.orderId,
-      jobId: `${reference}.v${newest.version}.om`,
-      attempt: 1,
-      status: 'written',
-      recordIds: [ORDER_12345.orderId],
-      failureKind: '',
-      error: '',
-      durationMs: 4,
-    };
     app = await startQueryApi(
       records,
       { key: 'none', scopes: [] },
-      (_store, client) => new DeliveryLogStore(client).write([delivered]),
+      (_store, client) => new DeliveryLogStore(client).write([storyDelivery()]),
       (c) => {
         c.panel.frameAncestors = [allowedOrigin];
       },

@@ -1,5 +1,6 @@
 import { contextReferenceId, type ContextRecord } from '@ctxb/context';
-import { order12345Records } from '@ctxb/simulation';
+import type { DeliveryAttempt } from '@ctxb/delivery';
+import { ORDER_12345, order12345Records } from '@ctxb/simulation';
 
 export { order12345Records };
 
@@ -34,5 +35,29 @@ export function storyCopy(orderId: string): ContextRecord {
     ...story,
     contextReferenceId: contextReferenceId(orderId),
     order: { ...story.order, orderId },
+  };
+}
+
+/**
+ * A try of linking the story's newest version into the sample ERP's order header, as the delivery
+ * log keeps it: written at the first attempt unless `more` says otherwise.
+ */
+export function storyDelivery(more: Partial<DeliveryAttempt> = {}): DeliveryAttempt {
+  const newest = order12345Records().at(-1)!;
+  return {
+    at: new Date('2026-03-14T16:06:00Z'),
+    connector: 'sample-erp',
+    target: 'om',
+    contextReferenceId: newest.contextReferenceId,
+    version: newest.version,
+    orderId: ORDER_12345.orderId,
+    jobId: `${newest.contextReferenceId}.v${newest.version}.om`,
+    attempt: 1,
+    status: 'written',
+    recordIds: [ORDER_12345.orderId],
+    failureKind: '',
+    error: '',
+    durationMs: 4,
+    ...more,
   };
 }
