@@ -1,6 +1,19 @@
 import { DeliveryFailure } from '@ctxb/connector-sdk';
 import { connect, type Connection } from 'odbc';
 
+/**
+ * What the driver says of a connection: node-odbc's `connected` is a property (its typings
+ * declare a method), false once the driver holds the connection dead.
+ */
+export interface ConnectionState {
+  readonly connected: boolean;
+}
+
+/** Whether the driver still holds the connection alive (SQL_ATTR_CONNECTION_DEAD). */
+export function isAlive(connection: Connection | ConnectionState): boolean {
+  return (connection as ConnectionState).connected;
+}
+
 export interface OdbcConnectionsOptions {
   /** Connections at most, in use or idle. */
   size: number;

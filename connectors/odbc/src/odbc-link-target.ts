@@ -15,6 +15,7 @@ import {
   type RecordWrite,
   type StagedWrite,
 } from './link-statements';
+import { isAlive, type ConnectionState } from './odbc-connections';
 import type { ErpModule, ModuleProfile, OdbcProfile } from './odbc-profile';
 import { PreparedStatements, runnerOf, type StatementRunner } from './prepared-statements';
 
@@ -60,7 +61,10 @@ export class OdbcLinkTarget implements LinkTargetWriter {
       });
       return outcomes;
     } finally {
-      await this.connections.release(connection, outcomes.some(leavesConnectionInDoubt));
+      await this.connections.release(
+        connection,
+        outcomes.some((o) => o.status === 'failed' && leavesConnectionInDoubt(o.failure)),
+      );
     }
   }
 
@@ -136,31 +140,28 @@ export class OdbcLinkTarget implements LinkTargetWriter {
 
   /**
    * The outcomes with the money the ERP holds in the records they linked, read in the same
-   * transaction, by the same keys, for the whole batch at once (link mode; an interface table
-   * holds what was staged, not the ERP's figures).
+   * transaction, by the same keys, for the whole batch at once (only link-mode profiles name
+   * amounts: an interface table holds what was staged, not the ERP's figures).
    */
   private async withAmounts(
     statements: StatementRunner,
     batch: readonly LinkRequest[],
     outcomes: LinkOutcome[],
   ): Promise<LinkOutcome[]> {
-    if (!this.module.amounts || this.module.mode === 'stage') return outcomes;
-    const linked = outcomes.flatMap((o, i) =>
-      o.status === 'written' || o.status === 'current' ? [i] : [],
-    );
-    if (linked.length === 0) return outcomes;
+    const linked = (o: LinkOutcome) => o.status === 'written' || o.status === 'current';
+    if (!this.module.amounts || !outcomes.some(linked)) return outcomes;
     const amounts = await readAmounts(
       statements,
       this.module,
       this.quoting,
-      linked.map((i) => batch[i]),
+      batch.filter((_, i) => linked(outcomes[i])),
     );
-    return outcomes.map((outcome, i) => {
-      const n = linked.indexOf(i);
-      return n >= 0 && outcome.status !== 'none' && outcome.status !== 'failed'
-        ? { ...outcome, amounts: amounts[n] }
-        : outcome;
-    });
+    let next = 0;
+    return outcomes.map((outcome) =>
+      outcome.status === 'written' || outcome.status === 'current'
+        ? { ...outcome, amounts: amounts[next++] }
+        : outcome,
+    );
   }
 
   /**
@@ -177,7 +178,7 @@ export class OdbcLinkTarget implements LinkTargetWriter {
       return amounts;
     } catch (error) {
       const failure = failureOf(error, 'reading amounts', connection);
-      broken = failure.kind === 'connection-lost' || failure.kind === 'unknown';
+      broken = leavesConnectionInDoubt(failure);
       throw failure;
     } finally {
       await this.connections.release(connection, broken);
@@ -260,22 +261,11 @@ function keyText(values: readonly unknown[]): string {
 type WriteResult = 'written' | 'current' | DeliveryFailure;
 
 /**
- * Whether an outcome leaves the connection in a state nobody can vouch for, so the pool closes
+ * Whether a failure leaves the connection in a state nobody can vouch for, so the pool closes
  * it rather than hand it out again: lost, or failed in a way the database did not explain.
  */
-function leavesConnectionInDoubt(outcome: LinkOutcome): boolean {
-  return (
-    outcome.status === 'failed' &&
-    (outcome.failure.kind === 'connection-lost' || outcome.failure.kind === 'unknown')
-  );
-}
-
-/**
- * What the driver says of a connection: node-odbc's `connected` is a property (its typings
- * declare a method), false once the driver holds the connection dead.
- */
-export interface ConnectionState {
-  readonly connected: boolean;
+function leavesConnectionInDoubt(failure: DeliveryFailure): boolean {
+  return failure.kind === 'connection-lost' || failure.kind === 'unknown';
 }
 
 /**
@@ -295,8 +285,7 @@ export function failureOf(
     .odbcErrors?.[0];
   const message = odbc?.message ?? (error instanceof Error ? error.message : String(error));
   let kind = sqlFailureKind(odbc?.state, odbc?.code);
-  if (kind === 'unknown' && connection && !(connection as ConnectionState).connected)
-    kind = 'connection-lost';
+  if (kind === 'unknown' && connection && !isAlive(connection)) kind = 'connection-lost';
   return new DeliveryFailure(kind, `${doing}: ${odbc ? `[${odbc.state}] ` : ''}${message}`, {
     cause: error,
   });

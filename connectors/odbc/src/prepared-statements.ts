@@ -1,5 +1,6 @@
 import type { Connection, Result, Statement } from 'odbc';
 import type { SqlStatement } from './link-statements';
+import { isAlive } from './odbc-connections';
 
 /** Runs parameterized statements: on a connection as they come, or prepared once and reused. */
 export interface StatementRunner {
@@ -88,7 +89,7 @@ function changedNoRow(error: unknown, connection: Connection): boolean {
     Array.isArray(records) &&
     records.length === 0 &&
     (error as Error).message.includes('Error executing the statement') &&
-    (connection as unknown as { connected: boolean }).connected
+    isAlive(connection)
   );
 }
 
