@@ -148,7 +148,8 @@ export class OdbcLinkTarget implements LinkTargetWriter {
     batch: readonly LinkRequest[],
     outcomes: LinkOutcome[],
   ): Promise<LinkOutcome[]> {
-    const linked = (o: LinkOutcome) => o.status === 'written' || o.status === 'current';
+    const linked = (o: LinkOutcome): o is Extract<LinkOutcome, { recordIds: string[] }> =>
+      o.status === 'written' || o.status === 'current';
     if (!this.module.amounts || !outcomes.some(linked)) return outcomes;
     const amounts = await readAmounts(
       statements,
@@ -157,11 +158,7 @@ export class OdbcLinkTarget implements LinkTargetWriter {
       batch.filter((_, i) => linked(outcomes[i])),
     );
     let next = 0;
-    return outcomes.map((outcome) =>
-      outcome.status === 'written' || outcome.status === 'current'
-        ? { ...outcome, amounts: amounts[next++] }
-        : outcome,
-    );
+    return outcomes.map((o) => (linked(o) ? { ...o, amounts: amounts[next++] } : o));
   }
 
   /**
