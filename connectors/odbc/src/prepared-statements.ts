@@ -38,23 +38,16 @@ export class PreparedStatements implements StatementRunner {
       prepared = this.prepare(statement.sql);
       this.prepared.set(statement.sql, prepared);
     }
-    const ready = await prepared.catch((error: unknown) => {
-      this.prepared.delete(statement.sql);
-      throw error;
-    });
     try {
+      const ready = await prepared;
       await ready.bind(statement.params as (string | number)[]);
-      return await ready.execute<T>().catch(async (error: unknown) => {
-        if (!changedNoRow(error, this.connection)) throw error;
-        // node-odbc leaves the statement out of step after it (the next bind fails with HY010):
-        // it is closed, and prepared afresh when it runs again.
-        this.prepared.delete(statement.sql);
-        await ready.close().catch(() => undefined);
-        return noRows<T>(statement);
-      });
+      return await ready.execute<T>();
     } catch (error) {
+      // Failed, or answered SQL_NO_DATA, after which node-odbc leaves the statement out of step
+      // (the next bind fails with HY010): either way it is prepared afresh when it runs again.
       this.prepared.delete(statement.sql);
       await prepared.then((s) => s.close()).catch(() => undefined);
+      if (changedNoRow(error, this.connection)) return noRows<T>(statement);
       throw error;
     }
   }

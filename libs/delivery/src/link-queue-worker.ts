@@ -191,15 +191,14 @@ export class LinkQueueWorker {
       return outcome.status;
     }
     const { failure } = outcome;
+    const failed = { failureKind: failure.kind, error: failure.message };
     if (failure.kind === 'rate-limited') {
       // The target asks for less: the whole queue waits (a pause that doubles while it keeps
       // asking), and the job goes back without using up one of its tries.
       this.rateLimits++;
       // The retry backoff without its jitter: the queue pauses as a whole, nobody to spread.
       const pause = backoffDelay(this.rateLimits, this.options.policy, () => 0);
-      await this.options.journal.record(
-        entry('retrying', { failureKind: failure.kind, error: failure.message }),
-      );
+      await this.options.journal.record(entry('retrying', failed));
       await this.worker.rateLimit(pause);
       throw Worker.RateLimitError();
     }
@@ -210,9 +209,7 @@ export class LinkQueueWorker {
       this.options.policy,
     );
     if (decision.retry) {
-      await this.options.journal.record(
-        entry('retrying', { failureKind: failure.kind, error: failure.message }),
-      );
+      await this.options.journal.record(entry('retrying', failed));
       throw failure;
     }
     await this.deadLetter(job, {
