@@ -244,7 +244,7 @@ describe('ERP delivery under faults', () => {
       // Say what became of the jobs: how many are in, and the tries by outcome.
       const client = createClickHouse(config.clickhouse);
       try {
-        const tries = await new DeliveryLogStore(client).list({ limit: 5000 });
+        const tries = await new DeliveryLogStore(client).list({ limit: 100_000 });
         const byOutcome = new Map<string, number>();
         for (const t of tries) {
           const key = `${t.status} ${t.failureKind}`.trim();
@@ -256,17 +256,20 @@ describe('ERP delivery under faults', () => {
            WHERE order_no LIKE '${run}-%' AND context_reference_id IS NULL`,
         );
         const stories = unlinked.map(({ order_no }) =>
-          tries
-            .filter((t) => t.orderId === order_no && t.target === 'om')
-            .reverse()
-            .map(
-              (t) => `${t.at.toISOString()} #${t.attempt} ${t.status} ${t.failureKind} ${t.error}`,
-            )
-            .join('\n    '),
+          [
+            `  ${order_no}:`,
+            ...tries
+              .filter((t) => t.orderId === order_no && t.target === 'om')
+              .reverse()
+              .map(
+                (t) =>
+                  `    ${t.at.toISOString()} #${t.attempt} ${t.status} ${t.failureKind} ${t.error}`,
+              ),
+          ].join('\n'),
         );
         throw new Error(
           `${error.message}: ${await linkedCount(run)} linked; tries ${JSON.stringify([...byOutcome])}\n` +
-            unlinked.map((u, i) => `  ${u.order_no}:\n    ${stories[i]}`).join('\n'),
+            stories.join('\n'),
         );
       } finally {
         await client.close();
