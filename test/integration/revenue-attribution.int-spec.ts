@@ -1,10 +1,12 @@
 import {
   ContextEngine,
+  newestVersions,
   ATTRIBUTION_MODELS,
   type AttributionModel,
   type ContextRecord,
 } from '@ctxb/context';
 import { trafficEvents } from '@ctxb/simulation';
+import type { ClickHouseClient } from '@clickhouse/client';
 import {
   ContextRecordStore,
   createClickHouse,
@@ -15,7 +17,9 @@ import {
 import { testConfig, uniqueName } from '../support/test-config';
 
 /** Every version the pure engine makes of some generated traffic. */
-function generatedRecords(): ContextRecord[] {
+function generatedRecords(
+  options: Partial<Parameters<typeof trafficEvents>[0]> = {},
+): ContextRecord[] {
   const engine = new ContextEngine();
   const events = trafficEvents({
     seed: 21,
@@ -23,8 +27,39 @@ function generatedRecords(): ContextRecord[] {
     start: '2026-03-01',
     days: 20,
     includeStory: true,
+    ...options,
   });
   return [...events.flatMap((e) => engine.ingest(e).records), ...engine.drain()];
+}
+
+/**
+ * The client, logging when each insert starts and ends, except that inserts into `held` wait
+ * for `release`; `reached` gives the log as it was when the first of them was asked for.
+ */
+function holdingInserts(client: ClickHouseClient, held: string[]) {
+  const log: string[] = [];
+  let reach!: (log: string[]) => void;
+  let release!: () => void;
+  const reached = new Promise<string[]>((r) => (reach = r));
+  const released = new Promise<void>((r) => (release = r));
+  const holding = new Proxy(client, {
+    get(target, property) {
+      if (property === 'insert')
+        return async (params: Parameters<ClickHouseClient['insert']>[0]) => {
+          log.push(`start ${params.table}`);
+          if (held.includes(params.table)) {
+            reach([...log]);
+            await released;
+          }
+          const result = await target.insert(params);
+          log.push(`end ${params.table}`);
+          return result;
+        };
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
+    },
+  });
+  return { client: holding, log, reached, release };
 }
 
 const cents = (amount: string | null) => Math.round(Number(amount ?? '0') * 100);
@@ -155,5 +190,60 @@ describe('revenue attribution across modules on ClickHouse', () => {
       if (!page.page.hasMore) break;
     }
     expect(paged).toEqual(all);
+  });
+
+  it('counts a context being written only once every row it joins is there', async () => {
+    const later = { from: new Date('2026-06-01T00:00:00Z'), to: new Date('2026-07-01T00:00:00Z') };
+    const written = generatedRecords({
+      seed: 22,
+      journeys: 60,
+      start: '2026-06-01',
+      days: 10,
+      includeStory: false,
+      idPrefix: 'w-',
+    });
+    const report = () =>
+      revenueAttribution(client, {
+        ...later,
+        model: 'linear' as AttributionModel,
+        by: 'channel',
+        limit: 1000,
+        offset: 0,
+      });
+    const holding = holdingInserts(client, ['context_latest', 'context_amounts']);
+    const writing = new ContextRecordStore(holding.client).write(written);
+    const before = await holding.reached;
+    // Every detail table is written before the tables reports start from …
+    const details = [
+      'context_summaries',
+      'context_sessions',
+      'context_touchpoints',
+      'context_attribution',
+      'order_state_history',
+      'correlated_ids',
+    ];
+    expect(before.filter((e) => e.startsWith('end ')).sort()).toEqual(
+      details.map((t) => `end ${t}`).sort(),
+    );
+    // … which are not there yet: no report counts the contexts being written.
+    expect(await report()).toMatchObject({ rows: [], totals: [] });
+
+    holding.release();
+    await writing;
+    // The record table last, once the others are written.
+    const lastEnd = Math.max(
+      ...['context_latest', 'context_amounts'].map((t) => holding.log.indexOf(`end ${t}`)),
+    );
+    expect(holding.log.indexOf('start context_versions')).toBeGreaterThan(lastEnd);
+    const after = await report();
+    expect(after.totals).toHaveLength(1);
+    const placed = (r: ContextRecord) =>
+      Date.parse(r.order.placedAt) >= later.from.getTime() &&
+      Date.parse(r.order.placedAt) < later.to.getTime();
+    expect(after.totals[0].orders).toBe(newestVersions(written).filter(placed).length);
+    const sum = after.rows.reduce((n, r) => n + cents(r.ordered.gross), 0);
+    expect(Math.abs(sum - cents(after.totals[0].ordered.gross))).toBeLessThanOrEqual(
+      after.rows.length,
+    );
   });
 });

@@ -80,9 +80,14 @@ export class ContextRecordStore {
   }
 
   /**
-   * Every table in one insert each. The record table goes last: a version is readable once
-   * its record is there, and by then its rows are too (for the newest version of each
-   * context in the call, which is the only one newest-version reads can pick).
+   * Every table in one insert each, in three steps, so that a reader never finds a version
+   * before the rows it leads to:
+   * 1. the detail tables (sessions, touchpoints, attribution, states, correlated ids);
+   * 2. the tables roll-ups start from (context_latest, context_amounts): a context counted in
+   *    a report by then has every row the report joins to it;
+   * 3. the record table: a version is readable once its record is there.
+   * Each step covers the newest version of each context in the call, the only one
+   * newest-version reads can pick.
    */
   async write(records: readonly ContextRecord[]): Promise<void> {
     if (records.length === 0) return;
@@ -92,26 +97,32 @@ export class ContextRecordStore {
 
   /**
    * The rows roll-ups and drill-downs read, for the newest version of each context among
-   * `records` (reads never look at older ones, and they are far fewer rows).
+   * `records` (reads never look at older ones, and they are far fewer rows): the detail
+   * tables first, then the tables reports start from (see write).
    */
   async writeQueryTables(records: readonly ContextRecord[]): Promise<void> {
     const rows = newestVersions(records).map(contextRows);
-    const queryTables: [string, object[]][] = [
+    await this.insertAll([
       ['context_summaries', rows.map((r) => r.summary)],
-      ['context_latest', rows.map((r) => r.summary)],
-      ['context_amounts', rows.map((r) => r.amounts)],
       ['context_sessions', rows.flatMap((r) => r.sessions)],
       ['context_touchpoints', rows.flatMap((r) => r.touchpoints)],
       ['context_attribution', rows.flatMap((r) => r.attribution)],
       ['order_state_history', rows.flatMap((r) => r.states)],
       ['correlated_ids', rows.flatMap((r) => r.correlations)],
-    ];
-    await Promise.all(queryTables.map(([table, values]) => this.insert(table, values)));
+    ]);
+    await this.insertAll([
+      ['context_latest', rows.map((r) => r.summary)],
+      ['context_amounts', rows.map((r) => r.amounts)],
+    ]);
   }
 
   /** Record versions as they are stored (say, read back from the lake). */
   async writeRecordRows(rows: readonly ContextRecordRow[]): Promise<void> {
     await this.insert(ContextRecordStore.TABLE, rows);
+  }
+
+  private async insertAll(tables: [string, object[]][]): Promise<void> {
+    await Promise.all(tables.map(([table, values]) => this.insert(table, values)));
   }
 
   private async insert(table: string, values: readonly object[]): Promise<void> {

@@ -2,8 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { fromMicros } from '@ctxb/context';
 import { selectRows } from '../clickhouse-client';
 import { sql, type SqlFragment } from '../sql/sql';
-import { referencesPlaced } from './newest-contexts';
-import { newestAmounts } from './revenue-attribution';
+import { newestAmounts, referencesWithAmounts } from './revenue-attribution';
 
 export interface ErpReconciliationQuery {
   /** Orders placed from (inclusive) … */
@@ -129,7 +128,7 @@ function comparedAmounts(query: Pick<ErpReconciliationQuery, 'from' | 'to'>): Sq
         SELECT context_reference_id, connector, target, document, currency AS erp_currency,
           argMax(amount_micros, read_ms) AS amount
         FROM erp_amounts
-        WHERE target IN ('om', 'ar', 'gl') AND context_reference_id IN (${referencesPlaced(query)})
+        WHERE target IN ('om', 'ar', 'gl') AND context_reference_id IN (${referencesWithAmounts(query)})
         GROUP BY context_reference_id, connector, target, document, currency
       )
       GROUP BY context_reference_id, connector, target, erp_currency

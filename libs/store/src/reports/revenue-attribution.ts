@@ -2,7 +2,6 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { fromMicros, type AttributionModel } from '@ctxb/context';
 import { raw, sql, type SqlFragment } from '../sql/sql';
 import { selectRows } from '../clickhouse-client';
-import { referencesPlaced } from './newest-contexts';
 
 export interface RevenueAttributionQuery {
   /** Orders placed from (inclusive) … */
@@ -71,6 +70,18 @@ export function newestAmounts(query: Pick<RevenueAttributionQuery, 'from' | 'to'
 }
 
 /**
+ * The references of the contexts with amounts placed in the period, to narrow other tables
+ * with IN. Reports that join amounts start from this table alone: a context is there only
+ * once its detail rows are (see ContextRecordStore.write).
+ */
+export function referencesWithAmounts(
+  query: Pick<RevenueAttributionQuery, 'from' | 'to'>,
+): SqlFragment {
+  return sql`SELECT context_reference_id FROM context_amounts
+    WHERE placed_at >= ${query.from} AND placed_at < ${query.to}`;
+}
+
+/**
  * Revenue by channel or campaign under one attribution model, across the modules: each
  * context's newest version in the period, its amounts split by the model's weights (weights
  * sum to 1 per order, so the rows of a currency add up to its totals, up to rounding to the
@@ -91,7 +102,7 @@ export async function revenueAttribution(
         SELECT context_reference_id, version AS newest, ${key} AS key, weight
         FROM context_attribution
         WHERE model = ${query.model}
-          AND context_reference_id IN (${referencesPlaced(query)})
+          AND context_reference_id IN (${referencesWithAmounts(query)})
         -- a replay's repeated rows count once
         LIMIT 1 BY context_reference_id, version, channel, campaign
       )
