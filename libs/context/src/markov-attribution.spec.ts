@@ -46,6 +46,22 @@ describe('markovAttribution (removal effect, closed form)', () => {
     expect(markovAttribution([]).conversionProbability).toBe(0);
   });
 
+  it('never credits a channel below 0, whatever the rounding', () => {
+    // A channel that changes nothing: its removal effect came out as -2.2e-16 before clamping.
+    const result = markovAttribution([
+      { channels: [], converted: false, count: 1 },
+      { channels: [], converted: true, count: 4 },
+      {
+        channels: ['direct', 'social', 'paid-search', 'display', 'display'],
+        converted: false,
+        count: 5,
+      },
+      { channels: ['paid-search', 'direct'], converted: true, count: 1 },
+    ]);
+    expect(result.removalEffects.display).toBe(0);
+    expect(result.weights.find((w) => w.channel === 'display')?.weight).toBe(0);
+  });
+
   const paths: fc.Arbitrary<JourneyPath[]> = fc.array(
     fc.record({
       channels: fc.array(fc.constantFrom('paid-search', 'email', 'direct', 'social', 'display'), {

@@ -45,13 +45,15 @@ export function markovAttribution(paths: readonly JourneyPath[]): MarkovAttribut
     add(from, path.converted ? CONVERSION : NULL, n);
   }
   const channels = [...new Set(paths.flatMap((p) => p.channels))].sort();
-  const conversionProbability = conversionFromStart(counts, channels, undefined);
+  const conversionProbability = unit(conversionFromStart(counts, channels, undefined));
   const removalEffects: Record<string, number> = {};
   for (const channel of channels) {
+    // Removing a channel never raises the chance to convert: an effect lies in [0, 1], but the
+    // solver's rounding can put one a hair outside (−2e-16 for a channel that never matters).
     removalEffects[channel] =
       conversionProbability === 0
         ? 0
-        : 1 - conversionFromStart(counts, channels, channel) / conversionProbability;
+        : unit(1 - conversionFromStart(counts, channels, channel) / conversionProbability);
   }
   const total = channels.reduce((sum, c) => sum + removalEffects[c], 0);
   return {
@@ -60,6 +62,11 @@ export function markovAttribution(paths: readonly JourneyPath[]): MarkovAttribut
     weights:
       total === 0 ? [] : channels.map((c) => ({ channel: c, weight: removalEffects[c] / total })),
   };
+}
+
+/** A probability computed in floating point, kept within [0, 1]. */
+function unit(p: number): number {
+  return Math.min(1, Math.max(0, p));
 }
 
 /**
