@@ -180,8 +180,11 @@ describe('ERP delivery: events on Kafka → engine → BullMQ → worker → row
       return await waiting;
     } catch (error) {
       const context = await newestContext(orderId).catch(() => undefined);
+      // The offline ERP's retries fill the newest entries: the sample ERP's are listed apart.
+      const deliveries = (...filter: string[]) =>
+        ctxb('deliveries', 'list', '--ref', context!.contextReferenceId, ...filter).stdout;
       const log = context
-        ? ctxb('deliveries', 'list', '--ref', context.contextReferenceId, '--limit', '40').stdout
+        ? `${deliveries('--connector', 'sample-erp', '--limit', '40')}\nall connectors:\n${deliveries('--limit', '20')}\ndead letters:\n${ctxb('dlq', 'list').stdout}`
         : 'no context stored';
       throw new Error(`${(error as Error).message}\ndelivery log:\n${log}`, { cause: error });
     }
