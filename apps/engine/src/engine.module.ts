@@ -7,11 +7,13 @@ import { EventArchiveConsumer } from './archive/event-archive.consumer';
 import { ContextProcessorService } from './context/context-processor.service';
 import { EventIntakeConsumer } from './intake/event-intake.consumer';
 import { LakeExportService } from './lake/lake-export.service';
+import { PlacementLinkConsumer } from './placement/placement-link.consumer';
 import { LatestCompactionService } from './store/latest-compaction.service';
 
 /**
  * The context engine process: consumes the event topics, runs libs/context, writes context
- * records to the store and link jobs to the queues, archives the raw events, keeps the
+ * records to the store and link jobs to the queues (and, for targets that link on placement, a
+ * job per order the moment it is placed), archives the raw events, keeps the
  * Parquet lake up to date and the roll-up table compact. Its HTTP port serves only health and metrics.
  */
 @Module({})
@@ -25,6 +27,7 @@ export class EngineModule {
       ],
       providers: [
         EventIntakeConsumer,
+        PlacementLinkConsumer,
         ContextProcessorService,
         EventArchiveConsumer,
         LakeExportService,

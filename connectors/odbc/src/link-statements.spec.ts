@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { DeliveryFailure, type LinkRequest } from '@ctxb/connector-sdk';
-import type { ContextRecord } from '@ctxb/context';
-import { order12345Records } from '@ctxb/simulation';
+import { placementRecord, type ContextRecord } from '@ctxb/context';
+import { order12345Events, order12345Records } from '@ctxb/simulation';
 import { amountsRead, linkWrites, quoteName, stageWrites } from './link-statements';
 import { loadOdbcProfile, type OdbcProfile } from './odbc-profile';
 
@@ -54,6 +54,17 @@ describe('ODBC link statements', () => {
     expect(write.probe).toEqual({
       sql: 'SELECT "context_version" AS held FROM "sales_order" WHERE "order_no" = ?',
       params: ['12345'],
+    });
+  });
+
+  it('sets only the reference columns of version 0, under the same guard', () => {
+    const placed = placementRecord(order12345Events().find((e) => e.type === 'order.placed')!)!;
+    const [write] = linkWrites(profile.modules.om!, 'double', request(placed));
+    expect(write.update).toEqual({
+      sql:
+        'UPDATE "sales_order" SET "context_reference_id" = ?, "context_version" = ? ' +
+        'WHERE "order_no" = ? AND ("context_version" IS NULL OR "context_version" <= ?)',
+      params: [record.contextReferenceId, 0, '12345', 0],
     });
   });
 

@@ -2,9 +2,11 @@ import {
   applyFieldMapping,
   DeliveryFailure,
   mappingSource,
+  referenceFields,
   type FieldValue,
   type LinkRequest,
 } from '@ctxb/connector-sdk';
+import { PLACEMENT_VERSION } from '@ctxb/context';
 import type { AmountsProfile, ModuleProfile, OdbcProfile } from './odbc-profile';
 
 /** A parameterized statement: values only ever travel as parameters. */
@@ -106,7 +108,9 @@ function keyOf(module: ModuleProfile, source: object) {
 
 /**
  * The statements that link one context version into a module (pure): one UPDATE per ERP
- * record, guarded by the version column when the profile names one, and its probe.
+ * record, guarded by the version column when the profile names one, and its probe. Version 0
+ * (the order just placed, see placementRecord) sets the reference columns only: the others
+ * wait for the assembled journey.
  */
 export function linkWrites(
   module: ModuleProfile,
@@ -116,7 +120,10 @@ export function linkWrites(
   const q = (name: string) => quoteName(name, quoting);
   return recordsOf(module, request).map(({ document, source }) => {
     const key = keyOf(module, source);
-    const values = applyFieldMapping(module.columns, source);
+    const values = applyFieldMapping(
+      request.version === PLACEMENT_VERSION ? referenceFields(module.columns) : module.columns,
+      source,
+    );
     const where = Object.keys(key).map((column) => `${q(column)} = ?`);
     const version = module.versionColumn;
     const guard = version ? [`(${q(version)} IS NULL OR ${q(version)} <= ?)`] : [];

@@ -147,6 +147,37 @@ describe('ODBC connector profiles', () => {
     ]);
   });
 
+  it('takes the reference at placement only where the module can keep it apart from the journey', () => {
+    const base = { connector: 'odbc', connection: { dsn: 'erp' } };
+    const versioned = {
+      ...order,
+      columns: { ...order.columns, context_version: { from: 'version' } },
+      versionColumn: 'context_version',
+    };
+    const read = readOdbcProfile(
+      { ...base, modules: { om: { ...versioned, linkOnPlacement: true } } },
+      'erp.yaml',
+      {},
+    );
+    expect('profile' in read && read.profile.modules.om?.linkOnPlacement).toBe(true);
+    const keysOf = (om: object) =>
+      problemsOf({ ...base, modules: { om } }).map((p) => `${p.key}: ${p.message}`);
+    expect(keysOf({ ...versioned, linkOnPlacement: 'yes' })).toEqual([
+      'modules.om.linkOnPlacement: must be true or false',
+    ]);
+    expect(keysOf({ ...order, linkOnPlacement: true })).toEqual([
+      'modules.om.linkOnPlacement: needs a versionColumn set from version: the assembled versions must win over version 0',
+    ]);
+    expect(keysOf({ ...versioned, each: 'invoice', linkOnPlacement: true })).toEqual([
+      'modules.om.linkOnPlacement: only a link-mode module written once per order (each: order) takes the reference at placement',
+    ]);
+    const { context_reference_id: _ref, ...unreferenced } = versioned.columns;
+    void _ref;
+    expect(keysOf({ ...versioned, columns: unreferenced, linkOnPlacement: true })).toEqual([
+      'modules.om.linkOnPlacement: needs a column set from contextReferenceId',
+    ]);
+  });
+
   it('reads ERPNext table names with spaces and schema-qualified ones', () => {
     const base = { connector: 'odbc', connection: { dsn: 'erp' } };
     for (const table of ['tabSales Order', 'erp.sales_order'])

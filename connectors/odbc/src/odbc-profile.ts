@@ -3,6 +3,7 @@ import {
   isRecord,
   readYamlFile,
   readFieldMapping,
+  referenceFields,
   unknownKeys,
   withEnvironment,
   type FieldMapping,
@@ -48,6 +49,12 @@ export interface ModuleProfile {
   waitForRecordMinutes: number;
   /** Link mode: where the record's money is, read back after each write (see AmountsProfile). */
   amounts?: AmountsProfile;
+  /**
+   * Link mode, one write per order: the reference columns (see referenceFields) are written as
+   * soon as the order is placed (version 0), before the journey is assembled; the assembled
+   * versions then write every column. ERP users see the link within moments of the order.
+   */
+  linkOnPlacement?: boolean;
 }
 
 /**
@@ -194,7 +201,17 @@ function readModule(
   };
   unknownKeys(
     input,
-    ['table', 'mode', 'each', 'key', 'columns', 'versionColumn', 'waitForRecordMinutes', 'amounts'],
+    [
+      'table',
+      'mode',
+      'each',
+      'key',
+      'columns',
+      'versionColumn',
+      'waitForRecordMinutes',
+      'amounts',
+      'linkOnPlacement',
+    ],
     key,
     fail,
   );
@@ -234,6 +251,28 @@ function readModule(
       );
     else amounts = readAmounts(input.amounts, `${key}.amounts`, fail);
   }
+  const linkOnPlacement = input.linkOnPlacement ?? false;
+  if (typeof linkOnPlacement !== 'boolean') fail(`${key}.linkOnPlacement`, 'must be true or false');
+  else if (linkOnPlacement) {
+    const reference = columns ? referenceFields(columns) : {};
+    if (mode !== 'link' || each !== 'order')
+      fail(
+        `${key}.linkOnPlacement`,
+        'only a link-mode module written once per order (each: order) takes the reference at placement',
+      );
+    else if (!Object.values(reference).some((s) => 'from' in s && s.from === 'contextReferenceId'))
+      fail(`${key}.linkOnPlacement`, 'needs a column set from contextReferenceId');
+    else if (
+      typeof versionColumn !== 'string' ||
+      !Object.entries(reference).some(
+        ([c, s]) => c === versionColumn && 'from' in s && s.from === 'version',
+      )
+    )
+      fail(
+        `${key}.linkOnPlacement`,
+        'needs a versionColumn set from version: the assembled versions must win over version 0',
+      );
+  }
   if (!ok || !columns || !keyColumns) return undefined;
   return {
     table: table as string,
@@ -244,6 +283,7 @@ function readModule(
     waitForRecordMinutes: wait as number,
     ...(versionColumn === undefined ? {} : { versionColumn: versionColumn as string }),
     ...(amounts ? { amounts } : {}),
+    ...(linkOnPlacement === true ? { linkOnPlacement } : {}),
   };
 }
 

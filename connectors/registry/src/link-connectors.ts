@@ -51,6 +51,8 @@ export interface LinkConnector {
   limits: Pick<LinkConnectorConfig, 'concurrency' | 'maxPerSecond'>;
   /** The targets it links, in profile order. */
   targets: LinkTarget[];
+  /** Those that take the reference as soon as the order is placed (version 0). */
+  placementTargets: LinkTarget[];
   open(options: { loginTimeoutSeconds: number }): OpenConnector;
 }
 
@@ -143,6 +145,8 @@ function readConnector(
       connector: {
         ...common,
         targets: ['crm'],
+        // An upsert would create the CRM record without its required fields: the CRM waits.
+        placementTargets: [],
         open: () => ({
           targets: [
             {
@@ -164,6 +168,7 @@ function readConnector(
     connector: {
       ...common,
       targets: modules,
+      placementTargets: modules.filter((m) => profile.modules[m]!.linkOnPlacement),
       open: ({ loginTimeoutSeconds }) => {
         // A pool per module: a slow module never takes the others' connections.
         const pools = modules.map(

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { DeliveryFailure } from './delivery-failure';
 import {
+  referenceFields,
   applyFieldMapping,
   decimalText,
   readFieldMapping,
@@ -211,5 +212,25 @@ describe('field mapping: reading it from a profile', () => {
   it('wants at least one field', () => {
     expect(problems({}).map((p) => p.key)).toEqual(['om.columns']);
     expect(problems(undefined)).toHaveLength(1);
+  });
+});
+
+describe('field mapping: the reference fields', () => {
+  it('keeps the fields mapped from the reference, its version and panel link, and no other', () => {
+    expect(
+      referenceFields({
+        ref: { from: 'contextReferenceId', transform: [{ upper: true }] },
+        v: { from: 'version' },
+        link: { from: 'panelUrl' },
+        channel: { from: 'journey.firstTouch.channel' },
+        versions: { from: 'version.length' },
+        system: { value: 'CTXB' },
+      }),
+    ).toEqual({
+      ref: { from: 'contextReferenceId', transform: [{ upper: true }] },
+      v: { from: 'version' },
+      link: { from: 'panelUrl' },
+    });
+    expect(referenceFields({ channel: { from: 'journey.firstTouch.channel' } })).toEqual({});
   });
 });

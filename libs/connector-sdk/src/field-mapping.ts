@@ -195,6 +195,22 @@ function applyStep(step: Transform, value: FieldValue, field: string): FieldValu
   return dateValue(value, step.date, field);
 }
 
+/** Paths that name a context's reference rather than what it says: its id, version, panel link. */
+export const REFERENCE_PATHS = ['contextReferenceId', 'version', 'panelUrl'] as const;
+
+/**
+ * The fields of a mapping that carry the context's reference (mapped from REFERENCE_PATHS):
+ * all a target is given of version 0, before the journey is assembled (see placementRecord).
+ */
+export function referenceFields(mapping: FieldMapping): FieldMapping {
+  return Object.fromEntries(
+    Object.entries(mapping).filter(
+      ([, source]) =>
+        'from' in source && (REFERENCE_PATHS as readonly string[]).includes(source.from),
+    ),
+  );
+}
+
 /** `value` as a decimal with `scale` digits after the point, rounded half away from zero. */
 export function decimalText(value: string | number, scale: number, field = 'value'): string {
   const text = typeof value === 'number' ? numberText(value, field) : value.trim();

@@ -14,3 +14,4 @@ export * from './money';
 export * from './order-amounts';
 export * from './journey-paths';
 export * from './intent-signals';
+export * from './placement-record';

@@ -1,0 +1,136 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import type { Consumer, EachBatchPayload } from 'kafkajs';
+import { Counter, type Registry } from 'prom-client';
+import { AppConfig } from '@ctxb/config';
+import { placementRecord, type ContextOptions, type ContextRecord } from '@ctxb/context';
+import { loadLinkConnectors } from '@ctxb/connectors';
+import { LinkJobProducer, linkRoute, type LinkRoute } from '@ctxb/delivery';
+import { EVENT_CATALOGUE } from '@ctxb/events';
+import { METRICS_REGISTRY } from '@ctxb/observability';
+import {
+  createKafka,
+  readEventRecord,
+  redisConnectionOptions,
+  restartAfterCrash,
+  startWhenKafkaIsReachable,
+} from '@ctxb/streaming';
+import { contextOptionsFrom } from '../context/context-options.factory';
+
+/** The targets whose profile links on placement (`linkOnPlacement`), as queues. */
+export function placementRoutes(config: AppConfig): LinkRoute[] {
+  return loadLinkConnectors(config.links).flatMap((c) =>
+    c.placementTargets.map((target) => linkRoute(config.links.queue, c.name, target)),
+  );
+}
+
+/**
+ * Links each order the moment it is placed: reads the order topic in a consumer group of its
+ * own (`<engine.groupId>.placement`) and queues version 0 of each order's context (its
+ * reference, see placementRecord) for the targets whose profile asks for it. It does nothing
+ * else, so no batch of the intake's (journey routing, event-time bookkeeping) stands between an
+ * `order.placed` and its job. Offsets are resolved once the jobs are queued; a restart queues
+ * some again, which their ids make no-ops. Records that are not valid events are skipped (the
+ * intake dead-letters them). Runs only when some target links on placement.
+ */
+@Injectable()
+export class PlacementLinkConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('PlacementLinks');
+  private readonly routes: LinkRoute[];
+  private readonly topic = EVENT_CATALOGUE.get('order.placed')!.topic;
+  private readonly options: Partial<ContextOptions>;
+  private readonly links: LinkJobProducer | undefined;
+  private readonly consumer: Consumer | undefined;
+  private readonly queued: Counter;
+  private stopping = false;
+  private started: Promise<void> | undefined;
+
+  constructor(
+    private readonly config: AppConfig,
+    @Inject(METRICS_REGISTRY) registry: Registry,
+  ) {
+    this.routes = placementRoutes(config);
+    this.options = contextOptionsFrom(config);
+    this.queued = new Counter({
+      name: 'ctxb_engine_placement_links_total',
+      help: 'Orders placed whose reference was queued at once (version 0) for the targets that link on placement',
+      registers: [registry],
+    });
+    if (this.routes.length === 0) return;
+    this.links = new LinkJobProducer(
+      this.routes,
+      redisConnectionOptions(config.redis),
+      `${config.redis.keyPrefix}:bull`,
+      config.links.keepCompletedSeconds,
+    );
+    this.consumer = createKafka(config.kafka, 'placement').consumer({
+      groupId: `${config.engine.groupId}.placement`,
+      sessionTimeout: config.engine.sessionTimeoutMs,
+    });
+    restartAfterCrash(
+      this.consumer,
+      () => this.consume(),
+      this.logger,
+      () => this.stopping,
+    );
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.consumer) this.started = this.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    await this.started;
+    await this.consumer?.disconnect().catch(() => undefined);
+    await this.links?.close().catch(() => undefined);
+  }
+
+  private async start(): Promise<void> {
+    await startWhenKafkaIsReachable(
+      createKafka(this.config.kafka, 'placement-admin'),
+      this.config.topics,
+      async () => {
+        await this.consume();
+        this.logger.log(
+          {
+            groupId: `${this.config.engine.groupId}.placement`,
+            targets: this.routes.map((r) => r.queue),
+          },
+          'linking orders on placement',
+        );
+      },
+      this.logger,
+      () => this.stopping,
+    ).catch(() => undefined);
+  }
+
+  private async consume(): Promise<void> {
+    const consumer = this.consumer!;
+    await consumer.connect();
+    await consumer.subscribe({
+      topics: [this.topic],
+      fromBeginning: this.config.engine.startFromBeginning,
+    });
+    await consumer.run({
+      partitionsConsumedConcurrently: this.config.topics.partitions,
+      eachBatch: (payload) => this.link(payload),
+    });
+  }
+
+  private async link({ batch }: EachBatchPayload): Promise<void> {
+    const records: ContextRecord[] = [];
+    for (const message of batch.messages) {
+      const read = readEventRecord(message);
+      const record = 'event' in read ? placementRecord(read.event, this.options) : undefined;
+      if (record) records.push(record);
+    }
+    await this.links!.enqueue(records);
+    this.queued.inc(records.length);
+  }
+}
