@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +23,7 @@ import {
 } from '../support/engine-test';
 import { poll, startInProcess, type RunningApp } from '../support/http';
 import { ErpTestDatabases } from '../support/erp-test-databases';
+import { runCli } from '../support/processes';
 import { SalesforceDouble } from '../support/salesforce-double';
 import { freePort, uniqueName } from '../support/test-config';
 
@@ -181,19 +181,18 @@ describe('ERP delivery: events on Kafka → engine → BullMQ → worker → row
     } catch (error) {
       const context = await newestContext(orderId).catch(() => undefined);
       // The offline ERP's retries fill the newest entries: the sample ERP's are listed apart.
-      const deliveries = (...filter: string[]) =>
-        ctxb('deliveries', 'list', '--ref', context!.contextReferenceId, ...filter).stdout;
+      const deliveries = async (...filter: string[]) =>
+        (await ctxb('deliveries', 'list', '--ref', context!.contextReferenceId, ...filter)).stdout;
       const log = context
-        ? `${deliveries('--connector', 'sample-erp', '--limit', '40')}\nall connectors:\n${deliveries('--limit', '20')}\ndead letters:\n${ctxb('dlq', 'list').stdout}`
+        ? `${await deliveries('--connector', 'sample-erp', '--limit', '40')}\nall connectors:\n${await deliveries('--limit', '20')}\ndead letters:\n${(await ctxb('dlq', 'list')).stdout}`
         : 'no context stored';
       throw new Error(`${(error as Error).message}\ndelivery log:\n${log}`, { cause: error });
     }
   };
+  /** The CLI, run without blocking this process: the worker it waits for runs here. */
   const ctxb = (...args: string[]) =>
-    spawnSync('node', [join(ROOT, 'dist', 'apps', 'cli', 'src', 'main.js'), ...args], {
-      encoding: 'utf8',
+    runCli(args, {
       cwd: ROOT,
-      timeout: 60_000,
       env: {
         ...process.env,
         CTXB_REDIS_KEY_PREFIX: config.redis.keyPrefix,
@@ -669,7 +668,7 @@ describe('ERP delivery: events on Kafka → engine → BullMQ → worker → row
         poll(
           'the refused order write dead-lettered',
           async () => {
-            const list = ctxb('dlq', 'list', '--json', '--queue', sampleOm);
+            const list = await ctxb('dlq', 'list', '--json', '--queue', sampleOm);
             const page = JSON.parse(list.stdout) as {
               letters: {
                 id: string;
@@ -685,22 +684,22 @@ describe('ERP delivery: events on Kafka → engine → BullMQ → worker → row
       );
       expect(letter.failureKind).toBe('constraint');
       expect(letter.reason).toMatch(/^constraint: writing: \[23514\]/);
-      const shown = ctxb('dlq', 'show', letter.id);
+      const shown = await ctxb('dlq', 'show', letter.id);
       expect(shown.status).toBe(0);
       expect(JSON.parse(shown.stdout)).toMatchObject({ id: letter.id, failureKind: 'constraint' });
     } finally {
       await erp.query(`ALTER TABLE sales_order DROP CONSTRAINT short_channel`);
     }
-    const lettersOfOrder = () =>
+    const lettersOfOrder = async () =>
       (
-        JSON.parse(ctxb('dlq', 'list', '--json', '--queue', sampleOm).stdout) as {
+        JSON.parse((await ctxb('dlq', 'list', '--json', '--queue', sampleOm)).stdout) as {
           letters: { id: string; data: { record: ContextRecord } }[];
         }
       ).letters
         .filter((l) => l.data.record.order.orderId === order.orderId)
         .map((l) => l.id);
-    const ids = lettersOfOrder();
-    const replay = ctxb('dlq', 'replay', ...ids);
+    const ids = await lettersOfOrder();
+    const replay = await ctxb('dlq', 'replay', ...ids);
     expect(replay.stderr).toBe('');
     expect(replay.stdout).toContain(`replayed ${ids.length} link job(s)`);
 
@@ -711,8 +710,8 @@ describe('ERP delivery: events on Kafka → engine → BullMQ → worker → row
       poll(
         `order ${order.orderId} linked with its newest context version`,
         async () => {
-          const late = lettersOfOrder();
-          if (late.length > 0) ctxb('dlq', 'replay', ...late);
+          const late = await lettersOfOrder();
+          if (late.length > 0) await ctxb('dlq', 'replay', ...late);
           const newest = await newestContext(order.orderId);
           const [held] = await erp.query<Record<string, unknown>>(
             `SELECT * FROM sales_order WHERE order_no = '${order.orderId}'`,
@@ -725,7 +724,7 @@ describe('ERP delivery: events on Kafka → engine → BullMQ → worker → row
       ),
     );
     expect(row.first_touch_channel).toBe(context.journey.firstTouch!.channel);
-    const after = JSON.parse(ctxb('dlq', 'list', '--json', '--queue', sampleOm).stdout) as {
+    const after = JSON.parse((await ctxb('dlq', 'list', '--json', '--queue', sampleOm)).stdout) as {
       letters: { data: { record: ContextRecord } }[];
     };
     expect(after.letters.filter((l) => l.data.record.order.orderId === order.orderId)).toEqual([]);
