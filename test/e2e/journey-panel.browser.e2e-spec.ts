@@ -141,6 +141,24 @@ describe('journey panel in a real browser (headless Chromium)', () => {
     await page.close();
   });
 
+  it('shows a page that reloads itself for a signed link whose context is not stored yet', async () => {
+    const page = await browser.newPage();
+    const { pathname, search } = new URL(
+      panelLink(
+        'http://x',
+        SECRET,
+        'ctx_aaaaaaaaaaaaaaaaaaaaaaaaaa',
+        new Date(Date.now() + 60_000),
+      ),
+    );
+    const pending = await page.goto(`${app.url}${pathname}${search}`);
+    expect(pending?.status()).toBe(404);
+    expect(pending?.headers()['retry-after']).toBe('30');
+    expect(await page.textContent('h1')).toBe('Journey being assembled');
+    expect(await page.getAttribute('meta[http-equiv="refresh"]', 'content')).toBe('30');
+    await page.close();
+  });
+
   it('loads inside an iframe of an allowed origin and is refused by another', async () => {
     const page = await browser.newPage();
     await page.goto(`${allowedOrigin}/`);

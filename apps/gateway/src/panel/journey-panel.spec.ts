@@ -1,7 +1,13 @@
 import { ATTRIBUTION_MODELS } from '@ctxb/context';
 import { Channel } from '@ctxb/events';
 import { ORDER_12345, order12345Records } from '@ctxb/simulation';
-import { escapeHtml, renderJourneyPanel, touchLabel } from './journey-panel';
+import {
+  escapeHtml,
+  PENDING_RELOAD_SECONDS,
+  renderJourneyPanel,
+  renderPendingPanel,
+  touchLabel,
+} from './journey-panel';
 
 describe('journey panel page', () => {
   const story = order12345Records().at(-1)!;
@@ -76,6 +82,22 @@ describe('journey panel page', () => {
     );
     expect(touchLabel({ ...touch, channel: Channel.OrganicSearch, source: 'google' })).toBe(
       'organic-search',
+    );
+  });
+
+  it('says a context not assembled yet is on its way, lists its records, and reloads itself', () => {
+    const page = renderPendingPanel('ctx_aaaaaaaaaaaaaaaaaaaaaaaaaa', [
+      { connector: 'sample-erp', target: 'om', id: '<b>12345</b>' },
+    ]);
+    expect(page).toContain('<h1>Journey being assembled</h1>');
+    expect(page).toContain(`<meta http-equiv="refresh" content="${PENDING_RELOAD_SECONDS}">`);
+    expect(page).toContain('<code>ctx_aaaaaaaaaaaaaaaaaaaaaaaaaa</code>');
+    expect(page).toContain(
+      '<strong>sample-erp</strong> order <code>&lt;b&gt;12345&lt;/b&gt;</code>',
+    );
+    expect(page).not.toMatch(/<script|https?:\/\/|\son\w+=/i);
+    expect(renderPendingPanel('ctx_aaaaaaaaaaaaaaaaaaaaaaaaaa', [])).toContain(
+      'Not written into an ERP or CRM yet.',
     );
   });
 });

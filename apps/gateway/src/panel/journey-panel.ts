@@ -104,14 +104,7 @@ export function renderJourneyPanel(record: ContextRecord, linked: readonly Linke
     )
     .join('');
 
-  const links = linked.length
-    ? `<ul>${linked
-        .map(
-          (l) =>
-            `<li><strong>${e(l.connector)}</strong> ${e(TARGET_NAMES[l.target] ?? l.target)} <code>${e(l.id)}</code></li>`,
-        )
-        .join('')}</ul>`
-    : '<p class="muted">Not written into an ERP or CRM yet.</p>';
+  const links = linkedList(linked);
 
   const signalItems = [
     `${signals.cartAbandons} abandoned carts`,
@@ -159,6 +152,48 @@ export function renderJourneyPanel(record: ContextRecord, linked: readonly Linke
 <section id="states"><h2>Order state</h2><table><thead><tr><th>state</th><th>since</th><th>moved by</th><th>time in it</th></tr></thead><tbody>${states}</tbody></table></section>
 <section id="documents"><h2>ERP and CRM records</h2>${links}</section>
 <footer class="muted">Context Bridge · as of ${e(utc(record.asOf))}</footer>
+</body></html>`;
+}
+
+/** The ERP and CRM records a context's reference was written into, as a list. */
+function linkedList(linked: readonly LinkedRecord[]): string {
+  const e = escapeHtml;
+  return linked.length
+    ? `<ul>${linked
+        .map(
+          (l) =>
+            `<li><strong>${e(l.connector)}</strong> ${e(TARGET_NAMES[l.target] ?? l.target)} <code>${e(l.id)}</code></li>`,
+        )
+        .join('')}</ul>`
+    : '<p class="muted">Not written into an ERP or CRM yet.</p>';
+}
+
+/** How often the page of a context not assembled yet reloads itself. */
+export const PENDING_RELOAD_SECONDS = 30;
+
+/**
+ * The page a signed link opens before its context is stored (pure): an ERP record linked on
+ * placement carries the reference minutes before the engine has assembled the journey (it
+ * waits for late events). It says so, lists the records the reference is already in, and
+ * reloads itself until the journey is there. No script: a meta refresh.
+ */
+export function renderPendingPanel(reference: string, linked: readonly LinkedRecord[]): string {
+  const e = escapeHtml;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="refresh" content="${PENDING_RELOAD_SECONDS}">
+<title>Journey being assembled</title>
+<link rel="stylesheet" href="/panel/assets/panel.css">
+</head><body>
+<header>
+  <h1>Journey being assembled</h1>
+  <p>This order's journey is not assembled yet: Context Bridge waits a few minutes for late
+  events before it builds it. This page reloads every ${PENDING_RELOAD_SECONDS} seconds until it
+  is there. If it never appears, the order's events have not reached Context Bridge.</p>
+  <p class="muted"><code>${e(reference)}</code></p>
+</header>
+<section id="documents"><h2>ERP and CRM records</h2>${linkedList(linked)}</section>
 </body></html>`;
 }
 

@@ -23,7 +23,13 @@ import { AppConfig } from '@ctxb/config';
 import { isContextReferenceId } from '@ctxb/context';
 import { ApiKeyGuard, RequiresScope } from '../api/api-key.guard';
 import { GatewayStore } from '../store/gateway-store';
-import { renderJourneyPanel, PANEL_CSS, type LinkedRecord } from './journey-panel';
+import {
+  PANEL_CSS,
+  PENDING_RELOAD_SECONDS,
+  renderJourneyPanel,
+  renderPendingPanel,
+  type LinkedRecord,
+} from './journey-panel';
 import { checkPanelLink, panelLink } from '@ctxb/panel';
 
 /**
@@ -66,7 +72,6 @@ export class PanelController {
         s.deliveries.list({ contextReferenceId: reference, limit: 500 }),
       ]),
     );
-    if (!newest) throw new NotFoundException('no such context');
     const linked = new Map<string, LinkedRecord>();
     for (const d of deliveries)
       if (d.status === 'written' || d.status === 'current')
@@ -76,31 +81,32 @@ export class PanelController {
             target: d.target,
             id,
           });
-    res
-      .status(200)
-      .set({
-        'content-type': 'text/html; charset=utf-8',
-        'content-security-policy': [
-          "default-src 'none'",
-          "style-src 'self'",
-          "img-src 'self'",
-          "base-uri 'none'",
-          "form-action 'none'",
-          `frame-ancestors 'self'${frameAncestors.map((o) => ` ${o}`).join('')}`,
-        ].join('; '),
-        'x-content-type-options': 'nosniff',
-        // The link is the credential: it never leaves in a Referer header.
-        'referrer-policy': 'no-referrer',
-        'cache-control': 'private, no-store',
-      })
-      .send(
-        renderJourneyPanel(
-          newest.record,
-          [...linked.values()].sort((a, b) =>
-            `${a.connector}${a.target}${a.id}`.localeCompare(`${b.connector}${b.target}${b.id}`),
-          ),
-        ),
-      );
+    const records = [...linked.values()].sort((a, b) =>
+      `${a.connector}${a.target}${a.id}`.localeCompare(`${b.connector}${b.target}${b.id}`),
+    );
+    res.set({
+      'content-type': 'text/html; charset=utf-8',
+      'content-security-policy': [
+        "default-src 'none'",
+        "style-src 'self'",
+        "img-src 'self'",
+        "base-uri 'none'",
+        "form-action 'none'",
+        `frame-ancestors 'self'${frameAncestors.map((o) => ` ${o}`).join('')}`,
+      ].join('; '),
+      'x-content-type-options': 'nosniff',
+      // The link is the credential: it never leaves in a Referer header.
+      'referrer-policy': 'no-referrer',
+      'cache-control': 'private, no-store',
+    });
+    // A signed link to a context not stored yet (an ERP record linked on placement): a page
+    // that says so and reloads itself.
+    if (!newest)
+      res
+        .status(404)
+        .set('retry-after', String(PENDING_RELOAD_SECONDS))
+        .send(renderPendingPanel(reference, records));
+    else res.status(200).send(renderJourneyPanel(newest.record, records));
   }
 }
 
