@@ -13,3 +13,4 @@ export * from './consumer-supervision';
 export * from './journey-commands';
 export * from './coalescing-batcher';
 export * from './consumer-groups';
+export * from './supervised-consumer';

@@ -6,7 +6,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { Consumer, EachBatchPayload } from 'kafkajs';
+import type { EachBatchPayload } from 'kafkajs';
 import { Counter, type Registry } from 'prom-client';
 import { AppConfig } from '@ctxb/config';
 import { TOPICS } from '@ctxb/events';
@@ -24,8 +24,7 @@ import {
   CoalescingBatcher,
   createKafka,
   readEventRecord,
-  restartAfterCrash,
-  startWhenKafkaIsReachable,
+  SupervisedConsumer,
 } from '@ctxb/streaming';
 
 /**
@@ -41,11 +40,9 @@ import {
 export class EventArchiveConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('EventArchive');
   private readonly clickhouse: ClickHouseClient;
-  private readonly consumer: Consumer;
+  private readonly consumer: SupervisedConsumer;
   private readonly inserts: CoalescingBatcher<EventRow>;
   private readonly outcomes: Counter<'topic' | 'outcome'>;
-  private stopping = false;
-  private started: Promise<void> | undefined;
 
   constructor(
     private readonly config: AppConfig,
@@ -73,53 +70,31 @@ export class EventArchiveConsumer implements OnApplicationBootstrap, OnApplicati
       labelNames: ['topic', 'outcome'],
       registers: [registry],
     });
-    this.consumer = createKafka(config.kafka, 'archive').consumer({
-      groupId: config.archive.groupId,
-      sessionTimeout: config.engine.sessionTimeoutMs,
-    });
-    restartAfterCrash(
-      this.consumer,
-      () => this.consume(),
+    this.consumer = new SupervisedConsumer(
+      createKafka(config.kafka, 'archive'),
+      {
+        groupId: config.archive.groupId,
+        topics: TOPICS,
+        fromBeginning: config.engine.startFromBeginning,
+        sessionTimeoutMs: config.engine.sessionTimeoutMs,
+        partitionsInParallel: config.topics.partitions * TOPICS.length,
+        eachBatch: (payload) => this.archive(payload),
+        doing: 'archiving events',
+      },
       this.logger,
-      () => this.stopping,
     );
   }
 
   onApplicationBootstrap(): void {
-    if (this.config.archive.enabled) this.started = this.start();
+    if (this.config.archive.enabled)
+      this.consumer.start(this.config.topics, () =>
+        new ContextRecordStore(this.clickhouse).ensureSchema(),
+      );
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopping = true;
-    await this.started;
-    await this.consumer.disconnect().catch(() => undefined);
+    await this.consumer.stop();
     await this.clickhouse.close().catch(() => undefined);
-  }
-
-  private async start(): Promise<void> {
-    await startWhenKafkaIsReachable(
-      createKafka(this.config.kafka, 'archive-admin'),
-      this.config.topics,
-      async () => {
-        await new ContextRecordStore(this.clickhouse).ensureSchema();
-        await this.consume();
-        this.logger.log({ groupId: this.config.archive.groupId }, 'archiving events');
-      },
-      this.logger,
-      () => this.stopping,
-    ).catch(() => undefined);
-  }
-
-  private async consume(): Promise<void> {
-    await this.consumer.connect();
-    await this.consumer.subscribe({
-      topics: [...TOPICS],
-      fromBeginning: this.config.engine.startFromBeginning,
-    });
-    await this.consumer.run({
-      partitionsConsumedConcurrently: this.config.topics.partitions * TOPICS.length,
-      eachBatch: (payload) => this.archive(payload),
-    });
   }
 
   private async archive({ batch }: EachBatchPayload): Promise<void> {

@@ -5,7 +5,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import type { Consumer, EachBatchPayload } from 'kafkajs';
+import type { EachBatchPayload } from 'kafkajs';
 import { Counter, type Registry } from 'prom-client';
 import { AppConfig } from '@ctxb/config';
 import { placementRecord, type ContextOptions, type ContextRecord } from '@ctxb/context';
@@ -17,8 +17,7 @@ import {
   createKafka,
   readEventRecord,
   redisConnectionOptions,
-  restartAfterCrash,
-  startWhenKafkaIsReachable,
+  SupervisedConsumer,
 } from '@ctxb/streaming';
 import { contextOptionsFrom } from '../context/context-options.factory';
 
@@ -42,13 +41,10 @@ export function placementRoutes(config: AppConfig): LinkRoute[] {
 export class PlacementLinkConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('PlacementLinks');
   private readonly routes: LinkRoute[];
-  private readonly topic = EVENT_CATALOGUE.get('order.placed')!.topic;
   private readonly options: Partial<ContextOptions>;
   private readonly links: LinkJobProducer | undefined;
-  private readonly consumer: Consumer | undefined;
+  private readonly consumer: SupervisedConsumer | undefined;
   private readonly queued: Counter;
-  private stopping = false;
-  private started: Promise<void> | undefined;
 
   constructor(
     private readonly config: AppConfig,
@@ -68,59 +64,28 @@ export class PlacementLinkConsumer implements OnApplicationBootstrap, OnApplicat
       `${config.redis.keyPrefix}:bull`,
       config.links.keepCompletedSeconds,
     );
-    this.consumer = createKafka(config.kafka, 'placement').consumer({
-      groupId: `${config.engine.groupId}.placement`,
-      sessionTimeout: config.engine.sessionTimeoutMs,
-    });
-    restartAfterCrash(
-      this.consumer,
-      () => this.consume(),
+    this.consumer = new SupervisedConsumer(
+      createKafka(config.kafka, 'placement'),
+      {
+        groupId: `${config.engine.groupId}.placement`,
+        topics: [EVENT_CATALOGUE.get('order.placed')!.topic],
+        fromBeginning: config.engine.startFromBeginning,
+        sessionTimeoutMs: config.engine.sessionTimeoutMs,
+        partitionsInParallel: config.topics.partitions,
+        eachBatch: (payload) => this.link(payload),
+        doing: `linking orders on placement into ${this.routes.map((r) => r.queue).join(', ')}`,
+      },
       this.logger,
-      () => this.stopping,
     );
   }
 
   onApplicationBootstrap(): void {
-    if (this.consumer) this.started = this.start();
+    this.consumer?.start(this.config.topics);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopping = true;
-    await this.started;
-    await this.consumer?.disconnect().catch(() => undefined);
+    await this.consumer?.stop();
     await this.links?.close().catch(() => undefined);
-  }
-
-  private async start(): Promise<void> {
-    await startWhenKafkaIsReachable(
-      createKafka(this.config.kafka, 'placement-admin'),
-      this.config.topics,
-      async () => {
-        await this.consume();
-        this.logger.log(
-          {
-            groupId: `${this.config.engine.groupId}.placement`,
-            targets: this.routes.map((r) => r.queue),
-          },
-          'linking orders on placement',
-        );
-      },
-      this.logger,
-      () => this.stopping,
-    ).catch(() => undefined);
-  }
-
-  private async consume(): Promise<void> {
-    const consumer = this.consumer!;
-    await consumer.connect();
-    await consumer.subscribe({
-      topics: [this.topic],
-      fromBeginning: this.config.engine.startFromBeginning,
-    });
-    await consumer.run({
-      partitionsConsumedConcurrently: this.config.topics.partitions,
-      eachBatch: (payload) => this.link(payload),
-    });
   }
 
   private async link({ batch }: EachBatchPayload): Promise<void> {
