@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig, projectRoot, type AppConfig } from '@ctxb/config';
@@ -25,6 +26,8 @@ import { rate, report, timed } from './bench-support';
 export interface DeliveryBenchOptions {
   jobs: number;
   concurrency: number;
+  /** Worker app processes of their own; 0 runs the worker app inside the benchmark process. */
+  workers: number;
 }
 
 /**
@@ -45,7 +48,11 @@ export async function deliveryBench(options: DeliveryBenchOptions): Promise<void
   try {
     const records = orders(run, options.jobs);
     console.log(
-      `delivery benchmark: ${options.jobs.toLocaleString('en-US')} link jobs, concurrency ${options.concurrency} per target`,
+      `delivery benchmark: ${options.jobs.toLocaleString('en-US')} link jobs, concurrency ${options.concurrency} per target, ${
+        options.workers === 0
+          ? 'the worker app inside the benchmark process'
+          : `${options.workers} worker app process(es)`
+      }`,
     );
     const baseline = await plainInserts(pool, records);
     await bookOrders(
@@ -190,8 +197,7 @@ async function workerDelivery(
       connectors: [{ profile, concurrency: options.concurrency, maxPerSecond: 0 }],
     },
   };
-  const app = await createApp(workerApp, config);
-  await app.init();
+  const stop = await startWorkers(config, options.workers);
   try {
     const route = linkRoute(config.links.queue, 'sample-erp', 'om');
     const linked = async () => {
@@ -218,8 +224,62 @@ async function workerDelivery(
     bar?.stop();
     return seconds;
   } finally {
-    await app.close();
+    await stop();
   }
+}
+
+/**
+ * The worker app as it runs in production, in `count` processes of its own (built, with the
+ * benchmark's settings in the environment), or inside this process when `count` is 0. Answers
+ * how to stop them.
+ */
+async function startWorkers(config: AppConfig, count: number): Promise<() => Promise<void>> {
+  if (count === 0) {
+    const app = await createApp(workerApp, config);
+    await app.init();
+    return () => app.close();
+  }
+  const overlay = join(projectRoot(), '.local', config.clickhouse.database, 'worker.json');
+  writeFileSync(overlay, JSON.stringify({ links: config.links, worker: config.worker }));
+  const children = await Promise.all(
+    Array.from({ length: count }, async () => {
+      const port = 40_000 + Math.floor(Math.random() * 10_000);
+      const child = spawn(
+        process.execPath,
+        [join(__dirname, '..', 'apps', 'worker', 'src', 'main.js')],
+        {
+          env: {
+            ...process.env,
+            CTXB_CONFIG: overlay,
+            CTXB_LOG_LEVEL: config.log.level,
+            CTXB_REDIS_KEY_PREFIX: config.redis.keyPrefix,
+            CTXB_CLICKHOUSE_DATABASE: config.clickhouse.database,
+            CTXB_WORKER_HTTP_PORT: String(port),
+          },
+          stdio: ['ignore', 'ignore', 'inherit'],
+        },
+      );
+      for (let tries = 0; ; tries++) {
+        const live = await fetch(`http://127.0.0.1:${port}/health/live`).catch(() => undefined);
+        if (live?.ok) break;
+        if (tries > 300 || child.exitCode !== null) throw new Error('the worker did not start');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      return child;
+    }),
+  );
+  return async () => {
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise((resolve) => {
+            if (child.exitCode !== null) return resolve(undefined);
+            child.once('exit', resolve);
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
+  };
 }
 
 /** Seconds for the jobs through BullMQ and a queue worker whose target writes nothing. */

@@ -61,6 +61,12 @@ program
   )
   .option('--jobs <n>', 'link jobs (one order header each)', (v) => Number(v), 20_000)
   .option('--concurrency <n>', 'jobs in flight per target', (v) => Number(v), 64)
+  .option(
+    '--workers <n>',
+    'worker app processes on the queue (0: the worker app inside the benchmark process)',
+    (v) => Number(v),
+    1,
+  )
   .action(deliveryBench);
 
 program
