@@ -93,16 +93,19 @@ export class OdbcLinkTarget implements LinkTargetWriter {
     batch: readonly LinkRequest[],
   ): Promise<LinkOutcome[]> {
     await connection.beginTransaction();
-    const statements = new PreparedStatements(connection);
+    // Preparing pays once a statement runs again: a batch of one runs each statement once.
+    const prepared = batch.length > 1 ? new PreparedStatements(connection) : undefined;
+    const statements = prepared ?? runnerOf(connection);
     try {
       const outcomes: LinkOutcome[] = [];
       for (const request of batch) outcomes.push(await this.link(statements, request));
-      const withAmounts = await this.withAmounts(statements, batch, outcomes);
-      await statements.close();
+      // One read for the whole batch: not worth preparing.
+      const withAmounts = await this.withAmounts(runnerOf(connection), batch, outcomes);
+      await prepared?.close();
       await connection.commit();
       return withAmounts;
     } catch (error) {
-      await statements.close();
+      await prepared?.close();
       await connection.rollback().catch(() => undefined);
       throw error;
     }
