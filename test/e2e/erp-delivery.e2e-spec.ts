@@ -183,8 +183,18 @@ describe('ERP delivery: events on Kafka → engine → BullMQ → worker → row
       // The offline ERP's retries fill the newest entries: the sample ERP's are listed apart.
       const deliveries = async (...filter: string[]) =>
         (await ctxb('deliveries', 'list', '--ref', context!.contextReferenceId, ...filter)).stdout;
+      const [header] = await erp
+        .query(
+          `SELECT context_version, first_touch_channel FROM sales_order WHERE order_no = '${orderId}'`,
+        )
+        .catch(() => []);
+      const constraints = await erp
+        .query(`SELECT conname FROM pg_constraint WHERE conrelid = 'sales_order'::regclass`)
+        .catch(() => []);
       const log = context
-        ? `${await deliveries('--connector', 'sample-erp', '--limit', '40')}\nall connectors:\n${await deliveries('--limit', '20')}\ndead letters:\n${(await ctxb('dlq', 'list')).stdout}`
+        ? `context v${context.version}, first touch ${JSON.stringify(context.journey.firstTouch?.channel ?? null)}; ` +
+          `order header ${JSON.stringify(header ?? null)}; sales_order constraints ${JSON.stringify(constraints)}\n` +
+          `${await deliveries('--connector', 'sample-erp', '--limit', '40')}\nall connectors:\n${await deliveries('--limit', '20')}\ndead letters:\n${(await ctxb('dlq', 'list')).stdout}`
         : 'no context stored';
       throw new Error(`${(error as Error).message}\ndelivery log:\n${log}`, { cause: error });
     }
