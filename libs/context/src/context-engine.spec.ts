@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { exampleEvent, type CloudEvent } from '@ctxb/events';
-import { generateTraffic } from '@ctxb/simulation';
+import { generateTraffic, order12345Events, order12345Records } from '@ctxb/simulation';
 import { ContextEngine, type EngineSnapshot } from './context-engine';
 import type { ContextOptions } from './context-options';
 import type { ContextRecord } from './context-record';
@@ -148,6 +148,30 @@ describe('ContextEngine', () => {
       records.filter((r) => r.order.orderId === orderId).pop()!;
     expect(final(late).correlations.invoices).toEqual([`INV-${orderId}`]);
     expect(final(IN_ORDER).correlations.invoices).toEqual([`INV-${orderId}`]);
+  });
+
+  it("takes a late order's late behaviour into a new version, after its window began to leave memory", () => {
+    // A day later than the bound: the lookback window of the order reaches back before what
+    // the engine still keeps, and the order comes before the page views of its journey.
+    const story = order12345Events();
+    const placed = story.find((e) => e.type === 'order.placed')!;
+    const engine = new ContextEngine();
+    engine.ingest(
+      exampleEvent('page.viewed', {
+        id: 'elsewhere',
+        anonymousid: 'another-device',
+        time: new Date(Date.parse(placed.time) + 86_400_000).toISOString(),
+      }),
+    );
+    const records = [placed, ...story.filter((e) => e !== placed)].flatMap(
+      (e) => engine.ingest(e).records,
+    );
+    records.push(...engine.drain());
+    const newest = records.filter((r) => r.order.orderId === '12345').pop()!;
+    const inOrder = order12345Records().at(-1)!;
+    expect(records[0].journey.firstTouch).toBeNull();
+    expect(newest.journey).toEqual(inOrder.journey);
+    expect(newest.sessions).toEqual(inOrder.sessions);
   });
 
   it('ignores event types the context does not use and exact duplicates', () => {

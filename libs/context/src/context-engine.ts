@@ -37,6 +37,12 @@ interface OrderState {
   content?: string;
   /** The journey part as last computed, kept once the journey's events have left memory. */
   journey?: JourneyContext;
+  /**
+   * The earliest event time the journey was computed from (behaviour and identity links; +∞
+   * for none). While that is still in memory, computing the journey again loses nothing.
+   * Unknown (a snapshot from before it was kept): the journey is kept as it is.
+   */
+  journeyFrom?: number;
   /** What the journey was computed from (identity and behaviour count); unchanged, it is reused. */
   journeyInputs?: string;
   /** Hash of the journey part, the journey's share of `content`. */
@@ -64,6 +70,8 @@ export interface EngineSnapshot {
     horizon: number | null;
     content: string | null;
     journey: JourneyContext | null;
+    /** See OrderState.journeyFrom; null for +∞, absent when unknown. */
+    journeyFrom?: number | null;
   }[];
 }
 
@@ -255,6 +263,7 @@ export class ContextEngine {
         horizon: finite(o.horizon),
         content: o.content ?? null,
         journey: o.journey ?? null,
+        ...(o.journeyFrom === undefined ? {} : { journeyFrom: finite(o.journeyFrom) }),
       })),
     };
   }
@@ -292,6 +301,8 @@ export class ContextEngine {
         horizon: o.horizon ?? Number.NEGATIVE_INFINITY,
         content: o.content ?? undefined,
         journey: o.journey ?? undefined,
+        journeyFrom:
+          o.journeyFrom === undefined ? undefined : (o.journeyFrom ?? Number.POSITIVE_INFINITY),
       };
       engine.orders.set(o.orderId, order);
       if (order.placed?.device) engine.ordersByDevice.add(order.placed.device, o.orderId);
@@ -416,15 +427,21 @@ export class ContextEngine {
   /** The record as of `asOf`, numbered as the next version (emitted only if it changed). */
   private compute(order: OrderState, asOf: number): ContextRecord {
     const placed = order.placed!;
-    const journeyInMemory = placed.at - this.options.lookbackMs >= this.behaviourKeptFrom;
+    // The journey is computed again while nothing it was computed from has left memory: its
+    // whole lookback window is kept, or (an order later than the bound) at least everything
+    // its journey used. Otherwise the journey as computed last stays.
+    const journeyInMemory =
+      placed.at - this.options.lookbackMs >= this.behaviourKeptFrom ||
+      (order.journeyFrom ?? Number.NEGATIVE_INFINITY) >= this.behaviourKeptFrom;
     if (journeyInMemory || !order.journey) {
-      const { identity, facts } = this.journeyInputs(placed, asOf);
+      const { identity, facts, from } = this.journeyInputs(placed, asOf);
       // Behaviour in the window only ever grows, so the same identity and the same count
       // mean the same facts: the journey part is reused instead of rebuilt.
       const inputs = `${facts.length}\u0000${JSON.stringify(identity)}`;
       if (inputs !== order.journeyInputs || !order.journey) {
         order.journey = buildJourneyContext(placed, facts, identity, this.options);
         order.journeyInputs = inputs;
+        order.journeyFrom = from;
         order.journeyHash = undefined;
       }
     }
@@ -433,8 +450,15 @@ export class ContextEngine {
     return buildContextRecord(placed, order.facts, order.journey, asOf, 0, order.reference);
   }
 
-  /** The customer's identity as of `asOf` and the behaviour of the journey's lookback window. */
-  private journeyInputs(placed: Fact, asOf: number): { identity: CustomerIdentity; facts: Fact[] } {
+  /**
+   * The customer's identity as of `asOf` and the behaviour of the journey's lookback window,
+   * with the earliest event time among them and the identity links that could count (+∞ for
+   * none).
+   */
+  private journeyInputs(
+    placed: Fact,
+    asOf: number,
+  ): { identity: CustomerIdentity; facts: Fact[]; from: number } {
     const identity: CustomerIdentity = placed.customer
       ? resolveCustomer(
           placed.customer,
@@ -458,7 +482,14 @@ export class ContextEngine {
         if (inWindow(f) && (!f.customer || f.customer === placed.customer)) facts.add(f);
       }
     }
-    return { identity, facts: [...facts] };
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const f of facts) earliest = Math.min(earliest, f.at);
+    const links = [
+      ...(placed.customer ? this.linksByCustomer.get(placed.customer) : []),
+      ...[...devices].flatMap((device) => this.linksByDevice.get(device)),
+    ];
+    for (const link of links) if (link.at <= asOf) earliest = Math.min(earliest, link.at);
+    return { identity, facts: [...facts], from: earliest };
   }
 
   /**
