@@ -1,12 +1,12 @@
 import { Queue } from 'bullmq';
 import { contextReferenceId, OrderState } from '@ctxb/context';
-import { exampleEvent } from '@ctxb/events';
 import { createKafka } from '@ctxb/streaming';
 import { poll, type RunningApp } from '../support/http';
 import {
   startTestEngine,
   engineTestConfig,
   produceEvents,
+  returningVisit,
   storedContexts,
   storyOfRun,
   waitForGroups,
@@ -34,13 +34,8 @@ describe('context engine: events on Kafka → context records in ClickHouse → 
     // Dated decades ahead, like the other engine tests' traffic: tests beside this one write
     // events dated today, which would otherwise leave the story's behind the engine's clock.
     const { events: story, orderId, anonymousId } = storyOfRun(run, 365 * 75);
-    const last = story[story.length - 1];
     // The customer comes back a day later: event time moves on, so the last versions are due.
-    const returning = exampleEvent('page.viewed', {
-      id: `${run}-returns`,
-      anonymousid: anonymousId,
-      time: new Date(Date.parse(last.time) + 86_400_000).toISOString(),
-    });
+    const returning = returningVisit(story, anonymousId, `${run}-returns`);
     // Payment and warehouse events are written before the order itself: they wait for it.
     const aftermath = story.filter((e) => e.type !== 'order.placed' && !e.anonymousid);
     const rest = story.filter((e) => !aftermath.includes(e));

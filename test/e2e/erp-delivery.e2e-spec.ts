@@ -16,6 +16,7 @@ import { workerApp } from '../../apps/worker/src/worker.app';
 import {
   engineTestConfig,
   produceEvents,
+  returningVisit,
   startTestEngine,
   storedContexts,
   storyOfRun,
@@ -51,15 +52,8 @@ function storyOrder(run: string) {
           .join(`"JE-${orderId}"`),
       ) as CloudEvent,
   );
-  const last = renamed[renamed.length - 1];
-  const returning: CloudEvent = {
-    ...renamed.find((e) => e.type === 'page.viewed')!,
-    id: `${run}-returns`,
-    anonymousid: anonymousId,
-    time: new Date(Date.parse(last.time) + 86_400_000).toISOString(),
-  };
   return {
-    events: [...renamed, returning],
+    events: [...renamed, returningVisit(renamed, anonymousId, `${run}-returns`)],
     orderId,
     customerId,
     invoiceNo: `INV-${orderId}`,

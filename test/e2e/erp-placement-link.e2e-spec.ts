@@ -1,12 +1,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { contextReferenceId } from '@ctxb/context';
-import type { CloudEvent } from '@ctxb/events';
 import { createKafka } from '@ctxb/streaming';
 import { parseDocument } from 'yaml';
 import { workerApp } from '../../apps/worker/src/worker.app';
 import {
   engineTestConfig,
   produceEvents,
+  returningVisit,
   startTestEngine,
   storedContexts,
   storyOfRun,
@@ -91,14 +91,10 @@ describe('ERP delivery on placement: the reference in the order header before th
     expect(await stored()).toEqual([]);
 
     // The rest of the story and a visit a day later: the assembled versions follow.
-    const last = events[events.length - 1];
-    const returning: CloudEvent = {
-      ...events.find((e) => e.type === 'page.viewed')!,
-      id: `${orderId}-returns`,
-      anonymousid: anonymousId,
-      time: new Date(Date.parse(last.time) + 86_400_000).toISOString(),
-    };
-    await produceEvents(kafka, [...events.filter((e) => Date.parse(e.time) > placedAt), returning]);
+    await produceEvents(kafka, [
+      ...events.filter((e) => Date.parse(e.time) > placedAt),
+      returningVisit(events, anonymousId, `${orderId}-returns`),
+    ]);
     const { row, newest } = await poll(
       'the newest assembled version in the order header',
       async () => {

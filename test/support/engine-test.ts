@@ -2,7 +2,7 @@ import { createClient } from '@clickhouse/client';
 import type { Kafka } from 'kafkajs';
 import type { ContextRecord } from '@ctxb/context';
 import type { AppConfig } from '@ctxb/config';
-import type { CloudEvent } from '@ctxb/events';
+import { exampleEvent, type CloudEvent } from '@ctxb/events';
 import { order12345Events, ORDER_12345 } from '@ctxb/simulation';
 import { ContextRecordStore, createClickHouse } from '@ctxb/store';
 import {
@@ -134,4 +134,21 @@ export function storyOfRun(run: string, laterByDays = 0) {
     anonymousId: `${run}-${ORDER_12345.anonymousId}`,
     customerId: `${run}-${ORDER_12345.customerId}`,
   };
+}
+
+/**
+ * The story's device back a day after the last of `events`: event time moves on past the
+ * story, so its last versions are due.
+ */
+export function returningVisit(
+  events: readonly CloudEvent[],
+  anonymousId: string,
+  id: string,
+): CloudEvent {
+  const last = Math.max(...events.map((e) => Date.parse(e.time)));
+  return exampleEvent('page.viewed', {
+    id,
+    anonymousid: anonymousId,
+    time: new Date(last + 86_400_000).toISOString(),
+  });
 }
