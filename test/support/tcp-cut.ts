@@ -8,6 +8,8 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 export class TcpCut {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
+  /** The local ports of the relay's open connections to the database. */
+  private readonly upstreamPorts = new Set<number>();
   port = 0;
 
   constructor(private readonly target: { host: string; port: number }) {}
@@ -15,6 +17,12 @@ export class TcpCut {
   async start(): Promise<void> {
     this.server = createServer((client) => {
       const upstream = connect(this.target.port, this.target.host);
+      upstream.on('connect', () => {
+        const port = upstream.localPort;
+        if (port === undefined) return;
+        this.upstreamPorts.add(port);
+        upstream.on('close', () => this.upstreamPorts.delete(port));
+      });
       for (const socket of [client, upstream]) {
         this.sockets.add(socket);
         socket.on('close', () => this.sockets.delete(socket));
@@ -30,10 +38,17 @@ export class TcpCut {
     this.port = (this.server.address() as { port: number }).port;
   }
 
-  async cut(): Promise<void> {
+  /**
+   * Cuts the line; answers the local ports its connections to the database had, by which the
+   * database's own view (`pg_stat_activity.client_port`) tells when it has let go of them: a
+   * COMMIT that reached it just before the cut may still be finishing until then.
+   */
+  async cut(): Promise<number[]> {
+    const ports = [...this.upstreamPorts];
     const closed = new Promise<void>((resolve) => this.server!.close(() => resolve()));
     for (const socket of this.sockets) socket.destroy();
     await closed;
+    return ports;
   }
 
   restore(): Promise<void> {
