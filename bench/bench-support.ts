@@ -1,4 +1,10 @@
-/** Small helpers for benchmarks: timing, formatting, and the ratio line every benchmark prints. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+
+/**
+ * Small helpers for benchmarks: timing, formatting, the ratio line every benchmark prints, and
+ * built apps in processes of their own.
+ */
 
 export async function timed<T>(work: () => Promise<T>): Promise<{ result: T; seconds: number }> {
   const started = process.hrtime.bigint();
@@ -31,4 +37,51 @@ export function report(
       `  goal: ${goal.text} → ${ratio >= goal.ratio ? 'met' : 'NOT met'} (${ratio.toFixed(2)})`,
     );
   }
+}
+
+/** Waits until `check` answers true (a failing check counts as not yet), for `timeoutMs` at most. */
+export async function until(check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (await check()) return;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * A built app (`apps/<app>/src/main.js`) in a process of its own, `env` added to this
+ * process's environment (its HTTP port among it); resolves once it answers on `/health/live`.
+ */
+export async function startBuiltApp(
+  app: 'engine' | 'worker',
+  env: Record<string, string>,
+  port: number,
+  nodeFlags: readonly string[] = [],
+): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    [...nodeFlags, join(__dirname, '..', 'apps', app, 'src', 'main.js')],
+    { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  await until(async () => (await fetch(`http://127.0.0.1:${port}/health/live`)).ok);
+  return child;
+}
+
+/** Sends each process SIGTERM and waits until every one has exited. */
+export async function stopProcesses(children: readonly ChildProcess[]): Promise<void> {
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve(undefined);
+          child.once('exit', resolve);
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
 }

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig, projectRoot, type AppConfig } from '@ctxb/config';
@@ -21,7 +20,7 @@ import { SingleBar } from 'cli-progress';
 import { POSTGRES } from '../apps/cli/src/local-services/erp-databases';
 import { psql } from '../apps/cli/src/local-services/relational-database.local-service';
 import { workerApp } from '../apps/worker/src/worker.app';
-import { rate, report, timed } from './bench-support';
+import { rate, report, startBuiltApp, stopProcesses, timed } from './bench-support';
 
 export interface DeliveryBenchOptions {
   jobs: number;
@@ -242,44 +241,22 @@ async function startWorkers(config: AppConfig, count: number): Promise<() => Pro
   const overlay = join(projectRoot(), '.local', config.clickhouse.database, 'worker.json');
   writeFileSync(overlay, JSON.stringify({ links: config.links, worker: config.worker }));
   const children = await Promise.all(
-    Array.from({ length: count }, async () => {
+    Array.from({ length: count }, () => {
       const port = 40_000 + Math.floor(Math.random() * 10_000);
-      const child = spawn(
-        process.execPath,
-        [join(__dirname, '..', 'apps', 'worker', 'src', 'main.js')],
+      return startBuiltApp(
+        'worker',
         {
-          env: {
-            ...process.env,
-            CTXB_CONFIG: overlay,
-            CTXB_LOG_LEVEL: config.log.level,
-            CTXB_REDIS_KEY_PREFIX: config.redis.keyPrefix,
-            CTXB_CLICKHOUSE_DATABASE: config.clickhouse.database,
-            CTXB_WORKER_HTTP_PORT: String(port),
-          },
-          stdio: ['ignore', 'ignore', 'inherit'],
+          CTXB_CONFIG: overlay,
+          CTXB_LOG_LEVEL: config.log.level,
+          CTXB_REDIS_KEY_PREFIX: config.redis.keyPrefix,
+          CTXB_CLICKHOUSE_DATABASE: config.clickhouse.database,
+          CTXB_WORKER_HTTP_PORT: String(port),
         },
+        port,
       );
-      for (let tries = 0; ; tries++) {
-        const live = await fetch(`http://127.0.0.1:${port}/health/live`).catch(() => undefined);
-        if (live?.ok) break;
-        if (tries > 300 || child.exitCode !== null) throw new Error('the worker did not start');
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      return child;
     }),
   );
-  return async () => {
-    await Promise.all(
-      children.map(
-        (child) =>
-          new Promise((resolve) => {
-            if (child.exitCode !== null) return resolve(undefined);
-            child.once('exit', resolve);
-            child.kill('SIGTERM');
-          }),
-      ),
-    );
-  };
+  return () => stopProcesses(children);
 }
 
 /** Seconds for the jobs through BullMQ and a queue worker whose target writes nothing. */

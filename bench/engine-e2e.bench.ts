@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,7 @@ import {
   publishEvents,
 } from '@ctxb/streaming';
 import type { Admin, Kafka } from 'kafkajs';
+import { startBuiltApp, stopProcesses, until } from './bench-support';
 
 /**
  * End to end: events already on the topics → `instances` built engine processes in one group
@@ -105,19 +106,18 @@ export class BenchEngines {
   async start(instances: number): Promise<number[]> {
     const base = 20_000 + Math.floor(Math.random() * 20_000);
     const ports = Array.from({ length: instances }, (_, i) => base + i);
-    for (const port of ports)
-      this.engines.push(
-        spawn(
-          process.execPath,
-          [...engineNodeFlags(), join(__dirname, '..', 'apps', 'engine', 'src', 'main.js')],
-          {
-            env: { ...process.env, ...this.environment, CTXB_ENGINE_HTTP_PORT: String(port) },
-            stdio: ['ignore', 'ignore', 'inherit'],
-          },
+    this.engines.push(
+      ...(await Promise.all(
+        ports.map((port) =>
+          startBuiltApp(
+            'engine',
+            { ...this.environment, CTXB_ENGINE_HTTP_PORT: String(port) },
+            port,
+            engineNodeFlags(),
+          ),
         ),
-      );
-    for (const port of ports)
-      await until(async () => (await fetch(`http://127.0.0.1:${port}/health/live`)).ok);
+      )),
+    );
     return ports;
   }
 
@@ -128,30 +128,17 @@ export class BenchEngines {
   async startWorker(settings: Record<string, string> = {}): Promise<void> {
     const port = 40_000 + Math.floor(Math.random() * 10_000);
     this.engines.push(
-      spawn(process.execPath, [join(__dirname, '..', 'apps', 'worker', 'src', 'main.js')], {
-        env: {
-          ...process.env,
-          ...this.environment,
-          ...settings,
-          CTXB_WORKER_HTTP_PORT: String(port),
-        },
-        stdio: ['ignore', 'ignore', 'inherit'],
-      }),
+      await startBuiltApp(
+        'worker',
+        { ...this.environment, ...settings, CTXB_WORKER_HTTP_PORT: String(port) },
+        port,
+      ),
     );
-    await until(async () => (await fetch(`http://127.0.0.1:${port}/health/live`)).ok);
   }
 
   /** Stops the engines (and the worker) and removes everything the run made. */
   async close(): Promise<void> {
-    await Promise.all(
-      this.engines.map(
-        (engine) =>
-          new Promise((resolve) => {
-            engine.once('exit', resolve);
-            engine.kill('SIGTERM');
-          }),
-      ),
-    );
+    await stopProcesses(this.engines);
     await this.admin
       .deleteTopics({ topics: [this.journeyTopic, `${this.journeyTopic}.dlq`] })
       .catch(() => undefined);
@@ -214,19 +201,6 @@ async function journeyPositions(ports: number[]): Promise<Map<number, number>> {
     }
   }
   return positions;
-}
-
-async function until(check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if (await check()) return;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** The node flags of `npm run start:engine` (docker/compose.yaml uses the same), so the benchmark runs the engine as deployed. */
