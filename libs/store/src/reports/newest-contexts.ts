@@ -8,7 +8,8 @@ export interface PlacedPeriod {
   to: Date;
 }
 
-function placedWithin(period: PlacedPeriod): SqlFragment {
+/** The condition on `placed_at` that keeps the period's orders. */
+export function placedWithin(period: PlacedPeriod): SqlFragment {
   return period.from
     ? sql`placed_at >= ${period.from} AND placed_at < ${period.to}`
     : sql`placed_at < ${period.to}`;

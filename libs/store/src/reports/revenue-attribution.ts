@@ -2,6 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { fromMicros, type AttributionModel } from '@ctxb/context';
 import { raw, sql, type SqlFragment } from '../sql/sql';
 import { selectRows } from '../clickhouse-client';
+import { placedWithin } from './newest-contexts';
 
 export interface RevenueAttributionQuery {
   /** Orders placed from (inclusive) … */
@@ -65,7 +66,7 @@ export function newestAmounts(query: Pick<RevenueAttributionQuery, 'from' | 'to'
       argMax(currency, version) AS currency,
       ${raw(AMOUNTS.map((a) => `argMax(${a}_micros, version) AS ${a}`).join(', '))}
     FROM context_amounts
-    WHERE placed_at >= ${query.from} AND placed_at < ${query.to}
+    WHERE ${placedWithin(query)}
     GROUP BY context_reference_id`;
 }
 
@@ -77,8 +78,7 @@ export function newestAmounts(query: Pick<RevenueAttributionQuery, 'from' | 'to'
 export function referencesWithAmounts(
   query: Pick<RevenueAttributionQuery, 'from' | 'to'>,
 ): SqlFragment {
-  return sql`SELECT context_reference_id FROM context_amounts
-    WHERE placed_at >= ${query.from} AND placed_at < ${query.to}`;
+  return sql`SELECT context_reference_id FROM context_amounts WHERE ${placedWithin(query)}`;
 }
 
 /**
