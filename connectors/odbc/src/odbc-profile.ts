@@ -3,7 +3,6 @@ import {
   isRecord,
   readYamlFile,
   readFieldMapping,
-  referenceFields,
   unknownKeys,
   withEnvironment,
   type FieldMapping,
@@ -254,20 +253,19 @@ function readModule(
   const linkOnPlacement = input.linkOnPlacement ?? false;
   if (typeof linkOnPlacement !== 'boolean') fail(`${key}.linkOnPlacement`, 'must be true or false');
   else if (linkOnPlacement) {
-    const reference = columns ? referenceFields(columns) : {};
+    /** The columns set from `path`. */
+    const setFrom = (path: string) =>
+      Object.entries(columns ?? {})
+        .filter(([, source]) => 'from' in source && source.from === path)
+        .map(([column]) => column);
     if (mode !== 'link' || each !== 'order')
       fail(
         `${key}.linkOnPlacement`,
         'only a link-mode module written once per order (each: order) takes the reference at placement',
       );
-    else if (!Object.values(reference).some((s) => 'from' in s && s.from === 'contextReferenceId'))
+    else if (setFrom('contextReferenceId').length === 0)
       fail(`${key}.linkOnPlacement`, 'needs a column set from contextReferenceId');
-    else if (
-      typeof versionColumn !== 'string' ||
-      !Object.entries(reference).some(
-        ([c, s]) => c === versionColumn && 'from' in s && s.from === 'version',
-      )
-    )
+    else if (!setFrom('version').includes(versionColumn as string))
       fail(
         `${key}.linkOnPlacement`,
         'needs a versionColumn set from version: the assembled versions must win over version 0',
