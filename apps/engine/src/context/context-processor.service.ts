@@ -9,8 +9,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type Redis from 'ioredis';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { AppConfig } from '@ctxb/config';
-import { LinkJobProducer, linkRoute } from '@ctxb/delivery';
-import { loadLinkConnectors } from '@ctxb/connectors';
+import { LinkJobProducer } from '@ctxb/delivery';
 import { METRICS_REGISTRY } from '@ctxb/observability';
 import { ContextRecordStore, createClickHouse, LakeChanges } from '@ctxb/store';
 import {
@@ -20,6 +19,7 @@ import {
   redisConnectionOptions,
   startWhenKafkaIsReachable,
 } from '@ctxb/streaming';
+import { engineLinkRoutes } from '../link-routes';
 import { contextOptionsFrom } from './context-options.factory';
 import { ContextProcessor } from './context-processor';
 import { ContextStoreSink } from './context-store.sink';
@@ -45,9 +45,7 @@ export class ContextProcessorService implements OnApplicationBootstrap, OnApplic
     this.redis = createRedis(config.redis, { maxRetriesPerRequest: null });
     this.clickhouse = createClickHouse(config.clickhouse);
     this.links = new LinkJobProducer(
-      loadLinkConnectors(config.links).flatMap((c) =>
-        c.targets.map((target) => linkRoute(config.links.queue, c.name, target)),
-      ),
+      engineLinkRoutes(config, (c) => c.targets),
       redisConnectionOptions(config.redis),
       `${keyPrefix}:bull`,
       config.links.keepCompletedSeconds,

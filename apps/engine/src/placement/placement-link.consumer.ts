@@ -9,8 +9,7 @@ import type { EachBatchPayload } from 'kafkajs';
 import { Counter, type Registry } from 'prom-client';
 import { AppConfig } from '@ctxb/config';
 import { placementRecord, type ContextOptions, type ContextRecord } from '@ctxb/context';
-import { loadLinkConnectors } from '@ctxb/connectors';
-import { LinkJobProducer, linkRoute, type LinkRoute } from '@ctxb/delivery';
+import { LinkJobProducer, type LinkRoute } from '@ctxb/delivery';
 import { EVENT_CATALOGUE } from '@ctxb/events';
 import { METRICS_REGISTRY } from '@ctxb/observability';
 import {
@@ -20,13 +19,7 @@ import {
   SupervisedConsumer,
 } from '@ctxb/streaming';
 import { contextOptionsFrom } from '../context/context-options.factory';
-
-/** The targets whose profile links on placement (`linkOnPlacement`), as queues. */
-export function placementRoutes(config: AppConfig): LinkRoute[] {
-  return loadLinkConnectors(config.links).flatMap((c) =>
-    c.placementTargets.map((target) => linkRoute(config.links.queue, c.name, target)),
-  );
-}
+import { engineLinkRoutes } from '../link-routes';
 
 /**
  * Links each order the moment it is placed: reads the order topic in a consumer group of its
@@ -50,7 +43,7 @@ export class PlacementLinkConsumer implements OnApplicationBootstrap, OnApplicat
     private readonly config: AppConfig,
     @Inject(METRICS_REGISTRY) registry: Registry,
   ) {
-    this.routes = placementRoutes(config);
+    this.routes = engineLinkRoutes(config, (c) => c.placementTargets);
     this.options = contextOptionsFrom(config);
     this.queued = new Counter({
       name: 'ctxb_engine_placement_links_total',
