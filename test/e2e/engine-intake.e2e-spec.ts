@@ -1,5 +1,3 @@
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { Partitioners } from 'kafkajs';
 import {
   DeadLetterHeader,
@@ -12,6 +10,7 @@ import { createKafka, encodeEvent } from '@ctxb/streaming';
 import { engineApp } from '../../apps/engine/src/engine.app';
 import { poll, startInProcess, type RunningApp } from '../support/http';
 import { waitForGroups } from '../support/engine-test';
+import { runCli } from '../support/processes';
 import { testConfig, uniqueName } from '../support/test-config';
 import { TopicTail } from '../support/topic-tail';
 
@@ -87,18 +86,11 @@ describe('engine intake (direct Kafka producers)', () => {
 
     // The CLI lists them with their reasons, and replays one back to its topic: still
     // invalid, it is dead-lettered again, now marked as a replay.
-    const ctxb = (...args: string[]) =>
-      spawnSync(
-        'node',
-        [join(__dirname, '..', '..', 'dist', 'apps', 'cli', 'src', 'main.js'), ...args],
-        {
-          encoding: 'utf8',
-          timeout: 60_000,
-        },
-      );
+    // Without blocking this process: the engine under test runs in it.
+    const ctxb = (...args: string[]) => runCli(args);
     // Other engines (other tests' processes, other groups) may dead-letter the same records
     // too, so counts are read from the list rather than assumed.
-    const listed = ctxb('events', 'dead-letters', 'list', '--key', key, '--json');
+    const listed = await ctxb('events', 'dead-letters', 'list', '--key', key, '--json');
     expect(listed.status).toBe(0);
     const records = JSON.parse(listed.stdout) as {
       stage: string;
@@ -112,7 +104,15 @@ describe('engine intake (direct Kafka producers)', () => {
     expect(records.find((r) => r.stage === 'parse')!.value).toBe('this is not json');
 
     const invalid = records.filter((r) => r.stage === 'validate').length;
-    const replayed = ctxb('events', 'dead-letters', 'replay', '--key', key, '--stage', 'validate');
+    const replayed = await ctxb(
+      'events',
+      'dead-letters',
+      'replay',
+      '--key',
+      key,
+      '--stage',
+      'validate',
+    );
     expect(replayed.stdout).toContain(`replayed ${invalid} event(s)`);
     const again = await tail.waitFor(
       (m) => m.key === key && m.headers['ctxb-replayed-from'] !== undefined,
