@@ -11,7 +11,13 @@ import {
   type LinkRoute,
 } from '@ctxb/delivery';
 import { createApp } from '@ctxb/observability';
-import { OdbcConnections, reconnectedProfile } from '@ctxb/odbc-connector';
+import { loadLinkConnectors } from '@ctxb/connectors';
+import {
+  loadOdbcProfile,
+  moduleReads,
+  OdbcConnections,
+  reconnectedProfile,
+} from '@ctxb/odbc-connector';
 import { parseDocument } from 'yaml';
 import { order12345Records } from '@ctxb/simulation';
 import { createClickHouse, sqlIdentifier } from '@ctxb/store';
@@ -198,7 +204,8 @@ async function workerDelivery(
   };
   const stop = await startWorkers(config, options.workers);
   try {
-    const route = linkRoute(config.links.queue, 'sample-erp', 'om');
+    const [connector] = loadLinkConnectors(config.links);
+    const route = linkRoute(config.links.queue, 'sample-erp', 'om', connector.reads.om);
     const linked = async () => {
       const db = await pool.connect();
       try {
@@ -267,7 +274,11 @@ async function queuePathOnly(
   options: DeliveryBenchOptions,
 ): Promise<number> {
   const config = { ...base, redis: { ...base.redis, keyPrefix: run } };
-  const route = linkRoute('bench-queue-only', 'nothing', 'om');
+  // Jobs carry what the shipped order headers read, as the engine's do.
+  const shipped = loadOdbcProfile(join(projectRoot(), 'config', 'connectors', 'sample-erp.yaml'));
+  if ('problems' in shipped) throw new Error(JSON.stringify(shipped.problems));
+  const reads = moduleReads(shipped.profile.modules.om!);
+  const route = linkRoute('bench-queue-only', 'nothing', 'om', reads);
   const connection = { ...redisConnectionOptions(config.redis), maxRetriesPerRequest: null };
   const prefix = `${run}:bull`;
   let done = 0;

@@ -1,4 +1,8 @@
 import { Queue } from 'bullmq';
+import type { LinkTarget } from '@ctxb/config';
+import { contextFields } from '@ctxb/connector-sdk';
+import { loadLinkConnectors } from '@ctxb/connectors';
+import type { LinkJobData } from '@ctxb/delivery';
 import { contextReferenceId, OrderState } from '@ctxb/context';
 import { createKafka } from '@ctxb/streaming';
 import { poll, type RunningApp } from '../support/http';
@@ -79,9 +83,10 @@ describe('context engine: events on Kafka → context records in ClickHouse → 
     expect(latest.correlations.invoices).toEqual(['INV-12345']);
 
     // Link jobs, idempotently named, one queue per connector target: the newest version has
-    // one in each, and every job carries a stored version (older versions of one batch are
-    // superseded before linking).
+    // one in each, and every job carries what its target reads of a stored version (older
+    // versions of one batch are superseded before linking), not the whole record.
     const stored = new Map(versions.map((v) => [v.version, v.parsed]));
+    const [connector] = loadLinkConnectors(config.links);
     const newest = versions[versions.length - 1].version;
     for (const target of ['om', 'ar', 'gl']) {
       const queue = new Queue(`${config.links.queue}.sample-erp.${target}`, {
@@ -93,9 +98,13 @@ describe('context engine: events on Kafka → context records in ClickHouse → 
       const mine = jobs.filter((j) => j.id?.startsWith(`${reference}.v`));
       expect(mine.map((j) => j.id)).toContain(`${reference}.v${newest}.${target}`);
       for (const job of mine) {
-        const data = job.data as { version: number; connector: string; record: unknown };
+        const data = job.data as LinkJobData;
         expect(data.connector).toBe('sample-erp');
-        expect(data.record).toEqual(stored.get(data.version));
+        expect(data.orderId).toBe(orderId);
+        expect(data.record).toBeUndefined();
+        expect(data.fields).toEqual(
+          contextFields(stored.get(data.version)!, connector.reads[target as LinkTarget]!),
+        );
       }
     }
   }, 150_000);

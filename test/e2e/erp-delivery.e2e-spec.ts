@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ContextRecord } from '@ctxb/context';
+import type { LinkJobData } from '@ctxb/delivery';
 import type { CloudEvent } from '@ctxb/events';
 import {
   ContextRecordStore,
@@ -683,10 +684,10 @@ describe('ERP delivery: events on Kafka → engine → BullMQ → worker → row
                 id: string;
                 reason: string;
                 failureKind: string;
-                data: ContextRecord & { record: ContextRecord };
+                data: LinkJobData;
               }[];
             };
-            return page.letters.find((l) => l.data.record.order.orderId === order.orderId);
+            return page.letters.find((l) => l.data.orderId === order.orderId);
           },
           90_000,
         ),
@@ -702,10 +703,10 @@ describe('ERP delivery: events on Kafka → engine → BullMQ → worker → row
     const lettersOfOrder = async () =>
       (
         JSON.parse((await ctxb('dlq', 'list', '--json', '--queue', sampleOm)).stdout) as {
-          letters: { id: string; data: { record: ContextRecord } }[];
+          letters: { id: string; data: LinkJobData }[];
         }
       ).letters
-        .filter((l) => l.data.record.order.orderId === order.orderId)
+        .filter((l) => l.data.orderId === order.orderId)
         .map((l) => l.id);
     const ids = await lettersOfOrder();
     const replay = await ctxb('dlq', 'replay', ...ids);
@@ -734,8 +735,8 @@ describe('ERP delivery: events on Kafka → engine → BullMQ → worker → row
     );
     expect(row.first_touch_channel).toBe(context.journey.firstTouch!.channel);
     const after = JSON.parse((await ctxb('dlq', 'list', '--json', '--queue', sampleOm)).stdout) as {
-      letters: { data: { record: ContextRecord } }[];
+      letters: { data: LinkJobData }[];
     };
-    expect(after.letters.filter((l) => l.data.record.order.orderId === order.orderId)).toEqual([]);
+    expect(after.letters.filter((l) => l.data.orderId === order.orderId)).toEqual([]);
   }, 180_000);
 });

@@ -29,6 +29,14 @@ describe('context store on ClickHouse: newest version only', () => {
     await admin.close();
   });
 
+  it('reads any one stored version, and nothing for a version never stored', async () => {
+    const [first] = records;
+    expect(await store.recordAt(reference, first.version)).toEqual(
+      JSON.parse(JSON.stringify(first)),
+    );
+    expect(await store.recordAt(reference, last.version + 1)).toBeUndefined();
+  });
+
   it('reads the newest version with each of its rows once, after a replay', async () => {
     expect(records.length).toBeGreaterThan(1);
     const stored = await store.newestRows(reference);

@@ -12,6 +12,6 @@ export function engineLinkRoutes(
   which: (connector: LinkConnector) => readonly LinkTarget[],
 ): LinkRoute[] {
   return loadLinkConnectors(config.links).flatMap((c) =>
-    which(c).map((target) => linkRoute(config.links.queue, c.name, target)),
+    which(c).map((target) => linkRoute(config.links.queue, c.name, target, c.reads[target])),
   );
 }

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { DeliveryFailure, type LinkRequest } from '@ctxb/connector-sdk';
+import { contextFields, DeliveryFailure, type LinkRequest } from '@ctxb/connector-sdk';
 import { placementRecord, type ContextRecord } from '@ctxb/context';
 import { order12345Events, order12345Records } from '@ctxb/simulation';
-import { amountsRead, linkWrites, quoteName, stageWrites } from './link-statements';
+import { amountsRead, linkWrites, moduleReads, quoteName, stageWrites } from './link-statements';
 import { loadOdbcProfile, type OdbcProfile } from './odbc-profile';
 
 function shipped(name: string): OdbcProfile {
@@ -215,5 +215,42 @@ describe('ODBC link statements', () => {
     expect(amountsRead(shipped('ebs').modules.om!, 'double', [request(record)])).toBeUndefined();
     const uninvoiced = { ...record, correlations: { ...record.correlations, invoices: [] } };
     expect(amountsRead(profile.modules.ar!, 'double', [request(uninvoiced)])).toBeUndefined();
+  });
+});
+
+describe('ODBC link statements from the fields a link job carries', () => {
+  const profiles = ['sample-erp', 'odoo', 'erpnext', 'ebs'].map(shipped);
+  const record = story();
+
+  it('reads what names the records, and what the key and columns map', () => {
+    expect(moduleReads(sampleErp().modules.om!)).toEqual([
+      'order.orderId',
+      'contextReferenceId',
+      'version',
+      'journey.firstTouch.channel',
+      'journey.lastTouch.channel',
+      'journey.firstTouch.campaign',
+      'journey.touchpoints.length',
+      'sessions.count',
+      'journey.daysToConvert',
+    ]);
+    expect(moduleReads(sampleErp().modules.ar!)[0]).toBe('correlations.invoices');
+    expect(moduleReads(sampleErp().modules.gl!)[0]).toBe('correlations.journals');
+  });
+
+  it('gives every shipped module the statements the whole record gives, in a tenth of its size', () => {
+    for (const profile of profiles)
+      for (const module of Object.values(profile.modules)) {
+        const fields = contextFields(record, moduleReads(module));
+        const fromFields: LinkRequest = { ...request(record), record: fields };
+        const writes = module.mode === 'stage' ? stageWrites : linkWrites;
+        expect(writes(module, profile.quoting, fromFields)).toEqual(
+          writes(module, profile.quoting, request(record)),
+        );
+        expect(amountsRead(module, profile.quoting, [fromFields])).toEqual(
+          amountsRead(module, profile.quoting, [request(record)]),
+        );
+        expect(JSON.stringify(fields).length).toBeLessThan(JSON.stringify(record).length / 10);
+      }
   });
 });

@@ -1,8 +1,10 @@
 import {
   applyFieldMapping,
   DeliveryFailure,
+  mappingPaths,
   mappingSource,
   referenceFields,
+  valueAt,
   type FieldValue,
   type LinkRequest,
 } from '@ctxb/connector-sdk';
@@ -42,18 +44,33 @@ export function quoteName(name: string, quoting: OdbcProfile['quoting']): string
     .join('.');
 }
 
+/** Where a context names the ERP records a module links, by what the module links each of. */
+const DOCUMENTS_AT: Record<ModuleProfile['each'], string> = {
+  order: 'order.orderId',
+  invoice: 'correlations.invoices',
+  journal: 'correlations.journals',
+};
+
+/**
+ * Every path of a context a module reads: what names its records, and what its key and
+ * columns map (`document` and `panelUrl` come with the request, not from the context).
+ */
+export function moduleReads(module: ModuleProfile): string[] {
+  const mapped = mappingPaths({ ...module.key, ...module.columns });
+  return [...new Set([DOCUMENTS_AT[module.each], ...mapped.filter((p) => !REQUEST_PATHS.has(p))])];
+}
+
+const REQUEST_PATHS = new Set(['document', 'panelUrl']);
+
 /** The ERP records a context version is linked into by this module, with the source of each. */
 export function recordsOf(
   module: ModuleProfile,
   request: LinkRequest,
 ): { document: string; source: object }[] {
-  const { record } = request;
-  const documents =
-    module.each === 'order'
-      ? [record.order.orderId]
-      : module.each === 'invoice'
-        ? record.correlations.invoices
-        : record.correlations.journals;
+  const named = valueAt(request.record, DOCUMENTS_AT[module.each]);
+  const documents = (Array.isArray(named) ? named : [named]).filter(
+    (d): d is string => typeof d === 'string' && d !== '',
+  );
   return documents.map((document) => ({
     document,
     source: { ...mappingSource(request), document },

@@ -7,6 +7,7 @@ import {
 import { readYamlFile, type LinkTargetWriter } from '@ctxb/connector-sdk';
 import {
   connectionStringOf,
+  moduleReads,
   OdbcConnections,
   OdbcLinkTarget,
   readOdbcProfile,
@@ -18,6 +19,7 @@ import {
   readSalesforceProfile,
   SalesforceLinkTarget,
   SalesforceSession,
+  upsertReads,
   type SalesforceProfile,
   type SalesforceProfileProblem,
 } from '@ctxb/salesforce-connector';
@@ -53,6 +55,8 @@ export interface LinkConnector {
   targets: LinkTarget[];
   /** Those that take the reference as soon as the order is placed (version 0). */
   placementTargets: LinkTarget[];
+  /** The paths of a context each target reads: all its link jobs carry of a version. */
+  reads: Partial<Record<LinkTarget, readonly string[]>>;
   open(options: { loginTimeoutSeconds: number }): OpenConnector;
 }
 
@@ -147,6 +151,7 @@ function readConnector(
         targets: ['crm'],
         // An upsert would create the CRM record without its required fields: the CRM waits.
         placementTargets: [],
+        reads: { crm: upsertReads(profile) },
         open: () => ({
           targets: [
             {
@@ -169,6 +174,7 @@ function readConnector(
       ...common,
       targets: modules,
       placementTargets: modules.filter((m) => profile.modules[m]!.linkOnPlacement),
+      reads: Object.fromEntries(modules.map((m) => [m, moduleReads(profile.modules[m]!)])),
       open: ({ loginTimeoutSeconds }) => {
         // A pool per module: a slow module never takes the others' connections.
         const pools = modules.map(

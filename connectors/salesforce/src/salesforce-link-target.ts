@@ -1,6 +1,7 @@
 import {
   applyFieldMapping,
   DeliveryFailure,
+  mappingPaths,
   mappingSource,
   type LinkOutcome,
   type LinkRequest,
@@ -225,6 +226,15 @@ export class SalesforceLinkTarget implements LinkTargetWriter {
       this.session.observe(connection);
     }
   }
+}
+
+/** Every path of a context an upsert reads: its mapped fields and the Account's customer id. */
+export function upsertReads(profile: Pick<SalesforceProfile, 'fields' | 'account'>): string[] {
+  const mapped = mappingPaths({
+    ...profile.fields,
+    ...(profile.account ? { account: { from: profile.account.from } } : {}),
+  });
+  return mapped.filter((path) => path !== 'panelUrl');
 }
 
 /** The fields of one context version's upsert: the mapped ones, the reference and the version. */

@@ -2,7 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSalesforceProfile, readSalesforceProfile } from './salesforce-profile';
-import { soqlString } from './salesforce-link-target';
+import { contextFields } from '@ctxb/connector-sdk';
+import { order12345Records } from '@ctxb/simulation';
+import { soqlString, upsertReads, upsertRecord } from './salesforce-link-target';
 import { callFailure, recordFailureKind } from './salesforce-failure';
 
 const SHIPPED = join(__dirname, '..', '..', '..', 'config', 'connectors', 'salesforce.yaml');
@@ -34,6 +36,24 @@ describe('Salesforce connector profiles', () => {
       },
     });
     expect(Object.keys(read.profile.fields)).toContain('First_Touch_Channel__c');
+  });
+
+  it('upserts from the fields a link job carries what it upserts from the whole record', () => {
+    const read = loadSalesforceProfile(SHIPPED, env);
+    if ('problems' in read) throw new Error(JSON.stringify(read.problems));
+    const record = order12345Records().at(-1)!;
+    const request = { contextReferenceId: record.contextReferenceId, version: record.version };
+    const reads = upsertReads(read.profile);
+    expect(reads).toContain(read.profile.account!.from);
+    const fromFields = upsertRecord(read.profile, {
+      ...request,
+      record: contextFields(record, reads),
+      panelUrl: 'https://ctxb.example/panel/x',
+    });
+    expect(fromFields).toEqual(
+      upsertRecord(read.profile, { ...request, record, panelUrl: 'https://ctxb.example/panel/x' }),
+    );
+    expect(Object.values(fromFields).filter((v) => v !== null).length).toBeGreaterThan(5);
   });
 
   it('names every missing secret and wrong key with the file', () => {

@@ -2,12 +2,17 @@ import type { LinkTarget } from '@ctxb/config';
 import type { ContextRecord } from '@ctxb/context';
 import type { DeliveryFailure } from './delivery-failure';
 import type { ErpAmount } from './erp-amounts';
+import type { ContextFields } from './field-mapping';
 
 /** One context version to link into one target. */
 export interface LinkRequest {
   contextReferenceId: string;
   version: number;
-  record: ContextRecord;
+  /**
+   * The version as the target reads it, by path: the whole record, or the fields its
+   * mappings read (see contextFields).
+   */
+  record: ContextRecord | ContextFields;
   /**
    * A signed link to the context's journey panel, when the panel is configured: profiles map
    * it like a field of the record (`from: panelUrl`).

@@ -3,6 +3,8 @@ import { DeliveryFailure } from './delivery-failure';
 import {
   referenceFields,
   applyFieldMapping,
+  contextFields,
+  mappingPaths,
   decimalText,
   readFieldMapping,
   type FieldMapping,
@@ -232,5 +234,80 @@ describe('field mapping: the reference fields', () => {
       link: { from: 'panelUrl' },
     });
     expect(referenceFields({ channel: { from: 'journey.firstTouch.channel' } })).toEqual({});
+  });
+});
+
+describe('field mapping: the fields a link job carries', () => {
+  const mapped = mapping({
+    channel: { from: 'journey.firstTouch.channel', transform: [{ upper: true }] },
+    touchpoints: { from: 'journey.touchpoints.length' },
+    second: { from: 'journey.touchpoints.1.channel' },
+    total: { from: 'order.total', transform: [{ decimal: 2 }] },
+    discount: { from: 'signals.discount', transform: [{ default: 'none' }] },
+    absent: { from: 'journey.lastTouch.channel' },
+    again: { from: 'order.total' },
+    system: { value: 'CTXB' },
+  });
+
+  it('lists the paths a mapping reads, each once, constants left out', () => {
+    expect(mappingPaths(mapped)).toEqual([
+      'journey.firstTouch.channel',
+      'journey.touchpoints.length',
+      'journey.touchpoints.1.channel',
+      'order.total',
+      'signals.discount',
+      'journey.lastTouch.channel',
+    ]);
+  });
+
+  it('copies the value at each path under the whole path, null where the record has none', () => {
+    expect(contextFields(source, mappingPaths(mapped))).toEqual({
+      'journey.firstTouch.channel': 'paid-search',
+      'journey.touchpoints.length': 2,
+      'journey.touchpoints.1.channel': 'email',
+      'order.total': '249.995',
+      'signals.discount': null,
+      'journey.lastTouch.channel': null,
+    });
+  });
+
+  it('maps the fields exactly as the record they were copied from', () => {
+    const fields = contextFields(source, mappingPaths(mapped));
+    expect(applyFieldMapping(mapped, fields)).toEqual(applyFieldMapping(mapped, source));
+    expect(applyFieldMapping(mapped, fields)).toMatchObject({
+      channel: 'PAID-SEARCH',
+      second: 'email',
+    });
+  });
+
+  it('keeps a list or an object whole, so a mapping step refuses it as it would the record', () => {
+    const lists = mapping({ journey: { from: 'journey.touchpoints' } });
+    const fields = contextFields(source, mappingPaths(lists));
+    expect(fields['journey.touchpoints']).toEqual(source.journey.touchpoints);
+    expect(() => applyFieldMapping(lists, fields)).toThrow(/journey\.touchpoints is a list/);
+  });
+
+  it('gives the same values from fields as from the record, for any mapping of its paths', () => {
+    const paths = fc.constantFrom(
+      'contextReferenceId',
+      'version',
+      'order.orderId',
+      'order.total',
+      'journey.firstTouch.channel',
+      'journey.touchpoints.length',
+      'journey.touchpoints.0.channel',
+      'journey.touchpoints.5.channel',
+      'signals.productsCompared',
+      'signals.slow',
+      'signals.discount',
+      'nowhere.at.all',
+    );
+    fc.assert(
+      fc.property(fc.uniqueArray(paths, { minLength: 1 }), (chosen) => {
+        const m = Object.fromEntries(chosen.map((from, i) => [`f${i}`, { from }]));
+        const fields = contextFields(source, mappingPaths(m));
+        expect(applyFieldMapping(m, fields)).toEqual(applyFieldMapping(m, source));
+      }),
+    );
   });
 });

@@ -211,6 +211,28 @@ export function referenceFields(mapping: FieldMapping): FieldMapping {
   );
 }
 
+/** The paths a mapping reads (its `from`s), each once, in mapping order. */
+export function mappingPaths(mapping: FieldMapping): string[] {
+  return [
+    ...new Set(Object.values(mapping).flatMap((source) => ('from' in source ? [source.from] : []))),
+  ];
+}
+
+/** The values a link job carries of a context version, by path (see contextFields). */
+export type ContextFields = Readonly<Record<string, unknown>>;
+
+/**
+ * What a target reads of a context version: the value at each of `paths`, under the whole
+ * path, null where the record has none (pure). A link job carries this instead of the whole
+ * record: a tenth of its size or less, and it stays small however long the journey. Every
+ * path is a key, so a reader can tell a value the record lacks from a path never copied.
+ */
+export function contextFields(record: object, paths: Iterable<string>): ContextFields {
+  const fields: Record<string, unknown> = {};
+  for (const path of paths) fields[path] = valueAt(record, path) ?? null;
+  return fields;
+}
+
 /** `value` as a decimal with `scale` digits after the point, rounded half away from zero. */
 export function decimalText(value: string | number, scale: number, field = 'value'): string {
   const text = typeof value === 'number' ? numberText(value, field) : value.trim();
@@ -251,7 +273,13 @@ function scalar(value: unknown, field: string, path: string): FieldValue {
   throw new DeliveryFailure('mapping', `${field}: ${path} is ${kindOf(value)}, not a single value`);
 }
 
-function valueAt(source: unknown, path: string): unknown {
+/**
+ * The value at a dotted path of a source, or undefined. A source holds a value nested (a
+ * context record) or under its whole path (the fields a link job carries, see contextFields):
+ * segments never contain dots, so the two never meet.
+ */
+export function valueAt(source: unknown, path: string): unknown {
+  if (isRecord(source) && Object.hasOwn(source, path)) return source[path];
   let at: unknown = source;
   for (const segment of path.split('.')) {
     if (Array.isArray(at) && /^\d+$/.test(segment)) at = at[Number(segment)];

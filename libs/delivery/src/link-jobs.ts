@@ -1,15 +1,39 @@
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import type { LinkTarget } from '@ctxb/config';
+import { contextFields, type ContextFields } from '@ctxb/connector-sdk';
 import { newestVersions, type ContextRecord } from '@ctxb/context';
 import type { LinkRoute } from './link-routes';
 
-/** What the worker needs to link one context version into one target: the record itself. */
+/**
+ * What the worker needs to link one context version into one target: the fields the target
+ * reads (see LinkRoute.reads), or the whole record when its route names none. Jobs queued
+ * before fields were carried hold the record and no order id; both are read still.
+ */
 export interface LinkJobData {
   contextReferenceId: string;
   version: number;
   connector: string;
   target: LinkTarget;
-  record: ContextRecord;
+  orderId?: string;
+  fields?: ContextFields;
+  record?: ContextRecord;
+}
+
+/** The order a job's context is of. */
+export function jobOrderId(data: LinkJobData): string {
+  return data.orderId ?? data.record?.order.orderId ?? '';
+}
+
+/** A job's data for one context version on one route. */
+export function linkJobData(route: LinkRoute, record: ContextRecord): LinkJobData {
+  return {
+    contextReferenceId: record.contextReferenceId,
+    version: record.version,
+    connector: route.connector,
+    target: route.target,
+    orderId: record.order.orderId,
+    ...(route.reads ? { fields: contextFields(record, route.reads) } : { record }),
+  };
 }
 
 /**
@@ -69,13 +93,7 @@ export class LinkJobProducer {
         queue.addBulk(
           newest.map((record) => ({
             name: route.target,
-            data: {
-              contextReferenceId: record.contextReferenceId,
-              version: record.version,
-              connector: route.connector,
-              target: route.target,
-              record,
-            },
+            data: linkJobData(route, record),
             opts: linkJobOptions(
               linkJobId(record.contextReferenceId, record.version, route.target),
               this.keepCompletedSeconds,

@@ -1,7 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type { ContextRecord } from '@ctxb/context';
 import {
   DeliveryFailure,
+  type ContextFields,
   type ErpAmount,
   type LinkOutcome,
   type LinkRequest,
@@ -9,7 +11,7 @@ import {
 } from '@ctxb/connector-sdk';
 import type { DeadLetters } from './dead-letters';
 import { GroupCommit } from './group-commit';
-import { LINK_BACKOFF, type LinkJobData } from './link-jobs';
+import { jobOrderId, LINK_BACKOFF, type LinkJobData } from './link-jobs';
 import type { LinkRoute } from './link-routes';
 import { afterFailure, backoffDelay, type RetryPolicy } from './retry-policy';
 
@@ -75,6 +77,14 @@ export interface LinkQueueWorkerOptions {
    * worker that died runs again after about this long (BullMQ's defaults: 30 s each).
    */
   locks?: { durationMs: number; checkEveryMs: number };
+  /**
+   * A stored context version, for a job whose fields lack a path the target reads now (queued
+   * before its profile mapped it).
+   */
+  storedRecord?: (
+    contextReferenceId: string,
+    version: number,
+  ) => Promise<ContextRecord | undefined>;
   /** A signed journey panel link for a context, given to the writer with each request. */
   panelLink?: (contextReferenceId: string) => string;
   now?: () => number;
@@ -154,15 +164,17 @@ export class LinkQueueWorker {
     const started = this.now();
     const { data } = job;
     const attempt = job.attemptsMade + 1;
-    const outcome = await this.commit
-      .submit({
-        contextReferenceId: data.contextReferenceId,
-        version: data.version,
-        record: data.record,
-        ...(this.options.panelLink
-          ? { panelUrl: this.options.panelLink(data.contextReferenceId) }
-          : {}),
-      })
+    const outcome = await this.readable(data)
+      .then((record) =>
+        this.commit.submit({
+          contextReferenceId: data.contextReferenceId,
+          version: data.version,
+          record,
+          ...(this.options.panelLink
+            ? { panelUrl: this.options.panelLink(data.contextReferenceId) }
+            : {}),
+        }),
+      )
       .catch((error: unknown): LinkOutcome => ({
         status: 'failed',
         failure:
@@ -221,6 +233,26 @@ export class LinkQueueWorker {
     return 'dead-lettered';
   }
 
+  /**
+   * What the writer reads of a job's version: the fields it carries, unless they lack a path
+   * the target reads now; then the version as the store keeps it.
+   */
+  private async readable(data: LinkJobData): Promise<ContextRecord | ContextFields> {
+    if (!data.fields) {
+      if (data.record) return data.record;
+      throw new DeliveryFailure('mapping', 'the job carries neither fields nor a record');
+    }
+    const { fields } = data;
+    const missing = (this.options.route.reads ?? []).filter((path) => !Object.hasOwn(fields, path));
+    if (missing.length === 0) return fields;
+    const stored = await this.options.storedRecord?.(data.contextReferenceId, data.version);
+    if (stored) return stored;
+    throw new DeliveryFailure(
+      'configuration',
+      `queued before the profile mapped ${missing.join(', ')}, and version ${data.version} is not in the store to read it from`,
+    );
+  }
+
   /** Journals a job's last try and keeps the job as a dead letter, with the reason. */
   private async deadLetter(
     job: Job<LinkJobData>,
@@ -260,7 +292,7 @@ export class LinkQueueWorker {
       target: this.options.route.target,
       contextReferenceId: data.contextReferenceId,
       version: data.version,
-      orderId: data.record.order.orderId,
+      orderId: jobOrderId(data),
       jobId: job.id ?? '',
       attempt,
       status,

@@ -137,6 +137,17 @@ export class ContextRecordStore {
     return newest && { version: newest.version, record: newest.record };
   }
 
+  /** One stored version of a context, or undefined. */
+  async recordAt(contextReferenceId: string, version: number): Promise<ContextRecord | undefined> {
+    const [row] = await selectRows<{ record: string }>(
+      this.client,
+      sql`SELECT record FROM ${identifier(ContextRecordStore.TABLE)}
+        WHERE context_reference_id = ${contextReferenceId} AND version = ${version}
+        LIMIT 1`,
+    );
+    return row && (JSON.parse(row.record) as ContextRecord);
+  }
+
   /**
    * The rows of a context's newest version (never a superseded version, never a repeated
    * row from a replay that merges have not collapsed yet), or undefined.

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { loadConfig } from '@ctxb/config';
-import { DeadLetters, type DeadLetter } from '@ctxb/delivery';
+import { DeadLetters, jobOrderId, type DeadLetter } from '@ctxb/delivery';
 import { redisConnectionOptions } from '@ctxb/streaming';
 import { wholeNumber } from './option-values';
 
@@ -138,7 +138,7 @@ function describe(letter: DeadLetter): string {
   return [
     letter.deadAt,
     letter.id,
-    `order ${data.record.order.orderId}`,
+    `order ${jobOrderId(data)}`,
     `v${data.version}`,
     `after ${letter.tries} tr${letter.tries === 1 ? 'y' : 'ies'}`,
     letter.reason.slice(0, 200),

@@ -108,7 +108,12 @@ export class LinkDeliveryService implements OnApplicationBootstrap, OnApplicatio
       const open = connector.open({ loginTimeoutSeconds: config.odbc.loginTimeoutSeconds });
       this.connectors.push(open);
       for (const { target, writer, parallelWrites, waitForRecordMs } of open.targets) {
-        const route = linkRoute(config.links.queue, connector.name, target);
+        const route = linkRoute(
+          config.links.queue,
+          connector.name,
+          target,
+          connector.reads[target],
+        );
         this.queues.push({ route, queue: new Queue(route.queue, { connection, prefix }) });
         this.workers.push(
           new LinkQueueWorker({
@@ -122,6 +127,7 @@ export class LinkDeliveryService implements OnApplicationBootstrap, OnApplicatio
             prefix,
             deadLetters: this.deadLetters,
             journal: this.journal,
+            storedRecord: (reference, version) => this.contexts.recordAt(reference, version),
             ...(panelLink ? { panelLink } : {}),
           }),
         );
