@@ -29,190 +29,195 @@ const request = (record: ContextRecord): LinkRequest => ({
   record,
 });
 
-describe('ODBC link target on the sample ERP (PostgreSQL)', () => {
-  const database = uniqueName('erp_link').toLowerCase();
-  const profile = sampleErp();
-  const records = order12345Records();
-  const last = records[records.length - 1];
-  let connections: OdbcConnections;
-  const target = (module: 'om' | 'ar' | 'gl', changes: object = {}) =>
-    new OdbcLinkTarget(
-      module,
-      { ...profile.modules[module]!, ...changes },
-      profile.quoting,
-      connections,
-    );
-  const rows = async <T>(sql: string) => {
-    const db = await connections.connect();
-    try {
-      return (await db.query<T>(sql)).map((r) => ({ ...r }));
-    } finally {
-      await connections.release(db, false);
-    }
-  };
+// Record by record, as on any database, and a batch in one statement, as on PostgreSQL.
+describe.each(['other', 'postgresql'] as const)(
+  'ODBC link target on the sample ERP (PostgreSQL, database: %s)',
+  (kind) => {
+    const database = uniqueName('erp_link').toLowerCase();
+    const profile = sampleErp();
+    const records = order12345Records();
+    const last = records[records.length - 1];
+    let connections: OdbcConnections;
+    const target = (module: 'om' | 'ar' | 'gl', changes: object = {}) =>
+      new OdbcLinkTarget(
+        module,
+        { ...profile.modules[module]!, ...changes },
+        profile.quoting,
+        connections,
+        kind,
+      );
+    const rows = async <T>(sql: string) => {
+      const db = await connections.connect();
+      try {
+        return (await db.query<T>(sql)).map((r) => ({ ...r }));
+      } finally {
+        await connections.release(db, false);
+      }
+    };
 
-  beforeAll(async () => {
-    await psql(['-c', `CREATE DATABASE ${database}`]);
-    for (const script of readdirSync(SQL_DIR)
-      .filter((f) => f.endsWith('.sql'))
-      .sort())
-      await psql(['-f', join(SQL_DIR, script)], database);
-    connections = new OdbcConnections(
-      `Driver={PostgreSQL Unicode};Servername=${POSTGRES.host};Port=${POSTGRES.port};Database=${database};Username=${POSTGRES.user}`,
-      { size: 2, loginTimeoutSeconds: 5 },
-    );
-  });
-  afterAll(async () => {
-    await connections?.close();
-    await psql(['-c', `DROP DATABASE IF EXISTS ${database}`]);
-  });
-
-  const money = (document: string, amount: string, rows = 1) => ({
-    amounts: [{ document, currency: 'EUR', amount, rows }],
-  });
-
-  it('links the story order, its invoice and its journal lines with the context summary', async () => {
-    expect(last.correlations.invoices).toEqual(['INV-12345']);
-    // Each write reads back the money the ERP holds, by the same key: the order's total, the
-    // invoice's amount, the journal's revenue (credit less debit on the 4xxx accounts).
-    expect(await target('om').write([request(last)])).toEqual([
-      { status: 'written', recordIds: ['12345'], ...money('12345', '249.9') },
-    ]);
-    expect(await target('ar').write([request(last)])).toEqual([
-      { status: 'written', recordIds: ['INV-12345'], ...money('INV-12345', '249.9') },
-    ]);
-    expect(await target('gl').write([request(last)])).toEqual([
-      { status: 'written', recordIds: ['JE-12345'], ...money('JE-12345', '210') },
-    ]);
-    expect(
-      await rows(
-        `SELECT order_no, context_reference_id, context_version, first_touch_channel, primary_campaign,
-          touchpoints, sessions, CAST(days_to_convert AS VARCHAR) AS days FROM sales_order ORDER BY order_no`,
-      ),
-    ).toEqual([
-      {
-        order_no: '12345',
-        context_reference_id: last.contextReferenceId,
-        context_version: last.version,
-        first_touch_channel: last.journey.firstTouch!.channel,
-        primary_campaign: last.journey.firstTouch!.campaign,
-        touchpoints: last.journey.touchpoints.length,
-        sessions: 5,
-        days: `${last.journey.daysToConvert}.00`,
-      },
-      // The other order is not this context's: untouched.
-      {
-        order_no: '12346',
-        context_reference_id: null,
-        context_version: null,
-        first_touch_channel: null,
-        primary_campaign: null,
-        touchpoints: null,
-        sessions: null,
-        days: null,
-      },
-    ]);
-    const lines = await rows<{ line_no: number; context_reference_id: string; channel: string }>(
-      `SELECT line_no, context_reference_id, channel FROM gl_journal_line WHERE journal_id = 'JE-12345' ORDER BY line_no`,
-    );
-    expect(lines).toEqual(
-      [1, 2, 3].map((line_no) => ({
-        line_no,
-        context_reference_id: last.contextReferenceId,
-        channel: last.journey.firstTouch!.channel,
-      })),
-    );
-  });
-
-  it('writes a version again without change, and never an older one over a newer', async () => {
-    expect(await target('om').write([request(last)])).toEqual([
-      { status: 'written', recordIds: ['12345'], ...money('12345', '249.9') },
-    ]);
-    const older = records[0];
-    expect(older.version).toBeLessThan(last.version);
-    expect(await target('om').write([request(older)])).toEqual([
-      { status: 'current', recordIds: ['12345'], ...money('12345', '249.9') },
-    ]);
-    const [held] = await rows<{ context_version: number }>(
-      `SELECT context_version FROM sales_order WHERE order_no = '12345'`,
-    );
-    expect(held.context_version).toBe(last.version);
-  });
-
-  it('waits for a record the ERP does not have yet, and has nothing to do without one', async () => {
-    const unknown = { ...last, order: { ...last.order, orderId: '99999' } };
-    const [outcome] = await target('om').write([request(unknown)]);
-    expect(outcome.status === 'failed' && outcome.failure.kind).toBe('not-there-yet');
-    expect(outcome.status === 'failed' && outcome.failure.retryable).toBe(true);
-    const uninvoiced = { ...last, correlations: { ...last.correlations, invoices: [] } };
-    expect(await target('ar').write([request(uninvoiced)])).toEqual([{ status: 'none' }]);
-  });
-
-  it('keeps the good records of a batch when the database refuses one', async () => {
-    // A campaign longer than the column with its truncate step left out: the database refuses it.
-    const columns = { ...profile.modules.om!.columns, primary_campaign: { from: 'campaign' } };
-    const good = request({ ...last, version: last.version + 1 });
-    const bad = request({ ...last, version: last.version + 2 });
-    (bad.record as unknown as { campaign: string }).campaign = 'x'.repeat(500);
-    const outcomes = await target('om', { columns }).write([bad, good]);
-    expect(outcomes[0].status === 'failed' && outcomes[0].failure.kind).toBe('constraint');
-    expect(outcomes[0].status === 'failed' && outcomes[0].failure.message).toMatch(/\[22001\]/);
-    expect(outcomes[1]).toEqual({
-      status: 'written',
-      recordIds: ['12345'],
-      ...money('12345', '249.9'),
+    beforeAll(async () => {
+      await psql(['-c', `CREATE DATABASE ${database}`]);
+      for (const script of readdirSync(SQL_DIR)
+        .filter((f) => f.endsWith('.sql'))
+        .sort())
+        await psql(['-f', join(SQL_DIR, script)], database);
+      connections = new OdbcConnections(
+        `Driver={PostgreSQL Unicode};Servername=${POSTGRES.host};Port=${POSTGRES.port};Database=${database};Username=${POSTGRES.user}`,
+        { size: 2, loginTimeoutSeconds: 5 },
+      );
     });
-    const [held] = await rows<{ context_version: number }>(
-      `SELECT context_version FROM sales_order WHERE order_no = '12345'`,
-    );
-    expect(held.context_version).toBe(last.version + 1);
-  });
+    afterAll(async () => {
+      await connections?.close();
+      await psql(['-c', `DROP DATABASE IF EXISTS ${database}`]);
+    });
 
-  it('reads back the money of every order of a batch, each its own', async () => {
-    const other = { ...last, order: { ...last.order, orderId: '12346' } };
-    const missing = { ...last, order: { ...last.order, orderId: '99999' } };
-    const outcomes = await target('om').write([request(last), request(missing), request(other)]);
-    expect(outcomes[0]).toMatchObject(money('12345', '249.9'));
-    expect(outcomes[1].status === 'failed' && outcomes[1].failure.kind).toBe('not-there-yet');
-    expect(outcomes[2]).toMatchObject(money('12346', '89'));
-  });
+    const money = (document: string, amount: string, rows = 1) => ({
+      amounts: [{ document, currency: 'EUR', amount, rows }],
+    });
 
-  it('fails a batch as connection-lost when its server went away, and writes the next on a new connection', async () => {
-    const next = (n: number) => request({ ...last, version: last.version + 10 + n });
-    expect((await target('om').write([next(1)]))[0].status).toBe('written');
-    // The pooled connection's server process ends while it is idle. psqlODBC answers the next
-    // statement with no diagnostics at all ("Error getting information about parameters").
-    await psql([
-      '-c',
-      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${database}'`,
-    ]);
-    const [lost] = await target('om').write([next(2)]);
-    expect(lost.status === 'failed' && lost.failure.kind).toBe('connection-lost');
-    // The dead connection was closed, not pooled, and the idle one that died with it: the retry
-    // connects afresh and goes through.
-    expect(await target('om').write([next(3)])).toEqual([
-      { status: 'written', recordIds: ['12345'], ...money('12345', '249.9') },
-    ]);
-  });
+    it('links the story order, its invoice and its journal lines with the context summary', async () => {
+      expect(last.correlations.invoices).toEqual(['INV-12345']);
+      // Each write reads back the money the ERP holds, by the same key: the order's total, the
+      // invoice's amount, the journal's revenue (credit less debit on the 4xxx accounts).
+      expect(await target('om').write([request(last)])).toEqual([
+        { status: 'written', recordIds: ['12345'], ...money('12345', '249.9') },
+      ]);
+      expect(await target('ar').write([request(last)])).toEqual([
+        { status: 'written', recordIds: ['INV-12345'], ...money('INV-12345', '249.9') },
+      ]);
+      expect(await target('gl').write([request(last)])).toEqual([
+        { status: 'written', recordIds: ['JE-12345'], ...money('JE-12345', '210') },
+      ]);
+      expect(
+        await rows(
+          `SELECT order_no, context_reference_id, context_version, first_touch_channel, primary_campaign,
+          touchpoints, sessions, CAST(days_to_convert AS VARCHAR) AS days FROM sales_order ORDER BY order_no`,
+        ),
+      ).toEqual([
+        {
+          order_no: '12345',
+          context_reference_id: last.contextReferenceId,
+          context_version: last.version,
+          first_touch_channel: last.journey.firstTouch!.channel,
+          primary_campaign: last.journey.firstTouch!.campaign,
+          touchpoints: last.journey.touchpoints.length,
+          sessions: 5,
+          days: `${last.journey.daysToConvert}.00`,
+        },
+        // The other order is not this context's: untouched.
+        {
+          order_no: '12346',
+          context_reference_id: null,
+          context_version: null,
+          first_touch_channel: null,
+          primary_campaign: null,
+          touchpoints: null,
+          sessions: null,
+          days: null,
+        },
+      ]);
+      const lines = await rows<{ line_no: number; context_reference_id: string; channel: string }>(
+        `SELECT line_no, context_reference_id, channel FROM gl_journal_line WHERE journal_id = 'JE-12345' ORDER BY line_no`,
+      );
+      expect(lines).toEqual(
+        [1, 2, 3].map((line_no) => ({
+          line_no,
+          context_reference_id: last.contextReferenceId,
+          channel: last.journey.firstTouch!.channel,
+        })),
+      );
+    });
 
-  it('reads amounts on their own: summed per currency, nothing for a document not there', async () => {
-    await rows(
-      `INSERT INTO gl_journal_line (journal_id, line_no, posting_date, account, debit, credit, currency, order_no)
+    it('writes a version again without change, and never an older one over a newer', async () => {
+      expect(await target('om').write([request(last)])).toEqual([
+        { status: 'written', recordIds: ['12345'], ...money('12345', '249.9') },
+      ]);
+      const older = records[0];
+      expect(older.version).toBeLessThan(last.version);
+      expect(await target('om').write([request(older)])).toEqual([
+        { status: 'current', recordIds: ['12345'], ...money('12345', '249.9') },
+      ]);
+      const [held] = await rows<{ context_version: number }>(
+        `SELECT context_version FROM sales_order WHERE order_no = '12345'`,
+      );
+      expect(held.context_version).toBe(last.version);
+    });
+
+    it('waits for a record the ERP does not have yet, and has nothing to do without one', async () => {
+      const unknown = { ...last, order: { ...last.order, orderId: '99999' } };
+      const [outcome] = await target('om').write([request(unknown)]);
+      expect(outcome.status === 'failed' && outcome.failure.kind).toBe('not-there-yet');
+      expect(outcome.status === 'failed' && outcome.failure.retryable).toBe(true);
+      const uninvoiced = { ...last, correlations: { ...last.correlations, invoices: [] } };
+      expect(await target('ar').write([request(uninvoiced)])).toEqual([{ status: 'none' }]);
+    });
+
+    it('keeps the good records of a batch when the database refuses one', async () => {
+      // A campaign longer than the column with its truncate step left out: the database refuses it.
+      const columns = { ...profile.modules.om!.columns, primary_campaign: { from: 'campaign' } };
+      const good = request({ ...last, version: last.version + 1 });
+      const bad = request({ ...last, version: last.version + 2 });
+      (bad.record as unknown as { campaign: string }).campaign = 'x'.repeat(500);
+      const outcomes = await target('om', { columns }).write([bad, good]);
+      expect(outcomes[0].status === 'failed' && outcomes[0].failure.kind).toBe('constraint');
+      expect(outcomes[0].status === 'failed' && outcomes[0].failure.message).toMatch(/\[22001\]/);
+      expect(outcomes[1]).toEqual({
+        status: 'written',
+        recordIds: ['12345'],
+        ...money('12345', '249.9'),
+      });
+      const [held] = await rows<{ context_version: number }>(
+        `SELECT context_version FROM sales_order WHERE order_no = '12345'`,
+      );
+      expect(held.context_version).toBe(last.version + 1);
+    });
+
+    it('reads back the money of every order of a batch, each its own', async () => {
+      const other = { ...last, order: { ...last.order, orderId: '12346' } };
+      const missing = { ...last, order: { ...last.order, orderId: '99999' } };
+      const outcomes = await target('om').write([request(last), request(missing), request(other)]);
+      expect(outcomes[0]).toMatchObject(money('12345', '249.9'));
+      expect(outcomes[1].status === 'failed' && outcomes[1].failure.kind).toBe('not-there-yet');
+      expect(outcomes[2]).toMatchObject(money('12346', '89'));
+    });
+
+    it('fails a batch as connection-lost when its server went away, and writes the next on a new connection', async () => {
+      const next = (n: number) => request({ ...last, version: last.version + 10 + n });
+      expect((await target('om').write([next(1)]))[0].status).toBe('written');
+      // The pooled connection's server process ends while it is idle. psqlODBC answers the next
+      // statement with no diagnostics at all ("Error getting information about parameters").
+      await psql([
+        '-c',
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${database}'`,
+      ]);
+      const [lost] = await target('om').write([next(2)]);
+      expect(lost.status === 'failed' && lost.failure.kind).toBe('connection-lost');
+      // The dead connection was closed, not pooled, and the idle one that died with it: the retry
+      // connects afresh and goes through.
+      expect(await target('om').write([next(3)])).toEqual([
+        { status: 'written', recordIds: ['12345'], ...money('12345', '249.9') },
+      ]);
+    });
+
+    it('reads amounts on their own: summed per currency, nothing for a document not there', async () => {
+      await rows(
+        `INSERT INTO gl_journal_line (journal_id, line_no, posting_date, account, debit, credit, currency, order_no)
        VALUES ('JE-12345', 4, current_date, '4010', 12.5, 0, 'EUR', '12345'),
               ('JE-12345', 5, current_date, '4000', 0, 100, 'USD', '12345')`,
-    );
-    try {
-      expect(await target('gl').amounts(request(last))).toEqual([
-        { document: 'JE-12345', currency: 'EUR', amount: '197.5', rows: 2 },
-        { document: 'JE-12345', currency: 'USD', amount: '100', rows: 1 },
-      ]);
-      const elsewhere = { ...last, order: { ...last.order, orderId: '99999' } };
-      expect(await target('om').amounts(request(elsewhere))).toEqual([]);
-    } finally {
-      await rows(`DELETE FROM gl_journal_line WHERE journal_id = 'JE-12345' AND line_no > 3`);
-    }
-  });
-});
+      );
+      try {
+        expect(await target('gl').amounts(request(last))).toEqual([
+          { document: 'JE-12345', currency: 'EUR', amount: '197.5', rows: 2 },
+          { document: 'JE-12345', currency: 'USD', amount: '100', rows: 1 },
+        ]);
+        const elsewhere = { ...last, order: { ...last.order, orderId: '99999' } };
+        expect(await target('om').amounts(request(elsewhere))).toEqual([]);
+      } finally {
+        await rows(`DELETE FROM gl_journal_line WHERE journal_id = 'JE-12345' AND line_no > 3`);
+      }
+    });
+  },
+);
 
 describe('ODBC link target on an ERPNext-shaped table (MariaDB, backtick quoting)', () => {
   const table = `tabSales Order ${uniqueName('it')}`;

@@ -2,7 +2,15 @@ import { join } from 'node:path';
 import { contextFields, DeliveryFailure, type LinkRequest } from '@ctxb/connector-sdk';
 import { placementRecord, type ContextRecord } from '@ctxb/context';
 import { order12345Events, order12345Records } from '@ctxb/simulation';
-import { amountsRead, linkWrites, moduleReads, quoteName, stageWrites } from './link-statements';
+import {
+  amountsRead,
+  batchLinkWrites,
+  columnTypesRead,
+  linkWrites,
+  moduleReads,
+  quoteName,
+  stageWrites,
+} from './link-statements';
 import { loadOdbcProfile, type OdbcProfile } from './odbc-profile';
 
 function shipped(name: string): OdbcProfile {
@@ -252,5 +260,94 @@ describe('ODBC link statements from the fields a link job carries', () => {
         );
         expect(JSON.stringify(fields).length).toBeLessThan(JSON.stringify(record).length / 10);
       }
+  });
+});
+
+describe('ODBC batch link statements (PostgreSQL)', () => {
+  const om = sampleErp().modules.om!;
+  const types = new Map([
+    ['order_no', 'character varying'],
+    ['context_reference_id', 'character varying'],
+    ['context_version', 'integer'],
+    ['first_touch_channel', 'character varying'],
+    ['last_touch_channel', 'character varying'],
+    ['primary_campaign', 'character varying'],
+    ['touchpoints', 'integer'],
+    ['sessions', 'integer'],
+    ['days_to_convert', 'numeric'],
+  ]);
+  const of = (orderId: string, version: number): LinkRequest => {
+    const record = { ...story(), version, order: { ...story().order, orderId } };
+    return { contextReferenceId: record.contextReferenceId, version, record };
+  };
+
+  it('reads the column types of a table by its quoted name, as a parameter', () => {
+    expect(columnTypesRead('odoo.sale_order')).toEqual({
+      sql: expect.stringContaining('attrelid = CAST(? AS regclass)') as string,
+      params: ['"odoo"."sale_order"'],
+    });
+  });
+
+  it('updates every order of a batch in one statement, each value cast to its column type', () => {
+    const plan = batchLinkWrites(om, [of('A', 3), of('B', 3)], types)!;
+    expect(plan.statements).toHaveLength(1);
+    const [{ statement, rows }] = plan.statements;
+    expect(rows).toBe(2);
+    expect(statement.sql).toContain('CAST(e.ctxb_value ->> 1 AS integer) AS c1');
+    expect(statement.sql).toContain(
+      'UPDATE "sales_order" AS t SET "context_reference_id" = v.c0, "context_version" = v.c1,',
+    );
+    expect(statement.sql).toContain(
+      'FROM v WHERE t."order_no" = ANY (ARRAY(SELECT v.c8 FROM v)) AND t."order_no" = v.c8 ' +
+        'AND (t."context_version" IS NULL OR t."context_version" <= v.c1)',
+    );
+    // Values travel in one parameter, never in the text.
+    expect(statement.sql).not.toContain('"A"');
+    const values = JSON.parse(String(statement.params[0])) as unknown[][];
+    expect(values.map((row) => [row[1], row[8]])).toEqual([
+      [3, 'A'],
+      [3, 'B'],
+    ]);
+    expect(plan.requests).toEqual([
+      [{ document: 'A', statement: 0, row: 0, superseded: false }],
+      [{ document: 'B', statement: 0, row: 1, superseded: false }],
+    ]);
+  });
+
+  it('writes an order named twice once, at its highest version; version 0 apart', () => {
+    const plan = batchLinkWrites(om, [of('A', 2), of('A', 5), of('B', 0), of('A', 0)], types)!;
+    expect(plan.statements.map((s) => s.rows)).toEqual([1, 1]);
+    expect(plan.statements[1].statement.sql).toContain(
+      'SET "context_reference_id" = v.c0, "context_version" = v.c1 FROM v',
+    );
+    expect(plan.requests).toEqual([
+      [{ document: 'A', statement: 0, row: 0, superseded: true }],
+      [{ document: 'A', statement: 0, row: 0, superseded: false }],
+      [{ document: 'B', statement: 1, row: 0, superseded: false }],
+      [{ document: 'A', statement: 0, row: 0, superseded: true }],
+    ]);
+  });
+
+  it("answers a request's own mapping failure, and leaves a batch with an unknown type to record by record", () => {
+    const bad = {
+      ...om,
+      columns: {
+        ...om.columns,
+        days_to_convert: { from: 'order.orderId', transform: [{ decimal: 2 }] },
+      },
+    };
+    const plan = batchLinkWrites(bad, [of('A', 1), of('B', 1)], types)!;
+    expect(plan.requests[0]).toBeInstanceOf(DeliveryFailure);
+    expect(plan.statements).toEqual([]);
+    const partly = new Map(types);
+    partly.delete('sessions');
+    expect(batchLinkWrites(om, [of('A', 1), of('B', 1)], partly)).toBeUndefined();
+    expect(
+      batchLinkWrites(
+        om,
+        [of('A', 1), of('B', 1)],
+        new Map([...types, ['sessions', 'integer; DROP']]),
+      ),
+    ).toBeUndefined();
   });
 });

@@ -166,6 +166,159 @@ export function linkWrites(
 }
 
 /**
+ * A batch of link-mode writes as statements of one round trip each, on PostgreSQL: the rows of
+ * one statement share their columns (version 0 sets fewer than an assembled version). Each
+ * answers one row per ERP record it names, in order: the row number, `written` and `found`
+ * (1 or 0).
+ */
+export interface BatchLink {
+  statements: { statement: SqlStatement; rows: number }[];
+  /**
+   * Per request of the batch, its records: for each, the statement and row that answer for it,
+   * and whether a newer version of the same record in the batch took its place; or why the
+   * request cannot be linked.
+   */
+  requests: (
+    { document: string; statement: number; row: number; superseded: boolean }[] | DeliveryFailure
+  )[];
+}
+
+/** Column name → its type as PostgreSQL names it without a length (`character varying`). */
+export type ColumnTypes = ReadonlyMap<string, string>;
+
+/** The statement that reads a table's column types (see ColumnTypes), by the quoted name. */
+export function columnTypesRead(table: string): SqlStatement {
+  return {
+    sql:
+      'SELECT attname AS name, format_type(atttypid, NULL) AS type FROM pg_catalog.pg_attribute ' +
+      'WHERE attrelid = CAST(? AS regclass) AND attnum > 0 AND NOT attisdropped',
+    params: [quoteName(table, 'double')],
+  };
+}
+
+/** A type name as format_type writes it: words, quoted names, dots, an array's brackets. */
+const TYPE_NAME = /^[A-Za-z0-9_ ."]+(\[\])*$/;
+
+/**
+ * The statements that link a batch of context versions into a module on PostgreSQL (pure),
+ * or undefined when a column's type is unknown or unusual (then each record takes its own
+ * statements, see linkWrites). Per set of columns, one UPDATE of every record: the values
+ * travel as one JSON parameter, a list per record, and each is cast to its column's type, so
+ * a value reads as it would as a parameter of its own (JSON text into a jsonb column, say).
+ * The version guard is linkWrites' own; each record answers whether it was updated and
+ * whether it is there at all. One round trip however large the batch, where linkWrites takes
+ * two per record. A record named twice in a batch is written once, at its highest version.
+ */
+export function batchLinkWrites(
+  module: ModuleProfile,
+  requests: readonly LinkRequest[],
+  types: ColumnTypes,
+): BatchLink | undefined {
+  const q = (name: string) => quoteName(name, 'double');
+  const version = module.versionColumn;
+  const keyColumns = Object.keys(module.key);
+  // Each record once, at the highest version the batch names it with.
+  const newest = new Map<string, BatchRow>();
+  const placed: { document: string; id: string; version: number }[][] = [];
+  const answers = requests.map((request, i): DeliveryFailure | undefined => {
+    try {
+      placed[i] = recordsOf(module, request).map(({ document, source }) => {
+        const key = keyOf(module, source);
+        const values = applyFieldMapping(
+          request.version === PLACEMENT_VERSION ? referenceFields(module.columns) : module.columns,
+          source,
+        );
+        // The guard compares the column as written; a profile may map no version into it.
+        const row = {
+          ...values,
+          ...(version && !(version in values) ? { [version]: request.version } : {}),
+          ...key,
+        };
+        const id = JSON.stringify(Object.values(key));
+        const held = newest.get(id);
+        if (!held || held.version < request.version)
+          newest.set(id, { row, columns: Object.keys(values), version: request.version });
+        return { document, id, version: request.version };
+      });
+      return undefined;
+    } catch (error) {
+      if (error instanceof DeliveryFailure) return error;
+      throw error;
+    }
+  });
+  // A statement per set of columns: version 0 sets fewer than an assembled version.
+  const groups = new Map<string, { columns: string[]; rows: BatchRow[] }>();
+  const rowOf = new Map<string, { statement: number; row: number; version: number }>();
+  for (const [id, row] of newest) {
+    const name = JSON.stringify(row.columns);
+    const group = groups.get(name) ?? { columns: row.columns, rows: [] };
+    groups.set(name, group);
+    rowOf.set(id, {
+      statement: [...groups.keys()].indexOf(name),
+      row: group.rows.length,
+      version: row.version,
+    });
+    group.rows.push(row);
+  }
+  const statements: BatchLink['statements'] = [];
+  for (const { columns, rows } of groups.values()) {
+    const fields = [...new Set([...columns, ...keyColumns, ...(version ? [version] : [])])];
+    const typeOf = fields.map((f) => types.get(f));
+    if (typeOf.some((t) => t === undefined || !TYPE_NAME.test(t))) return undefined;
+    const at = (field: string) => `v.c${fields.indexOf(field)}`;
+    const matches = (table: string, row: (field: string) => string) =>
+      keyColumns.map((c) => `${table}.${q(c)} = ${row(c)}`).join(' AND ');
+    const guard = version
+      ? ` AND (t.${q(version)} IS NULL OR t.${q(version)} <= ${at(version)})`
+      : '';
+    const fromRows = fields
+      .map((_, i) => `CAST(e.ctxb_value ->> ${i} AS ${typeOf[i]!}) AS c${i}`)
+      .join(', ');
+    // Each key column among the batch's values: an index finds the records, however the
+    // planner guesses the size of a JSON list (a hundred rows, which would scan the table).
+    const named = keyColumns
+      .map((c) => `t.${q(c)} = ANY (ARRAY(SELECT ${at(c)} FROM v))`)
+      .join(' AND ');
+    const held = (cte: string) => keyColumns.map((c) => `${cte}.${q(c)} = ${at(c)}`).join(' AND ');
+    statements.push({
+      rows: rows.length,
+      statement: {
+        sql:
+          `WITH v AS (SELECT e.ctxb_row, ${fromRows} FROM json_array_elements(CAST(? AS json)) ` +
+          `WITH ORDINALITY AS e(ctxb_value, ctxb_row)), ` +
+          `f AS (SELECT ${keyColumns.map((c) => `t.${q(c)}`).join(', ')} FROM ${q(module.table)} AS t WHERE ${named}), ` +
+          `u AS (UPDATE ${q(module.table)} AS t SET ${columns.map((c) => `${q(c)} = ${at(c)}`).join(', ')} ` +
+          `FROM v WHERE ${named} AND ${matches('t', at)}${guard} ` +
+          `RETURNING ${keyColumns.map((c) => `t.${q(c)}`).join(', ')}) ` +
+          `SELECT CAST(v.ctxb_row AS integer) AS row_number, ` +
+          `CASE WHEN EXISTS (SELECT 1 FROM u WHERE ${held('u')}) THEN 1 ELSE 0 END AS written, ` +
+          `CASE WHEN EXISTS (SELECT 1 FROM f WHERE ${held('f')}) THEN 1 ELSE 0 END AS found ` +
+          `FROM v ORDER BY v.ctxb_row`,
+        params: [JSON.stringify(rows.map(({ row }) => fields.map((f) => row[f] ?? null)))],
+      },
+    });
+  }
+  return {
+    statements,
+    requests: answers.map(
+      (failure, i) =>
+        failure ??
+        placed[i].map(({ document, id, version: v }) => {
+          const { statement, row, version: written } = rowOf.get(id)!;
+          return { document, statement, row, superseded: written !== v };
+        }),
+    ),
+  };
+}
+
+interface BatchRow {
+  row: Record<string, FieldValue>;
+  /** The columns the row sets. */
+  columns: string[];
+  version: number;
+}
+
+/**
  * Reads the money of the ERP documents a batch links into, in one statement: rows `k0`…`kn`
  * (the key columns), `currency`, `amount` and `records`, one per document and currency.
  */

@@ -10,14 +10,23 @@ import {
 import type { Connection } from 'odbc';
 import {
   amountsRead,
+  batchLinkWrites,
+  columnTypesRead,
   linkWrites,
   stageWrites,
+  type BatchLink,
+  type ColumnTypes,
   type RecordWrite,
   type StagedWrite,
 } from './link-statements';
 import { isAlive, type ConnectionState } from './odbc-connections';
 import type { ErpModule, ModuleProfile, OdbcProfile } from './odbc-profile';
-import { PreparedStatements, runnerOf, type StatementRunner } from './prepared-statements';
+import {
+  PreparedStatements,
+  runnerOf,
+  runStatement,
+  type StatementRunner,
+} from './prepared-statements';
 
 /** Where the target takes its connections from (see OdbcConnections). */
 export interface ConnectionSource {
@@ -40,7 +49,11 @@ export class OdbcLinkTarget implements LinkTargetWriter {
     private readonly module: ModuleProfile,
     private readonly quoting: OdbcProfile['quoting'],
     private readonly connections: ConnectionSource,
+    private readonly database: OdbcProfile['database'] = 'other',
   ) {}
+
+  /** The module table's column types, once read (PostgreSQL: see batchPlan). */
+  private columnTypes: Promise<ColumnTypes> | undefined;
 
   async write(batch: readonly LinkRequest[]): Promise<LinkOutcome[]> {
     if (batch.length === 0) return [];
@@ -93,12 +106,15 @@ export class OdbcLinkTarget implements LinkTargetWriter {
     batch: readonly LinkRequest[],
   ): Promise<LinkOutcome[]> {
     await connection.beginTransaction();
-    // Preparing pays once a statement runs again: a batch of one runs each statement once.
-    const prepared = batch.length > 1 ? new PreparedStatements(connection) : undefined;
-    const statements = prepared ?? runnerOf(connection);
+    let prepared: PreparedStatements | undefined;
     try {
+      const plan = await this.batchPlan(connection, batch);
+      // Preparing pays once a statement runs again: a batch of one runs each statement once.
+      prepared = !plan && batch.length > 1 ? new PreparedStatements(connection) : undefined;
+      const statements = prepared ?? runnerOf(connection);
       const outcomes: LinkOutcome[] = [];
-      for (const request of batch) outcomes.push(await this.link(statements, request));
+      if (plan) outcomes.push(...(await this.linkBatch(statements, plan)));
+      else for (const request of batch) outcomes.push(await this.link(statements, request));
       // One read for the whole batch: not worth preparing.
       const withAmounts = await this.withAmounts(runnerOf(connection), batch, outcomes);
       await prepared?.close();
@@ -107,6 +123,7 @@ export class OdbcLinkTarget implements LinkTargetWriter {
     } catch (error) {
       await prepared?.close();
       await connection.rollback().catch(() => undefined);
+      this.columnTypes = undefined;
       throw error;
     }
   }
@@ -139,6 +156,67 @@ export class OdbcLinkTarget implements LinkTargetWriter {
     return written.length > 0
       ? { status: 'written', recordIds: [...written, ...current] }
       : { status: 'current', recordIds: current };
+  }
+
+  /**
+   * The batch's statements when it goes in one (link mode on PostgreSQL, more than one
+   * request, every column of a usual type), else undefined. The table's column types are read
+   * once, and again after a batch failed (the table may have changed).
+   */
+  private async batchPlan(
+    connection: Connection,
+    batch: readonly LinkRequest[],
+  ): Promise<BatchLink | undefined> {
+    if (this.module.mode !== 'link' || this.database !== 'postgresql' || batch.length < 2)
+      return undefined;
+    this.columnTypes ??= runStatement<{ name: string; type: string }>(
+      connection,
+      columnTypesRead(this.module.table),
+    ).then((rows) => new Map(rows.map((r) => [r.name, r.type])));
+    const types = await this.columnTypes.catch((error: unknown) => {
+      this.columnTypes = undefined;
+      throw error;
+    });
+    return batchLinkWrites(this.module, batch, types);
+  }
+
+  /**
+   * Link mode on PostgreSQL: the whole batch in a statement per set of columns (see
+   * batchLinkWrites), each record's outcome from the row that answers for it.
+   */
+  private async linkBatch(statements: StatementRunner, plan: BatchLink): Promise<LinkOutcome[]> {
+    const answers: { written: number; found: number }[][] = [];
+    for (const { statement, rows } of plan.statements) {
+      const answer = await statements.run<Record<string, unknown>>(statement);
+      if (answer.length !== rows)
+        throw new Error(`a batch link of ${rows} records answered ${answer.length} rows`);
+      // By position: row number, written, found.
+      const [, written, found] = answer.columns.map((c) => c.name);
+      answers.push(
+        answer.map((row) => ({ written: Number(row[written]), found: Number(row[found]) })),
+      );
+    }
+    return plan.requests.map((records): LinkOutcome => {
+      if (records instanceof DeliveryFailure) return { status: 'failed', failure: records };
+      if (records.length === 0) return { status: 'none' };
+      const written: string[] = [];
+      const current: string[] = [];
+      for (const { document, statement, row, superseded } of records) {
+        const answer = answers[statement][row];
+        if (answer.found === 0)
+          return {
+            status: 'failed',
+            failure: new DeliveryFailure(
+              'not-there-yet',
+              `${this.target}: no ${this.module.table} record for ${document} yet`,
+            ),
+          };
+        (answer.written === 1 && !superseded ? written : current).push(document);
+      }
+      return written.length > 0
+        ? { status: 'written', recordIds: [...written, ...current] }
+        : { status: 'current', recordIds: current };
+    });
   }
 
   /**

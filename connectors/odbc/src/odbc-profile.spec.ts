@@ -102,7 +102,7 @@ describe('ODBC connector profiles', () => {
   it('reports every problem with its file and key', () => {
     const found = problemsOf({
       connector: 'jdbc',
-      connection: { dsn: 'a', connectionString: 'b', poolSize: 0 },
+      connection: { dsn: 'a', connectionString: 'b', poolSize: 0, database: 'oracle' },
       modules: {
         om: { ...order, mode: 'upsert', each: 'line', table: 'sales"order' },
         ar: { ...order, columns: { order_no: { from: 'x' }, 'bad`name': { from: 'y' } } },
@@ -116,6 +116,7 @@ describe('ODBC connector profiles', () => {
       'connector',
       'connection',
       'connection.poolSize',
+      'connection.database',
       'modules.crm',
       'modules.om.table',
       'modules.om.mode',
@@ -274,5 +275,20 @@ describe('ODBC connector profiles', () => {
     if ('problems' in original) throw new Error('invalid');
     expect(read.profile.modules).toEqual(original.profile.modules);
     expect(read.profile.quoting).toBe('backtick');
+    expect(read.profile.database).toBe('mariadb');
+  });
+
+  it('says which shipped profiles run on PostgreSQL; an unnamed database takes standard SQL', () => {
+    const database = (name: string) => {
+      const read = loadOdbcProfile(join(PROFILES, `${name}.yaml`), {});
+      if ('problems' in read) throw new Error(JSON.stringify(read.problems));
+      return read.profile.database;
+    };
+    expect(['sample-erp', 'odoo', 'erpnext', 'ebs'].map(database)).toEqual([
+      'postgresql',
+      'postgresql',
+      'mariadb',
+      'other',
+    ]);
   });
 });

@@ -75,6 +75,13 @@ export type AmountCondition =
 /** How the database quotes names: "double quotes" (ANSI, PostgreSQL) or `backticks` (MariaDB). */
 export const QUOTINGS = ['double', 'backtick'] as const;
 
+/**
+ * The database an ERP runs on, as far as statements go: on `postgresql` a batch of links goes
+ * in one statement (see batchLinkWrites); `mariadb` and `other` take standard SQL, one
+ * statement per record.
+ */
+export const DATABASES = ['postgresql', 'mariadb', 'other'] as const;
+
 /** A configured ODBC connection to one ERP and what it links where. */
 export interface OdbcProfile {
   /** The file's name without `.yaml`: what deliveries and document links record. */
@@ -83,6 +90,7 @@ export interface OdbcProfile {
   connection: { dsn: string } | { connectionString: string };
   poolSize: number;
   quoting: (typeof QUOTINGS)[number];
+  database: (typeof DATABASES)[number];
   modules: Partial<Record<ErpModule, ModuleProfile>>;
 }
 
@@ -132,7 +140,7 @@ export function readOdbcProfile(
   const connection = isRecord(at.connection) ? at.connection : {};
   unknownKeys(
     connection,
-    ['dsn', 'connectionString', 'poolSize', 'quoting'],
+    ['dsn', 'connectionString', 'poolSize', 'quoting', 'database'],
     'connection',
     problem,
   );
@@ -159,6 +167,10 @@ export function readOdbcProfile(
   if (!(QUOTINGS as readonly unknown[]).includes(quoting))
     problem('connection.quoting', `must be one of ${QUOTINGS.join(', ')}`);
 
+  const database = connection.database ?? 'other';
+  if (!(DATABASES as readonly unknown[]).includes(database))
+    problem('connection.database', `must be one of ${DATABASES.join(', ')}`);
+
   const modules: OdbcProfile['modules'] = {};
   if (!isRecord(at.modules) || Object.keys(at.modules).length === 0)
     problem('modules', `must configure at least one of ${ERP_MODULES.join(', ')}`);
@@ -179,6 +191,7 @@ export function readOdbcProfile(
       connection: reach,
       poolSize: poolSize as number,
       quoting: quoting as OdbcProfile['quoting'],
+      database: database as OdbcProfile['database'],
       modules,
     },
   };

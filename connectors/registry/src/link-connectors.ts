@@ -187,7 +187,13 @@ function readConnector(
         return {
           targets: modules.map((target, i) => ({
             target,
-            writer: new OdbcLinkTarget(target, profile.modules[target]!, profile.quoting, pools[i]),
+            writer: new OdbcLinkTarget(
+              target,
+              profile.modules[target]!,
+              profile.quoting,
+              pools[i],
+              profile.database,
+            ),
             parallelWrites: profile.poolSize,
             waitForRecordMs: profile.modules[target]!.waitForRecordMinutes * 60_000,
           })),
