@@ -35,6 +35,43 @@ describe('GroupCommit', () => {
     expect(await Promise.all(rest)).toEqual(['ok 2', 'ok 3', 'ok 4']);
   });
 
+  it('starts another write beside a running one only with a full share of the batch', async () => {
+    const batches: number[][] = [];
+    const gates: ReturnType<typeof deferred<void>>[] = [];
+    const commit = new GroupCommit<number, number>(
+      async (batch) => {
+        batches.push(batch);
+        const gate = deferred<void>();
+        gates.push(gate);
+        await gate.promise;
+        return batch;
+      },
+      { parallel: 2, maxBatch: 6 },
+    );
+    const settle = () => new Promise((r) => setImmediate(r));
+    const answers = [commit.submit(1)];
+    await settle();
+    answers.push(commit.submit(2), commit.submit(3));
+    await settle();
+    // Two waiting, a share is three: they wait for the running write.
+    expect(batches).toEqual([[1]]);
+    answers.push(commit.submit(4));
+    await settle();
+    expect(batches).toEqual([[1], [2, 3, 4]]);
+    answers.push(commit.submit(5));
+    await settle();
+    gates[0].resolve();
+    await settle();
+    // One write still running: the lone request waits for it, or for a share beside it.
+    expect(batches).toEqual([[1], [2, 3, 4]]);
+    gates[1].resolve();
+    await settle();
+    // None running: what waits goes out at once, however little.
+    expect(batches).toEqual([[1], [2, 3, 4], [5]]);
+    gates[2].resolve();
+    expect(await Promise.all(answers)).toEqual([1, 2, 3, 4, 5]);
+  });
+
   it('fails every request of a batch whose write throws, and goes on with the next', async () => {
     let calls = 0;
     const commit = new GroupCommit<number, number>(

@@ -1,8 +1,11 @@
 /**
- * Turns single requests into batch writes: requests that arrive while `parallel` writes are in
- * flight wait, and go out together (up to `maxBatch`) as soon as one finishes. A quiet target
- * writes each request at once; a busy one writes ever larger batches in fewer transactions.
- * `write` answers each request of a batch, in order.
+ * Turns single requests into batch writes: requests that arrive while writes are in flight
+ * wait, and go out together (up to `maxBatch`) as soon as one finishes. A quiet target writes
+ * each request at once; a busy one writes ever larger batches in fewer transactions. A write
+ * beyond the first starts only with a full share of the batch (`maxBatch / parallel`
+ * requests), up to `parallel` at once: under load every write carries many requests, where
+ * writers taking turns would split what waits into small batches, each paying a transaction
+ * of its own. `write` answers each request of a batch, in order.
  */
 export class GroupCommit<Request, Answer> {
   private readonly waiting: {
@@ -26,7 +29,11 @@ export class GroupCommit<Request, Answer> {
   }
 
   private pump(): void {
-    while (this.inFlight < this.options.parallel && this.waiting.length > 0) {
+    const share = Math.max(1, Math.floor(this.options.maxBatch / this.options.parallel));
+    while (
+      this.inFlight < this.options.parallel &&
+      this.waiting.length >= (this.inFlight === 0 ? 1 : share)
+    ) {
       const batch = this.waiting.splice(0, this.options.maxBatch);
       this.inFlight += 1;
       this.write(batch.map((w) => w.request))
