@@ -60,7 +60,7 @@ program
     'link jobs through BullMQ and ODBC into the sample ERP, against plain batched odbc inserts',
   )
   .option('--jobs <n>', 'link jobs (one order header each)', (v) => Number(v), 20_000)
-  .option('--concurrency <n>', 'jobs in flight per target', (v) => Number(v), 64)
+  .option('--concurrency <n>', 'jobs in flight per target', (v) => Number(v), 256)
   .option(
     '--workers <n>',
     'worker app processes on the queue (0: the worker app inside the benchmark process)',
