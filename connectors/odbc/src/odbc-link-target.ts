@@ -119,6 +119,15 @@ export class OdbcLinkTarget implements LinkTargetWriter {
       const withAmounts = await this.withAmounts(runnerOf(connection), batch, outcomes);
       await prepared?.close();
       await connection.commit();
+      // A driver that finds the line gone may report a commit it never sent (psqlODBC does,
+      // when the server's side closed after the last statement): the work is lost with the
+      // server's session. Whether it took is not known, so it is tried again (a repeat of a
+      // version writes the same values).
+      if (!isAlive(connection))
+        throw new DeliveryFailure(
+          'connection-lost',
+          'committing: the connection was lost at the commit; whether it took is not known',
+        );
       return withAmounts;
     } catch (error) {
       await prepared?.close();

@@ -7,20 +7,26 @@ function deferred<T>() {
   return { promise, resolve };
 }
 
+/**
+ * A GroupCommit whose every write waits for its gate to open, answering `ok <n>` for request n:
+ * `batches` as they were written, `gates` in the same order.
+ */
+function gatedCommit(options: { parallel: number; maxBatch: number }) {
+  const batches: number[][] = [];
+  const gates: ReturnType<typeof deferred<void>>[] = [];
+  const commit = new GroupCommit<number, string>(async (batch) => {
+    batches.push(batch);
+    const gate = deferred<void>();
+    gates.push(gate);
+    await gate.promise;
+    return batch.map((n) => `ok ${n}`);
+  }, options);
+  return { commit, batches, gates };
+}
+
 describe('GroupCommit', () => {
   it('writes a lone request at once and gathers the ones that wait behind it', async () => {
-    const batches: number[][] = [];
-    const gates: ReturnType<typeof deferred<void>>[] = [];
-    const commit = new GroupCommit<number, string>(
-      async (batch) => {
-        batches.push(batch);
-        const gate = deferred<void>();
-        gates.push(gate);
-        await gate.promise;
-        return batch.map((n) => `ok ${n}`);
-      },
-      { parallel: 1, maxBatch: 10 },
-    );
+    const { commit, batches, gates } = gatedCommit({ parallel: 1, maxBatch: 10 });
     const first = commit.submit(1);
     await Promise.resolve();
     await Promise.resolve();
@@ -36,18 +42,7 @@ describe('GroupCommit', () => {
   });
 
   it('starts another write beside a running one only with a full share of the batch', async () => {
-    const batches: number[][] = [];
-    const gates: ReturnType<typeof deferred<void>>[] = [];
-    const commit = new GroupCommit<number, number>(
-      async (batch) => {
-        batches.push(batch);
-        const gate = deferred<void>();
-        gates.push(gate);
-        await gate.promise;
-        return batch;
-      },
-      { parallel: 2, maxBatch: 6 },
-    );
+    const { commit, batches, gates } = gatedCommit({ parallel: 2, maxBatch: 6 });
     const settle = () => new Promise((r) => setImmediate(r));
     const answers = [commit.submit(1)];
     await settle();
@@ -69,7 +64,7 @@ describe('GroupCommit', () => {
     // None running: what waits goes out at once, however little.
     expect(batches).toEqual([[1], [2, 3, 4], [5]]);
     gates[2].resolve();
-    expect(await Promise.all(answers)).toEqual([1, 2, 3, 4, 5]);
+    expect(await Promise.all(answers)).toEqual(['ok 1', 'ok 2', 'ok 3', 'ok 4', 'ok 5']);
   });
 
   it('fails every request of a batch whose write throws, and goes on with the next', async () => {
