@@ -124,6 +124,21 @@ function keyOf(module: ModuleProfile, source: object) {
 }
 
 /**
+ * The ERP records a context version links into, each with its key and the columns it sets.
+ * Version 0 (the order just placed, see placementRecord) sets the reference columns only: the
+ * others wait for the assembled journey.
+ */
+function linkedRecords(module: ModuleProfile, request: LinkRequest) {
+  const columns =
+    request.version === PLACEMENT_VERSION ? referenceFields(module.columns) : module.columns;
+  return recordsOf(module, request).map(({ document, source }) => ({
+    document,
+    key: keyOf(module, source),
+    values: applyFieldMapping(columns, source),
+  }));
+}
+
+/**
  * The statements that link one context version into a module (pure): one UPDATE per ERP
  * record, guarded by the version column when the profile names one, and its probe. Version 0
  * (the order just placed, see placementRecord) sets the reference columns only: the others
@@ -135,12 +150,7 @@ export function linkWrites(
   request: LinkRequest,
 ): RecordWrite[] {
   const q = (name: string) => quoteName(name, quoting);
-  return recordsOf(module, request).map(({ document, source }) => {
-    const key = keyOf(module, source);
-    const values = applyFieldMapping(
-      request.version === PLACEMENT_VERSION ? referenceFields(module.columns) : module.columns,
-      source,
-    );
+  return linkedRecords(module, request).map(({ document, key, values }) => {
     const where = Object.keys(key).map((column) => `${q(column)} = ?`);
     const version = module.versionColumn;
     const guard = version ? [`(${q(version)} IS NULL OR ${q(version)} <= ?)`] : [];
@@ -222,12 +232,7 @@ export function batchLinkWrites(
   const placed: { document: string; id: string; version: number }[][] = [];
   const answers = requests.map((request, i): DeliveryFailure | undefined => {
     try {
-      placed[i] = recordsOf(module, request).map(({ document, source }) => {
-        const key = keyOf(module, source);
-        const values = applyFieldMapping(
-          request.version === PLACEMENT_VERSION ? referenceFields(module.columns) : module.columns,
-          source,
-        );
+      placed[i] = linkedRecords(module, request).map(({ document, key, values }) => {
         // The guard compares the column as written; a profile may map no version into it.
         const row = {
           ...values,
@@ -247,17 +252,13 @@ export function batchLinkWrites(
     }
   });
   // A statement per set of columns: version 0 sets fewer than an assembled version.
-  const groups = new Map<string, { columns: string[]; rows: BatchRow[] }>();
+  const groups = new Map<string, { statement: number; columns: string[]; rows: BatchRow[] }>();
   const rowOf = new Map<string, { statement: number; row: number; version: number }>();
   for (const [id, row] of newest) {
     const name = JSON.stringify(row.columns);
-    const group = groups.get(name) ?? { columns: row.columns, rows: [] };
+    const group = groups.get(name) ?? { statement: groups.size, columns: row.columns, rows: [] };
     groups.set(name, group);
-    rowOf.set(id, {
-      statement: [...groups.keys()].indexOf(name),
-      row: group.rows.length,
-      version: row.version,
-    });
+    rowOf.set(id, { statement: group.statement, row: group.rows.length, version: row.version });
     group.rows.push(row);
   }
   const statements: BatchLink['statements'] = [];

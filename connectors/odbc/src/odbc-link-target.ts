@@ -170,7 +170,7 @@ export class OdbcLinkTarget implements LinkTargetWriter {
   /**
    * The batch's statements when it goes in one (link mode on PostgreSQL, more than one
    * request, every column of a usual type), else undefined. The table's column types are read
-   * once, and again after a batch failed (the table may have changed).
+   * once, and again after a batch failed (the table may have changed: see inTransaction).
    */
   private async batchPlan(
     connection: Connection,
@@ -182,11 +182,7 @@ export class OdbcLinkTarget implements LinkTargetWriter {
       connection,
       columnTypesRead(this.module.table),
     ).then((rows) => new Map(rows.map((r) => [r.name, r.type])));
-    const types = await this.columnTypes.catch((error: unknown) => {
-      this.columnTypes = undefined;
-      throw error;
-    });
-    return batchLinkWrites(this.module, batch, types);
+    return batchLinkWrites(this.module, batch, await this.columnTypes);
   }
 
   /**
