@@ -6,7 +6,13 @@ import { EVENT_CATALOGUE } from '@ctxb/events';
 import { OdbcConnections } from '@ctxb/odbc-connector';
 import { trafficEvents } from '@ctxb/simulation';
 import { createClickHouse, joinSql, selectRows, sql } from '@ctxb/store';
-import { createKafka, orderedProducer, waitForStableGroups } from '@ctxb/streaming';
+import {
+  createKafka,
+  JOURNEY_COMMAND_HEADER,
+  journeyEvents,
+  orderedProducer,
+  waitForStableGroups,
+} from '@ctxb/streaming';
 import { parseDocument } from 'yaml';
 import { bookOrders, createSampleErp, dropSampleErp, omOnlyProfile } from './delivery.bench';
 import { BenchEngines } from './engine-e2e.bench';
@@ -91,7 +97,7 @@ export async function erpLatencyBench(options: ErpLatencyBenchOptions): Promise<
     });
     await consumer.run({
       eachMessage: async ({ message }) => {
-        const orderId = placedOrder(message.value);
+        const orderId = placedOrder(JSON.parse(String(message.value)) as Record<string, unknown>);
         const at = sent.orders.get(orderId);
         if (at !== undefined && !seen.kafka.has(orderId)) seen.kafka.set(orderId, Date.now() - at);
       },
@@ -101,10 +107,13 @@ export async function erpLatencyBench(options: ErpLatencyBenchOptions): Promise<
     await journeys.subscribe({ topic: run.journeyTopic, fromBeginning: false });
     await journeys.run({
       eachMessage: async ({ message }) => {
-        const orderId = placedOrder(message.value);
-        const at = sent.orders.get(orderId);
-        if (at !== undefined && !seen.journeys.has(orderId))
-          seen.journeys.set(orderId, Date.now() - at);
+        if (message.headers?.[JOURNEY_COMMAND_HEADER] !== undefined) return;
+        for (const { event } of journeyEvents(message)) {
+          const orderId = placedOrder(event);
+          const at = sent.orders.get(orderId);
+          if (at !== undefined && !seen.journeys.has(orderId))
+            seen.journeys.set(orderId, Date.now() - at);
+        }
       },
     });
     await waitForStableGroups(run.admin, [`${run.run}_baseline`, `${run.run}_journeys_seen`]);
@@ -200,10 +209,10 @@ async function headersWhere(
   }
 }
 
-/** The order id of an `order.placed` event's message, else ''. */
-function placedOrder(value: Buffer | null): string {
-  const event = JSON.parse(String(value)) as { type?: string; data?: { orderId?: string } };
-  return event.type === 'order.placed' ? String(event.data?.orderId) : '';
+/** The order id of an `order.placed` event, else ''. */
+function placedOrder(event: { type?: unknown; data?: unknown }): string {
+  const data = event.data as { orderId?: string } | undefined;
+  return event.type === 'order.placed' ? String(data?.orderId) : '';
 }
 
 /**

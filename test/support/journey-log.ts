@@ -6,7 +6,7 @@ import {
   type ExpiredEvent,
 } from '@ctxb/context';
 import type { CloudEvent } from '@ctxb/events';
-import { JOURNEY_COMMAND_HEADER } from '@ctxb/streaming';
+import { JOURNEY_COMMAND_HEADER, journeyEvents } from '@ctxb/streaming';
 
 /** Every record of a topic, per partition in offset order (what each engine instance consumed). */
 export async function readJourneyLog(
@@ -64,6 +64,14 @@ export function replayJourneyLog(
   for (const messages of log.values()) {
     const engine = new ContextEngine(options);
     for (const m of messages) {
+      if (m.command === undefined) {
+        for (const { event } of journeyEvents({ key: null, value: Buffer.from(m.value) })) {
+          const out = engine.ingest(event as unknown as CloudEvent);
+          records.push(...out.records);
+          expired?.push(...out.expired);
+        }
+        continue;
+      }
       const input = JSON.parse(m.value) as Record<string, unknown>;
       if (m.command === 'progress')
         records.push(
@@ -75,11 +83,6 @@ export function replayJourneyLog(
         );
       else if (m.command === 'unmerge')
         records.push(...engine.unmerge(String(input.anonymousId), String(input.customerId)));
-      else {
-        const out = engine.ingest(input as unknown as CloudEvent);
-        records.push(...out.records);
-        expired?.push(...out.expired);
-      }
     }
   }
   return records;

@@ -11,6 +11,7 @@ export * from './dead-letters';
 export * from './event-publishing';
 export * from './consumer-supervision';
 export * from './journey-commands';
+export * from './journey-packs';
 export * from './coalescing-batcher';
 export * from './consumer-groups';
 export * from './supervised-consumer';

@@ -2,7 +2,13 @@ import type { Logger } from '@nestjs/common';
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { ContextEngine, type ContextOptions, type ContextRecord } from '@ctxb/context';
 import { DeadLetterStage, deadLetterTopic, type CloudEvent } from '@ctxb/events';
-import { deadLetterMessage, JOURNEY_COMMAND_HEADER, restartAfterCrash } from '@ctxb/streaming';
+import {
+  deadLetterMessage,
+  journeyEvents,
+  JOURNEY_COMMAND_HEADER,
+  type JourneyEvent,
+  restartAfterCrash,
+} from '@ctxb/streaming';
 import type { EngineSnapshots } from './engine-snapshots';
 
 /**
@@ -204,29 +210,47 @@ export class ContextProcessor {
       last = message.offset;
       if (offset <= state.offset) continue;
       state.offset = offset;
-      events++;
       const command = message.headers?.[JOURNEY_COMMAND_HEADER]?.toString();
-      let input: Record<string, unknown>;
+      if (command !== undefined) {
+        let input: Record<string, unknown>;
+        try {
+          input = JSON.parse(message.value?.toString() ?? '') as Record<string, unknown>;
+        } catch (error) {
+          rejected.push({
+            message,
+            stage: DeadLetterStage.Parse,
+            reason: (error as Error).message,
+          });
+          continue;
+        }
+        records.push(...this.command(state.engine, command, input));
+        continue;
+      }
+      let inputs: JourneyEvent[];
       try {
-        input = JSON.parse(message.value?.toString() ?? '') as Record<string, unknown>;
+        inputs = journeyEvents(message);
       } catch (error) {
         rejected.push({ message, stage: DeadLetterStage.Parse, reason: (error as Error).message });
         continue;
       }
-      if (command === 'progress') {
-        const time = typeof input.time === 'number' ? input.time : null;
-        records.push(...state.engine.progress(String(input.source), time, input.idle === true));
-        continue;
+      for (const { key, event } of inputs) {
+        events++;
+        const out = state.engine.ingest(event as unknown as CloudEvent);
+        records.push(...out.records);
+        expired += out.expired.length;
+        // Each late event on its own, a record of one event under its journey key, as a
+        // replay writes it back.
+        for (const e of out.expired)
+          rejected.push({
+            message: {
+              ...message,
+              key: key === null ? null : Buffer.from(key),
+              value: Buffer.from(JSON.stringify(e.event)),
+            },
+            stage: DeadLetterStage.Handler,
+            reason: e.reason,
+          });
       }
-      if (command === 'unmerge') {
-        records.push(...state.engine.unmerge(String(input.anonymousId), String(input.customerId)));
-        continue;
-      }
-      const out = state.engine.ingest(input as unknown as CloudEvent);
-      records.push(...out.records);
-      expired += out.expired.length;
-      for (const e of out.expired)
-        rejected.push({ message, stage: DeadLetterStage.Handler, reason: e.reason });
     }
 
     // Versions go out while the next batch is folded in; the snapshot waits for them.
@@ -238,6 +262,21 @@ export class ContextProcessor {
     if (Date.now() - state.savedAt >= this.options.snapshotIntervalMs)
       await this.save(batch.partition);
     await payload.heartbeat();
+  }
+
+  /** What a command record does to the partition's engine; an unknown command does nothing. */
+  private command(
+    engine: ContextEngine,
+    command: string,
+    input: Record<string, unknown>,
+  ): ContextRecord[] {
+    if (command === 'progress') {
+      const time = typeof input.time === 'number' ? input.time : null;
+      return engine.progress(String(input.source), time, input.idle === true);
+    }
+    if (command === 'unmerge')
+      return engine.unmerge(String(input.anonymousId), String(input.customerId));
+    return [];
   }
 
   /** Issues one batch's writes (versions, then dead letters) behind the ones before it. */

@@ -1,0 +1,126 @@
+import fc from 'fast-check';
+import { Partitioners, type Message } from 'kafkajs';
+import { JOURNEY_COMMAND_HEADER } from './journey-commands';
+import { journeyEvents, journeyPartition, packJourneyMessages } from './journey-packs';
+
+/** What each partition receives, in order: `key:id` per event, `!command` per command. */
+function perPartition(records: readonly Message[]): Map<number, string[]> {
+  const out = new Map<number, string[]>();
+  for (const record of records) {
+    const into = out.get(record.partition!) ?? [];
+    out.set(record.partition!, into);
+    const command = record.headers?.[JOURNEY_COMMAND_HEADER];
+    if (command !== undefined) into.push(`!${String(record.value)}`);
+    else
+      for (const { key, event } of journeyEvents({ key: null, value: record.value as Buffer }))
+        into.push(`${key}:${String(event.id)}`);
+  }
+  return out;
+}
+
+/** The same, from the messages as Kafka's client would have placed them one by one. */
+function expectedPerPartition(messages: readonly Message[], partitions: number) {
+  const out = new Map<number, string[]>();
+  for (const m of messages) {
+    const partition = m.partition ?? journeyPartition(String(m.key), partitions);
+    const into = out.get(partition) ?? [];
+    out.set(partition, into);
+    const event = m.headers ? undefined : (JSON.parse(String(m.value)) as { id: string });
+    into.push(event ? `${String(m.key)}:${event.id}` : `!${String(m.value)}`);
+  }
+  return out;
+}
+
+const event = (id: string) => JSON.stringify({ id, type: 'page.viewed', data: { text: 'a,"]' } });
+
+const messagesArb = (partitions: number) =>
+  fc.array(
+    fc.oneof(
+      fc
+        .record({ key: fc.constantFrom('d:a', 'c:b', 'd:"q"', 'c:ü', 'x'), id: fc.uuid() })
+        .chain(({ key, id }) =>
+          fc.constantFrom<Message>(
+            { key, value: event(id) },
+            { key, value: Buffer.from(event(id)) },
+          ),
+        ),
+      fc.integer({ min: 0, max: partitions - 1 }).map<Message>((partition) => ({
+        partition,
+        value: `{"p":${partition}}`,
+        headers: { [JOURNEY_COMMAND_HEADER]: 'progress' },
+      })),
+    ),
+    { maxLength: 60 },
+  );
+
+describe('journey packs', () => {
+  it('places a key where the Kafka client places it', () => {
+    const partitioner = Partitioners.DefaultPartitioner();
+    for (const partitions of [1, 3, 6, 12])
+      for (const key of ['d:anon-1', 'c:cust-42', 'o:ORD-12345', 'ü'])
+        expect(journeyPartition(key, partitions)).toBe(
+          partitioner({
+            topic: 't',
+            partitionMetadata: Array.from({ length: partitions }, (_, partitionId) => ({
+              partitionId,
+              leader: 1,
+              partitionErrorCode: 0,
+              replicas: [1],
+              isr: [1],
+            })),
+            message: { key, value: null },
+          }),
+        );
+  });
+
+  it('gives every partition the events and commands it would get one record each, in order', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 6 }).chain((p) => fc.tuple(fc.constant(p), messagesArb(p))),
+        fc.integer({ min: 64, max: 2048 }),
+        ([partitions, messages], maxBytes) => {
+          const records = packJourneyMessages(messages, partitions, maxBytes);
+          expect(perPartition(records)).toEqual(expectedPerPartition(messages, partitions));
+        },
+      ),
+    );
+  });
+
+  it('keeps packs within the byte bound unless one event alone is larger', () => {
+    fc.assert(
+      fc.property(messagesArb(3), fc.integer({ min: 64, max: 1024 }), (messages, maxBytes) => {
+        for (const record of packJourneyMessages(messages, 3, maxBytes)) {
+          if (record.headers) continue;
+          const size = (record.value as Buffer).length;
+          const events = journeyEvents({ key: null, value: record.value as Buffer });
+          if (events.length > 1) expect(size).toBeLessThanOrEqual(maxBytes);
+        }
+      }),
+    );
+  });
+
+  it('packs one write into one record per partition', () => {
+    const messages = Array.from({ length: 500 }, (_, i) => ({
+      key: `d:a-${i % 40}`,
+      value: event(String(i)),
+    }));
+    const records = packJourneyMessages(messages, 6);
+    expect(records.length).toBe(new Set(records.map((r) => r.partition)).size);
+    expect(records.length).toBeLessThanOrEqual(6);
+  });
+
+  it('reads a record of one event under its own key, as before packs', () => {
+    expect(journeyEvents({ key: Buffer.from('d:a'), value: Buffer.from('{"id":"1"}') })).toEqual([
+      { key: 'd:a', event: { id: '1' } },
+    ]);
+  });
+
+  it('rejects what is neither an event nor a pack', () => {
+    for (const value of ['nope', '3', 'null', '[1]', '[["k"]]', '[[1,{}]]'])
+      expect(() => journeyEvents({ key: null, value: Buffer.from(value) })).toThrow(SyntaxError);
+  });
+
+  it('refuses an event without its journey key', () => {
+    expect(() => packJourneyMessages([{ key: null, value: '{}' }], 2)).toThrow(/journey key/);
+  });
+});
