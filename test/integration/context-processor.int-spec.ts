@@ -3,7 +3,12 @@ import Redis from 'ioredis';
 import type { ContextRecord } from '@ctxb/context';
 import { generateTraffic } from '@ctxb/simulation';
 import { ContextRecordStore, createClickHouse } from '@ctxb/store';
-import { createKafka, orderedProducer, provisionTopics } from '@ctxb/streaming';
+import {
+  createKafka,
+  journeyPartitionCount,
+  orderedProducer,
+  provisionTopics,
+} from '@ctxb/streaming';
 import { contextOptionsFrom } from '../../apps/engine/src/context/context-options.factory';
 import { ContextProcessor } from '../../apps/engine/src/context/context-processor';
 import { EngineSnapshots } from '../../apps/engine/src/context/engine-snapshots';
@@ -49,6 +54,7 @@ describe('context processor in a consumer group', () => {
       config.engine.journeyTopic,
       options,
     );
+    router.useJourneyPartitions(await journeyPartitionCount(kafka, config.engine.journeyTopic));
     for (const chunk of generateTraffic({
       seed: 11,
       journeys: 400,

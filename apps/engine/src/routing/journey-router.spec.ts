@@ -1,5 +1,6 @@
 import type { Message, Producer, ProducerRecord } from 'kafkajs';
 import { exampleEvent } from '@ctxb/events';
+import { journeyEvents } from '@ctxb/streaming';
 import type { JourneyDirectory } from './journey-directory';
 import { JourneyRouter, type SourceProgress } from './journey-router';
 
@@ -101,7 +102,10 @@ describe('JourneyRouter: progress of idle sources', () => {
           first = false;
           await new Promise((r) => setTimeout(r, 50));
         }
-        sent.push(...record.messages.filter((m) => !m.headers).map((m) => String(m.key)));
+        for (const m of record.messages.filter((m) => !m.headers))
+          sent.push(
+            ...journeyEvents({ key: null, value: m.value as Buffer }).map(({ key }) => String(key)),
+          );
         return [];
       },
     } as unknown as Producer;

@@ -1,7 +1,7 @@
 import type { Message, Producer } from 'kafkajs';
 import type { ContextOptions } from '@ctxb/context';
 import type { CloudEvent } from '@ctxb/events';
-import { journeyCommandMessages } from '@ctxb/streaming';
+import { journeyCommandMessages, packJourneyMessages } from '@ctxb/streaming';
 import type { JourneyDirectory } from './journey-directory';
 import { journeyRoute } from './journey-route';
 
@@ -68,7 +68,10 @@ export class JourneyRouter {
     this.sources.clear();
   }
 
-  /** How many partitions the journey topic has: progress goes to each of them. */
+  /**
+   * How many partitions the journey topic has: progress goes to each of them, and events are
+   * packed for the partition their journey key hashes to. Needed before the first route.
+   */
   useJourneyPartitions(count: number): void {
     this.journeyPartitions = Math.max(1, count);
   }
@@ -198,11 +201,13 @@ export class JourneyRouter {
    * Writes to the journey topic in the order the writes were decided. Batches of several
    * source partitions are routed at once; were their writes to overtake each other, a busy
    * report about a source could land after that source's own, later idle one and hold the
-   * engines' clocks for good.
+   * engines' clocks for good. Events go in packs, one per journey partition (see
+   * packJourneyMessages).
    */
   private send(messages: Message[]): Promise<void> {
+    const records = packJourneyMessages(messages, this.journeyPartitions);
     const sent = this.sending.then(() =>
-      this.producer.send({ topic: this.topic, acks: -1, messages }),
+      this.producer.send({ topic: this.topic, acks: -1, messages: records }),
     );
     this.sending = sent.catch(() => undefined);
     return sent.then(() => undefined);
