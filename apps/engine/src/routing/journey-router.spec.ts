@@ -49,7 +49,8 @@ describe('JourneyRouter: progress of idle sources', () => {
     await router.register([journeys, orders]);
     sent.length = 0;
     await router.route([view('o1', '2093-05-20T00:00:00Z')], { ...orders, position: 5 });
-    expect(asked).toEqual([['journeys:0']]);
+    // Every source reported idle is looked at (the batch's own among them, for others).
+    expect(asked).toEqual([['journeys:0', 'orders:0']]);
     // Busy first, then the batch's event, then the batch's own source.
     expect(reports(sent)).toEqual(['journeys:0 busy', 'orders:0 idle']);
     expect(sent.findIndex((m) => !m.headers)).toBe(1);
@@ -91,6 +92,35 @@ describe('JourneyRouter: progress of idle sources', () => {
     expect(looks).toBe(1);
     await router.route([view('o2', '2093-05-20T00:06:00Z')], { ...orders, position: 6 });
     expect(looks).toBe(2);
+  });
+
+  it('lets batches routed at once share one look under way, and looks again once it is done', async () => {
+    const { producer, directory } = recording();
+    const looks: string[][] = [];
+    let answer: () => void = () => undefined;
+    const router = new JourneyRouter(directory, producer, 'j', options, async (sources) => {
+      looks.push(sources.map((s) => `${s.topic}:${s.partition}`).sort());
+      await new Promise<void>((resolve) => (answer = resolve));
+      return new Map([['journeys:0', 10]]);
+    });
+    const clicks: SourceProgress = { topic: 'clicks', partition: 0, position: 3, caughtUp: true };
+    await router.register([journeys, orders, clicks]);
+    // Three batches of one fetch: each moves time past the idle sources.
+    const routes = [
+      router.route([view('o1', '2093-05-20T00:00:00Z')], { ...orders, position: 5 }),
+      router.route([view('j1', '2093-05-20T00:00:00Z')], { ...journeys, position: 11 }),
+      router.route([view('c1', '2093-05-20T00:00:00Z')], { ...clicks, position: 4 }),
+    ];
+    await new Promise((r) => setImmediate(r));
+    expect(looks).toEqual([['clicks:0', 'journeys:0', 'orders:0']]);
+    answer();
+    await Promise.all(routes);
+    // Begun after that look was done: it looks for itself.
+    const later = router.route([view('o2', '2093-05-22T00:00:00Z')], { ...orders, position: 6 });
+    await new Promise((r) => setImmediate(r));
+    answer();
+    await later;
+    expect(looks).toHaveLength(2);
   });
 
   it('writes in the order the writes were decided, even when the first is slow to go out', async () => {

@@ -48,6 +48,15 @@ export class JourneyRouter {
   private readonly sources = new Map<string, SourceProgress>();
   /** The writes to the journey topic, one after another (see send). */
   private sending: Promise<unknown> = Promise.resolve();
+  /** Batches begun so far: a batch's number is this count when it began. */
+  private begun = 0;
+  /** The latest look at Kafka: the batches begun before it, the sources, their ends. */
+  private lastLook?: {
+    after: number;
+    pending: boolean;
+    sources: Set<string>;
+    ends: Promise<Map<string, number>>;
+  };
   private journeyPartitions = 1;
 
   /**
@@ -93,6 +102,7 @@ export class JourneyRouter {
    * is forwarded as it came when it is the whole event (structured mode), else re-encoded.
    */
   async route(events: readonly RoutableEvent[], source?: SourceProgress): Promise<RoutedCounts> {
+    const batch = ++this.begun;
     const counts: RoutedCounts = { forwarded: 0, parked: 0, released: 0, skipped: 0 };
     const placed: string[] = [];
     // Directory calls are issued in event order on one connection, so Redis runs them in
@@ -119,7 +129,7 @@ export class JourneyRouter {
       let newest = this.sourceTimes.get(name) ?? Number.NEGATIVE_INFINITY;
       for (const { event } of events) newest = Math.max(newest, Date.parse(event.time));
       const behind = this.idleSourcesBehind(name, newest);
-      const ends = behind.length > 0 && this.ends ? await this.ends(behind) : undefined;
+      const ends = behind.length > 0 ? await this.look(behind, batch) : undefined;
       // Nothing waits from here to send(): what is reported about each source goes out in
       // the order it is decided (an async step in between let a source's own idle report
       // overtake a busy one decided about it, and the busy one held the clocks for good).
@@ -179,6 +189,38 @@ export class JourneyRouter {
             newest,
       )
       .map(([, s]) => s);
+  }
+
+  /**
+   * The end offsets of `behind` for batch number `batch`. Batches routed at once (one fetch
+   * brings several) share one look at Kafka, which covers every source reported idle: a look
+   * still under way, or one begun after this batch began. (Records written to an idle source
+   * between the start of a shared look and this batch are missed, as records written during
+   * a look of its own would be; they are at most one look's time late.)
+   */
+  private look(behind: readonly SourceProgress[], batch: number): Promise<Map<string, number>> {
+    const last = this.lastLook;
+    if (
+      last &&
+      (last.pending || last.after >= batch) &&
+      behind.every(({ topic, partition }) => last.sources.has(`${topic}:${partition}`))
+    )
+      return last.ends;
+    const idle = new Map<string, { topic: string; partition: number }>();
+    for (const s of [...this.sources.values(), ...behind])
+      if (s.caughtUp) idle.set(`${s.topic}:${s.partition}`, s);
+    const look = {
+      after: this.begun,
+      pending: true,
+      sources: new Set(idle.keys()),
+      ends: this.ends!([...idle.values()]),
+    };
+    const settled = () => {
+      look.pending = false;
+    };
+    look.ends.then(settled, settled);
+    this.lastLook = look;
+    return look.ends;
   }
 
   /**
