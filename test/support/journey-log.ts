@@ -7,6 +7,7 @@ import {
 } from '@ctxb/context';
 import type { CloudEvent } from '@ctxb/events';
 import { JOURNEY_COMMAND_HEADER, journeyEvents } from '@ctxb/streaming';
+import { applyJourneyCommand } from '../../apps/engine/src/context/context-processor';
 
 /** Every record of a topic, per partition in offset order (what each engine instance consumed). */
 export async function readJourneyLog(
@@ -72,17 +73,9 @@ export function replayJourneyLog(
         }
         continue;
       }
-      const input = JSON.parse(m.value) as Record<string, unknown>;
-      if (m.command === 'progress')
-        records.push(
-          ...engine.progress(
-            String(input.source),
-            typeof input.time === 'number' ? input.time : null,
-            input.idle === true,
-          ),
-        );
-      else if (m.command === 'unmerge')
-        records.push(...engine.unmerge(String(input.anonymousId), String(input.customerId)));
+      records.push(
+        ...applyJourneyCommand(engine, m.command, JSON.parse(m.value) as Record<string, unknown>),
+      );
     }
   }
   return records;

@@ -2,9 +2,9 @@ import { Partitioners, type Message, type PartitionerArgs } from 'kafkajs';
 
 /**
  * Events travel on the engine's journey topic in packs: one record per journey partition and
- * intake batch, its value a JSON array of `[journeyKey, event]` pairs in their order. A record per event cost
- * the intake most of its time in the producer (and the context stage as much again reading
- * them back). A pack lands on the partition its events' journey keys hash to, the partition
+ * intake batch, its value a JSON array of `[journeyKey, event]` pairs in their order. A
+ * record per event cost the intake most of its time in the producer (and the context stage as
+ * much again reading them back). A pack lands on the partition its events' journey keys hash to, the partition
  * the Kafka client would have picked for each of them, so journeys stay where they were and
  * records of one event each (an older engine's, a replayed dead letter) read as before.
  */
@@ -68,8 +68,10 @@ export function packJourneyMessages(
     const head = Buffer.from(`[${JSON.stringify(message.key)},`);
     const bytes = 1 + head.length + value.length + CLOSE.length; // with its `[` or `,`
     let pack = open.get(partition);
-    if (pack && pack.bytes + bytes > maxBytes) close(partition);
-    pack = open.get(partition);
+    if (pack && pack.bytes + bytes > maxBytes) {
+      close(partition);
+      pack = undefined;
+    }
     if (pack) pack.pieces.push(COMMA);
     else open.set(partition, (pack = { pieces: [OPEN], bytes: 0 }));
     pack.pieces.push(head, value, CLOSE);

@@ -19,6 +19,24 @@ export interface ContextSink {
   write(records: readonly ContextRecord[]): Promise<void>;
 }
 
+/**
+ * What a command record of the journey topic (its header's command, its value's body) does to
+ * an engine: the versions it emits. An unknown command does nothing.
+ */
+export function applyJourneyCommand(
+  engine: ContextEngine,
+  command: string,
+  body: Record<string, unknown>,
+): ContextRecord[] {
+  if (command === 'progress') {
+    const time = typeof body.time === 'number' ? body.time : null;
+    return engine.progress(String(body.source), time, body.idle === true);
+  }
+  if (command === 'unmerge')
+    return engine.unmerge(String(body.anonymousId), String(body.customerId));
+  return [];
+}
+
 /** Batches of one partition whose versions may be on their way at once (backpressure). */
 const WRITES_IN_FLIGHT = 8;
 
@@ -223,7 +241,7 @@ export class ContextProcessor {
           });
           continue;
         }
-        records.push(...this.command(state.engine, command, input));
+        records.push(...applyJourneyCommand(state.engine, command, input));
         continue;
       }
       let inputs: JourneyEvent[];
@@ -262,21 +280,6 @@ export class ContextProcessor {
     if (Date.now() - state.savedAt >= this.options.snapshotIntervalMs)
       await this.save(batch.partition);
     await payload.heartbeat();
-  }
-
-  /** What a command record does to the partition's engine; an unknown command does nothing. */
-  private command(
-    engine: ContextEngine,
-    command: string,
-    input: Record<string, unknown>,
-  ): ContextRecord[] {
-    if (command === 'progress') {
-      const time = typeof input.time === 'number' ? input.time : null;
-      return engine.progress(String(input.source), time, input.idle === true);
-    }
-    if (command === 'unmerge')
-      return engine.unmerge(String(input.anonymousId), String(input.customerId));
-    return [];
   }
 
   /** Issues one batch's writes (versions, then dead letters) behind the ones before it. */
