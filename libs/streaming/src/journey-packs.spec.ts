@@ -1,7 +1,12 @@
 import fc from 'fast-check';
 import { Partitioners, type Message } from 'kafkajs';
 import { JOURNEY_COMMAND_HEADER } from './journey-commands';
-import { journeyEvents, journeyPartition, packJourneyMessages } from './journey-packs';
+import {
+  journeyEvents,
+  journeyPartition,
+  journeyWrites,
+  packJourneyMessages,
+} from './journey-packs';
 
 /** What each partition receives, in order: `key:id` per event, `!command` per command. */
 function perPartition(records: readonly Message[]): Map<number, string[]> {
@@ -107,6 +112,55 @@ describe('journey packs', () => {
     const records = packJourneyMessages(messages, 6);
     expect(records.length).toBe(new Set(records.map((r) => r.partition)).size);
     expect(records.length).toBeLessThanOrEqual(6);
+  });
+
+  it('cuts a write into writes that keep the order and hold each partition within the bound', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 6 }).chain((p) => fc.tuple(fc.constant(p), messagesArb(p))),
+        fc.integer({ min: 64, max: 512 }),
+        fc.integer({ min: 64, max: 2048 }),
+        ([partitions, messages], packBytes, writeBytes) => {
+          const records = packJourneyMessages(messages, partitions, packBytes);
+          const writes = journeyWrites(records, partitions, writeBytes);
+          // Sent one after another, the writes are the records in their order.
+          expect(writes.flat()).toEqual(records);
+          expect(writes.every((w) => w.length > 0)).toBe(true);
+          for (const write of writes)
+            for (const partition of new Set(write.map((r) => r.partition))) {
+              const held = write.filter((r) => r.partition === partition);
+              const bytes = held.reduce((n, r) => n + Buffer.byteLength(r.value as Buffer), 0);
+              if (held.length > 1) expect(bytes).toBeLessThanOrEqual(writeBytes);
+            }
+          // A cut only where the next record would pass the bound of its partition.
+          for (let i = 1; i < writes.length; i++) {
+            const next = writes[i][0];
+            const before = writes[i - 1].filter((r) => r.partition === next.partition);
+            const bytes = [...before, next].reduce(
+              (n, r) => n + Buffer.byteLength(r.value as Buffer),
+              0,
+            );
+            expect(before.length > 0 && bytes > writeBytes).toBe(true);
+          }
+        },
+      ),
+    );
+  });
+
+  it('keeps a write of a large batch within the broker record batch limit', () => {
+    const messages = Array.from({ length: 6000 }, (_, i) => ({
+      key: `d:a-${i % 7}`,
+      value: event(String(i)).padEnd(500, ' '),
+    }));
+    const writes = journeyWrites(packJourneyMessages(messages, 2), 2);
+    expect(writes.length).toBeGreaterThan(1);
+    for (const write of writes)
+      for (const partition of [0, 1])
+        expect(
+          write
+            .filter((r) => r.partition === partition)
+            .reduce((n, r) => n + Buffer.byteLength(r.value as Buffer), 0),
+        ).toBeLessThanOrEqual(768 * 1024);
   });
 
   it('reads a record of one event under its own key, as before packs', () => {

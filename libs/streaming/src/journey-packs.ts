@@ -81,6 +81,42 @@ export function packJourneyMessages(
   return out;
 }
 
+/**
+ * A write's records for one partition go to Kafka as one record batch, which the broker takes
+ * up to its `message.max.bytes` (1 MB by default). A write holds at most this many bytes of
+ * values per partition, leaving room for keys, headers and framing.
+ */
+export const JOURNEY_WRITE_BYTES = 768 * 1024;
+
+/**
+ * The records in order, cut into consecutive writes so that no write holds more than
+ * `maxBytes` of values for one partition (a record larger than that goes in a write of its
+ * own). Sent one after another, the writes keep every partition's order.
+ */
+export function journeyWrites(
+  records: readonly Message[],
+  partitions: number,
+  maxBytes = JOURNEY_WRITE_BYTES,
+): Message[][] {
+  const writes: Message[][] = [];
+  let current: Message[] = [];
+  let bytes = new Map<number, number>();
+  for (const record of records) {
+    const partition = record.partition ?? journeyPartition(String(record.key ?? ''), partitions);
+    const size = record.value === null ? 0 : Buffer.byteLength(record.value);
+    const held = bytes.get(partition) ?? 0;
+    if (held > 0 && held + size > maxBytes) {
+      writes.push(current);
+      current = [];
+      bytes = new Map();
+    }
+    current.push(record);
+    bytes.set(partition, (bytes.get(partition) ?? 0) + size);
+  }
+  if (current.length > 0) writes.push(current);
+  return writes;
+}
+
 /** An event read from the journey topic, with the journey key it was routed under. */
 export interface JourneyEvent {
   key: string | null;

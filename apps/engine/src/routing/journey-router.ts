@@ -1,7 +1,7 @@
 import type { Message, Producer } from 'kafkajs';
 import type { ContextOptions } from '@ctxb/context';
 import type { CloudEvent } from '@ctxb/events';
-import { journeyCommandMessages, packJourneyMessages } from '@ctxb/streaming';
+import { journeyCommandMessages, journeyWrites, packJourneyMessages } from '@ctxb/streaming';
 import type { JourneyDirectory } from './journey-directory';
 import { journeyRoute } from './journey-route';
 
@@ -244,13 +244,17 @@ export class JourneyRouter {
    * source partitions are routed at once; were their writes to overtake each other, a busy
    * report about a source could land after that source's own, later idle one and hold the
    * engines' clocks for good. Events go in packs, one per journey partition (see
-   * packJourneyMessages).
+   * packJourneyMessages); a large batch takes several writes (see journeyWrites).
    */
   private send(messages: Message[]): Promise<void> {
-    const records = packJourneyMessages(messages, this.journeyPartitions);
-    const sent = this.sending.then(() =>
-      this.producer.send({ topic: this.topic, acks: -1, messages: records }),
+    const writes = journeyWrites(
+      packJourneyMessages(messages, this.journeyPartitions),
+      this.journeyPartitions,
     );
+    const sent = this.sending.then(async () => {
+      for (const records of writes)
+        await this.producer.send({ topic: this.topic, acks: -1, messages: records });
+    });
     this.sending = sent.catch(() => undefined);
     return sent.then(() => undefined);
   }
