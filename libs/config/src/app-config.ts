@@ -217,6 +217,15 @@ export class EngineConfig extends AppHttpConfig {
   @Min(1)
   @Max(64)
   partitionsInParallel!: number;
+
+  /**
+   * The intake reads at most this many bytes of one source partition per fetch. Larger
+   * batches mean fewer writes to the journey topic, each of which a batch waits for.
+   */
+  @IsInt()
+  @Min(65_536)
+  @Max(67_108_864)
+  fetchBytesPerPartition!: number;
 }
 
 /** The raw-event archive: every valid event of the event topics into the store's events table. */

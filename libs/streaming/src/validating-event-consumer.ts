@@ -64,6 +64,8 @@ export interface ValidatingConsumerOptions {
   sessionTimeoutMs?: number;
   /** Batches of different partitions handled at once (default 1); each partition stays in order. */
   partitionsInParallel?: number;
+  /** At most this many bytes of one partition per fetch (kafkajs default 1 MB). */
+  fetchBytesPerPartition?: number;
   /** Told the topic partitions this member owns after each rebalance. */
   onAssigned?: (assignment: Record<string, number[]>) => void;
 }
@@ -88,6 +90,16 @@ export class ValidatingEventConsumer {
   ) {
     this.consumer = kafka.consumer({
       groupId: options.groupId,
+      ...(options.fetchBytesPerPartition
+        ? {
+            maxBytesPerPartition: options.fetchBytesPerPartition,
+            // Enough for the partitions handled at once (kafkajs default 10 MB).
+            maxBytes: Math.max(
+              10 * 1024 * 1024,
+              options.fetchBytesPerPartition * (options.partitionsInParallel ?? 1),
+            ),
+          }
+        : {}),
       ...(options.sessionTimeoutMs
         ? {
             sessionTimeout: options.sessionTimeoutMs,

@@ -98,6 +98,7 @@ export class EventIntakeConsumer implements OnApplicationBootstrap, OnApplicatio
       fromBeginning: config.engine.startFromBeginning,
       sessionTimeoutMs: config.engine.sessionTimeoutMs,
       partitionsInParallel: config.engine.partitionsInParallel,
+      fetchBytesPerPartition: config.engine.fetchBytesPerPartition,
       onOutcome: (topic, outcome, count = 1) => this.outcomes.inc({ topic, outcome }, count),
       handler: { batch: (events, batch) => this.handle(events, batch) },
       onAssigned: (assignment) => {
