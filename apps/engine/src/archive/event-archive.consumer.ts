@@ -24,6 +24,7 @@ import {
   CoalescingBatcher,
   createKafka,
   readEventRecord,
+  structuredValue,
   SupervisedConsumer,
 } from '@ctxb/streaming';
 
@@ -101,7 +102,8 @@ export class EventArchiveConsumer implements OnApplicationBootstrap, OnApplicati
     const rows: EventRow[] = [];
     for (const message of batch.messages) {
       const read = readEventRecord(message);
-      if ('event' in read) rows.push(eventRow(read.event, batch.topic));
+      if ('event' in read)
+        rows.push(eventRow(read.event, batch.topic, structuredValue(message)?.toString()));
     }
     await this.inserts.add(rows);
     this.outcomes.inc({ topic: batch.topic, outcome: 'archived' }, rows.length);

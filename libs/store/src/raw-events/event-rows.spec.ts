@@ -27,4 +27,10 @@ describe('eventRow', () => {
     const row = eventRow(bare, 'order-lifecycle');
     expect([row.anonymous_id, row.customer_id, row.correlation_id]).toEqual(['', '', '']);
   });
+
+  it('keeps the JSON the event came as, when given', () => {
+    const event = exampleEvent('page.viewed');
+    const json = JSON.stringify(event, null, 2);
+    expect(eventRow(event, 'customer-journey', json).event).toBe(json);
+  });
 });

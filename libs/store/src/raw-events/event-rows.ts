@@ -17,8 +17,11 @@ export interface EventRow {
   event: string;
 }
 
-/** The row of a validated event read from `topic` (pure). */
-export function eventRow(event: CloudEvent, topic: string): EventRow {
+/**
+ * The row of a validated event read from `topic` (pure). `json` is the event as JSON when it
+ * is at hand already (a record's value in structured mode), to keep it as it came.
+ */
+export function eventRow(event: CloudEvent, topic: string, json?: string): EventRow {
   const at = Date.parse(event.time);
   return {
     time: clickHouseDateTime(new Date(at).toISOString()),
@@ -30,6 +33,6 @@ export function eventRow(event: CloudEvent, topic: string): EventRow {
     customer_id: event.customerid ?? '',
     correlation_id: event.correlationid ?? '',
     topic,
-    event: JSON.stringify(event),
+    event: json ?? JSON.stringify(event),
   };
 }
