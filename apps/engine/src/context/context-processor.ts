@@ -277,8 +277,15 @@ export class ContextProcessor {
     if (state.inFlight >= WRITES_IN_FLIGHT) await state.writes.catch(() => undefined);
     if (last !== undefined) payload.resolveOffset(last);
     this.hooks.batch?.(batch.partition, { events, records: records.length, expired });
-    if (Date.now() - state.savedAt >= this.options.snapshotIntervalMs)
-      await this.save(batch.partition);
+    // The state is taken now; the save waits for its versions' writes apart from the batches,
+    // which go on folding (one save per partition at a time, see save).
+    if (Date.now() - state.savedAt >= this.options.snapshotIntervalMs && !state.saving)
+      this.save(batch.partition).catch((error: unknown) =>
+        this.logger.warn(
+          { partition: batch.partition, err: String(error) },
+          'saving engine state failed',
+        ),
+      );
     await payload.heartbeat();
   }
 
