@@ -59,23 +59,32 @@ const messagesArb = (partitions: number) =>
   );
 
 describe('journey packs', () => {
-  it('places a key where the Kafka client places it', () => {
+  it('places a key where the Kafka client places it, the first time and every time after', () => {
     const partitioner = Partitioners.DefaultPartitioner();
-    for (const partitions of [1, 3, 6, 12])
-      for (const key of ['d:anon-1', 'c:cust-42', 'o:ORD-12345', 'ü'])
-        expect(journeyPartition(key, partitions)).toBe(
-          partitioner({
-            topic: 't',
-            partitionMetadata: Array.from({ length: partitions }, (_, partitionId) => ({
-              partitionId,
-              leader: 1,
-              partitionErrorCode: 0,
-              replicas: [1],
-              isr: [1],
-            })),
-            message: { key, value: null },
-          }),
-        );
+    fc.assert(
+      fc.property(
+        fc.constantFrom(1, 3, 6, 12),
+        fc.array(fc.oneof(fc.string(), fc.constantFrom('d:anon-1', 'c:cust-42', 'ü')), {
+          maxLength: 30,
+        }),
+        (partitions, keys) => {
+          for (const key of [...keys, ...keys])
+            expect(journeyPartition(key, partitions)).toBe(
+              partitioner({
+                topic: 't',
+                partitionMetadata: Array.from({ length: partitions }, (_, partitionId) => ({
+                  partitionId,
+                  leader: 1,
+                  partitionErrorCode: 0,
+                  replicas: [1],
+                  isr: [1],
+                })),
+                message: { key, value: null },
+              }),
+            );
+        },
+      ),
+    );
   });
 
   it('gives every partition the events and commands it would get one record each, in order', () => {

@@ -13,23 +13,39 @@ import { Partitioners, type Message, type PartitionerArgs } from 'kafkajs';
 export const JOURNEY_PACK_BYTES = 256 * 1024;
 
 const hashPartitioner = Partitioners.DefaultPartitioner();
-const layouts = new Map<number, PartitionerArgs['partitionMetadata']>();
+/** Per partition count: the layout the partitioner is shown, and the keys placed so far. */
+const layouts = new Map<
+  number,
+  { partitionMetadata: PartitionerArgs['partitionMetadata']; placed: Map<string, number> }
+>();
+/** Keys remembered per partition count; a journey's events share a key, so most are repeats. */
+const PLACED_KEYS = 100_000;
 
 /** The journey partition of a key, as the Kafka client's default partitioner places it. */
 export function journeyPartition(key: string, partitions: number): number {
   const count = Math.max(1, partitions);
-  let partitionMetadata = layouts.get(count);
-  if (!partitionMetadata) {
-    partitionMetadata = Array.from({ length: count }, (_, partitionId) => ({
+  let layout = layouts.get(count);
+  if (!layout) {
+    const partitionMetadata = Array.from({ length: count }, (_, partitionId) => ({
       partitionId,
       leader: 0,
       partitionErrorCode: 0,
       replicas: [0],
       isr: [0],
     }));
-    layouts.set(count, partitionMetadata);
+    layouts.set(count, (layout = { partitionMetadata, placed: new Map() }));
   }
-  return hashPartitioner({ topic: '', partitionMetadata, message: { key, value: null } });
+  let partition = layout.placed.get(key);
+  if (partition === undefined) {
+    partition = hashPartitioner({
+      topic: '',
+      partitionMetadata: layout.partitionMetadata,
+      message: { key, value: null },
+    });
+    if (layout.placed.size >= PLACED_KEYS) layout.placed.clear();
+    layout.placed.set(key, partition);
+  }
+  return partition;
 }
 
 /**
