@@ -79,15 +79,15 @@ export class BenchEngines {
     await provisionTopics(kafka, config.topics);
     const admin = kafka.admin();
     await admin.connect();
-    for (const topic of TOPICS) {
-      const ends = await admin.fetchTopicOffsets(topic);
-      for (const group of [`${run}_engine`, `${run}_archive`])
-        await admin.setOffsets({
-          groupId: group,
-          topic,
-          partitions: ends.map((o) => ({ partition: o.partition, offset: o.high })),
-        });
-    }
+    const offsets = await Promise.all(
+      TOPICS.map(async (topic) => ({ topic, ends: await admin.fetchTopicOffsets(topic) })),
+    );
+    const positions = offsets.flatMap(({ topic, ends }) =>
+      ends.map((o) => ({ topic, partition: o.partition, offset: o.high })),
+    );
+    await Promise.all(
+      [`${run}_engine`, `${run}_archive`].map((group) => commitNewGroup(kafka, group, positions)),
+    );
     return new BenchEngines(run, kafka, admin, clickhouse, {
       CTXB_ENGINE_GROUP_ID: `${run}_engine`,
       CTXB_ARCHIVE_GROUP_ID: `${run}_archive`,
@@ -148,6 +148,30 @@ export class BenchEngines {
     await this.clickhouse.close();
     const redis = createRedis(loadConfig().redis);
     await deleteKeysWithPrefix(redis, this.run).finally(() => redis.disconnect());
+  }
+}
+
+/**
+ * Commits `positions` as a new group's offsets through one short-lived member. (kafkajs's
+ * admin.setOffsets takes one topic at a time and waits out a 5 s fetch for each: a minute for
+ * the catalogue's topics and two groups.)
+ */
+async function commitNewGroup(
+  kafka: Kafka,
+  groupId: string,
+  positions: { topic: string; partition: number; offset: string }[],
+): Promise<void> {
+  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  try {
+    const topics = [...new Set(positions.map((p) => p.topic))];
+    await consumer.subscribe({ topics, fromBeginning: false });
+    // Joined once run resolves; nothing is consumed or committed but the positions.
+    await consumer.run({ autoCommit: false, eachBatch: async () => undefined });
+    consumer.pause(topics.map((topic) => ({ topic })));
+    await consumer.commitOffsets(positions);
+  } finally {
+    await consumer.disconnect();
   }
 }
 
