@@ -39,23 +39,33 @@ export function IsCurrency(options?: ValidationOptions): PropertyDecorator {
 const RFC3339 =
   /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-](\d{2}):(\d{2}))$/;
 
-/** RFC 3339 shape and a real calendar instant (Date.parse would roll 02-30 over to March). */
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Days in a month of the proleptic Gregorian calendar (RFC 3339's). */
+function daysInMonth(year: number, month: number): number {
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1];
+}
+
+/**
+ * RFC 3339 shape and a real calendar instant (Date.parse would roll 02-30 over to March).
+ * Every event is checked, twice over (intake and archive): no Date objects here.
+ */
 export function isTimestamp(value: unknown): value is string {
   if (typeof value !== 'string') return false;
   const m = RFC3339.exec(value);
   if (!m) return false;
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  const offsetOk = m[9] === undefined || (Number(m[9]) < 24 && Number(m[10]) < 60);
+  const month = +m[2];
+  const day = +m[3];
   return (
     month >= 1 &&
     month <= 12 &&
     day >= 1 &&
-    day <= daysInMonth &&
-    hour < 24 &&
-    minute < 60 &&
-    second < 61 &&
-    offsetOk
+    day <= daysInMonth(+m[1], month) &&
+    +m[4] < 24 &&
+    +m[5] < 60 &&
+    +m[6] < 61 &&
+    (m[9] === undefined || (+m[9] < 24 && +m[10] < 60))
   );
 }
 
