@@ -107,8 +107,11 @@ describe('Salesforce delivery through the queue (BullMQ, retry policy, dead lett
       const tries = await deliver('unavailable');
       expect(statuses(tries)).toEqual(['retrying', 'retrying', 'retrying', 'dead-lettered']);
       expect(tries[0]).toMatchObject({ failureKind: 'connection-lost' });
-      const { letters } = await deadLetters.list({ offset: 0, limit: 100 }, route.queue);
-      const letter = letters.find((l) => l.data.contextReferenceId === tries[0].contextReferenceId);
+      // The last try is journaled before the letter is kept (see LinkQueueWorker.deadLetter).
+      const letter = await poll('the dead letter', async () => {
+        const { letters } = await deadLetters.list({ offset: 0, limit: 100 }, route.queue);
+        return letters.find((l) => l.data.contextReferenceId === tries[0].contextReferenceId);
+      });
       expect(letter).toMatchObject({ failureKind: 'connection-lost', tries: 4 });
     } finally {
       double.clearFailures();
@@ -136,10 +139,12 @@ describe('Salesforce delivery through the queue (BullMQ, retry policy, dead lett
     });
     const tries = await deliver('rule');
     expect(statuses(tries)).toEqual(['dead-lettered']);
-    const { letters } = await deadLetters.list({ offset: 0, limit: 100 }, route.queue);
-    const letter = letters.find((l) => l.data.contextReferenceId === tries[0].contextReferenceId);
-    expect(letter?.failureKind).toBe('constraint');
-    expect(letter?.reason).toContain('[FIELD_CUSTOM_VALIDATION_EXCEPTION] Amount must be positive');
+    const letter = await poll('the dead letter', async () => {
+      const { letters } = await deadLetters.list({ offset: 0, limit: 100 }, route.queue);
+      return letters.find((l) => l.data.contextReferenceId === tries[0].contextReferenceId);
+    });
+    expect(letter.failureKind).toBe('constraint');
+    expect(letter.reason).toContain('[FIELD_CUSTOM_VALIDATION_EXCEPTION] Amount must be positive');
   });
 
   it('renews an expired session within the try, once', async () => {
