@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import Redis from 'ioredis';
 import type { ContextRecord } from '@ctxb/context';
+import { exampleEvent } from '@ctxb/events';
 import { generateTraffic } from '@ctxb/simulation';
 import { ContextRecordStore, createClickHouse } from '@ctxb/store';
 import {
@@ -21,6 +22,7 @@ import {
   engineTestConfig,
   storedContexts,
 } from '../support/engine-test';
+import { uniqueName } from '../support/test-config';
 import { readJourneyLog, replayJourneyLog } from '../support/journey-log';
 
 const config = engineTestConfig((c) => {
@@ -141,6 +143,76 @@ describe('context processor in a consumer group', () => {
     const got = new Map(stored.map((r) => [key(r), r.record]));
     expect([...got.keys()].sort()).toEqual([...want.keys()].sort());
     for (const [k, record] of want) expect(got.get(k)).toBe(record);
+  });
+});
+
+describe('context processor saving', () => {
+  const topic = uniqueName('test_journeys_saving');
+  const groupId = uniqueName('test_saving');
+  let redis: Redis;
+
+  beforeAll(async () => {
+    redis = new Redis({ host: config.redis.host, port: config.redis.port });
+    await provisionTopics(kafka, config.topics, undefined, [topic]);
+  });
+  afterAll(async () => {
+    redis.disconnect();
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await admin.disconnect();
+  });
+
+  it("folds the next batches in while a save waits for the partition's writes", async () => {
+    // Every write hangs until the gate opens, so a save started meanwhile cannot finish.
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    let folded = 0;
+    const processor = new ContextProcessor(
+      kafka,
+      {
+        groupId,
+        topic,
+        sessionTimeoutMs: config.engine.sessionTimeoutMs,
+        snapshotIntervalMs: 100,
+        partitionsInParallel: 1,
+        context: options,
+      },
+      new EngineSnapshots(redis, uniqueName('ctxb_test_saving')),
+      { write: () => gate },
+      orderedProducer(kafka),
+      logger,
+      { batch: () => folded++ },
+    );
+    await processor.start();
+    await waitForMembers(groupId, 1);
+    const producer = orderedProducer(kafka);
+    await producer.connect();
+    try {
+      // One record at a time, apart, so that each is a batch of its own and a save falls due
+      // from the second on.
+      for (let i = 0; i < 10; i++) {
+        const event = exampleEvent('page.viewed', {
+          id: `saving-${i}`,
+          anonymousid: 'anon-saving',
+          time: new Date(Date.UTC(2026, 3, 1, 10, i)).toISOString(),
+        });
+        await producer.send({
+          topic,
+          messages: [{ partition: 0, key: 'd:anon-saving', value: JSON.stringify(event) }],
+        });
+        await new Promise((r) => setTimeout(r, 150));
+      }
+      // A batch that waited for its save would have stopped the partition at the second.
+      // Batches go on until the writes in flight hold them back (at the eighth).
+      await poll('batches folded beside the waiting save', async () =>
+        folded >= 7 ? true : undefined,
+      );
+    } finally {
+      open();
+      await producer.disconnect();
+      await processor.stop();
+    }
   });
 });
 
