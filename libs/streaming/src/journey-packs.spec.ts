@@ -131,7 +131,7 @@ describe('journey packs', () => {
         fc.integer({ min: 64, max: 2048 }),
         ([partitions, messages], packBytes, writeBytes) => {
           const records = packJourneyMessages(messages, partitions, packBytes);
-          const writes = journeyWrites(records, partitions, writeBytes);
+          const writes = journeyWrites(records, writeBytes);
           // Sent one after another, the writes are the records in their order.
           expect(writes.flat()).toEqual(records);
           expect(writes.every((w) => w.length > 0)).toBe(true);
@@ -161,7 +161,7 @@ describe('journey packs', () => {
       key: `d:a-${i % 7}`,
       value: event(String(i)).padEnd(500, ' '),
     }));
-    const writes = journeyWrites(packJourneyMessages(messages, 2), 2);
+    const writes = journeyWrites(packJourneyMessages(messages, 2));
     expect(writes.length).toBeGreaterThan(1);
     for (const write of writes)
       for (const partition of [0, 1])

@@ -105,20 +105,20 @@ export function packJourneyMessages(
 export const JOURNEY_WRITE_BYTES = 768 * 1024;
 
 /**
- * The records in order, cut into consecutive writes so that no write holds more than
- * `maxBytes` of values for one partition (a record larger than that goes in a write of its
- * own). Sent one after another, the writes keep every partition's order.
+ * The records of packJourneyMessages (each addressed to its partition), in order, cut into
+ * consecutive writes so that no write holds more than `maxBytes` of values for one partition
+ * (a record larger than that goes in a write of its own). Sent one after another, the writes
+ * keep every partition's order.
  */
 export function journeyWrites(
   records: readonly Message[],
-  partitions: number,
   maxBytes = JOURNEY_WRITE_BYTES,
 ): Message[][] {
   const writes: Message[][] = [];
   let current: Message[] = [];
-  let bytes = new Map<number, number>();
+  let bytes = new Map<number | undefined, number>();
   for (const record of records) {
-    const partition = record.partition ?? journeyPartition(String(record.key ?? ''), partitions);
+    const { partition } = record;
     const size = record.value === null ? 0 : Buffer.byteLength(record.value);
     const held = bytes.get(partition) ?? 0;
     if (held > 0 && held + size > maxBytes) {

@@ -141,9 +141,7 @@ export class ContextProcessor {
     this.saver = setInterval(() => {
       for (const [partition, state] of this.partitions)
         if (!state.writing && Date.now() - state.savedAt >= this.options.snapshotIntervalMs)
-          this.save(partition).catch((error: unknown) =>
-            this.logger.warn({ partition, err: String(error) }, 'saving engine state failed'),
-          );
+          this.saveBeside(partition);
     }, this.options.snapshotIntervalMs);
     this.saver.unref();
     await this.consume();
@@ -280,12 +278,7 @@ export class ContextProcessor {
     // The state is taken now; the save waits for its versions' writes apart from the batches,
     // which go on folding (one save per partition at a time, see save).
     if (Date.now() - state.savedAt >= this.options.snapshotIntervalMs && !state.saving)
-      this.save(batch.partition).catch((error: unknown) =>
-        this.logger.warn(
-          { partition: batch.partition, err: String(error) },
-          'saving engine state failed',
-        ),
-      );
+      this.saveBeside(batch.partition);
     await payload.heartbeat();
   }
 
@@ -353,6 +346,13 @@ export class ContextProcessor {
       }
     }
     return state;
+  }
+
+  /** Starts saving one partition without waiting for it; a failure is logged. */
+  private saveBeside(partition: number): void {
+    this.save(partition).catch((error: unknown) =>
+      this.logger.warn({ partition, err: String(error) }, 'saving engine state failed'),
+    );
   }
 
   /** Saves one partition; a save already under way is waited for, never run twice at once. */

@@ -247,10 +247,7 @@ export class JourneyRouter {
    * packJourneyMessages); a large batch takes several writes (see journeyWrites).
    */
   private send(messages: Message[]): Promise<void> {
-    const writes = journeyWrites(
-      packJourneyMessages(messages, this.journeyPartitions),
-      this.journeyPartitions,
-    );
+    const writes = journeyWrites(packJourneyMessages(messages, this.journeyPartitions));
     const sent = this.sending.then(async () => {
       for (const records of writes)
         await this.producer.send({ topic: this.topic, acks: -1, messages: records });
