@@ -113,6 +113,18 @@ describe('journey packs', () => {
     );
   });
 
+  it('counts the closing bracket: a pack of exactly the bound is kept whole, one byte less splits it', () => {
+    const messages = [
+      { key: 'd:a', value: event('1') },
+      { key: 'd:a', value: event('2') },
+    ];
+    const whole = packJourneyMessages(messages, 1, 1 << 20);
+    expect(whole).toHaveLength(1);
+    const size = (whole[0].value as Buffer).length;
+    expect(packJourneyMessages(messages, 1, size)).toHaveLength(1);
+    expect(packJourneyMessages(messages, 1, size - 1)).toHaveLength(2);
+  });
+
   it('packs one write into one record per partition', () => {
     const messages = Array.from({ length: 500 }, (_, i) => ({
       key: `d:a-${i % 40}`,

@@ -84,7 +84,7 @@ export function packJourneyMessages(
     const head = Buffer.from(`[${JSON.stringify(message.key)},`);
     const bytes = 1 + head.length + value.length + CLOSE.length; // with its `[` or `,`
     let pack = open.get(partition);
-    if (pack && pack.bytes + bytes > maxBytes) {
+    if (pack && pack.bytes + bytes + CLOSE.length > maxBytes) {
       close(partition);
       pack = undefined;
     }
