@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { exampleEvent, type CloudEvent } from '@ctxb/events';
 import { generateTraffic, order12345Events, order12345Records } from '@ctxb/simulation';
-import { ContextEngine, type EngineSnapshot } from './context-engine';
+import { ContextEngine, type EngineChanges, type EngineSnapshot } from './context-engine';
+import { applyChanges } from './engine-changes';
 import type { ContextOptions } from './context-options';
 import type { ContextRecord } from './context-record';
 
@@ -45,6 +46,25 @@ function deliver(
     });
   });
   return arrivals.sort((a, b) => a.at - b.at || a.i - b.i).map((a) => a.event);
+}
+
+/** An engine's state with its lists in one order (the order they are held in does not count). */
+function normalized(engine: ContextEngine): EngineSnapshot {
+  const s = JSON.parse(JSON.stringify(engine.snapshot())) as EngineSnapshot;
+  const byKey =
+    <T>(key: (item: T) => string) =>
+    (a: T, b: T) =>
+      key(a) < key(b) ? -1 : 1;
+  return {
+    ...s,
+    unmerged: [...s.unmerged].sort(),
+    sources: [...s.sources].sort(byKey((x) => x.source)),
+    seen: [...s.seen].sort(byKey((x) => x[0])),
+    facts: [...s.facts].sort(byKey((f) => f.key)),
+    orders: s.orders
+      .map((o) => ({ ...o, pending: [...o.pending].sort((a, b) => a - b) }))
+      .sort(byKey((o) => o.orderId)),
+  };
 }
 
 describe('ContextEngine', () => {
@@ -117,6 +137,118 @@ describe('ContextEngine', () => {
       );
     },
   );
+
+  it.each([
+    ['default windows', {}],
+    ['windows short enough to evict and expire', { lookbackMs: DAY, orderRetentionMs: 2 * DAY }],
+  ])(
+    'restores from a snapshot and the changes taken after it as from a snapshot of the whole (%s)',
+    (_, windows: Partial<ContextOptions>) => {
+      const options = { latenessMs: LATENESS, ...windows };
+      const arrival = deliver(
+        TRAFFIC,
+        TRAFFIC.map((_, i) => (i * 7_919) % LATENESS),
+        TRAFFIC.map((_, i) => i * 31).slice(0, 50),
+      );
+      const expected = replay(arrival, windows).map((r) => JSON.stringify(r));
+      const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+      fc.assert(
+        fc.property(
+          // Where the state is taken (whole or as changes), and where the engine is lost.
+          fc.uniqueArray(
+            fc.record({ at: fc.integer({ min: 0, max: arrival.length - 1 }), whole: fc.boolean() }),
+            { selector: (save) => save.at, minLength: 1, maxLength: 30 },
+          ),
+          fc.uniqueArray(fc.integer({ min: 1, max: arrival.length - 1 }), { maxLength: 3 }),
+          (saves, crashes) => {
+            const wholeAt = new Map(saves.map((save) => [save.at, save.whole]));
+            const crashed = new Set<number>();
+            let engine = new ContextEngine(options);
+            // The last state taken: the index it holds events before, the last snapshot of the
+            // whole and the changes taken after it.
+            let taken: { at: number; whole: EngineSnapshot; changes: EngineChanges[] } | undefined;
+            const emitted = new Map<string, string>();
+            const emit = (records: ContextRecord[]) => {
+              for (const r of records) {
+                const key = `${r.contextReferenceId}#${r.version}`;
+                const json = JSON.stringify(r);
+                // A replay emits again exactly what it emitted before.
+                if (emitted.has(key)) expect(json).toBe(emitted.get(key));
+                emitted.set(key, json);
+              }
+            };
+            for (let i = 0; i < arrival.length; i++) {
+              const whole = wholeAt.get(i);
+              if (whole !== undefined) {
+                if (whole || !taken)
+                  taken = { at: i, whole: clone(engine.snapshot()), changes: [] };
+                else {
+                  taken = {
+                    at: i,
+                    whole: taken.whole,
+                    changes: [...taken.changes, clone(engine.changes())],
+                  };
+                  // The chain restores to the state a snapshot of the whole holds.
+                  const chain = applyChanges(taken.whole, taken.changes);
+                  expect(normalized(ContextEngine.restore(chain, options))).toEqual(
+                    normalized(engine),
+                  );
+                }
+              }
+              if (crashes.includes(i) && !crashed.has(i)) {
+                crashed.add(i);
+                engine = taken
+                  ? ContextEngine.restore(applyChanges(taken.whole, taken.changes), options)
+                  : new ContextEngine(options);
+                i = (taken?.at ?? 0) - 1;
+                continue;
+              }
+              emit(engine.ingest(arrival[i]).records);
+            }
+            emit(engine.drain());
+            expect([...emitted.values()].sort()).toEqual([...expected].sort());
+          },
+        ),
+        { numRuns: 15, endOnFailure: true },
+      );
+    },
+  );
+
+  it('counts an order whose version was emitted since as changed, though no event of it came', () => {
+    const engine = new ContextEngine({ latenessMs: LATENESS });
+    const placed = exampleEvent('order.placed');
+    engine.ingest(placed);
+    const before = engine.snapshot();
+    expect(before.orders[0].version).toBe(0);
+    // Only the watermark moves: the placement's version falls due and is emitted.
+    const later = new Date(Date.parse(placed.time) + 2 * LATENESS).toISOString();
+    const out = engine.ingest(exampleEvent('page.viewed', { id: 'later', time: later }));
+    expect(out.records).toHaveLength(1);
+    const after = applyChanges(before, [engine.changes()]);
+    expect(after.orders.map((o) => [o.orderId, o.version, o.pending])).toEqual([['12345', 1, []]]);
+  });
+
+  it('keeps an event seen after a restore only as long as the engine itself would', () => {
+    // Retention lets go of seen events two days back; the order lives on (placed an hour later
+    // than its first payment attempt), so the attempt stays among the snapshot's facts.
+    const options = { latenessMs: LATENESS, lookbackMs: DAY, orderRetentionMs: 2 * DAY };
+    const attempt = exampleEvent('payment.attempted', {
+      source: 'https://payments.example.com',
+      time: '2026-03-14T15:00:00Z',
+    });
+    const engine = new ContextEngine(options);
+    engine.ingest(attempt);
+    engine.ingest(exampleEvent('order.placed', { time: '2026-03-14T16:00:00Z' }));
+    engine.ingest(exampleEvent('page.viewed', { id: 'later', time: '2026-03-16T15:35:00Z' }));
+    const restored = ContextEngine.restore(
+      JSON.parse(JSON.stringify(engine.snapshot())) as EngineSnapshot,
+      options,
+    );
+    expect(restored.snapshot().orders.map((o) => o.orderId)).toEqual(['12345']);
+    // The attempt again: older than what the engine keeps, and no longer known as seen.
+    expect(engine.ingest(attempt).expired).toHaveLength(1);
+    expect(restored.ingest(attempt).expired).toHaveLength(1);
+  });
 
   it('does not let a source read far ahead make another source’s events late', () => {
     const web = TRAFFIC.filter((e) => e.anonymousid && e.type !== 'order.placed');

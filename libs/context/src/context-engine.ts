@@ -51,31 +51,56 @@ interface OrderState {
   reference?: string;
 }
 
-/** The engine state as JSON-safe data (see ContextEngine.snapshot). */
-export interface EngineSnapshot {
-  format: 1;
+/** One order of a snapshot; its facts by key. */
+export interface OrderEntry {
+  orderId: string;
+  placed: string | null;
+  facts: string[];
+  pending: number[];
+  version: number;
+  horizon: number | null;
+  content: string | null;
+  journey: JourneyContext | null;
+  /** See OrderState.journeyFrom; null for +∞, absent when unknown. */
+  journeyFrom?: number | null;
+}
+
+/** The parts of the engine state that are small and saved whole, in a snapshot and in changes. */
+export interface EngineClock {
   newest: number | null;
   behaviourKeptFrom: number | null;
   ordersKeptFrom: number | null;
   unmerged: string[];
   sources: { source: string; time: number | null; idle: boolean }[];
+}
+
+/** The engine state as JSON-safe data (see ContextEngine.snapshot). */
+export interface EngineSnapshot extends EngineClock {
+  format: 1;
+  /**
+   * Events seen, as `[source NUL id, time]`, that are not among `facts` (a fact's own key
+   * and time count as seen while its time is not before `ordersKeptFrom`'s minute).
+   * Snapshots that list every seen event read the same.
+   */
   seen: [string, number][];
   facts: Fact[];
-  orders: {
-    orderId: string;
-    placed: string | null;
-    facts: string[];
-    pending: number[];
-    version: number;
-    horizon: number | null;
-    content: string | null;
-    journey: JourneyContext | null;
-    /** See OrderState.journeyFrom; null for +∞, absent when unknown. */
-    journeyFrom?: number | null;
-  }[];
+  orders: OrderEntry[];
+}
+
+/**
+ * What changed since the state was last taken (see ContextEngine.changes): the facts folded
+ * in since, the orders changed or gone since, and the small parts whole. `applyChanges` turns
+ * a snapshot and the changes after it into the snapshot of the later state.
+ */
+export interface EngineChanges extends EngineClock {
+  format: 1;
+  facts: Fact[];
+  orders: OrderEntry[];
+  removed: string[];
 }
 
 const finite = (n: number): number | null => (Number.isFinite(n) ? n : null);
+const MINUTE = 60_000;
 
 class MultiIndex<T> {
   private readonly map = new Map<string, T[]>();
@@ -134,6 +159,8 @@ export class ContextEngine {
   private ordersKeptFrom = Number.NEGATIVE_INFINITY;
   /** Due versions as (event time, order id), earliest first; stale entries are skipped. */
   private readonly due = new DueQueue();
+  /** What changed since the state was last taken; kept only once it has been taken. */
+  private since: { facts: Fact[]; orders: Set<string>; removed: Set<string> } | undefined;
 
   /** One copy of each repeated string (ids, paths) held by facts; started anew when facts leave. */
   private pool = new Map<string, string>();
@@ -198,6 +225,7 @@ export class ContextEngine {
       return { records: NONE, expired: [{ event, reason }] };
     }
     this.seen.add(event.source, event.id, fact.at);
+    this.since?.facts.push(fact);
     this.remember(fact);
     if (fact.at > this.newest) {
       this.newest = fact.at;
@@ -241,8 +269,45 @@ export class ContextEngine {
     this.linksByDevice.forEach(collect);
     this.linksByCustomer.forEach(collect);
     for (const order of this.orders.values()) order.facts.forEach(collect);
+    this.mark();
     return {
       format: 1,
+      ...this.clockState(),
+      seen: this.seen.entries((key) => !facts.has(key)),
+      facts: [...facts.values()],
+      orders: [...this.orders].map(([orderId, o]) => orderEntry(orderId, o)),
+    };
+  }
+
+  /**
+   * What changed since the state was last taken (by `snapshot`, `changes` or `restore`), and
+   * from now on what changes after this. `applyChanges(taken, changes)` is then the snapshot
+   * of this state. An engine whose state was never taken has no changes to give.
+   */
+  changes(): EngineChanges {
+    const since = this.since;
+    if (!since) throw new Error('the engine state was never taken: take a snapshot first');
+    const orders: OrderEntry[] = [];
+    for (const orderId of since.orders) {
+      const order = this.orders.get(orderId);
+      if (order) orders.push(orderEntry(orderId, order));
+    }
+    this.mark();
+    return {
+      format: 1,
+      ...this.clockState(),
+      facts: since.facts,
+      orders,
+      removed: [...since.removed].filter((orderId) => !this.orders.has(orderId)),
+    };
+  }
+
+  private mark(): void {
+    this.since = { facts: [], orders: new Set(), removed: new Set() };
+  }
+
+  private clockState(): EngineClock {
+    return {
       newest: finite(this.newest),
       behaviourKeptFrom: finite(this.behaviourKeptFrom),
       ordersKeptFrom: finite(this.ordersKeptFrom),
@@ -251,19 +316,6 @@ export class ContextEngine {
         source,
         time: finite(s.time),
         idle: s.idle,
-      })),
-      seen: this.seen.entries(),
-      facts: [...facts.values()],
-      orders: [...this.orders].map(([orderId, o]) => ({
-        orderId,
-        placed: o.placed?.key ?? null,
-        facts: o.facts.map((f) => f.key),
-        pending: [...o.pending],
-        version: o.version,
-        horizon: finite(o.horizon),
-        content: o.content ?? null,
-        journey: o.journey ?? null,
-        ...(o.journeyFrom === undefined ? {} : { journeyFrom: finite(o.journeyFrom) }),
       })),
     };
   }
@@ -280,6 +332,10 @@ export class ContextEngine {
       engine.sources.set(s.source, { time: s.time ?? Number.NEGATIVE_INFINITY, idle: s.idle });
     engine.tick();
     engine.seen = SeenEvents.fromEntries(snapshot.seen);
+    // A fact's own event is seen until the minute its kind of state was last let go.
+    const forgottenBefore = Math.floor(engine.ordersKeptFrom / MINUTE);
+    for (const fact of snapshot.facts)
+      if (Math.floor(fact.at / MINUTE) >= forgottenBefore) engine.seen.addKey(fact.key, fact.at);
     const facts = new Map(snapshot.facts.map((f) => [f.key, f]));
     for (const fact of snapshot.facts) {
       if (fact.at < engine.behaviourKeptFrom) continue;
@@ -311,6 +367,7 @@ export class ContextEngine {
     }
     const live = (orderId: string) => engine.orders.has(orderId);
     for (const fact of facts.values()) if (fact.orders) engine.correlations.add(fact, live);
+    engine.mark();
     return engine;
   }
 
@@ -384,7 +441,9 @@ export class ContextEngine {
       this.changed(orderId, fact.at);
   }
 
+  /** An order about to change (created if new). */
   private order(orderId: string): OrderState {
+    this.since?.orders.add(orderId);
     let order = this.orders.get(orderId);
     if (!order) {
       order = { facts: [], pending: new Set(), version: 0, horizon: Number.NEGATIVE_INFINITY };
@@ -411,6 +470,7 @@ export class ContextEngine {
       const [at, orderId] = next;
       const order = this.orders.get(orderId);
       if (!order?.pending.delete(at)) continue;
+      this.since?.orders.add(orderId);
       const record = this.compute(order, at);
       const content = contentHash(record, order.journeyHash!);
       order.horizon = Math.max(order.horizon, at);
@@ -507,6 +567,7 @@ export class ContextEngine {
       const at = order.placed?.at ?? order.facts[0]?.at ?? 0;
       if (at < ordersFrom && order.pending.size === 0) {
         this.orders.delete(orderId);
+        this.since?.removed.add(orderId);
         this.correlations.forget(orderId);
       }
     }
@@ -525,6 +586,20 @@ export class ContextEngine {
     // facts share one fresh copy per string from here on.
     this.pool = new Map();
   }
+}
+
+function orderEntry(orderId: string, o: OrderState): OrderEntry {
+  return {
+    orderId,
+    placed: o.placed?.key ?? null,
+    facts: o.facts.map((f) => f.key),
+    pending: [...o.pending],
+    version: o.version,
+    horizon: finite(o.horizon),
+    content: o.content ?? null,
+    journey: o.journey ?? null,
+    ...(o.journeyFrom === undefined ? {} : { journeyFrom: finite(o.journeyFrom) }),
+  };
 }
 
 const sha256 = (text: string): string => hash('sha256', text, 'base64');

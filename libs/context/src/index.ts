@@ -1,5 +1,6 @@
 export * from './attribution';
 export * from './context-engine';
+export * from './engine-changes';
 export * from './context-options';
 export * from './context-record';
 export * from './context-reference';

@@ -58,20 +58,26 @@ export class SeenEvents {
     }
   }
 
-  /** As `[source NUL id, time]` pairs (the snapshot form). */
-  entries(): [string, number][] {
+  /** As `[source NUL id, time]` pairs (the snapshot form), those `keep` accepts. */
+  entries(keep: (key: string) => boolean = () => true): [string, number][] {
     const out: [string, number][] = [];
     for (const [source, ids] of this.bySource)
-      for (const [id, at] of ids) out.push([`${source}\u0000${id}`, at * MINUTE]);
+      for (const [id, at] of ids) {
+        const key = `${source}\u0000${id}`;
+        if (keep(key)) out.push([key, at * MINUTE]);
+      }
     return out;
+  }
+
+  /** `add` by the `source NUL id` key. */
+  addKey(key: string, at: number): void {
+    const split = key.indexOf('\u0000');
+    this.add(key.slice(0, split), key.slice(split + 1), at);
   }
 
   static fromEntries(entries: readonly [string, number][]): SeenEvents {
     const seen = new SeenEvents();
-    for (const [key, at] of entries) {
-      const split = key.indexOf('\u0000');
-      seen.add(key.slice(0, split), key.slice(split + 1), at);
-    }
+    for (const [key, at] of entries) seen.addKey(key, at);
     return seen;
   }
 }
