@@ -72,6 +72,9 @@ describe('context processor in a consumer group', () => {
     await dropTestState(config);
   });
 
+  /** Saves by kind, of both processors: the whole state, or the changes since the last save. */
+  const saves = { whole: 0, changes: 0 };
+
   /** A processor writing to the real store, a little slowly so the test can stop it mid-stream. */
   function processor(written: { count: number }, onWrite: () => void): ContextProcessor {
     const clickhouse = createClickHouse(config.clickhouse);
@@ -97,6 +100,7 @@ describe('context processor in a consumer group', () => {
       },
       orderedProducer(kafka),
       logger,
+      { snapshot: (_, saved) => saves[saved.whole ? 'whole' : 'changes']++ },
     );
   }
 
@@ -143,6 +147,9 @@ describe('context processor in a consumer group', () => {
     const got = new Map(stored.map((r) => [key(r), r.record]));
     expect([...got.keys()].sort()).toEqual([...want.keys()].sort());
     for (const [k, record] of want) expect(got.get(k)).toBe(record);
+    // The partitions moved with state saved as changes after a whole.
+    expect(saves.whole).toBeGreaterThan(0);
+    expect(saves.changes).toBeGreaterThan(0);
   });
 });
 

@@ -68,8 +68,16 @@ export class ContextProcessorService implements OnApplicationBootstrap, OnApplic
     });
     const snapshotMs = new Histogram({
       name: 'ctxb_engine_snapshot_duration_ms',
-      help: 'Time to save one partition state',
+      help: 'Time to save one partition state (kind: whole, or the changes since the last save)',
+      labelNames: ['kind'],
       buckets: [1, 5, 20, 100, 500, 2000, 10000],
+      registers: [registry],
+    });
+    const snapshotBytes = new Histogram({
+      name: 'ctxb_engine_snapshot_bytes',
+      help: 'Bytes of JSON one partition state save wrote to Redis (kind: whole or changes)',
+      labelNames: ['kind'],
+      buckets: [1e4, 1e5, 1e6, 1e7, 1e8],
       registers: [registry],
     });
     this.processor = new ContextProcessor(
@@ -95,7 +103,11 @@ export class ContextProcessorService implements OnApplicationBootstrap, OnApplic
           versions.inc(counts.records);
           expired.inc(counts.expired);
         },
-        snapshot: (_, __, ms) => snapshotMs.observe(ms),
+        snapshot: (_, saved, ms) => {
+          const kind = saved.whole ? 'whole' : 'changes';
+          snapshotMs.observe({ kind }, ms);
+          snapshotBytes.observe({ kind }, saved.bytes);
+        },
       },
     );
     const processor = this.processor;

@@ -1,6 +1,12 @@
 import type { Logger } from '@nestjs/common';
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import { ContextEngine, type ContextOptions, type ContextRecord } from '@ctxb/context';
+import {
+  ContextEngine,
+  type ContextOptions,
+  type ContextRecord,
+  type EngineChanges,
+  type EngineSnapshot,
+} from '@ctxb/context';
 import { DeadLetterStage, deadLetterTopic, type CloudEvent } from '@ctxb/events';
 import {
   deadLetterMessage,
@@ -9,7 +15,7 @@ import {
   type JourneyEvent,
   restartAfterCrash,
 } from '@ctxb/streaming';
-import type { EngineSnapshots } from './engine-snapshots';
+import type { EngineSnapshots, SavedSize } from './engine-snapshots';
 
 /**
  * Where new context versions go: the store, then the link queues. Writes may be coalesced;
@@ -37,13 +43,21 @@ export function applyJourneyCommand(
   return [];
 }
 
+/** Changes saved after a whole snapshot before the next save is whole again. */
+const MAX_CHANGES = 100;
+
 /** Batches of one partition whose versions may be on their way at once (backpressure). */
 const WRITES_IN_FLIGHT = 8;
 
 export interface ContextProcessorHooks {
   /** After each batch: events seen, versions emitted, events kept out as too late. */
   batch?(partition: number, counts: { events: number; records: number; expired: number }): void;
-  snapshot?(partition: number, facts: number, ms: number): void;
+  /** After each save: whole or changes, the facts in it, its bytes, and how long it took. */
+  snapshot?(
+    partition: number,
+    saved: { whole: boolean; facts: number; bytes: number },
+    ms: number,
+  ): void;
 }
 
 export interface ContextProcessorOptions {
@@ -55,6 +69,9 @@ export interface ContextProcessorOptions {
   partitionsInParallel: number;
   context: ContextOptions;
 }
+
+/** A partition's state as taken for a save: the whole, or the changes since the last save. */
+type Taken = { whole: true; state: EngineSnapshot } | { whole: false; state: EngineChanges };
 
 interface Rejected {
   message: KafkaMessage;
@@ -76,6 +93,11 @@ interface PartitionState {
   failed?: Error;
   /** Last offset this member committed as done (-1: none yet). */
   committedOffset: number;
+  /**
+   * What is saved after `savedOffset`'s state was taken from this engine: the next save may
+   * append its changes. Unknown (nothing saved, or a save failed): the next save is whole.
+   */
+  saved?: SavedSize;
   savedAt: number;
   saving?: Promise<void>;
   /** True while a batch is being folded in (its write not issued yet): no snapshot then. */
@@ -322,6 +344,7 @@ export class ContextProcessor {
         savedOffset: saved?.offset ?? -1,
         committedOffset: -1,
         stored: saved?.offset ?? -1,
+        saved: saved?.size,
         writes: Promise.resolve(),
         inFlight: 0,
         savedAt: Date.now(),
@@ -371,26 +394,42 @@ export class ContextProcessor {
   private async saveNow(partition: number, state: PartitionState, commit: boolean): Promise<void> {
     if (state.offset > state.savedOffset) {
       const started = Date.now();
+      const { topic } = this.options;
       // Taken together, synchronously: batches may go on while the save is under way.
       const offset = state.offset;
-      const snapshot = state.engine.snapshot();
+      const from = state.savedOffset;
+      const chain = state.saved;
+      // Changes while they are smaller than the whole they follow; a restore then reads at
+      // most twice the whole.
+      const whole = !chain || chain.changes >= chain.whole || chain.count >= MAX_CHANGES;
+      const taken: Taken = whole
+        ? { whole: true, state: state.engine.snapshot() }
+        : { whole: false, state: state.engine.changes() };
+      // Until this save is in, what is saved no longer matches what the engine gives next.
+      state.saved = undefined;
       // Saved only once every version up to `offset` is written; never after a failed write.
       try {
         await state.writes;
       } catch {
         return;
       }
-      const saved = await this.snapshots.save(this.options.topic, partition, {
-        offset,
-        state: snapshot,
-      });
-      if (!saved) {
+      const bytes = taken.whole
+        ? await this.snapshots.save(topic, partition, offset, taken.state)
+        : await this.snapshots.saveChanges(topic, partition, from, offset, taken.state);
+      if (bytes === undefined) {
         // A newer owner saved further already; nothing of ours to commit.
         state.savedAt = Date.now();
         return;
       }
+      state.saved = whole
+        ? { whole: bytes, changes: 0, count: 0 }
+        : { ...chain, changes: chain.changes + bytes, count: chain.count + 1 };
       state.savedOffset = Math.max(state.savedOffset, offset);
-      this.hooks.snapshot?.(partition, snapshot.facts.length, Date.now() - started);
+      this.hooks.snapshot?.(
+        partition,
+        { whole, facts: taken.state.facts.length, bytes },
+        Date.now() - started,
+      );
     }
     state.savedAt = Date.now();
     // Commit what the saved state holds — also right after a restore that nothing followed,

@@ -1,0 +1,122 @@
+import Redis from 'ioredis';
+import { ContextEngine, type EngineSnapshot } from '@ctxb/context';
+import { exampleEvent } from '@ctxb/events';
+import { EngineSnapshots } from '../../apps/engine/src/context/engine-snapshots';
+import { engineTestConfig } from '../support/engine-test';
+import { uniqueName } from '../support/test-config';
+
+const config = engineTestConfig();
+const TOPIC = 'journeys';
+
+/** A page view of its own device, `minute` minutes into the day. */
+const view = (minute: number) =>
+  exampleEvent('page.viewed', {
+    id: `view-${minute}`,
+    anonymousid: `anon-${minute}`,
+    time: new Date(Date.UTC(2026, 3, 1, 10, minute)).toISOString(),
+  });
+
+/** The state as JSON, lists in one order (how they are held does not count). */
+const normalized = (snapshot: EngineSnapshot): string =>
+  JSON.stringify({
+    ...snapshot,
+    facts: [...snapshot.facts].sort((a, b) => (a.key < b.key ? -1 : 1)),
+    orders: [...snapshot.orders].sort((a, b) => (a.orderId < b.orderId ? -1 : 1)),
+  });
+
+describe('engine snapshots in Redis: the whole, then the changes after it', () => {
+  let redis: Redis;
+  let prefix: string;
+  let snapshots: EngineSnapshots;
+
+  beforeAll(() => {
+    redis = new Redis({ host: config.redis.host, port: config.redis.port });
+  });
+  beforeEach(() => {
+    prefix = uniqueName('ctxb_test_snapshots');
+    snapshots = new EngineSnapshots(redis, prefix);
+  });
+  afterEach(async () => {
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+  });
+  afterAll(() => redis.disconnect());
+
+  it('loads the whole with every change after it applied, and tells their sizes', async () => {
+    const engine = new ContextEngine();
+    engine.ingest(view(0));
+    engine.ingest(exampleEvent('order.placed'));
+    const whole = await snapshots.save(TOPIC, 0, 10, engine.snapshot());
+    engine.ingest(view(1));
+    const first = await snapshots.saveChanges(TOPIC, 0, 10, 11, engine.changes());
+    engine.ingest(view(2));
+    engine.ingest(exampleEvent('payment.succeeded'));
+    const second = await snapshots.saveChanges(TOPIC, 0, 11, 14, engine.changes());
+
+    const loaded = (await snapshots.load(TOPIC, 0))!;
+    expect(loaded.offset).toBe(14);
+    expect(loaded.size).toEqual({ whole, changes: first! + second!, count: 2 });
+    expect(normalized(loaded.state)).toBe(normalized(engine.snapshot()));
+    expect(loaded.state.facts.map((f) => f.key)).toEqual(
+      expect.arrayContaining(['https://shop.example.com\u0000view-2']),
+    );
+  });
+
+  it('refuses changes that do not follow the saved state, and keeps that state', async () => {
+    const engine = new ContextEngine();
+    engine.snapshot();
+    engine.ingest(view(0));
+    // Nothing saved yet: there is nothing for changes to follow.
+    expect(await snapshots.saveChanges(TOPIC, 1, -1, 3, engine.changes())).toBeUndefined();
+    expect(await redis.exists(`${prefix}:engine:snapshot:${TOPIC}:1`)).toBe(0);
+    await snapshots.save(TOPIC, 1, 5, engine.snapshot());
+    engine.ingest(view(1));
+    // Taken after offset 5's state, but another owner has saved offset 8 meanwhile.
+    const other = new ContextEngine();
+    other.ingest(view(7));
+    await snapshots.save(TOPIC, 1, 8, other.snapshot());
+    expect(await snapshots.saveChanges(TOPIC, 1, 5, 9, engine.changes())).toBeUndefined();
+
+    const loaded = (await snapshots.load(TOPIC, 1))!;
+    expect(loaded.offset).toBe(8);
+    expect(loaded.size.count).toBe(0);
+    expect(normalized(loaded.state)).toBe(normalized(other.snapshot()));
+  });
+
+  it('never saves an older whole over a newer state; a newer whole drops the changes before it', async () => {
+    const engine = new ContextEngine();
+    engine.ingest(view(0));
+    await snapshots.save(TOPIC, 2, 5, engine.snapshot());
+    engine.ingest(view(1));
+    await snapshots.saveChanges(TOPIC, 2, 5, 6, engine.changes());
+    expect(await snapshots.save(TOPIC, 2, 6, engine.snapshot())).toBeUndefined();
+    expect(await snapshots.save(TOPIC, 2, 4, engine.snapshot())).toBeUndefined();
+    expect((await snapshots.load(TOPIC, 2))!.size.count).toBe(1);
+
+    engine.ingest(view(2));
+    expect(await snapshots.save(TOPIC, 2, 7, engine.snapshot())).toBeGreaterThan(0);
+    const loaded = (await snapshots.load(TOPIC, 2))!;
+    expect(loaded).toMatchObject({ offset: 7, size: { changes: 0, count: 0 } });
+    expect(await redis.hkeys(`${prefix}:engine:snapshot:${TOPIC}:2`)).toEqual(
+      expect.not.arrayContaining(['changes:1']),
+    );
+    expect(normalized(loaded.state)).toBe(normalized(engine.snapshot()));
+  });
+
+  it('reads a state saved before changes were kept (offset and state only)', async () => {
+    const engine = new ContextEngine();
+    engine.ingest(view(0));
+    const state = engine.snapshot();
+    await redis.hset(`${prefix}:engine:snapshot:${TOPIC}:3`, {
+      offset: 12,
+      state: JSON.stringify(state),
+    });
+    const loaded = (await snapshots.load(TOPIC, 3))!;
+    expect(loaded).toMatchObject({ offset: 12, size: { changes: 0, count: 0 } });
+    expect(normalized(loaded.state)).toBe(normalized(state));
+    // And changes follow it.
+    engine.ingest(view(1));
+    expect(await snapshots.saveChanges(TOPIC, 3, 12, 13, engine.changes())).toBeGreaterThan(0);
+    expect((await snapshots.load(TOPIC, 3))!.offset).toBe(13);
+  });
+});
