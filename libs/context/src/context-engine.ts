@@ -157,6 +157,8 @@ export class ContextEngine {
   private behaviourKeptFrom = Number.NEGATIVE_INFINITY;
   /** Orders placed before this time have left memory. */
   private ordersKeptFrom = Number.NEGATIVE_INFINITY;
+  /** The earliest event time in the behaviour and link indexes (a sweep finding none older skips them). */
+  private oldestIndexed = Number.POSITIVE_INFINITY;
   /** Due versions as (event time, order id), earliest first; stale entries are skipped. */
   private readonly due = new DueQueue();
   /** What changed since the state was last taken; kept only once it has been taken. */
@@ -339,6 +341,8 @@ export class ContextEngine {
     const facts = new Map(snapshot.facts.map((f) => [f.key, f]));
     for (const fact of snapshot.facts) {
       if (fact.at < engine.behaviourKeptFrom) continue;
+      if ((fact.web && (fact.device || fact.customer)) || fact.link)
+        engine.oldestIndexed = Math.min(engine.oldestIndexed, fact.at);
       if (fact.web) {
         if (fact.device) engine.webByDevice.add(fact.device, fact);
         if (fact.customer) engine.webByCustomer.add(fact.customer, fact);
@@ -383,6 +387,8 @@ export class ContextEngine {
 
   private remember(fact: Fact): void {
     this.correlations.add(fact);
+    if ((fact.web && (fact.device || fact.customer)) || fact.link)
+      this.oldestIndexed = Math.min(this.oldestIndexed, fact.at);
     if (fact.link) {
       this.linksByDevice.add(fact.link.device, fact);
       this.linksByCustomer.add(fact.link.customer, fact);
@@ -529,27 +535,26 @@ export class ContextEngine {
         )
       : { anonymousIds: placed.device ? [placed.device] : [], merges: [], refused: [] };
     const from = placed.at - this.options.lookbackMs;
-    const inWindow = (f: Fact) => f.at >= from && f.at <= placed.at;
-    // Both indexes hold the same fact objects: a set of them removes the overlap.
-    const facts = new Set<Fact>();
-    if (placed.customer)
-      for (const f of this.webByCustomer.get(placed.customer)) if (inWindow(f)) facts.add(f);
+    const facts: Fact[] = [];
+    let earliest = Number.POSITIVE_INFINITY;
+    const take = (f: Fact) => {
+      if (f.at < from || f.at > placed.at) return;
+      facts.push(f);
+      if (f.at < earliest) earliest = f.at;
+    };
+    if (placed.customer) for (const f of this.webByCustomer.get(placed.customer)) take(f);
     const devices = new Set(identity.anonymousIds);
     if (!placed.customer && placed.device) devices.add(placed.device);
-    for (const device of devices) {
-      for (const f of this.webByDevice.get(device)) {
-        // A device's behaviour under another customer's login stays with that customer.
-        if (inWindow(f) && (!f.customer || f.customer === placed.customer)) facts.add(f);
-      }
-    }
-    let earliest = Number.POSITIVE_INFINITY;
-    for (const f of facts) earliest = Math.min(earliest, f.at);
-    const links = [
-      ...(placed.customer ? this.linksByCustomer.get(placed.customer) : []),
-      ...[...devices].flatMap((device) => this.linksByDevice.get(device)),
-    ];
-    for (const link of links) if (link.at <= asOf) earliest = Math.min(earliest, link.at);
-    return { identity, facts: [...facts], from: earliest };
+    // A device's behaviour under the customer's login is in the customer's list already, and
+    // under another customer's login it stays with that customer: only logged-out behaviour.
+    for (const device of devices)
+      for (const f of this.webByDevice.get(device)) if (!f.customer) take(f);
+    const sooner = (link: Fact) => {
+      if (link.at <= asOf && link.at < earliest) earliest = link.at;
+    };
+    if (placed.customer) this.linksByCustomer.get(placed.customer).forEach(sooner);
+    for (const device of devices) this.linksByDevice.get(device).forEach(sooner);
+    return { identity, facts, from: earliest };
   }
 
   /**
@@ -563,22 +568,36 @@ export class ContextEngine {
     const step = Math.max(this.options.sessionTimeoutMs, this.options.lookbackMs / 10);
     if (behaviourFrom <= this.behaviourKeptFrom + step) return;
     const ordersFrom = Math.min(behaviourFrom, this.watermark - this.options.orderRetentionMs);
+    let left = false;
     for (const [orderId, order] of this.orders) {
       const at = order.placed?.at ?? order.facts[0]?.at ?? 0;
       if (at < ordersFrom && order.pending.size === 0) {
         this.orders.delete(orderId);
         this.since?.removed.add(orderId);
         this.correlations.forget(orderId);
+        left = true;
       }
     }
-    const keepOrder = (orderId: string) => this.orders.has(orderId);
-    this.ordersByDevice.prune(keepOrder);
-    this.ordersByCustomer.prune(keepOrder);
-    const keepBehaviour = (f: Fact) => f.at >= behaviourFrom;
-    this.webByDevice.prune(keepBehaviour);
-    this.webByCustomer.prune(keepBehaviour);
-    this.linksByDevice.prune(keepBehaviour);
-    this.linksByCustomer.prune(keepBehaviour);
+    if (left) {
+      const keepOrder = (orderId: string) => this.orders.has(orderId);
+      this.ordersByDevice.prune(keepOrder);
+      this.ordersByCustomer.prune(keepOrder);
+    }
+    // Replays and backfills sweep often (event time runs fast): a sweep with nothing old
+    // enough to let go walks nothing.
+    if (this.oldestIndexed < behaviourFrom) {
+      let oldest = Number.POSITIVE_INFINITY;
+      const keepBehaviour = (f: Fact) => {
+        if (f.at < behaviourFrom) return false;
+        oldest = Math.min(oldest, f.at);
+        return true;
+      };
+      this.webByDevice.prune(keepBehaviour);
+      this.webByCustomer.prune(keepBehaviour);
+      this.linksByDevice.prune(keepBehaviour);
+      this.linksByCustomer.prune(keepBehaviour);
+      this.oldestIndexed = oldest;
+    }
     this.seen.forgetBefore(ordersFrom);
     this.behaviourKeptFrom = behaviourFrom;
     this.ordersKeptFrom = ordersFrom;

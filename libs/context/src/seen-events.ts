@@ -9,6 +9,8 @@ const MINUTE = 60_000;
 export class SeenEvents {
   private readonly bySource = new Map<string, Map<string, number>>();
   private count = 0;
+  /** The earliest minute held (a sweep finding none older walks nothing). */
+  private oldest = Number.POSITIVE_INFINITY;
   /** Most events come from the source before them: its ids are found without hashing it. */
   private lastSource: string | undefined;
   private lastIds: Map<string, number> | undefined;
@@ -29,8 +31,11 @@ export class SeenEvents {
       this.lastSource = source;
       this.lastIds = ids;
     }
-    if (!ids.has(id)) this.count++;
-    ids.set(id, Math.floor(at / MINUTE));
+    const minute = Math.floor(at / MINUTE);
+    const size = ids.size;
+    ids.set(id, minute);
+    if (ids.size !== size) this.count++;
+    if (minute < this.oldest) this.oldest = minute;
   }
 
   private ids(source: string): Map<string, number> | undefined {
@@ -45,17 +50,20 @@ export class SeenEvents {
 
   /** Forgets every event older than `from`. */
   forgetBefore(from: number): void {
+    const minute = Math.floor(from / MINUTE);
+    if (this.oldest >= minute) return;
     this.lastSource = undefined;
     this.lastIds = undefined;
-    const minute = Math.floor(from / MINUTE);
+    let oldest = Number.POSITIVE_INFINITY;
     for (const [source, ids] of this.bySource) {
       for (const [id, at] of ids)
         if (at < minute) {
           ids.delete(id);
           this.count--;
-        }
+        } else if (at < oldest) oldest = at;
       if (ids.size === 0) this.bySource.delete(source);
     }
+    this.oldest = oldest;
   }
 
   /** As `[source NUL id, time]` pairs (the snapshot form), those `keep` accepts. */
