@@ -38,6 +38,10 @@ const scalar: fc.Arbitrary<unknown> = fc.oneof(
   fc.boolean(),
   fc.string({ maxLength: 8 }),
   fc.constantFrom(...LENGTHS).map((n) => 'x'.repeat(n)),
+  // Lengths validator.js counts below their UTF-16 length: a surrogate pair, a variation selector.
+  fc
+    .tuple(fc.constantFrom(...LENGTHS), fc.constantFrom('\u{1F600}', '\u2764\uFE0F', '\uFE0E'))
+    .map(([n, wide]) => wide + 'x'.repeat(Math.max(0, n - 1))),
   fc.constantFrom(...EDGES),
   fc.constantFrom(...EDGES).map((n) => n + 0.5),
   fc.integer(),
