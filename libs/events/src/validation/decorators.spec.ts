@@ -11,6 +11,25 @@ function realInstant(year: number, month: number, day: number): boolean {
   );
 }
 
+/** RFC 3339's grammar (section 5.6, with the zone required) and the clock's ranges. */
+const RFC3339 =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-](\d{2}):(\d{2}))$/;
+function byGrammar(value: string): boolean {
+  const m = RFC3339.exec(value);
+  if (!m) return false;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
+  return (
+    month >= 1 &&
+    month <= 12 &&
+    // Date reads years 0–99 as 1900–1999; the calendar repeats every 400 years.
+    realInstant(year < 100 ? year + 400 : year, month, day) &&
+    hour < 24 &&
+    minute < 60 &&
+    second < 61 &&
+    (m[9] === undefined || (Number(m[9]) < 24 && Number(m[10]) < 60))
+  );
+}
+
 describe('isTimestamp', () => {
   it('takes RFC 3339 timestamps with a zone', () => {
     for (const value of [
@@ -42,6 +61,51 @@ describe('isTimestamp', () => {
       null,
     ])
       expect(isTimestamp(value)).toBe(false);
+  });
+
+  it('answers as the grammar and the clock do, on near misses of every part (property)', () => {
+    const digits = (min: number, max: number) =>
+      fc.stringMatching(new RegExp(`^[0-9]{${min},${max}}$`));
+    const part = <T>(usual: fc.Arbitrary<T>, odd: fc.Arbitrary<T>) =>
+      fc.oneof({ weight: 4, arbitrary: usual }, { weight: 1, arbitrary: odd });
+    const sep = (usual: string) =>
+      part(fc.constant(usual), fc.constantFrom('', ' ', 't', '/', ':', '-', '.'));
+    const timestamp = fc
+      .tuple(
+        part(digits(4, 4), digits(0, 5)),
+        sep('-'),
+        part(fc.integer({ min: 0, max: 13 }).map(two), digits(0, 3)),
+        sep('-'),
+        part(fc.integer({ min: 0, max: 32 }).map(two), digits(0, 3)),
+        sep('T'),
+        part(fc.integer({ min: 0, max: 25 }).map(two), digits(0, 3)),
+        sep(':'),
+        part(fc.integer({ min: 0, max: 61 }).map(two), digits(0, 3)),
+        sep(':'),
+        part(fc.integer({ min: 0, max: 62 }).map(two), digits(0, 3)),
+        fc.oneof(
+          fc.constant(''),
+          digits(0, 11).map((d) => `.${d}`),
+          fc.constantFrom('.', ',5'),
+        ),
+        fc.oneof(
+          fc.constantFrom('Z', 'z', '', 'UTC', 'Z ', '+0100', '+01', '+1:00'),
+          fc
+            .tuple(
+              fc.constantFrom('+', '-'),
+              fc.integer({ min: 0, max: 25 }).map(two),
+              fc.integer({ min: 0, max: 61 }).map(two),
+            )
+            .map(([sign, h, m]) => `${sign}${h}:${m}`),
+        ),
+      )
+      .map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(timestamp, (value) => {
+        expect(isTimestamp(value)).toBe(byGrammar(value));
+      }),
+      { numRuns: 20_000 },
+    );
   });
 
   it('agrees with the calendar on every date', () => {

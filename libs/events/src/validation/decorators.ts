@@ -36,9 +36,6 @@ export function IsCurrency(options?: ValidationOptions): PropertyDecorator {
   );
 }
 
-const RFC3339 =
-  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-](\d{2}):(\d{2}))$/;
-
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /** Days in a month of the proleptic Gregorian calendar (RFC 3339's). */
@@ -47,26 +44,69 @@ function daysInMonth(year: number, month: number): number {
   return month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1];
 }
 
+const isDigit = (code: number) => code >= 48 && code <= 57;
+
+/** The `count` ASCII digits of `text` from `from` as a number; -1 if any is not a digit. */
+function digitsAt(text: string, from: number, count: number): number {
+  let value = 0;
+  for (let i = from; i < from + count; i++) {
+    const code = text.charCodeAt(i);
+    if (!isDigit(code)) return -1;
+    value = value * 10 + code - 48;
+  }
+  return value;
+}
+
+/** The offset of `text` from `at` on: `Z`, or `±hh:mm` with hh < 24 and mm < 60, to the end. */
+function isZone(text: string, at: number): boolean {
+  const sign = text.charCodeAt(at);
+  if (sign === 90 /* Z */) return at === text.length - 1;
+  if ((sign !== 43 && sign !== 45) /* + - */ || at !== text.length - 6) return false;
+  const hours = digitsAt(text, at + 1, 2);
+  const minutes = digitsAt(text, at + 4, 2);
+  return text.charCodeAt(at + 3) === 58 && hours >= 0 && hours < 24 && minutes >= 0 && minutes < 60;
+}
+
 /**
- * RFC 3339 shape and a real calendar instant (Date.parse would roll 02-30 over to March).
- * Every event is checked, twice over (intake and archive): no Date objects here.
+ * RFC 3339 with a zone — `YYYY-MM-DDTHH:MM:SS[.1–9 digits](Z|±hh:mm)` — and a real calendar
+ * instant (Date.parse would roll 02-30 over to March). Every event is checked, twice over
+ * (intake and archive): read character by character, with no Date, match or array built.
  */
 export function isTimestamp(value: unknown): value is string {
-  if (typeof value !== 'string') return false;
-  const m = RFC3339.exec(value);
-  if (!m) return false;
-  const month = +m[2];
-  const day = +m[3];
-  return (
-    month >= 1 &&
-    month <= 12 &&
-    day >= 1 &&
-    day <= daysInMonth(+m[1], month) &&
-    +m[4] < 24 &&
-    +m[5] < 60 &&
-    +m[6] < 61 &&
-    (m[9] === undefined || (+m[9] < 24 && +m[10] < 60))
-  );
+  if (typeof value !== 'string' || value.length < 20) return false;
+  const year = digitsAt(value, 0, 4);
+  const month = digitsAt(value, 5, 2);
+  const day = digitsAt(value, 8, 2);
+  const hour = digitsAt(value, 11, 2);
+  const minute = digitsAt(value, 14, 2);
+  const second = digitsAt(value, 17, 2);
+  if (
+    value[4] !== '-' ||
+    value[7] !== '-' ||
+    value[10] !== 'T' ||
+    value[13] !== ':' ||
+    value[16] !== ':' ||
+    year < 0 ||
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    day > daysInMonth(year, month) ||
+    hour < 0 ||
+    hour > 23 ||
+    minute < 0 ||
+    minute > 59 ||
+    second < 0 ||
+    second > 60
+  )
+    return false;
+  let zone = 19;
+  if (value[zone] === '.') {
+    do zone++;
+    while (isDigit(value.charCodeAt(zone)));
+    const fraction = zone - 20;
+    if (fraction < 1 || fraction > 9) return false;
+  }
+  return isZone(value, zone);
 }
 
 /** A CloudEvents timestamp: RFC 3339 with a zone, and a real instant. */
