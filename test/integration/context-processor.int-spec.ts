@@ -221,6 +221,80 @@ describe('context processor saving', () => {
       await processor.stop();
     }
   });
+
+  it('after a save that failed saves the whole again, and Redis then restores every event', async () => {
+    // Real Redis, with one fault: the first save of changes fails as a lost connection would.
+    const calls: string[] = [];
+    class FlakySnapshots extends EngineSnapshots {
+      override async save(...args: Parameters<EngineSnapshots['save']>) {
+        calls.push('whole');
+        return super.save(...args);
+      }
+      override async saveChanges(...args: Parameters<EngineSnapshots['saveChanges']>) {
+        if (!calls.includes('changes failed')) {
+          calls.push('changes failed');
+          throw new Error('Connection is closed.');
+        }
+        calls.push('changes');
+        return super.saveChanges(...args);
+      }
+    }
+    const prefix = uniqueName('ctxb_test_flaky');
+    const flakyGroup = uniqueName('test_flaky');
+    const partitionTopic = uniqueName('test_journeys_flaky');
+    await provisionTopics(kafka, config.topics, undefined, [partitionTopic]);
+    const processor = new ContextProcessor(
+      kafka,
+      {
+        groupId: flakyGroup,
+        topic: partitionTopic,
+        sessionTimeoutMs: config.engine.sessionTimeoutMs,
+        snapshotIntervalMs: 100,
+        partitionsInParallel: 1,
+        context: options,
+      },
+      new FlakySnapshots(redis, prefix),
+      { write: () => Promise.resolve() },
+      orderedProducer(kafka),
+      logger,
+    );
+    await processor.start();
+    await waitForMembers(flakyGroup, 1);
+    const producer = orderedProducer(kafka);
+    await producer.connect();
+    const events = 8;
+    try {
+      for (let i = 0; i < events; i++) {
+        const event = exampleEvent('page.viewed', {
+          id: `flaky-${i}`,
+          anonymousid: 'anon-flaky',
+          time: new Date(Date.UTC(2026, 3, 1, 10, i)).toISOString(),
+        });
+        await producer.send({
+          topic: partitionTopic,
+          messages: [{ partition: 0, key: 'd:anon-flaky', value: JSON.stringify(event) }],
+        });
+        await new Promise((r) => setTimeout(r, 150));
+      }
+      await poll('changes saved after the failure', async () =>
+        calls.lastIndexOf('changes') > calls.indexOf('changes failed') ? true : undefined,
+      );
+    } finally {
+      await producer.disconnect();
+      await processor.stop();
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.deleteTopics({ topics: [partitionTopic] }).catch(() => undefined);
+      await admin.disconnect();
+    }
+    expect(calls[0]).toBe('whole');
+    expect(calls[calls.indexOf('changes failed') + 1]).toBe('whole');
+    const saved = (await new EngineSnapshots(redis, prefix).load(partitionTopic, 0))!;
+    expect(saved.offset).toBe(events - 1);
+    expect(saved.state.facts.map((f) => f.key).sort()).toEqual(
+      Array.from({ length: events }, (_, i) => `https://shop.example.com\u0000flaky-${i}`).sort(),
+    );
+  });
 });
 
 async function waitForMembers(groupId: string, members: number): Promise<void> {
