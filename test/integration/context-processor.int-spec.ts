@@ -215,6 +215,8 @@ describe('context processor saving', () => {
       await poll('batches folded beside the waiting save', async () =>
         folded >= 7 ? true : undefined,
       );
+      // None of it saved yet: a restart would fold it all in again, and the metric says so.
+      expect(processor.unsaved().get(0)).toBeGreaterThanOrEqual(7);
     } finally {
       open();
       await producer.disconnect();
@@ -239,6 +241,7 @@ describe('context processor saving', () => {
         return super.saveChanges(...args);
       }
     }
+    let failed = 0;
     const prefix = uniqueName('ctxb_test_flaky');
     const flakyGroup = uniqueName('test_flaky');
     const partitionTopic = uniqueName('test_journeys_flaky');
@@ -257,6 +260,7 @@ describe('context processor saving', () => {
       { write: () => Promise.resolve() },
       orderedProducer(kafka),
       logger,
+      { saveFailed: () => failed++ },
     );
     await processor.start();
     await waitForMembers(flakyGroup, 1);
@@ -287,6 +291,7 @@ describe('context processor saving', () => {
       await admin.deleteTopics({ topics: [partitionTopic] }).catch(() => undefined);
       await admin.disconnect();
     }
+    expect(failed).toBe(1);
     expect(calls[0]).toBe('whole');
     expect(calls[calls.indexOf('changes failed') + 1]).toBe('whole');
     const saved = (await new EngineSnapshots(redis, prefix).load(partitionTopic, 0))!;

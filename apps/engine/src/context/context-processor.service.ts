@@ -73,6 +73,11 @@ export class ContextProcessorService implements OnApplicationBootstrap, OnApplic
       buckets: [1, 5, 20, 100, 500, 2000, 10000],
       registers: [registry],
     });
+    const saveFailures = new Counter({
+      name: 'ctxb_engine_snapshot_failures_total',
+      help: 'Saves of a partition state that failed (logged; the next save is whole)',
+      registers: [registry],
+    });
     const snapshotBytes = new Histogram({
       name: 'ctxb_engine_snapshot_bytes',
       help: 'Bytes of JSON one partition state save wrote to Redis (kind: whole or changes)',
@@ -103,6 +108,7 @@ export class ContextProcessorService implements OnApplicationBootstrap, OnApplic
           versions.inc(counts.records);
           expired.inc(counts.expired);
         },
+        saveFailed: () => saveFailures.inc(),
         snapshot: (_, saved, ms) => {
           const kind = saved.whole ? 'whole' : 'changes';
           snapshotMs.observe({ kind }, ms);
@@ -120,6 +126,17 @@ export class ContextProcessorService implements OnApplicationBootstrap, OnApplic
         this.reset();
         for (const [partition, next] of processor.positions())
           this.set({ partition: String(partition) }, next);
+      },
+    });
+    new Gauge({
+      name: 'ctxb_engine_unsaved_records',
+      help: 'Per owned journey partition, records folded in since its state was last saved (a restart folds them in again)',
+      labelNames: ['partition'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [partition, count] of processor.unsaved())
+          this.set({ partition: String(partition) }, count);
       },
     });
     new Gauge({

@@ -52,6 +52,8 @@ const WRITES_IN_FLIGHT = 8;
 export interface ContextProcessorHooks {
   /** After each batch: events seen, versions emitted, events kept out as too late. */
   batch?(partition: number, counts: { events: number; records: number; expired: number }): void;
+  /** A save that failed (it was logged; the next one is whole). */
+  saveFailed?(partition: number): void;
   /** After each save: whole or changes, the facts in it, its bytes, and how long it took. */
   snapshot?(
     partition: number,
@@ -206,6 +208,19 @@ export class ContextProcessor {
    */
   positions(): Map<number, number> {
     return new Map([...this.partitions].map(([partition, s]) => [partition, s.stored + 1]));
+  }
+
+  /**
+   * Per owned partition, the journey records folded in since its state was last saved: what
+   * a restart would fold in again. It grows while saves fail.
+   */
+  unsaved(): Map<number, number> {
+    return new Map(
+      [...this.partitions].map(([partition, s]) => [
+        partition,
+        Math.max(0, s.offset - s.savedOffset),
+      ]),
+    );
   }
 
   /** Heap-independent size figures for metrics. */
@@ -373,9 +388,10 @@ export class ContextProcessor {
 
   /** Starts saving one partition without waiting for it; a failure is logged. */
   private saveBeside(partition: number): void {
-    this.save(partition).catch((error: unknown) =>
-      this.logger.warn({ partition, err: String(error) }, 'saving engine state failed'),
-    );
+    this.save(partition).catch((error: unknown) => {
+      this.hooks.saveFailed?.(partition);
+      this.logger.warn({ partition, err: String(error) }, 'saving engine state failed');
+    });
   }
 
   /** Saves one partition; a save already under way is waited for, never run twice at once. */
