@@ -21,6 +21,7 @@ const normalized = (snapshot: EngineSnapshot): string =>
   JSON.stringify({
     ...snapshot,
     facts: [...snapshot.facts].sort((a, b) => (a.key < b.key ? -1 : 1)),
+    seen: [...snapshot.seen].sort((a, b) => (a[0] < b[0] ? -1 : 1)),
     orders: [...snapshot.orders].sort((a, b) => (a.orderId < b.orderId ? -1 : 1)),
   });
 
@@ -101,6 +102,41 @@ describe('engine snapshots in Redis: the whole, then the changes after it', () =
       expect.not.arrayContaining(['changes:1']),
     );
     expect(normalized(loaded.state)).toBe(normalized(engine.snapshot()));
+  });
+
+  it('writes a whole state in parts of a bounded size, and reads it back whole', async () => {
+    // Two items to a part: facts, orders and seen events each come in several.
+    const small = new EngineSnapshots(redis, prefix, 2);
+    const options = { lookbackMs: 60_000, sessionTimeoutMs: 60_000, orderRetentionMs: 3_600_000 };
+    const engine = new ContextEngine(options);
+    for (let minute = 0; minute < 7; minute++) engine.ingest(view(minute));
+    for (const id of ['o-1', 'o-2', 'o-3'])
+      engine.ingest(
+        exampleEvent('order.placed', {
+          id,
+          time: '2026-04-01T10:03:00Z',
+          data: { ...exampleEvent('order.placed').data, orderId: id },
+        }),
+      );
+    // Far later: the early page views leave the indexes, their events stay seen.
+    engine.ingest(view(30));
+    const state = engine.snapshot();
+    expect(state.seen.length).toBeGreaterThan(2);
+    expect(state.orders.length).toBe(3);
+
+    const bytes = await small.save(TOPIC, 4, 20, state);
+    const key = `${prefix}:engine:snapshot:${TOPIC}:4`;
+    const fields = await redis.hkeys(key);
+    for (const list of ['facts', 'orders', 'seen'])
+      expect(fields.filter((f) => f.startsWith(`${list}:`)).length).toBeGreaterThan(1);
+    const loaded = (await small.load(TOPIC, 4))!;
+    expect(loaded.size).toEqual({ whole: bytes, changes: 0, count: 0 });
+    expect(normalized(loaded.state)).toBe(normalized(state));
+    // The staging hash is gone once the state is in place, and after a refused save too.
+    expect(await redis.keys(`${key}:saving:*`)).toEqual([]);
+    expect(await small.save(TOPIC, 4, 19, state)).toBeUndefined();
+    expect(await redis.keys(`${key}:saving:*`)).toEqual([]);
+    expect(await redis.ttl(key)).toBe(-1);
   });
 
   it('reads a state saved before changes were kept (offset and state only)', async () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
 import { applyChanges, type EngineChanges, type EngineSnapshot } from '@ctxb/context';
 
@@ -17,10 +18,29 @@ export interface SavedPartition {
   size: SavedSize;
 }
 
+/** The lists of a snapshot that grow with the state; each is saved in parts. */
+const LISTS = ['facts', 'orders', 'seen'] as const;
+type ListName = (typeof LISTS)[number];
+
+/**
+ * Items of a list per part. A part is one JSON string and one Redis field, so neither V8's
+ * longest string (about 512 MB) nor Redis's largest value bounds the state; one part of
+ * facts is a few MB.
+ */
+const PART_ITEMS = 20_000;
+
+/** A whole state is written beside the saved one first; left behind by a crash, it expires. */
+const STAGING_TTL_SECONDS = 3600;
+
+/** Moves a staged whole state in place unless a newer state is there already. */
 const SAVE_WHOLE = `local current = redis.call('HGET', KEYS[1], 'offset')
-if current and tonumber(current) >= tonumber(ARGV[1]) then return 0 end
-redis.call('DEL', KEYS[1])
-redis.call('HSET', KEYS[1], 'offset', ARGV[1], 'state', ARGV[2], 'changes', 0)
+if current and tonumber(current) >= tonumber(ARGV[1]) then
+  redis.call('DEL', KEYS[2])
+  return 0
+end
+redis.call('RENAME', KEYS[2], KEYS[1])
+redis.call('PERSIST', KEYS[1])
+redis.call('HSET', KEYS[1], 'offset', ARGV[1], 'changes', 0)
 return 1`;
 
 const SAVE_CHANGES = `local current = redis.call('HGET', KEYS[1], 'offset')
@@ -30,14 +50,15 @@ redis.call('HSET', KEYS[1], 'offset', ARGV[2], 'changes:' .. count, ARGV[3])
 return 1`;
 
 interface SnapshotCommands {
-  ctxbSaveSnapshot(key: string, offset: number, state: string): Promise<number>;
+  ctxbSaveWhole(key: string, staged: string, offset: number): Promise<number>;
   ctxbSaveChanges(key: string, from: number, offset: number, changes: string): Promise<number>;
 }
 
 /**
  * Engine state per journey-topic partition, saved in Redis together with the offset it is
  * valid for: a snapshot of the whole, then the changes after it, each appended with its own
- * offset (one hash per partition, written by Lua scripts, so a save is all or nothing).
+ * offset (one hash per partition). A whole state is written in parts to a staging hash and
+ * moved in place by a Lua script; changes are appended by another: a save is all or nothing.
  *
  * A save never goes backwards: after a rebalance an old owner may still finish a batch, and
  * its older state must not replace a newer one (both are correct for their offsets, because
@@ -48,42 +69,90 @@ export class EngineSnapshots {
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
+    private readonly partItems = PART_ITEMS,
   ) {
-    redis.defineCommand('ctxbSaveSnapshot', { numberOfKeys: 1, lua: SAVE_WHOLE });
+    redis.defineCommand('ctxbSaveWhole', { numberOfKeys: 2, lua: SAVE_WHOLE });
     redis.defineCommand('ctxbSaveChanges', { numberOfKeys: 1, lua: SAVE_CHANGES });
   }
 
   /** The saved state: the snapshot with every change saved after it applied. */
   async load(topic: string, partition: number): Promise<SavedPartition | undefined> {
+    const where = `engine state of ${topic}[${partition}]`;
     const saved = await this.redis.hgetall(this.key(topic, partition));
     if (saved.offset === undefined || saved.state === undefined) return undefined;
-    const count = Number(saved.changes ?? 0);
+    const field = (name: string): string => {
+      const text = saved[name];
+      if (text === undefined) throw new Error(`${where} lacks its ${name}`);
+      return text;
+    };
+    let wholeBytes = saved.state.length;
+    const whole = JSON.parse(saved.state) as EngineSnapshot;
+    // A state saved in one piece (before parts) has its lists in `state` and no `parts`.
+    if (saved.parts !== undefined) {
+      const parts = JSON.parse(saved.parts) as Record<ListName, number>;
+      for (const list of LISTS) {
+        const items: unknown[] = [];
+        for (let i = 1; i <= parts[list]; i++) {
+          const text = field(`${list}:${i}`);
+          wholeBytes += text.length;
+          for (const item of JSON.parse(text) as unknown[]) items.push(item);
+        }
+        (whole as unknown as Record<ListName, unknown[]>)[list] = items;
+      }
+    }
     const changes: EngineChanges[] = [];
     let changeBytes = 0;
+    const count = Number(saved.changes ?? 0);
     for (let i = 1; i <= count; i++) {
-      const text = saved[`changes:${i}`];
-      if (text === undefined)
-        throw new Error(`engine state of ${topic}[${partition}] lacks its changes ${i}`);
+      const text = field(`changes:${i}`);
       changeBytes += text.length;
       changes.push(JSON.parse(text) as EngineChanges);
     }
     return {
       offset: Number(saved.offset),
-      state: applyChanges(JSON.parse(saved.state) as EngineSnapshot, changes),
-      size: { whole: saved.state.length, changes: changeBytes, count },
+      state: applyChanges(whole, changes),
+      size: { whole: wholeBytes, changes: changeBytes, count },
     };
   }
 
-  /** Saves the whole state; its bytes, or undefined when a newer state is already there. */
+  /**
+   * Saves the whole state (in parts, see PART_ITEMS); its bytes, or undefined when a newer
+   * state is already there.
+   */
   async save(
     topic: string,
     partition: number,
     offset: number,
     state: EngineSnapshot,
   ): Promise<number | undefined> {
-    const text = JSON.stringify(state);
-    const saved = await this.commands().ctxbSaveSnapshot(this.key(topic, partition), offset, text);
-    return saved === 1 ? text.length : undefined;
+    const key = this.key(topic, partition);
+    // Of this save alone: two owners saving at once never write into one staging hash.
+    const staged = `${key}:saving:${randomUUID()}`;
+    const head = JSON.stringify({ ...state, facts: [], orders: [], seen: [] });
+    const parts = Object.fromEntries(
+      LISTS.map((list) => [list, Math.ceil(state[list].length / this.partItems)]),
+    );
+    let bytes = head.length;
+    try {
+      await this.redis
+        .multi()
+        .hset(staged, 'state', head, 'parts', JSON.stringify(parts))
+        .expire(staged, STAGING_TTL_SECONDS)
+        .exec();
+      for (const list of LISTS) {
+        const items: readonly unknown[] = state[list];
+        for (let i = 0; i < parts[list]; i++) {
+          const text = JSON.stringify(items.slice(i * this.partItems, (i + 1) * this.partItems));
+          bytes += text.length;
+          await this.redis.hset(staged, `${list}:${i + 1}`, text);
+        }
+      }
+      const saved = await this.commands().ctxbSaveWhole(key, staged, offset);
+      return saved === 1 ? bytes : undefined;
+    } catch (error) {
+      await this.redis.del(staged).catch(() => undefined);
+      throw error;
+    }
   }
 
   /**
