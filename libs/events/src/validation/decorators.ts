@@ -1,4 +1,5 @@
 import { ValidateBy, type ValidationOptions } from 'class-validator';
+import { daysInMonth, digitsAt } from '../calendar';
 
 /** ISO 4217 codes the runtime knows (ICU's list, the same one Intl.NumberFormat uses). */
 export const ISO_CURRENCIES: ReadonlySet<string> = new Set(Intl.supportedValuesOf('currency'));
@@ -36,26 +37,7 @@ export function IsCurrency(options?: ValidationOptions): PropertyDecorator {
   );
 }
 
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-/** Days in a month of the proleptic Gregorian calendar (RFC 3339's). */
-function daysInMonth(year: number, month: number): number {
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  return month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1];
-}
-
 const isDigit = (code: number) => code >= 48 && code <= 57;
-
-/** The `count` ASCII digits of `text` from `from` as a number; -1 if any is not a digit. */
-function digitsAt(text: string, from: number, count: number): number {
-  let value = 0;
-  for (let i = from; i < from + count; i++) {
-    const code = text.charCodeAt(i);
-    if (!isDigit(code)) return -1;
-    value = value * 10 + code - 48;
-  }
-  return value;
-}
 
 /** The offset of `text` from `at` on: `Z`, or `±hh:mm` with hh < 24 and mm < 60, to the end. */
 function isZone(text: string, at: number): boolean {

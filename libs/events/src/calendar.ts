@@ -1,0 +1,21 @@
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Days in a month (1–12) of the proleptic Gregorian calendar (RFC 3339's and Date's). */
+export function daysInMonth(year: number, month: number): number {
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1];
+}
+
+/**
+ * The `count` ASCII digits of `text` from `from` as a number; -1 if any is not a digit (or
+ * lies past the end). Timestamps are read with it, character by character, without a match.
+ */
+export function digitsAt(text: string, from: number, count: number): number {
+  let value = 0;
+  for (let i = from; i < from + count; i++) {
+    const code = text.charCodeAt(i);
+    if (!(code >= 48 && code <= 57)) return -1;
+    value = value * 10 + code - 48;
+  }
+  return value;
+}
