@@ -100,6 +100,9 @@ export interface EngineChanges extends EngineClock {
 }
 
 const finite = (n: number): number | null => (Number.isFinite(n) ? n : null);
+/** Whether the behaviour or link indexes hold the fact (see remember). */
+const indexed = (fact: Fact): boolean =>
+  (fact.web && (!!fact.device || !!fact.customer)) || !!fact.link;
 const MINUTE = 60_000;
 
 class MultiIndex<T> {
@@ -334,15 +337,15 @@ export class ContextEngine {
       engine.sources.set(s.source, { time: s.time ?? Number.NEGATIVE_INFINITY, idle: s.idle });
     engine.tick();
     engine.seen = SeenEvents.fromEntries(snapshot.seen);
-    // A fact's own event is seen until the minute its kind of state was last let go.
+    // A fact's own event is seen unless SeenEvents let it go (see evict: before the minute
+    // of ordersKeptFrom).
     const forgottenBefore = Math.floor(engine.ordersKeptFrom / MINUTE);
     for (const fact of snapshot.facts)
       if (Math.floor(fact.at / MINUTE) >= forgottenBefore) engine.seen.addKey(fact.key, fact.at);
     const facts = new Map(snapshot.facts.map((f) => [f.key, f]));
     for (const fact of snapshot.facts) {
       if (fact.at < engine.behaviourKeptFrom) continue;
-      if ((fact.web && (fact.device || fact.customer)) || fact.link)
-        engine.oldestIndexed = Math.min(engine.oldestIndexed, fact.at);
+      if (indexed(fact)) engine.oldestIndexed = Math.min(engine.oldestIndexed, fact.at);
       if (fact.web) {
         if (fact.device) engine.webByDevice.add(fact.device, fact);
         if (fact.customer) engine.webByCustomer.add(fact.customer, fact);
@@ -387,8 +390,7 @@ export class ContextEngine {
 
   private remember(fact: Fact): void {
     this.correlations.add(fact);
-    if ((fact.web && (fact.device || fact.customer)) || fact.link)
-      this.oldestIndexed = Math.min(this.oldestIndexed, fact.at);
+    if (indexed(fact)) this.oldestIndexed = Math.min(this.oldestIndexed, fact.at);
     if (fact.link) {
       this.linksByDevice.add(fact.link.device, fact);
       this.linksByCustomer.add(fact.link.customer, fact);
