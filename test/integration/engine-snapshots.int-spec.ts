@@ -80,7 +80,7 @@ describe('engine snapshots in Redis: the whole, then the changes after it', () =
 
     const loaded = (await snapshots.load(TOPIC, 1))!;
     expect(loaded.offset).toBe(8);
-    expect(loaded.size.count).toBe(0);
+    expect(loaded.size?.count).toBe(0);
     expect(normalized(loaded.state)).toBe(normalized(other.snapshot()));
   });
 
@@ -92,7 +92,7 @@ describe('engine snapshots in Redis: the whole, then the changes after it', () =
     await snapshots.saveChanges(TOPIC, 2, 5, 6, engine.changes());
     expect(await snapshots.save(TOPIC, 2, 6, engine.snapshot())).toBeUndefined();
     expect(await snapshots.save(TOPIC, 2, 4, engine.snapshot())).toBeUndefined();
-    expect((await snapshots.load(TOPIC, 2))!.size.count).toBe(1);
+    expect((await snapshots.load(TOPIC, 2))!.size?.count).toBe(1);
 
     engine.ingest(view(2));
     expect(await snapshots.save(TOPIC, 2, 7, engine.snapshot())).toBeGreaterThan(0);
@@ -139,20 +139,31 @@ describe('engine snapshots in Redis: the whole, then the changes after it', () =
     expect(await redis.ttl(key)).toBe(-1);
   });
 
-  it('reads a state saved before changes were kept (offset and state only)', async () => {
-    const engine = new ContextEngine();
-    engine.ingest(view(0));
-    const state = engine.snapshot();
-    await redis.hset(`${prefix}:engine:snapshot:${TOPIC}:3`, {
-      offset: 12,
-      state: JSON.stringify(state),
-    });
+  it('reads a state an earlier version saved in one piece, and follows it only with a whole', async () => {
+    // An earlier version saves `offset` and `state`, with HSET over whatever is there: here
+    // over a state of this version with changes after it (a rolling upgrade, the partition
+    // moving back and forth).
+    const key = `${prefix}:engine:snapshot:${TOPIC}:3`;
+    const ours = new ContextEngine();
+    ours.ingest(view(0));
+    await snapshots.save(TOPIC, 3, 10, ours.snapshot());
+    ours.ingest(view(1));
+    await snapshots.saveChanges(TOPIC, 3, 10, 11, ours.changes());
+    const earlier = new ContextEngine();
+    for (const minute of [0, 1, 2]) earlier.ingest(view(minute));
+    const state = earlier.snapshot();
+    await redis.hset(key, { offset: 12, state: JSON.stringify(state) });
+
     const loaded = (await snapshots.load(TOPIC, 3))!;
-    expect(loaded).toMatchObject({ offset: 12, size: { changes: 0, count: 0 } });
+    expect(loaded.offset).toBe(12);
+    expect(loaded.size).toBeUndefined();
     expect(normalized(loaded.state)).toBe(normalized(state));
-    // And changes follow it.
-    engine.ingest(view(1));
-    expect(await snapshots.saveChanges(TOPIC, 3, 12, 13, engine.changes())).toBeGreaterThan(0);
-    expect((await snapshots.load(TOPIC, 3))!.offset).toBe(13);
+    // Changes never follow it (an earlier version would read the piece and skip them) …
+    earlier.ingest(view(3));
+    expect(await snapshots.saveChanges(TOPIC, 3, 12, 13, earlier.changes())).toBeUndefined();
+    // … a whole replaces it, and leaves no `state` an earlier version would take as current.
+    expect(await snapshots.save(TOPIC, 3, 13, earlier.snapshot())).toBeGreaterThan(0);
+    expect(await redis.hget(key, 'state')).toBeNull();
+    expect((await snapshots.load(TOPIC, 3))!).toMatchObject({ offset: 13, size: { count: 0 } });
   });
 });

@@ -15,7 +15,8 @@ export interface SavedPartition {
   /** The last journey-topic offset the state includes. */
   offset: number;
   state: EngineSnapshot;
-  size: SavedSize;
+  /** Absent for a state saved in one piece by an earlier version: changes never follow it. */
+  size?: SavedSize;
 }
 
 /** The lists of a snapshot that grow with the state; each is saved in parts. */
@@ -45,6 +46,7 @@ return 1`;
 
 const SAVE_CHANGES = `local current = redis.call('HGET', KEYS[1], 'offset')
 if not current or tonumber(current) ~= tonumber(ARGV[1]) then return 0 end
+if redis.call('HEXISTS', KEYS[1], 'state') == 1 then return 0 end
 local count = redis.call('HINCRBY', KEYS[1], 'changes', 1)
 redis.call('HSET', KEYS[1], 'offset', ARGV[2], 'changes:' .. count, ARGV[3])
 return 1`;
@@ -75,30 +77,39 @@ export class EngineSnapshots {
     redis.defineCommand('ctxbSaveChanges', { numberOfKeys: 1, lua: SAVE_CHANGES });
   }
 
-  /** The saved state: the snapshot with every change saved after it applied. */
+  /**
+   * The saved state: the snapshot with every change saved after it applied.
+   *
+   * Fields: `offset`; `whole` (the snapshot without its lists) and `parts` (how many parts of
+   * each list: `facts:1` …); `changes` (how many) and `changes:1` …. A state saved in one piece
+   * by an earlier version is `offset` and `state`, and wins whenever it is there: an earlier
+   * version writes it (over anything else) during a rolling upgrade, and that version, finding
+   * no `state`, replays rather than read a state it does not know.
+   */
   async load(topic: string, partition: number): Promise<SavedPartition | undefined> {
     const where = `engine state of ${topic}[${partition}]`;
     const saved = await this.redis.hgetall(this.key(topic, partition));
-    if (saved.offset === undefined || saved.state === undefined) return undefined;
+    if (saved.offset === undefined) return undefined;
+    const offset = Number(saved.offset);
+    if (saved.state !== undefined)
+      return { offset, state: JSON.parse(saved.state) as EngineSnapshot };
+    if (saved.whole === undefined || saved.parts === undefined) return undefined;
     const field = (name: string): string => {
       const text = saved[name];
       if (text === undefined) throw new Error(`${where} lacks its ${name}`);
       return text;
     };
-    let wholeBytes = saved.state.length;
-    const whole = JSON.parse(saved.state) as EngineSnapshot;
-    // A state saved in one piece (before parts) has its lists in `state` and no `parts`.
-    if (saved.parts !== undefined) {
-      const parts = JSON.parse(saved.parts) as Record<ListName, number>;
-      for (const list of LISTS) {
-        const items: unknown[] = [];
-        for (let i = 1; i <= parts[list]; i++) {
-          const text = field(`${list}:${i}`);
-          wholeBytes += text.length;
-          for (const item of JSON.parse(text) as unknown[]) items.push(item);
-        }
-        (whole as unknown as Record<ListName, unknown[]>)[list] = items;
+    let wholeBytes = saved.whole.length;
+    const whole = JSON.parse(saved.whole) as EngineSnapshot;
+    const parts = JSON.parse(saved.parts) as Record<ListName, number>;
+    for (const list of LISTS) {
+      const items: unknown[] = [];
+      for (let i = 1; i <= parts[list]; i++) {
+        const text = field(`${list}:${i}`);
+        wholeBytes += text.length;
+        for (const item of JSON.parse(text) as unknown[]) items.push(item);
       }
+      (whole as unknown as Record<ListName, unknown[]>)[list] = items;
     }
     const changes: EngineChanges[] = [];
     let changeBytes = 0;
@@ -109,7 +120,7 @@ export class EngineSnapshots {
       changes.push(JSON.parse(text) as EngineChanges);
     }
     return {
-      offset: Number(saved.offset),
+      offset,
       state: applyChanges(whole, changes),
       size: { whole: wholeBytes, changes: changeBytes, count },
     };
@@ -136,7 +147,7 @@ export class EngineSnapshots {
     try {
       await this.redis
         .multi()
-        .hset(staged, 'state', head, 'parts', JSON.stringify(parts))
+        .hset(staged, 'whole', head, 'parts', JSON.stringify(parts))
         .expire(staged, STAGING_TTL_SECONDS)
         .exec();
       for (const list of LISTS) {
