@@ -11,7 +11,7 @@ import {
 import { contextReferenceId } from './context-reference';
 import { CorrelationIndex } from './correlations';
 import { toFact, type Fact } from './facts';
-import { SeenEvents } from './seen-events';
+import { SeenEvents, stillSeenAfter } from './seen-events';
 import { pairKey, resolveCustomer, type CustomerIdentity, type LinkIndex } from './identity';
 
 /** An event the engine keeps out of every context, with the reason (for the dead-letter topic). */
@@ -103,7 +103,6 @@ const finite = (n: number): number | null => (Number.isFinite(n) ? n : null);
 /** Whether the behaviour or link indexes hold the fact (see remember). */
 const indexed = (fact: Fact): boolean =>
   (fact.web && (!!fact.device || !!fact.customer)) || !!fact.link;
-const MINUTE = 60_000;
 
 class MultiIndex<T> {
   private readonly map = new Map<string, T[]>();
@@ -337,11 +336,10 @@ export class ContextEngine {
       engine.sources.set(s.source, { time: s.time ?? Number.NEGATIVE_INFINITY, idle: s.idle });
     engine.tick();
     engine.seen = SeenEvents.fromEntries(snapshot.seen);
-    // A fact's own event is seen unless SeenEvents let it go (see evict: before the minute
-    // of ordersKeptFrom).
-    const forgottenBefore = Math.floor(engine.ordersKeptFrom / MINUTE);
+    // A fact's own event is seen unless SeenEvents let it go (evict forgets before
+    // ordersKeptFrom).
     for (const fact of snapshot.facts)
-      if (Math.floor(fact.at / MINUTE) >= forgottenBefore) engine.seen.addKey(fact.key, fact.at);
+      if (stillSeenAfter(fact.at, snapshot.ordersKeptFrom)) engine.seen.addKey(fact.key, fact.at);
     const facts = new Map(snapshot.facts.map((f) => [f.key, f]));
     for (const fact of snapshot.facts) {
       if (fact.at < engine.behaviourKeptFrom) continue;

@@ -1,7 +1,6 @@
 import type { EngineChanges, EngineSnapshot, OrderEntry } from './context-engine';
 import type { Fact } from './facts';
-
-const MINUTE = 60_000;
+import { stillSeenAfter } from './seen-events';
 
 /**
  * The snapshot of the state the last of `changes` was taken from, given the snapshot of the
@@ -29,14 +28,13 @@ export function applyChanges(
   // What the engine keeps only grows, and a fact no order holds is never held again: the
   // last step's bounds decide for the facts of every step.
   const keptFrom = last.behaviourKeptFrom ?? Number.NEGATIVE_INFINITY;
-  const seenFrom = Math.floor((last.ordersKeptFrom ?? Number.NEGATIVE_INFINITY) / MINUTE);
-  const stillSeen = (at: number) => Math.floor(at / MINUTE) >= seenFrom;
+  const stillSeen = (at: number) => stillSeenAfter(at, last.ordersKeptFrom);
   const seen = snapshot.seen.filter(([, at]) => stillSeen(at));
   const facts = new Map<string, Fact>();
   for (const list of [snapshot.facts, ...changes.map((step) => step.facts)])
     for (const fact of list) {
       if (fact.at >= keptFrom || held.has(fact.key)) facts.set(fact.key, fact);
-      else if (stillSeen(fact.at)) seen.push([fact.key, Math.floor(fact.at / MINUTE) * MINUTE]);
+      else if (stillSeen(fact.at)) seen.push([fact.key, fact.at]);
     }
   return {
     format: 1,

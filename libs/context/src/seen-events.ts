@@ -1,6 +1,14 @@
 const MINUTE = 60_000;
 
 /**
+ * Whether SeenEvents still holds an event at `at` after `forgetBefore(from)` (times are kept
+ * in whole minutes, so the cut is at `from`'s minute). A null `from`: nothing forgotten yet.
+ */
+export function stillSeenAfter(at: number, from: number | null): boolean {
+  return from === null || Math.floor(at / MINUTE) >= Math.floor(from / MINUTE);
+}
+
+/**
  * The events an engine has folded in, by (source, id) — the CloudEvents identity — with their
  * event times, so a repeat is dropped and old entries can be let go. Kept per source so a
  * lookup hashes the event's own id string rather than a freshly joined key. Times are kept in
