@@ -6,6 +6,9 @@ export function daysInMonth(year: number, month: number): number {
   return month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1];
 }
 
+/** Whether a character code is an ASCII digit (what `\d` matches). */
+export const isDigit = (code: number): boolean => code >= 48 && code <= 57;
+
 /**
  * The `count` ASCII digits of `text` from `from` as a number; -1 if any is not a digit (or
  * lies past the end). Timestamps are read with it, character by character, without a match.
@@ -14,7 +17,7 @@ export function digitsAt(text: string, from: number, count: number): number {
   let value = 0;
   for (let i = from; i < from + count; i++) {
     const code = text.charCodeAt(i);
-    if (!(code >= 48 && code <= 57)) return -1;
+    if (!isDigit(code)) return -1;
     value = value * 10 + code - 48;
   }
   return value;

@@ -120,14 +120,15 @@ export function journeyWrites(
   for (const record of records) {
     const { partition } = record;
     const size = record.value === null ? 0 : Buffer.byteLength(record.value);
-    const held = bytes.get(partition) ?? 0;
+    let held = bytes.get(partition) ?? 0;
     if (held > 0 && held + size > maxBytes) {
       writes.push(current);
       current = [];
       bytes = new Map();
+      held = 0;
     }
     current.push(record);
-    bytes.set(partition, (bytes.get(partition) ?? 0) + size);
+    bytes.set(partition, held + size);
   }
   if (current.length > 0) writes.push(current);
   return writes;

@@ -1,5 +1,5 @@
 import { ValidateBy, type ValidationOptions } from 'class-validator';
-import { daysInMonth, digitsAt } from '../calendar';
+import { daysInMonth, digitsAt, isDigit } from '../calendar';
 
 /** ISO 4217 codes the runtime knows (ICU's list, the same one Intl.NumberFormat uses). */
 export const ISO_CURRENCIES: ReadonlySet<string> = new Set(Intl.supportedValuesOf('currency'));
@@ -36,8 +36,6 @@ export function IsCurrency(options?: ValidationOptions): PropertyDecorator {
     options,
   );
 }
-
-const isDigit = (code: number) => code >= 48 && code <= 57;
 
 /** The offset of `text` from `at` on: `Z`, or `±hh:mm` with hh < 24 and mm < 60, to the end. */
 function isZone(text: string, at: number): boolean {
