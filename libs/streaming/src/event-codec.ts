@@ -29,6 +29,14 @@ export function decodeEvent(message: {
   value: Buffer | null;
   headers?: IHeaders;
 }): Record<string, unknown> {
+  return decodeRecord(message).raw;
+}
+
+/** decodeEvent, with the value's text when it is the whole event (structured mode). */
+function decodeRecord(message: { value: Buffer | null; headers?: IHeaders }): {
+  raw: Record<string, unknown>;
+  json?: string;
+} {
   const headers = message.headers ?? {};
   const text = message.value?.toString('utf8');
   if (headerText(headers.ce_specversion) !== undefined) {
@@ -40,33 +48,35 @@ export function decodeEvent(message: {
     }
     event.data =
       text === undefined || text === '' ? undefined : parseJson(text, 'value (binary mode data)');
-    return event;
+    return { raw: event };
   }
   if (text === undefined) throw new EventDecodeException('the record has no value');
   const parsed = parseJson(text, 'value');
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new EventDecodeException('the value is JSON but not an object');
   }
-  return parsed as Record<string, unknown>;
+  return { raw: parsed as Record<string, unknown>, json: text };
 }
 
 /**
  * A record as a valid event of the catalogue, or why it is not one: not a CloudEvent at all
- * (parse) or not a valid event (validate), with the problems in one line.
+ * (parse) or not a valid event (validate), with the problems in one line. A valid event in
+ * structured mode comes with its JSON as it was read (`json`).
  */
 export function readEventRecord(message: {
   value: Buffer | null;
   headers?: IHeaders;
-}): { event: CloudEvent } | { stage: DeadLetterStage; reason: string } {
+}): { event: CloudEvent; json?: string } | { stage: DeadLetterStage; reason: string } {
   let raw: Record<string, unknown>;
+  let json: string | undefined;
   try {
-    raw = decodeEvent(message);
+    ({ raw, json } = decodeRecord(message));
   } catch (error) {
     if (!(error instanceof EventDecodeException)) throw error;
     return { stage: DeadLetterStage.Parse, reason: error.message };
   }
   const validation = validateEvent(raw);
-  if (validation.ok) return { event: validation.event };
+  if (validation.ok) return { event: validation.event, json };
   const reason = validation.problems
     .map((p) => (p.path ? `${p.path}: ${p.message}` : p.message))
     .join('; ');

@@ -24,7 +24,6 @@ import {
   CoalescingBatcher,
   createKafka,
   readEventRecord,
-  structuredValue,
   SupervisedConsumer,
 } from '@ctxb/streaming';
 
@@ -102,8 +101,7 @@ export class EventArchiveConsumer implements OnApplicationBootstrap, OnApplicati
     const rows: EventRow[] = [];
     for (const message of batch.messages) {
       const read = readEventRecord(message);
-      if ('event' in read)
-        rows.push(eventRow(read.event, batch.topic, structuredValue(message)?.toString()));
+      if ('event' in read) rows.push(eventRow(read.event, batch.topic, read.json));
     }
     await this.inserts.add(rows);
     this.outcomes.inc({ topic: batch.topic, outcome: 'archived' }, rows.length);
