@@ -11,7 +11,11 @@ import {
   provisionTopics,
 } from '@ctxb/streaming';
 import { contextOptionsFrom } from '../../apps/engine/src/context/context-options.factory';
-import { ContextProcessor } from '../../apps/engine/src/context/context-processor';
+import {
+  ContextProcessor,
+  type ContextProcessorHooks,
+  type ContextSink,
+} from '../../apps/engine/src/context/context-processor';
 import { EngineSnapshots } from '../../apps/engine/src/context/engine-snapshots';
 import { JourneyDirectory } from '../../apps/engine/src/routing/journey-directory';
 import { JourneyRouter } from '../../apps/engine/src/routing/journey-router';
@@ -170,46 +174,72 @@ describe('context processor saving', () => {
     await admin.disconnect();
   });
 
-  it("folds the next batches in while a save waits for the partition's writes", async () => {
-    // Every write hangs until the gate opens, so a save started meanwhile cannot finish.
-    let open!: () => void;
-    const gate = new Promise<void>((resolve) => (open = resolve));
-    let folded = 0;
+  /** A processor of one partition at a time that saves every 100 ms, started and in its group. */
+  async function savingProcessor(
+    on: { topic: string; groupId: string },
+    snapshots: EngineSnapshots,
+    sink: ContextSink,
+    hooks: ContextProcessorHooks,
+  ): Promise<ContextProcessor> {
     const processor = new ContextProcessor(
       kafka,
       {
-        groupId,
-        topic,
+        ...on,
         sessionTimeoutMs: config.engine.sessionTimeoutMs,
         snapshotIntervalMs: 100,
         partitionsInParallel: 1,
         context: options,
       },
-      new EngineSnapshots(redis, uniqueName('ctxb_test_saving')),
-      { write: () => gate },
+      snapshots,
+      sink,
       orderedProducer(kafka),
       logger,
-      { batch: () => folded++ },
+      hooks,
     );
     await processor.start();
-    await waitForMembers(groupId, 1);
+    await waitForMembers(on.groupId, 1);
+    return processor;
+  }
+
+  /**
+   * Page views `<name>-0` … of device `anon-<name>` into partition 0 of `topic`, one record at
+   * a time, 150 ms apart, so that each is a batch of its own and a save falls due from the
+   * second on.
+   */
+  async function sendApart(topic: string, name: string, count: number): Promise<void> {
     const producer = orderedProducer(kafka);
     await producer.connect();
     try {
-      // One record at a time, apart, so that each is a batch of its own and a save falls due
-      // from the second on.
-      for (let i = 0; i < 10; i++) {
+      for (let i = 0; i < count; i++) {
         const event = exampleEvent('page.viewed', {
-          id: `saving-${i}`,
-          anonymousid: 'anon-saving',
+          id: `${name}-${i}`,
+          anonymousid: `anon-${name}`,
           time: new Date(Date.UTC(2026, 3, 1, 10, i)).toISOString(),
         });
         await producer.send({
           topic,
-          messages: [{ partition: 0, key: 'd:anon-saving', value: JSON.stringify(event) }],
+          messages: [{ partition: 0, key: `d:anon-${name}`, value: JSON.stringify(event) }],
         });
         await new Promise((r) => setTimeout(r, 150));
       }
+    } finally {
+      await producer.disconnect();
+    }
+  }
+
+  it("folds the next batches in while a save waits for the partition's writes", async () => {
+    // Every write hangs until the gate opens, so a save started meanwhile cannot finish.
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    let folded = 0;
+    const processor = await savingProcessor(
+      { topic, groupId },
+      new EngineSnapshots(redis, uniqueName('ctxb_test_saving')),
+      { write: () => gate },
+      { batch: () => folded++ },
+    );
+    try {
+      await sendApart(topic, 'saving', 10);
       // A batch that waited for its save would have stopped the partition at the second.
       // Batches go on until the writes in flight hold them back (at the eighth).
       await poll('batches folded beside the waiting save', async () =>
@@ -219,7 +249,6 @@ describe('context processor saving', () => {
       expect(processor.unsaved().get(0)).toBeGreaterThanOrEqual(7);
     } finally {
       open();
-      await producer.disconnect();
       await processor.stop();
     }
   });
@@ -246,45 +275,19 @@ describe('context processor saving', () => {
     const flakyGroup = uniqueName('test_flaky');
     const partitionTopic = uniqueName('test_journeys_flaky');
     await provisionTopics(kafka, config.topics, undefined, [partitionTopic]);
-    const processor = new ContextProcessor(
-      kafka,
-      {
-        groupId: flakyGroup,
-        topic: partitionTopic,
-        sessionTimeoutMs: config.engine.sessionTimeoutMs,
-        snapshotIntervalMs: 100,
-        partitionsInParallel: 1,
-        context: options,
-      },
+    const processor = await savingProcessor(
+      { topic: partitionTopic, groupId: flakyGroup },
       new FlakySnapshots(redis, prefix),
       { write: () => Promise.resolve() },
-      orderedProducer(kafka),
-      logger,
       { saveFailed: () => failed++ },
     );
-    await processor.start();
-    await waitForMembers(flakyGroup, 1);
-    const producer = orderedProducer(kafka);
-    await producer.connect();
     const events = 8;
     try {
-      for (let i = 0; i < events; i++) {
-        const event = exampleEvent('page.viewed', {
-          id: `flaky-${i}`,
-          anonymousid: 'anon-flaky',
-          time: new Date(Date.UTC(2026, 3, 1, 10, i)).toISOString(),
-        });
-        await producer.send({
-          topic: partitionTopic,
-          messages: [{ partition: 0, key: 'd:anon-flaky', value: JSON.stringify(event) }],
-        });
-        await new Promise((r) => setTimeout(r, 150));
-      }
+      await sendApart(partitionTopic, 'flaky', events);
       await poll('changes saved after the failure', async () =>
         calls.lastIndexOf('changes') > calls.indexOf('changes failed') ? true : undefined,
       );
     } finally {
-      await producer.disconnect();
       await processor.stop();
       const admin = kafka.admin();
       await admin.connect();

@@ -67,6 +67,12 @@ function normalized(engine: ContextEngine): EngineSnapshot {
   };
 }
 
+/** Snapshot tests run with both: state that stays, and state that leaves memory. */
+const WINDOWS: [string, Partial<ContextOptions>][] = [
+  ['default windows', {}],
+  ['windows short enough to evict and expire', { lookbackMs: DAY, orderRetentionMs: 2 * DAY }],
+];
+
 describe('ContextEngine', () => {
   it('emits contexts for the generated orders, each versioned 1, 2, 3 …', () => {
     const orders = new Map<string, number[]>();
@@ -103,10 +109,7 @@ describe('ContextEngine', () => {
     expect(JSON.stringify(replay(TRAFFIC))).toBe(JSON.stringify(IN_ORDER));
   });
 
-  it.each([
-    ['default windows', {}],
-    ['windows short enough to evict and expire', { lookbackMs: DAY, orderRetentionMs: 2 * DAY }],
-  ])(
+  it.each(WINDOWS)(
     'continues from a snapshot taken anywhere exactly as an uninterrupted engine (%s)',
     (_, windows: Partial<ContextOptions>) => {
       const options = { latenessMs: LATENESS, ...windows };
@@ -138,10 +141,7 @@ describe('ContextEngine', () => {
     },
   );
 
-  it.each([
-    ['default windows', {}],
-    ['windows short enough to evict and expire', { lookbackMs: DAY, orderRetentionMs: 2 * DAY }],
-  ])(
+  it.each(WINDOWS)(
     'restores from a snapshot and the changes taken after it as from a snapshot of the whole (%s)',
     (_, windows: Partial<ContextOptions>) => {
       const options = { latenessMs: LATENESS, ...windows };
