@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parquetReadObjects } from 'hyparquet';
 import { Partitioners } from 'kafkajs';
-import { EVENT_CATALOGUE, Topic, type CloudEvent } from '@ctxb/events';
+import { EVENT_CATALOGUE, exampleEvent, timestampMs, Topic, type CloudEvent } from '@ctxb/events';
 import { order12345Events, ORDER_12345 } from '@ctxb/simulation';
 import { createClickHouse, LocalLakeStorage, RawEventStore, selectRows, sql } from '@ctxb/store';
 import { createKafka, encodeEvent } from '@ctxb/streaming';
@@ -29,6 +29,12 @@ describe('raw event archive: event topics → ClickHouse events table → Parque
   // The story under ids of this run: the shared topics may hold the story from other tests.
   const run = uniqueName('archive');
   const events: CloudEvent[] = order12345Events().map((e) => ({ ...e, id: `${run}-${e.id}` }));
+  // Stamped in a leap second: valid RFC 3339, which Date.parse refuses.
+  const leap = exampleEvent('page.viewed', {
+    id: `${run}-leap`,
+    anonymousid: `${run}-device`,
+    time: '2026-03-13T23:59:60.250Z',
+  });
   let app: RunningApp;
 
   beforeAll(async () => {
@@ -45,7 +51,7 @@ describe('raw event archive: event topics → ClickHouse events table → Parque
 
   it('keeps every valid event once, skips what is not an event, and serves timelines', async () => {
     // Everything twice (a producer retry), plus two records that are not valid events.
-    await produceEvents(kafka, events);
+    await produceEvents(kafka, [...events, leap]);
     await produceEvents(kafka, events.slice(0, 10));
     const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
@@ -69,10 +75,15 @@ describe('raw event archive: event topics → ClickHouse events table → Parque
     };
     await poll(
       'every event archived',
-      async () => ((await archived()) >= events.length ? true : undefined),
+      async () => ((await archived()) > events.length ? true : undefined),
       60_000,
     );
-    expect(await archived()).toBe(events.length);
+    expect(await archived()).toBe(events.length + 1);
+    const [stamped] = await selectRows<{ time: string; time_ms: number }>(
+      client,
+      sql`SELECT time, time_ms FROM events WHERE id = ${leap.id}`,
+    );
+    expect(stamped).toEqual({ time: '2026-03-14 00:00:00', time_ms: 250 });
     expect(await store.count()).toBeGreaterThanOrEqual(events.length);
 
     // A device's timeline: its events, each once, in time order (expected from the input).
@@ -114,11 +125,12 @@ describe('raw event archive: event topics → ClickHouse events table → Parque
     const lakeEvents = async () => (await lake()).ids;
     await poll(
       'lake holds every event',
-      async () => ((await lakeEvents()).length >= events.length ? true : undefined),
+      async () => ((await lakeEvents()).length > events.length ? true : undefined),
       60_000,
     );
-    expect(await lakeEvents()).toEqual(events.map((e) => e.id).sort());
-    const hours = new Set(events.map((e) => e.time.slice(0, 13)));
+    const all = [...events, leap];
+    expect(await lakeEvents()).toEqual(all.map((e) => e.id).sort());
+    const hours = new Set(all.map((e) => new Date(timestampMs(e.time)).toISOString().slice(0, 13)));
     expect((await lake()).files.length).toBe(hours.size);
   });
 });

@@ -315,4 +315,11 @@ describe('ContextEngine', () => {
     engine.ingest(placed);
     expect(engine.drain()).toHaveLength(1);
   });
+
+  it('folds in an event stamped in a leap second, at the next second as POSIX time counts it', () => {
+    const engine = new ContextEngine();
+    engine.ingest(exampleEvent('order.placed', { time: '2016-12-31T23:59:60.250Z' }));
+    const [record] = engine.drain();
+    expect(record?.order.placedAt).toBe('2017-01-01T00:00:00.250Z');
+  });
 });

@@ -2,12 +2,12 @@ import {
   classifyVisit,
   EVENT_CATALOGUE,
   parseEventType,
+  timestampMs,
   Topic,
   type CloudEvent,
   type Touch,
 } from '@ctxb/events';
 import type { ContextOptions } from './context-options';
-import { eventTime } from './event-time';
 import { addMicros, toMicros } from './money';
 
 /**
@@ -161,7 +161,7 @@ export function toFact(
     isPlaceholderId(id, options) ? undefined : intern(id as string);
   // One shared "source NUL" prefix per producer, so a key costs one join, not two.
   const key = sourcePrefix(event.source) + event.id;
-  const at = eventTime(event.time);
+  const at = timestampMs(event.time);
   const web = entry.topic === Topic.CustomerJourney;
   const device = realId(event.anonymousid);
   const customer = realId(event.customerid);

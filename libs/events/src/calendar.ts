@@ -22,3 +22,18 @@ export function digitsAt(text: string, from: number, count: number): number {
   }
   return value;
 }
+
+/**
+ * Days from 1970-01-01 to a date of the proleptic Gregorian calendar (month 1–12), negative
+ * before it: integer arithmetic over 400-year eras, with years counted from March so that a
+ * leap day ends its year.
+ */
+export function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * ((month + 9) % 12) + 2) / 5) + day - 1;
+  const dayOfEra =
+    yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
+}

@@ -1,4 +1,4 @@
-import { isTimestamp } from './validation/decorators';
+import { isTimestamp } from './timestamp';
 
 /**
  * A CloudEvents 1.0 envelope as Context Bridge accepts it (JSON, structured mode).

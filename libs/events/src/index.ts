@@ -4,6 +4,7 @@ export * from './catalogue/financial.events';
 export * from './catalogue/order-lifecycle.events';
 export * from './catalogue/payment.events';
 export * from './calendar';
+export * from './timestamp';
 export * from './cloud-event';
 export * from './event-catalogue';
 export * from './event-validator';

@@ -1,6 +1,6 @@
 import type { Message, Producer } from 'kafkajs';
 import type { ContextOptions } from '@ctxb/context';
-import type { CloudEvent } from '@ctxb/events';
+import { timestampMs, type CloudEvent } from '@ctxb/events';
 import { journeyCommandMessages, journeyWrites, packJourneyMessages } from '@ctxb/streaming';
 import type { JourneyDirectory } from './journey-directory';
 import { journeyRoute } from './journey-route';
@@ -127,7 +127,7 @@ export class JourneyRouter {
       const name = `${source.topic}:${source.partition}`;
       this.reported.add(name);
       let newest = this.sourceTimes.get(name) ?? Number.NEGATIVE_INFINITY;
-      for (const { event } of events) newest = Math.max(newest, Date.parse(event.time));
+      for (const { event } of events) newest = Math.max(newest, timestampMs(event.time));
       const behind = this.idleSourcesBehind(name, newest);
       const ends = behind.length > 0 ? await this.look(behind, batch) : undefined;
       // Nothing waits from here to send(): what is reported about each source goes out in

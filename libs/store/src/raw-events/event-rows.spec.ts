@@ -19,6 +19,16 @@ describe('eventRow', () => {
     expect(JSON.parse(row.event)).toEqual(event);
   });
 
+  it.each([
+    ['2026-03-14T16:05:00Z', '2026-03-14 16:05:00', 0],
+    ['2026-03-14T16:05:00.999999Z', '2026-03-14 16:05:00', 999],
+    ['2026-03-14T23:30:00.5-01:00', '2026-03-15 00:30:00', 500],
+    ['2016-12-31T23:59:60.250Z', '2017-01-01 00:00:00', 250],
+  ])('stores %s as %s and %i ms', (time, stored, ms) => {
+    const row = eventRow(exampleEvent('page.viewed', { time }), 'customer-journey');
+    expect([row.time, row.time_ms]).toEqual([stored, ms]);
+  });
+
   it('leaves absent extensions empty, not "undefined"', () => {
     const bare = exampleEvent('order.placed');
     delete bare.anonymousid;

@@ -1,4 +1,4 @@
-import type { CloudEvent } from '@ctxb/events';
+import { timestampMs, type CloudEvent } from '@ctxb/events';
 import { clickHouseDateTime } from '../context-rows';
 
 /** One valid event as the raw events table keeps it: the keys to find it, and the event itself. */
@@ -22,9 +22,11 @@ export interface EventRow {
  * is at hand already (a record's value in structured mode), to keep it as it came.
  */
 export function eventRow(event: CloudEvent, topic: string, json?: string): EventRow {
-  const at = Date.parse(event.time);
+  const at = timestampMs(event.time);
+  // Written in UTC and not in a leap second, the time's first 19 characters are its second.
+  const asWritten = event.time.endsWith('Z') && !event.time.startsWith('60', 17);
   return {
-    time: clickHouseDateTime(new Date(at).toISOString()),
+    time: clickHouseDateTime(asWritten ? event.time : new Date(at).toISOString()),
     time_ms: ((at % 1000) + 1000) % 1000,
     source: event.source,
     id: event.id,

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { isTimestamp } from './decorators';
+import { daysFromCivil } from './calendar';
+import { isTimestamp, timestampMs } from './timestamp';
 
 const two = (n: number) => String(n).padStart(2, '0');
 
@@ -28,6 +29,16 @@ function byGrammar(value: string): boolean {
     second < 61 &&
     (m[9] === undefined || (Number(m[9]) < 24 && Number(m[10]) < 60))
   );
+}
+
+/**
+ * The instant Date.parse gives; a leap second, which it refuses, is the second before it
+ * plus one (POSIX time).
+ */
+function byClock(value: string): number {
+  return value.startsWith('60', 17)
+    ? Date.parse(`${value.slice(0, 17)}59${value.slice(19)}`) + 1000
+    : Date.parse(value);
 }
 
 describe('isTimestamp', () => {
@@ -102,7 +113,9 @@ describe('isTimestamp', () => {
       .map((parts) => parts.join(''));
     fc.assert(
       fc.property(timestamp, (value) => {
-        expect(isTimestamp(value)).toBe(byGrammar(value));
+        const valid = byGrammar(value);
+        expect(isTimestamp(value)).toBe(valid);
+        expect(timestampMs(value)).toBe(valid ? byClock(value) : Number.NaN);
       }),
       { numRuns: 20_000 },
     );
@@ -122,6 +135,67 @@ describe('isTimestamp', () => {
         },
       ),
       { numRuns: 2000 },
+    );
+  });
+});
+
+describe('timestampMs', () => {
+  it.each([
+    ['2026-03-14T16:05:00Z', '2026-03-14T16:05:00.000Z'],
+    ['2026-03-14T17:05:00.250+01:00', '2026-03-14T16:05:00.250Z'],
+    ['2026-03-14T16:05:00.9999999Z', '2026-03-14T16:05:00.999Z'],
+    ['2026-03-14T16:05:00.1Z', '2026-03-14T16:05:00.100Z'],
+    ['2026-03-14T00:30:00-23:59', '2026-03-15T00:29:00.000Z'],
+    ['0000-01-01T00:00:00Z', '0000-01-01T00:00:00.000Z'],
+    ['0099-12-31T23:59:59Z', '0099-12-31T23:59:59.000Z'],
+    ['2016-12-31T23:59:60Z', '2017-01-01T00:00:00.000Z'],
+    ['2016-12-31T23:59:60.5Z', '2017-01-01T00:00:00.500Z'],
+    ['2017-01-01T00:59:60+01:00', '2017-01-01T00:00:00.000Z'],
+  ])('%s is the instant %s', (value, instant) => {
+    expect(new Date(timestampMs(value)).toISOString()).toBe(instant);
+  });
+
+  it('reads every instant Date writes, with and without milliseconds (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.date({
+          min: new Date('0000-01-01T00:00:00Z'),
+          max: new Date('9999-12-31T23:59:59.999Z'),
+          noInvalidDate: true,
+        }),
+        (date) => {
+          const iso = date.toISOString();
+          expect(timestampMs(iso)).toBe(date.getTime());
+          expect(timestampMs(`${iso.slice(0, 19)}Z`)).toBe(
+            Math.floor(date.getTime() / 1000) * 1000,
+          );
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('is NaN for what is not a timestamp', () => {
+    for (const value of ['2026-02-29T00:00:00Z', '2026-03-14T16:05:00', '', 42, null, undefined])
+      expect(timestampMs(value)).toBeNaN();
+  });
+});
+
+describe('daysFromCivil', () => {
+  it('counts days as Date does, in every year from 0 to 9999 (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 9999 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 31 }),
+        (year, month, day) => {
+          fc.pre(day <= new Date(Date.UTC(2000 + (year % 400), month, 0)).getUTCDate());
+          const date = new Date(0);
+          date.setUTCFullYear(year, month - 1, day);
+          expect(daysFromCivil(year, month, day)).toBe(date.getTime() / 86_400_000);
+        },
+      ),
+      { numRuns: 5000 },
     );
   });
 });

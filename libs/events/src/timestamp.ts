@@ -1,0 +1,74 @@
+import { daysFromCivil, daysInMonth, digitsAt, isDigit } from './calendar';
+
+const MINUTE_MS = 60_000;
+
+/**
+ * The instant of an RFC 3339 timestamp with a zone — `YYYY-MM-DDTHH:MM:SS[.1–9 digits]`
+ * then `Z` or `±hh:mm` — on a real calendar date, in ms since the epoch; NaN for anything
+ * else. It reads what Date.parse reads the same way (the fraction cut to milliseconds, years
+ * 0000–0099 as written), and it also reads a leap second (`23:59:60`), which Date.parse
+ * refuses, as the first moment of the next second, as POSIX time does. Every event is read
+ * with it, so it builds no Date, match or array.
+ */
+export function timestampMs(value: unknown): number {
+  if (typeof value !== 'string' || value.length < 20) return Number.NaN;
+  const year = digitsAt(value, 0, 4);
+  const month = digitsAt(value, 5, 2);
+  const day = digitsAt(value, 8, 2);
+  const hour = digitsAt(value, 11, 2);
+  const minute = digitsAt(value, 14, 2);
+  const second = digitsAt(value, 17, 2);
+  if (
+    value[4] !== '-' ||
+    value[7] !== '-' ||
+    value[10] !== 'T' ||
+    value[13] !== ':' ||
+    value[16] !== ':' ||
+    year < 0 ||
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    day > daysInMonth(year, month) ||
+    hour < 0 ||
+    hour > 23 ||
+    minute < 0 ||
+    minute > 59 ||
+    second < 0 ||
+    second > 60
+  )
+    return Number.NaN;
+  let zone = 19;
+  let ms = 0;
+  if (value[zone] === '.') {
+    do zone++;
+    while (isDigit(value.charCodeAt(zone)));
+    const fraction = zone - 20;
+    if (fraction < 1 || fraction > 9) return Number.NaN;
+    ms =
+      fraction >= 3 ? digitsAt(value, 20, 3) : digitsAt(value, 20, fraction) * 10 ** (3 - fraction);
+  }
+  const offset = zoneMinutes(value, zone);
+  if (Number.isNaN(offset)) return Number.NaN;
+  const minutes = (daysFromCivil(year, month, day) * 24 + hour) * 60 + minute - offset;
+  return minutes * MINUTE_MS + second * 1000 + ms;
+}
+
+/** An RFC 3339 timestamp with a zone on a real calendar date (see timestampMs). */
+export function isTimestamp(value: unknown): value is string {
+  return !Number.isNaN(timestampMs(value));
+}
+
+/**
+ * The offset in minutes east of UTC written in `text` from `at` to its end: `Z`, or `±hh:mm`
+ * with hh < 24 and mm < 60. NaN for anything else.
+ */
+function zoneMinutes(text: string, at: number): number {
+  const sign = text.charCodeAt(at);
+  if (sign === 90 /* Z */) return at === text.length - 1 ? 0 : Number.NaN;
+  if ((sign !== 43 && sign !== 45) /* + - */ || at !== text.length - 6) return Number.NaN;
+  const hours = digitsAt(text, at + 1, 2);
+  const minutes = digitsAt(text, at + 4, 2);
+  if (text.charCodeAt(at + 3) !== 58 || hours < 0 || hours > 23 || minutes < 0 || minutes > 59)
+    return Number.NaN;
+  return (sign === 45 ? -1 : 1) * (hours * 60 + minutes);
+}
