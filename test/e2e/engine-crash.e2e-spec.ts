@@ -34,6 +34,7 @@ function environment(config: AppConfig, port: number): NodeJS.ProcessEnv {
     CTXB_ENGINE_JOURNEY_TOPIC: config.engine.journeyTopic,
     CTXB_ENGINE_SNAPSHOT_INTERVAL_MS: String(config.engine.snapshotIntervalMs),
     CTXB_ENGINE_SESSION_TIMEOUT_MS: String(config.engine.sessionTimeoutMs),
+    CTXB_ENGINE_FUTURE_TOLERANCE_SECONDS: String(config.engine.futureToleranceSeconds),
     CTXB_REDIS_KEY_PREFIX: config.redis.keyPrefix,
     CTXB_LINKS_QUEUE: config.links.queue,
     CTXB_CLICKHOUSE_DATABASE: config.clickhouse.database,

@@ -10,6 +10,7 @@ import { createKafka, encodeEvent } from '@ctxb/streaming';
 import { engineApp } from '../../apps/engine/src/engine.app';
 import { poll, startInProcess, type RunningApp } from '../support/http';
 import { waitForGroups } from '../support/engine-test';
+import { holdEventTimeLock } from '../support/event-time-lock';
 import { runCli } from '../support/processes';
 import { testConfig, uniqueName } from '../support/test-config';
 import { TopicTail } from '../support/topic-tail';
@@ -25,9 +26,13 @@ describe('engine intake (direct Kafka producers)', () => {
   let tail: TopicTail;
 
   beforeAll(async () => {
-    tail = await TopicTail.start(kafka, [deadLetterTopic(Topic.CustomerJourney)]);
     app = await startInProcess(engineApp, config);
     await waitForGroups(kafka, [config.engine.groupId]);
+    // After the engine: it creates its journey topic.
+    tail = await TopicTail.start(kafka, [
+      deadLetterTopic(Topic.CustomerJourney),
+      config.engine.journeyTopic,
+    ]);
   });
   afterAll(async () => {
     await app?.close();
@@ -122,4 +127,67 @@ describe('engine intake (direct Kafka producers)', () => {
     expect(again[0].headers[DeadLetterHeader.Stage]).toBe('validate');
     expect(again[0].headers['ctxb-replayed-from']).toMatch(/^customer-journey\.dlq:\d+:\d+$/);
   });
+
+  it('dead-letters an event dated too far ahead of its clock, and takes one within the tolerance', async () => {
+    expect(config.engine.futureToleranceSeconds).toBe(3600); // the shipped default
+    // Dated ahead of other tests' traffic, which engines of theirs would fold in.
+    const release = await holdEventTimeLock(config);
+    try {
+      await aheadOfTheClock();
+    } finally {
+      await release();
+    }
+  });
+
+  async function aheadOfTheClock(): Promise<void> {
+    const key = uniqueName('ahead');
+    const now = Date.now();
+    const at = (ms: number) => new Date(now + ms).toISOString();
+    const near = exampleEvent('page.viewed', {
+      id: uniqueName('near'),
+      anonymousid: key,
+      time: at(10 * 60_000),
+    });
+    const far = exampleEvent('page.viewed', {
+      id: uniqueName('far'),
+      anonymousid: key,
+      time: at(3 * 86_400_000),
+    });
+    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    await producer.send({
+      topic: Topic.CustomerJourney,
+      acks: -1,
+      messages: [near, far].map((e) => encodeEvent(e, EVENT_CATALOGUE.get(e.type)!)),
+    });
+    await producer.disconnect();
+
+    const [dead] = await tail.waitFor(
+      (m) =>
+        m.topic === deadLetterTopic(Topic.CustomerJourney) &&
+        m.key === key &&
+        m.headers[DeadLetterHeader.ConsumerGroup] === config.engine.groupId,
+      1,
+      60_000,
+    );
+    expect(dead.event?.id).toBe(far.id);
+    expect(dead.headers[DeadLetterHeader.Stage]).toBe('validate');
+    expect(dead.headers[DeadLetterHeader.Reason]).toMatch(
+      /^time \S+ is (2|3) days ahead of the clock here \(.+\); at most 60 min ahead is taken/,
+    );
+    // The one within the tolerance went on to the journey topic, and only it.
+    await tail.waitFor(
+      (m) => m.topic === config.engine.journeyTopic && m.value.includes(near.id),
+      1,
+      60_000,
+    );
+    expect(
+      tail.messages.some((m) => m.topic === config.engine.journeyTopic && m.value.includes(far.id)),
+    ).toBe(false);
+    expect(
+      tail.messages.filter(
+        (m) => m.key === key && m.headers[DeadLetterHeader.ConsumerGroup] === config.engine.groupId,
+      ),
+    ).toHaveLength(1);
+  }
 });

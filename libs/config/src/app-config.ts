@@ -192,6 +192,16 @@ export class EngineConfig extends AppHttpConfig {
   @Max(60_000)
   retryBackoffMs!: number;
 
+  /**
+   * Events dated further ahead of the intake's clock than this are dead-lettered (stage
+   * validate) rather than moving event time forward for every journey; replayed once their
+   * time has come, they are taken. Up to 100 years, for replays of test eras.
+   */
+  @IsInt()
+  @Min(0)
+  @Max(3_155_760_000)
+  futureToleranceSeconds!: number;
+
   /** Where a consumer group with no committed offsets starts: the oldest retained event, or new ones only. */
   @IsBoolean()
   startFromBeginning!: boolean;

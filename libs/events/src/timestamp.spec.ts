@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { daysFromCivil } from './calendar';
-import { isTimestamp, timestampMs } from './timestamp';
+import { isTimestamp, timeAheadProblem, timestampMs } from './timestamp';
 
 const two = (n: number) => String(n).padStart(2, '0');
 
@@ -197,5 +197,33 @@ describe('daysFromCivil', () => {
       ),
       { numRuns: 5000 },
     );
+  });
+});
+
+describe('timeAheadProblem', () => {
+  const now = Date.parse('2026-12-01T06:00:00Z');
+  const hour = 3_600_000;
+
+  it('takes what is at most the tolerance ahead, and anything in the past', () => {
+    for (const time of ['2026-12-01T07:00:00Z', '2026-12-01T06:59:59.999Z', '1999-01-01T00:00:00Z'])
+      expect(timeAheadProblem(time, now, hour)).toBeUndefined();
+  });
+
+  it('refuses what is further ahead, saying by how much and what the limit is', () => {
+    expect(timeAheadProblem('2026-12-01T07:00:00.001+00:00', now, hour)).toMatch(
+      /^time \S+ is 60 min ahead/,
+    );
+    expect(timeAheadProblem('2026-12-01T06:01:30Z', now, 60_000)).toMatch(
+      / is 90 s ahead .* most 60 s /,
+    );
+    expect(timeAheadProblem('2026-12-01T11:00:00Z', now, hour)).toMatch(/ is 5 h ahead/);
+    expect(timeAheadProblem('2099-01-01T00:00:00Z', now, hour)).toBe(
+      "time 2099-01-01T00:00:00Z is 26328 days ahead of the clock here (2026-12-01T06:00:00.000Z); at most 60 min ahead is taken (engine.futureToleranceSeconds): correct the producer's clock, or replay the event once its time has come",
+    );
+  });
+
+  it('reads the zone: local 08:30 at +02:00 is 06:30 UTC, within an hour', () => {
+    expect(timeAheadProblem('2026-12-01T08:30:00+02:00', now, hour)).toBeUndefined();
+    expect(timeAheadProblem('2026-12-01T08:30:00Z', now, hour)).toBeDefined();
   });
 });

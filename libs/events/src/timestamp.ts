@@ -72,3 +72,28 @@ function zoneMinutes(text: string, at: number): number {
     return Number.NaN;
   return (sign === 45 ? -1 : 1) * (hours * 60 + minutes);
 }
+
+/**
+ * Why an event's time is too far ahead of a clock to be taken, or undefined if it is not.
+ * Event time only moves forward in the engine: one event stamped by a device whose clock is
+ * years ahead would carry every journey's window with it, and the events after it would all
+ * be too old. `toleranceMs` allows for ordinary clock skew.
+ */
+export function timeAheadProblem(
+  time: string,
+  nowMs: number,
+  toleranceMs: number,
+): string | undefined {
+  const ahead = timestampMs(time) - nowMs;
+  if (!(ahead > toleranceMs)) return undefined;
+  return `time ${time} is ${duration(ahead)} ahead of the clock here (${new Date(nowMs).toISOString()}); at most ${duration(toleranceMs)} ahead is taken (engine.futureToleranceSeconds): correct the producer's clock, or replay the event once its time has come`;
+}
+
+/** A span in the largest unit it has at least two of: `90 s`, `45 min`, `5 h`, `26329 days`. */
+function duration(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  if (s < 120) return `${s} s`;
+  if (s < 7_200) return `${Math.floor(s / 60)} min`;
+  if (s < 172_800) return `${Math.floor(s / 3_600)} h`;
+  return `${Math.floor(s / 86_400)} days`;
+}

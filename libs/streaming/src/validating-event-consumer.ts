@@ -57,6 +57,11 @@ export interface ValidatingConsumerOptions {
   handlerRetries: number;
   retryBackoffMs: number;
   deduplicator?: EventDeduplicator;
+  /**
+   * A rule of this consumer beyond the catalogue's: the reason a valid event is refused, or
+   * undefined to take it. A refused event is dead-lettered at the validate stage.
+   */
+  refuse?: (event: CloudEvent) => string | undefined;
   /** Records by outcome; `count` records at once (1 when left out). */
   onOutcome?: (topic: string, outcome: ConsumeOutcome, count?: number) => void;
   fromBeginning?: boolean;
@@ -212,7 +217,11 @@ export class ValidatingEventConsumer {
   /** Decodes and validates: an event to handle, or why the record is rejected. */
   private admit(message: KafkaMessage, meta: ConsumedEventMeta): { event: CloudEvent } | Rejection {
     const read = readEventRecord(message);
-    return 'event' in read ? read : { message, meta, ...read };
+    if (!('event' in read)) return { message, meta, ...read };
+    const refused = this.options.refuse?.(read.event);
+    return refused === undefined
+      ? read
+      : { message, meta, stage: DeadLetterStage.Validate, reason: refused };
   }
 
   private async claim<T extends ConsumedEvent & { dedupKey?: string }>(events: T[]): Promise<T[]> {

@@ -8,7 +8,7 @@ import {
 import type Redis from 'ioredis';
 import { Counter, type Registry } from 'prom-client';
 import { AppConfig } from '@ctxb/config';
-import { TOPICS } from '@ctxb/events';
+import { timeAheadProblem, TOPICS } from '@ctxb/events';
 import { METRICS_REGISTRY } from '@ctxb/observability';
 import {
   createKafka,
@@ -28,7 +28,8 @@ import { JourneyRouter, type SourceProgress } from '../routing/journey-router';
 /**
  * The engine's intake (stage one): one consumer group over every event topic. Records from any
  * producer (the collector or a shop backend writing to Kafka directly) are decoded and
- * validated, poison records go to the dead-letter topics, and valid events are re-keyed by
+ * validated, poison records (and events dated too far ahead of this clock, see
+ * `engine.futureToleranceSeconds`) go to the dead-letter topics, and valid events are re-keyed by
  * journey onto the journey topic. Repeats are dropped by the context engine itself, which
  * knows every (source, id) it has folded in.
  * It starts in the background and retries, so the engine runs (and says Kafka is down on
@@ -99,6 +100,8 @@ export class EventIntakeConsumer implements OnApplicationBootstrap, OnApplicatio
       sessionTimeoutMs: config.engine.sessionTimeoutMs,
       partitionsInParallel: config.engine.partitionsInParallel,
       fetchBytesPerPartition: config.engine.fetchBytesPerPartition,
+      refuse: (event) =>
+        timeAheadProblem(event.time, Date.now(), config.engine.futureToleranceSeconds * 1000),
       onOutcome: (topic, outcome, count = 1) => this.outcomes.inc({ topic, outcome }, count),
       handler: { batch: (events, batch) => this.handle(events, batch) },
       onAssigned: (assignment) => {
