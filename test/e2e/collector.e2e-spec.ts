@@ -241,6 +241,32 @@ describe('POST /v1/events (collector, end to end to Kafka)', () => {
     );
   });
 
+  it('rejects an event dated further ahead of its clock than the engine would take', async () => {
+    const ahead = (ms: number) => new Date(Date.now() + ms).toISOString();
+    const response = await post(
+      [
+        event('page.viewed', 'soon', { time: ahead(10 * 60_000) }),
+        event('page.viewed', 'far', { time: ahead(3 * 86_400_000) }),
+      ],
+      'application/cloudevents-batch+json',
+    );
+    expect(response.status).toBe(202);
+    expect(response.body).toEqual(expect.objectContaining({ accepted: 1 }));
+    const [rejected] = response.body.rejected as {
+      index: number;
+      id: string;
+      problems: { path: string; message: string }[];
+    }[];
+    expect(rejected).toMatchObject({ index: 1, id: `${run}-far` });
+    expect(rejected.problems).toHaveLength(1);
+    expect(rejected.problems[0].path).toBe('time');
+    expect(rejected.problems[0].message).toMatch(
+      /is (2|3) days ahead of the clock here .*; at most 60 min ahead is taken/,
+    );
+    await tail.waitFor(ours('soon'), 1, 30_000);
+    expect(tail.messages.some(ours('far'))).toBe(false);
+  });
+
   it('413 over the body limit or the event limit', async () => {
     const big = { ...event('page.viewed', 'big'), data: { url: 'x', path: 'y'.repeat(70 * 1024) } };
     expect((await post(big, 'application/cloudevents+json')).status).toBe(413);

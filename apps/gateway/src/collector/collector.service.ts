@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { AppConfig } from '@ctxb/config';
-import { validateEvent, type EventProblem } from '@ctxb/events';
+import { AppConfig, type WriteKeyConfig } from '@ctxb/config';
+import { timeAheadProblem, validateEvent, type CloudEvent, type EventProblem } from '@ctxb/events';
 import { deduplicationKey, encodeEvent, type OutgoingMessage } from '@ctxb/streaming';
 import { CollectorDeduplicator } from './collector-deduplicator';
 import { CollectorKafka } from './collector-kafka';
@@ -84,17 +84,9 @@ export class CollectorService {
         return;
       }
       const { event, entry } = result;
-      if (!WriteKeyAuthenticator.allowsSource(key, event.source)) {
-        rejected.push({
-          index,
-          id,
-          problems: [
-            {
-              path: 'source',
-              message: `write key "${key.name}" may not send events from source "${event.source}"`,
-            },
-          ],
-        });
+      const refused = this.refusal(key, event);
+      if (refused) {
+        rejected.push({ index, id, problems: [refused] });
         return;
       }
       const dedup = deduplicationKey(event.source, event.id);
@@ -136,5 +128,24 @@ export class CollectorService {
     this.metrics.duplicates.inc({ key: key.name }, duplicates);
     this.metrics.rejected.inc({ key: key.name }, rejected.length);
     return { mode, accepted: fresh.length, duplicates, rejected };
+  }
+
+  /**
+   * Why a valid event is not taken from this key: a source the key may not send for, or a
+   * time further ahead of this clock than the engine's intake would take (told now, rather
+   * than dead-lettered there later).
+   */
+  private refusal(key: WriteKeyConfig, event: CloudEvent): EventProblem | undefined {
+    if (!WriteKeyAuthenticator.allowsSource(key, event.source))
+      return {
+        path: 'source',
+        message: `write key "${key.name}" may not send events from source "${event.source}"`,
+      };
+    const ahead = timeAheadProblem(
+      event.time,
+      Date.now(),
+      this.config.engine.futureToleranceSeconds * 1000,
+    );
+    return ahead === undefined ? undefined : { path: 'time', message: ahead };
   }
 }
