@@ -1,6 +1,7 @@
 export * from './clickhouse-client';
 export * from './context-record.store';
 export * from './sql/sql';
+export * from './sql/tab-separated';
 export * from './migrations/migrator';
 export * from './migrations/store-migrations';
 export * from './context-rows';

@@ -54,9 +54,11 @@ export class EventArchiveConsumer implements OnApplicationBootstrap, OnApplicati
     this.inserts = new CoalescingBatcher(
       async (rows) => {
         await store.write(rows);
+        // The hours written to, each read once (a batch spans few of them).
+        const hours = new Set(rows.map((r) => r.time.slice(0, 13)));
         lake.add(
           'events',
-          rows.map((r) => fromClickHouseDateTime(r.time)),
+          [...hours].map((hour) => fromClickHouseDateTime(`${hour}:00:00`)),
         );
       },
       {

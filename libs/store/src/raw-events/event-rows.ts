@@ -17,6 +17,20 @@ export interface EventRow {
   event: string;
 }
 
+/** The columns of an EventRow, in the order they are written. */
+export const EVENT_COLUMNS: [keyof EventRow, ...(keyof EventRow)[]] = [
+  'time',
+  'time_ms',
+  'source',
+  'id',
+  'type',
+  'anonymous_id',
+  'customer_id',
+  'correlation_id',
+  'topic',
+  'event',
+];
+
 /**
  * The row of a validated event read from `topic` (pure). `json` is the event as JSON when it
  * is at hand already (a record's value in structured mode), to keep it as it came.

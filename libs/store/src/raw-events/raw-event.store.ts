@@ -1,8 +1,10 @@
+import { Readable } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { CloudEvent } from '@ctxb/events';
 import { sql } from '../sql/sql';
+import { tabSeparatedRows } from '../sql/tab-separated';
 import { selectRows } from '../clickhouse-client';
-import type { EventRow } from './event-rows';
+import { EVENT_COLUMNS, type EventRow } from './event-rows';
 
 /** Whose events a timeline shows: a device, a customer or an order (correlation id). */
 export type TimelineOf =
@@ -17,9 +19,18 @@ export class RawEventStore {
 
   constructor(private readonly client: ClickHouseClient) {}
 
+  /**
+   * Inserts rows as TabSeparated text: each event's JSON goes as it is, not escaped again
+   * inside a JSON row (this was the archive's largest cost after reading the events).
+   */
   async write(rows: readonly EventRow[]): Promise<void> {
     if (rows.length === 0) return;
-    await this.client.insert({ table: RawEventStore.TABLE, format: 'JSONEachRow', values: rows });
+    await this.client.insert({
+      table: RawEventStore.TABLE,
+      format: 'TabSeparated',
+      columns: EVENT_COLUMNS,
+      values: Readable.from([tabSeparatedRows(rows, EVENT_COLUMNS)], { objectMode: false }),
+    });
   }
 
   /** The events of one device, customer or order in time order, each once (at most `limit`). */
