@@ -59,23 +59,13 @@ const JSON_CONTENT = /^application\/(cloudevents\+)?json(;.*)?$/;
  */
 export function envelopeProblems(raw: Record<string, unknown>): EventProblem[] {
   const problems: EventProblem[] = [];
-  const text = (name: string, max: number, required: boolean) => {
-    const value = raw[name];
-    if (value === undefined) {
-      if (required) problems.push({ path: name, message: `${name} is required` });
-    } else if (typeof value !== 'string') {
-      problems.push({ path: name, message: `${name} must be a string` });
-    } else if (value.length === 0 || value.length > max) {
-      problems.push({ path: name, message: `${name} must be 1 to ${max} characters long` });
-    }
-  };
   if (raw.specversion === undefined)
     problems.push({ path: 'specversion', message: 'specversion is required' });
   else if (raw.specversion !== '1.0')
     problems.push({ path: 'specversion', message: 'specversion must be "1.0"' });
-  text('id', ID, true);
-  text('source', 1000, true);
-  text('type', ID, true);
+  textProblem(raw, problems, 'id', ID, true);
+  textProblem(raw, problems, 'source', 1000, true);
+  textProblem(raw, problems, 'type', ID, true);
   if (raw.time === undefined) problems.push({ path: 'time', message: 'time is required' });
   else if (!isTimestamp(raw.time)) {
     problems.push({
@@ -83,10 +73,9 @@ export function envelopeProblems(raw: Record<string, unknown>): EventProblem[] {
       message: `time must be an RFC 3339 timestamp with a zone, such as "2026-03-14T16:05:00Z", got ${JSON.stringify(raw.time)}`,
     });
   }
-  text('subject', ID, false);
-  text('dataschema', 1000, false);
-  for (const name of ['anonymousid', 'customerid', 'sessionid', 'correlationid'])
-    text(name, ID, false);
+  textProblem(raw, problems, 'subject', ID, false);
+  textProblem(raw, problems, 'dataschema', 1000, false);
+  for (const name of TEXT_EXTENSIONS) textProblem(raw, problems, name, ID, false);
   if (
     raw.datacontenttype !== undefined &&
     (typeof raw.datacontenttype !== 'string' || !JSON_CONTENT.test(raw.datacontenttype))
@@ -103,6 +92,26 @@ export function envelopeProblems(raw: Record<string, unknown>): EventProblem[] {
     });
   }
   return problems;
+}
+
+const TEXT_EXTENSIONS = ['anonymousid', 'customerid', 'sessionid', 'correlationid'];
+
+/** A text attribute's problem, if it has one: missing (when required), not text, or its length. */
+function textProblem(
+  raw: Record<string, unknown>,
+  problems: EventProblem[],
+  name: string,
+  max: number,
+  required: boolean,
+): void {
+  const value = raw[name];
+  if (value === undefined) {
+    if (required) problems.push({ path: name, message: `${name} is required` });
+  } else if (typeof value !== 'string') {
+    problems.push({ path: name, message: `${name} must be a string` });
+  } else if (value.length === 0 || value.length > max) {
+    problems.push({ path: name, message: `${name} must be 1 to ${max} characters long` });
+  }
 }
 
 /** One reason an event was rejected, with the JSON path of the offending field. */

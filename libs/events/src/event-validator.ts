@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { validateSync, type ValidationError } from 'class-validator';
 import {
+  CONTEXT_EXTENSIONS,
   CORE_ATTRIBUTES,
   envelopeProblems,
   EXTENSION_NAME,
@@ -13,6 +14,9 @@ import { dtoInstance } from './validation/dto-instance';
 import { memoizeValidationMetadata } from './validation/metadata-cache';
 
 memoizeValidationMetadata();
+
+/** The attributes the spec and this product name (most events hold only these). */
+const NAMED_ATTRIBUTES: ReadonlySet<string> = new Set([...CORE_ATTRIBUTES, ...CONTEXT_EXTENSIONS]);
 
 /** The first failed rule per field is enough to fix it; the rest is noise. */
 const VALIDATION = { stopAtFirstError: true };
@@ -30,13 +34,10 @@ export function validateEvent(input: unknown): EventValidation {
     return { ok: false, problems: [{ path: '', message: 'an event must be a JSON object' }] };
   }
   const raw = input as Record<string, unknown>;
-  const problems: EventProblem[] = [];
-
-  problems.push(...envelopeProblems(raw));
+  const problems = envelopeProblems(raw);
 
   for (const name of Object.keys(raw)) {
-    if ((CORE_ATTRIBUTES as readonly string[]).includes(name) || EXTENSION_NAME.test(name))
-      continue;
+    if (NAMED_ATTRIBUTES.has(name) || EXTENSION_NAME.test(name)) continue;
     problems.push({
       path: name,
       message: 'extension attribute names must be 1-20 lower-case letters or digits',

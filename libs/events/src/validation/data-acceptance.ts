@@ -29,6 +29,7 @@ export function dataAcceptance(dataClass: new () => object): DataAcceptance {
 }
 
 const NEVER: DataAcceptance = () => false;
+const UNSET = Object.freeze({});
 
 type PropertyCheck = (object: Record<string, unknown>) => boolean;
 
@@ -94,18 +95,26 @@ function constraintCheck(
   if (validators.some((validator) => validator.async)) return undefined;
   const instances = validators.map((validator) => validator.instance);
   const surely = surePass(rule);
+  // One arguments object per rule, filled in per call: the checks are synchronous and keep
+  // nothing of it.
+  const args: ValidationArguments = {
+    targetName: dataClass.name,
+    property: rule.propertyName,
+    object: UNSET,
+    value: undefined,
+    constraints: rule.constraints,
+  };
   const passes = (value: unknown, object: object): boolean => {
     if (surely?.(value)) return true;
-    const args: ValidationArguments = {
-      targetName: dataClass.name,
-      property: rule.propertyName,
-      object,
-      value,
-      constraints: rule.constraints,
-    };
+    args.object = object;
+    args.value = value;
     // `=== true`: a promise or any other truthy answer is left to class-validator.
-    for (const instance of instances) if (instance.validate(value, args) !== true) return false;
-    return true;
+    let ok = true;
+    for (const instance of instances) if (instance.validate(value, args) !== true) ok = false;
+    // Nothing of this event stays referenced once it is checked.
+    args.object = UNSET;
+    args.value = undefined;
+    return ok;
   };
   return (value, object) => {
     if (rule.validateIf && !rule.validateIf(object, value)) return true;
