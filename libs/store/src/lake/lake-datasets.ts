@@ -1,7 +1,7 @@
 import type { ColumnSource } from 'hyparquet-writer';
 import type { ContextRecordRow } from '../context-record.store';
 import { clickHouseDateTime, fromClickHouseDateTime } from '../context-rows';
-import type { EventRow } from '../raw-events/event-rows';
+import { EVENT_COLUMNS, EVENT_TEXT_COLUMNS, type EventRow } from '../raw-events/event-rows';
 import type { LakeDataset } from './lake-layout';
 
 /** A Parquet column of a dataset: its type and how a table row gives its value. */
@@ -60,34 +60,13 @@ const stringFields = <K extends string>(
 ): Record<K, string> =>
   Object.fromEntries(names.map((name) => [name, String(object[name])])) as Record<K, string>;
 
-const EVENT_STRINGS = [
-  'source',
-  'id',
-  'type',
-  'anonymous_id',
-  'customer_id',
-  'correlation_id',
-  'topic',
-  'event',
-] as const;
 const RECORD_STRINGS = ['context_reference_id', 'order_id', 'customer_id', 'record'] as const;
 
 export const EVENTS_DATASET = dataset<EventRow>({
   table: 'events',
   timeColumn: 'time',
   key: ['source', 'id'],
-  tableColumns: [
-    'time',
-    'time_ms',
-    'source',
-    'id',
-    'type',
-    'anonymous_id',
-    'customer_id',
-    'correlation_id',
-    'topic',
-    'event',
-  ],
+  tableColumns: EVENT_COLUMNS,
   parquet: [
     // One timestamp with the milliseconds, where the table needs two columns (no DateTime64).
     {
@@ -95,7 +74,7 @@ export const EVENTS_DATASET = dataset<EventRow>({
       type: 'TIMESTAMP',
       value: (r) => new Date(fromClickHouseDateTime(r.time) + Number(r.time_ms)),
     },
-    ...stringColumns<EventRow>(EVENT_STRINGS),
+    ...stringColumns<EventRow>(EVENT_TEXT_COLUMNS),
   ],
   fromObjects: (objects) =>
     objects.map((o) => {
@@ -103,7 +82,7 @@ export const EVENTS_DATASET = dataset<EventRow>({
       return {
         time: toDateTime(at),
         time_ms: ((at % 1000) + 1000) % 1000,
-        ...stringFields(o, EVENT_STRINGS),
+        ...stringFields(o, EVENT_TEXT_COLUMNS),
       };
     }),
 });

@@ -17,10 +17,8 @@ export interface EventRow {
   event: string;
 }
 
-/** The columns of an EventRow, in the order they are written. */
-export const EVENT_COLUMNS: [keyof EventRow, ...(keyof EventRow)[]] = [
-  'time',
-  'time_ms',
+/** The text columns of an EventRow, in table order. */
+export const EVENT_TEXT_COLUMNS = [
   'source',
   'id',
   'type',
@@ -29,6 +27,13 @@ export const EVENT_COLUMNS: [keyof EventRow, ...(keyof EventRow)[]] = [
   'correlation_id',
   'topic',
   'event',
+] as const;
+
+/** The columns of an EventRow, in the order they are written. */
+export const EVENT_COLUMNS: [keyof EventRow, ...(keyof EventRow)[]] = [
+  'time',
+  'time_ms',
+  ...EVENT_TEXT_COLUMNS,
 ];
 
 /**
