@@ -15,6 +15,7 @@ import {
   storyOfRun,
   waitForGroups,
 } from '../support/engine-test';
+import { runCli } from '../support/processes';
 import { uniqueName } from '../support/test-config';
 
 describe('context engine: events on Kafka → context records in ClickHouse → link jobs', () => {
@@ -108,4 +109,38 @@ describe('context engine: events on Kafka → context records in ClickHouse → 
       }
     }
   }, 150_000);
+
+  it('shows its saved state per journey partition through `ctxb engine state`', async () => {
+    // The story's journey partition has folded it in; its state is saved every 500 ms.
+    const env = { ...process.env, CTXB_REDIS_KEY_PREFIX: config.redis.keyPrefix };
+    const state = async () => {
+      const run = await runCli(
+        ['engine', 'state', '--topic', config.engine.journeyTopic, '--json'],
+        {
+          env,
+        },
+      );
+      expect(run.status).toBe(0);
+      return JSON.parse(run.stdout) as {
+        topic: string;
+        partitions: { partition: number; offset: number; form: string; wholeBytes: number }[];
+      };
+    };
+    const shown = await poll(
+      'a saved partition',
+      async () => {
+        const { partitions } = await state();
+        return partitions.length > 0 ? partitions : undefined;
+      },
+      30_000,
+    );
+    for (const partition of shown) {
+      expect(partition.form).toBe('parts');
+      expect(partition.offset).toBeGreaterThanOrEqual(0);
+      expect(partition.wholeBytes).toBeGreaterThan(0);
+    }
+    const table = await runCli(['engine', 'state', '--topic', config.engine.journeyTopic], { env });
+    expect(table.stdout).toMatch(/^partition +offset +saved as +whole +changes$/m);
+    expect(table.stdout).toContain(`of ${config.engine.journeyTopic}, `);
+  });
 });

@@ -16,7 +16,7 @@ import {
   type ContextProcessorHooks,
   type ContextSink,
 } from '../../apps/engine/src/context/context-processor';
-import { EngineSnapshots } from '../../apps/engine/src/context/engine-snapshots';
+import { EngineSnapshots } from '@ctxb/engine-state';
 import { JourneyDirectory } from '../../apps/engine/src/routing/journey-directory';
 import { JourneyRouter } from '../../apps/engine/src/routing/journey-router';
 import { poll } from '../support/http';

@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
 import { ContextEngine, type EngineSnapshot } from '@ctxb/context';
 import { exampleEvent } from '@ctxb/events';
-import { EngineSnapshots } from '../../apps/engine/src/context/engine-snapshots';
+import { EngineSnapshots } from '@ctxb/engine-state';
 import { engineTestConfig } from '../support/engine-test';
 import { uniqueName } from '../support/test-config';
 
@@ -165,5 +165,44 @@ describe('engine snapshots in Redis: the whole, then the changes after it', () =
     expect(await snapshots.save(TOPIC, 3, 13, earlier.snapshot())).toBeGreaterThan(0);
     expect(await redis.hget(key, 'state')).toBeNull();
     expect((await snapshots.load(TOPIC, 3))!).toMatchObject({ offset: 13, size: { count: 0 } });
+  });
+
+  it('sums up what each partition holds, for operators, without reading the state', async () => {
+    const inParts = new EngineSnapshots(redis, prefix, 2);
+    const engine = new ContextEngine();
+    for (const minute of [0, 1, 2, 3, 4]) engine.ingest(view(minute));
+    const whole = await inParts.save(TOPIC, 10, 50, engine.snapshot());
+    engine.ingest(view(5));
+    const change = await inParts.saveChanges(TOPIC, 10, 50, 51, engine.changes());
+    // Partition 2 in one piece (an earlier version); an interrupted save's staging hash; and
+    // another topic, which is not listed.
+    const piece = JSON.stringify(new ContextEngine().snapshot());
+    await redis.hset(`${prefix}:engine:snapshot:${TOPIC}:2`, { offset: 7, state: piece });
+    await redis.hset(`${prefix}:engine:snapshot:${TOPIC}:10:saving:x`, { whole: '{}' });
+    await inParts.save(`${TOPIC}-other`, 0, 1, engine.snapshot());
+
+    const { saved, staging } = await inParts.summaries(TOPIC);
+    expect(staging).toBe(1);
+    expect(saved).toEqual([
+      {
+        partition: 2,
+        offset: 7,
+        form: 'one piece',
+        wholeBytes: piece.length,
+        parts: 1,
+        changes: 0,
+        changeBytes: 0,
+      },
+      {
+        partition: 10,
+        offset: 51,
+        form: 'parts',
+        wholeBytes: whole,
+        // Five facts at two a part; no order, and no seen event that is not a fact's own.
+        parts: 3,
+        changes: 1,
+        changeBytes: change,
+      },
+    ]);
   });
 });

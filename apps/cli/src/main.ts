@@ -5,6 +5,7 @@ import { connectorsCommand } from './commands/connectors.command';
 import { deliveriesCommand } from './commands/deliveries.command';
 import { demoCommand } from './commands/demo.command';
 import { dlqCommand } from './commands/dlq.command';
+import { engineCommand } from './commands/engine.command';
 import { eventsCommand } from './commands/events.command';
 import { generateCommand } from './commands/generate.command';
 import { identityCommand } from './commands/identity.command';
@@ -20,6 +21,7 @@ export function program(): Command {
     .addCommand(generateCommand())
     .addCommand(eventsCommand())
     .addCommand(identityCommand())
+    .addCommand(engineCommand())
     .addCommand(connectorsCommand())
     .addCommand(deliveriesCommand())
     .addCommand(dlqCommand())

@@ -23,7 +23,7 @@ import { engineLinkRoutes } from '../link-routes';
 import { contextOptionsFrom } from './context-options.factory';
 import { ContextProcessor } from './context-processor';
 import { ContextStoreSink } from './context-store.sink';
-import { EngineSnapshots } from './engine-snapshots';
+import { EngineSnapshots } from '@ctxb/engine-state';
 
 /** Runs stage two (journey topic → contexts → store and link jobs) inside the engine app. */
 @Injectable()

@@ -15,7 +15,7 @@ import {
   type JourneyEvent,
   restartAfterCrash,
 } from '@ctxb/streaming';
-import type { EngineSnapshots, SavedSize } from './engine-snapshots';
+import type { EngineSnapshots, SavedSize } from '@ctxb/engine-state';
 
 /**
  * Where new context versions go: the store, then the link queues. Writes may be coalesced;

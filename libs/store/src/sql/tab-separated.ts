@@ -11,9 +11,7 @@
 /** What a field may hold: text, or a whole number (a DateTime goes as its text). */
 export type TabSeparatedValue = string | number;
 
-// eslint-disable-next-line no-control-regex
 const SPECIAL = /[\\\t\n\r\0]/;
-// eslint-disable-next-line no-control-regex
 const SPECIALS = /[\\\t\n\r\0]/g;
 const ESCAPES: Readonly<Record<string, string>> = {
   '\\': '\\\\',

@@ -19,6 +19,21 @@ export interface SavedPartition {
   size?: SavedSize;
 }
 
+/** What is saved for one partition, told without reading the state (for operators). */
+export interface SavedPartitionSummary {
+  partition: number;
+  /** The last journey-topic offset the state includes. */
+  offset: number;
+  /** `parts`: a whole in parts and the changes after it; `one piece`: an earlier version's. */
+  form: 'parts' | 'one piece';
+  /** Bytes in Redis of the whole state, and how many parts hold its lists. */
+  wholeBytes: number;
+  parts: number;
+  /** The changes saved after the whole, and their bytes in Redis. */
+  changes: number;
+  changeBytes: number;
+}
+
 /** The lists of a snapshot that grow with the state; each is saved in parts. */
 const LISTS = ['facts', 'orders', 'seen'] as const;
 type ListName = (typeof LISTS)[number];
@@ -187,11 +202,89 @@ export class EngineSnapshots {
     return saved === 1 ? text.length : undefined;
   }
 
+  /**
+   * What is saved for each partition of `topic`, in partition order, from the sizes Redis
+   * keeps of each field; and how many staging hashes interrupted saves left (they expire).
+   */
+  async summaries(topic: string): Promise<{ saved: SavedPartitionSummary[]; staging: number }> {
+    const head = this.key(topic, '');
+    const keys: string[] = [];
+    const stream = this.redis.scanStream({ match: `${globEscaped(head)}*`, count: 1000 });
+    for await (const batch of stream as AsyncIterable<string[]>) keys.push(...batch);
+    const partitions = keys
+      .map((key) => key.slice(head.length))
+      .filter((rest) => /^\d+$/.test(rest))
+      .map(Number)
+      .sort((a, b) => a - b);
+    const saved: SavedPartitionSummary[] = [];
+    for (const partition of partitions) {
+      const summary = await this.summary(this.key(topic, partition), partition);
+      if (summary) saved.push(summary);
+    }
+    return { saved, staging: keys.filter((key) => key.includes(':saving:')).length };
+  }
+
+  private async summary(
+    key: string,
+    partition: number,
+  ): Promise<SavedPartitionSummary | undefined> {
+    const [offset, parts, count, oldState, whole] = await this.redis
+      .multi()
+      .hget(key, 'offset')
+      .hget(key, 'parts')
+      .hget(key, 'changes')
+      .hstrlen(key, 'state')
+      .hstrlen(key, 'whole')
+      .exec()
+      .then((replies) =>
+        (replies ?? []).map(([error, value]) => (error ? null : (value as string | number | null))),
+      );
+    if (offset === null) return undefined;
+    if (Number(oldState) > 0)
+      return {
+        partition,
+        offset: Number(offset),
+        form: 'one piece',
+        wholeBytes: Number(oldState),
+        parts: 1,
+        changes: 0,
+        changeBytes: 0,
+      };
+    const partCounts = JSON.parse(typeof parts === 'string' ? parts : '{}') as Partial<
+      Record<ListName, number>
+    >;
+    const partFields = LISTS.flatMap((list) =>
+      Array.from({ length: partCounts[list] ?? 0 }, (_, i) => `${list}:${i + 1}`),
+    );
+    const changes = Number(count ?? 0);
+    const changeFields = Array.from({ length: changes }, (_, i) => `changes:${i + 1}`);
+    const lengths = async (fields: string[]) => {
+      const pipeline = this.redis.pipeline();
+      for (const field of fields) pipeline.hstrlen(key, field);
+      const replies = (await pipeline.exec()) ?? [];
+      return replies.reduce((sum, [, value]) => sum + Number(value ?? 0), 0);
+    };
+    return {
+      partition,
+      offset: Number(offset),
+      form: 'parts',
+      wholeBytes: Number(whole) + (await lengths(partFields)),
+      parts: partFields.length,
+      changes,
+      changeBytes: await lengths(changeFields),
+    };
+  }
+
   private commands(): SnapshotCommands {
     return this.redis as unknown as SnapshotCommands;
   }
 
-  private key(topic: string, partition: number): string {
+  private key(topic: string, partition: number | ''): string {
     return `${this.prefix}:engine:snapshot:${topic}:${partition}`;
   }
+}
+
+/** Text matched as itself in a Redis glob pattern. */
+function globEscaped(text: string): string {
+  return text.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
 }
