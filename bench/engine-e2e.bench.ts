@@ -22,15 +22,21 @@ import { startBuiltApp, stopProcesses, until } from './bench-support';
  * (intake, journey topic, engines, ClickHouse, link jobs; the raw-event archive alongside),
  * with their default settings. Returns events/s from the moment
  * the engine is up until the intake has committed everything and the context stage has folded
- * in (and stored the versions of) every journey message.
+ * in (and stored the versions of) every journey message, and the CPU seconds the engine
+ * processes spent meanwhile (every thread: the figure that decides on a machine kept busy,
+ * and steadier than the rate from run to run).
  */
-export async function engineEndToEndRate(events: CloudEvent[], instances = 1): Promise<number> {
+export async function engineEndToEnd(
+  events: CloudEvent[],
+  instances = 1,
+): Promise<{ rate: number; cpuSeconds: number }> {
   const run = await BenchEngines.prepare();
   await produce(run.kafka, events);
   const sourceEnds = await ends(run.kafka, [...TOPICS]);
   try {
     const ports = await run.start(instances);
     const started = process.hrtime.bigint();
+    const cpuBefore = await cpuSeconds(ports);
     await until(() => caughtUp(run.admin, run.groupId, sourceEnds), 600_000);
     // The context stage commits only with its (periodic) snapshots, so its progress is read
     // from the engines' metrics: per journey partition, the position before which everything
@@ -40,7 +46,8 @@ export async function engineEndToEndRate(events: CloudEvent[], instances = 1): P
       const positions = await journeyPositions(ports);
       return [...journeyEnds].every(([p, end]) => (positions.get(p) ?? 0) >= end);
     }, 600_000);
-    return events.length / (Number(process.hrtime.bigint() - started) / 1e9);
+    const rate = events.length / (Number(process.hrtime.bigint() - started) / 1e9);
+    return { rate, cpuSeconds: (await cpuSeconds(ports)) - cpuBefore };
   } finally {
     await run.close();
   }
@@ -213,6 +220,18 @@ async function caughtUp(
 }
 
 /** Per journey partition, the furthest position any engine reports in its metrics. */
+/** CPU seconds the engine processes have used so far (prom-client's process metric). */
+async function cpuSeconds(ports: number[]): Promise<number> {
+  let total = 0;
+  for (const port of ports) {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const match = /^ctxb_process_cpu_seconds_total(?:\{[^}]*\})? (\S+)$/m.exec(text);
+    if (!match) throw new Error(`engine on port ${port} reports no ctxb_process_cpu_seconds_total`);
+    total += Number(match[1]);
+  }
+  return total;
+}
+
 async function journeyPositions(ports: number[]): Promise<Map<number, number>> {
   const positions = new Map<number, number>();
   for (const port of ports) {
