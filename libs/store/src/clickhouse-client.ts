@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import {
   ClickHouseError,
   ClickHouseLogLevel,
@@ -6,6 +7,7 @@ import {
 } from '@clickhouse/client';
 import type { ClickHouseConfig } from '@ctxb/config';
 import type { SqlFragment } from './sql/sql';
+import { tabSeparatedRows, type TabSeparatedValue } from './sql/tab-separated';
 
 /** A client on the configured database; identifiers come from validated config, never input. */
 export function createClickHouse(config: ClickHouseConfig): ClickHouseClient {
@@ -16,6 +18,28 @@ export function createClickHouse(config: ClickHouseConfig): ClickHouseClient {
     database: config.database,
     request_timeout: config.requestTimeoutMs,
     log: { level: ClickHouseLogLevel.OFF },
+  });
+}
+
+/**
+ * Inserts rows as TabSeparated text, their `columns` in that order: a text column (an event's
+ * or a record's JSON) goes as it is, where JSONEachRow would escape it again inside its row.
+ */
+export async function insertTabSeparated<
+  Row extends Record<Column, TabSeparatedValue>,
+  Column extends string,
+>(
+  client: ClickHouseClient,
+  table: string,
+  columns: readonly [Column, ...Column[]],
+  rows: readonly Row[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await client.insert({
+    table,
+    format: 'TabSeparated',
+    columns: [...columns],
+    values: Readable.from([tabSeparatedRows(rows, columns)], { objectMode: false }),
   });
 }
 

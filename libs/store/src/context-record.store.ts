@@ -3,7 +3,7 @@ import { newestVersions, type ContextRecord } from '@ctxb/context';
 import { clickHouseDateTime, contextRows } from './context-rows';
 import { migrate } from './migrations/migrator';
 import { identifier, joinSql, raw, sql, type SqlFragment } from './sql/sql';
-import { selectRows } from './clickhouse-client';
+import { insertTabSeparated, selectRows } from './clickhouse-client';
 import { STORE_MIGRATIONS } from './migrations/store-migrations';
 
 /** A context's newest stored version. */
@@ -50,6 +50,16 @@ export interface ContextRecordRow {
   as_of: string;
   record: string;
 }
+
+/** The columns of a ContextRecordRow, in the order they are written. */
+export const RECORD_COLUMNS: [keyof ContextRecordRow, ...(keyof ContextRecordRow)[]] = [
+  'context_reference_id',
+  'version',
+  'order_id',
+  'customer_id',
+  'as_of',
+  'record',
+];
 
 /** The record table's row of one version: the whole record as JSON plus its keys. */
 export function contextRecordRow(record: ContextRecord): ContextRecordRow {
@@ -118,7 +128,7 @@ export class ContextRecordStore {
 
   /** Record versions as they are stored (say, read back from the lake). */
   async writeRecordRows(rows: readonly ContextRecordRow[]): Promise<void> {
-    await this.insert(ContextRecordStore.TABLE, rows);
+    await insertTabSeparated(this.client, ContextRecordStore.TABLE, RECORD_COLUMNS, rows);
   }
 
   private async insertAll(tables: [string, object[]][]): Promise<void> {

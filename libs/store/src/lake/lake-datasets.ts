@@ -1,5 +1,5 @@
 import type { ColumnSource } from 'hyparquet-writer';
-import type { ContextRecordRow } from '../context-record.store';
+import { RECORD_COLUMNS, type ContextRecordRow } from '../context-record.store';
 import { clickHouseDateTime, fromClickHouseDateTime } from '../context-rows';
 import { EVENT_COLUMNS, EVENT_TEXT_COLUMNS, type EventRow } from '../raw-events/event-rows';
 import type { LakeDataset } from './lake-layout';
@@ -91,7 +91,7 @@ export const CONTEXT_RECORDS_DATASET = dataset<ContextRecordRow>({
   table: 'context_versions',
   timeColumn: 'as_of',
   key: ['context_reference_id', 'version'],
-  tableColumns: ['context_reference_id', 'version', 'order_id', 'customer_id', 'as_of', 'record'],
+  tableColumns: RECORD_COLUMNS,
   parquet: [
     ...stringColumns<ContextRecordRow>(RECORD_STRINGS),
     { name: 'version', type: 'INT32', value: (r) => Number(r.version) },

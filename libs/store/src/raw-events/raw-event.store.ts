@@ -1,9 +1,7 @@
-import { Readable } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { CloudEvent } from '@ctxb/events';
 import { sql } from '../sql/sql';
-import { tabSeparatedRows } from '../sql/tab-separated';
-import { selectRows } from '../clickhouse-client';
+import { insertTabSeparated, selectRows } from '../clickhouse-client';
 import { EVENT_COLUMNS, type EventRow } from './event-rows';
 
 /** Whose events a timeline shows: a device, a customer or an order (correlation id). */
@@ -19,18 +17,8 @@ export class RawEventStore {
 
   constructor(private readonly client: ClickHouseClient) {}
 
-  /**
-   * Inserts rows as TabSeparated text: each event's JSON goes as it is, not escaped again
-   * inside a JSON row (this was the archive's largest cost after reading the events).
-   */
   async write(rows: readonly EventRow[]): Promise<void> {
-    if (rows.length === 0) return;
-    await this.client.insert({
-      table: RawEventStore.TABLE,
-      format: 'TabSeparated',
-      columns: EVENT_COLUMNS,
-      values: Readable.from([tabSeparatedRows(rows, EVENT_COLUMNS)], { objectMode: false }),
-    });
+    await insertTabSeparated(this.client, RawEventStore.TABLE, EVENT_COLUMNS, rows);
   }
 
   /** The events of one device, customer or order in time order, each once (at most `limit`). */
