@@ -189,5 +189,8 @@ describe('engine intake (direct Kafka producers)', () => {
         (m) => m.key === key && m.headers[DeadLetterHeader.ConsumerGroup] === config.engine.groupId,
       ),
     ).toHaveLength(1);
+    // Operators see it apart from invalid events.
+    const metrics = await (await fetch(`${app.url}/metrics`)).text();
+    expect(metrics).toMatch(/^ctxb_engine_events_ahead_total\{type="page\.viewed"[^}]*\} 1$/m);
   }
 });

@@ -43,6 +43,7 @@ export class EventIntakeConsumer implements OnApplicationBootstrap, OnApplicatio
   private readonly outcomes: Counter<'topic' | 'outcome'>;
   private readonly events: Counter<'type'>;
   private readonly routed: Counter<'outcome'>;
+  private readonly ahead: Counter<'type'>;
   private readonly producer: Producer;
   private readonly router: JourneyRouter;
   /** Source offsets: positions at each assignment, end offsets for the router (connected at start). */
@@ -80,6 +81,12 @@ export class EventIntakeConsumer implements OnApplicationBootstrap, OnApplicatio
       labelNames: ['outcome'],
       registers: [registry],
     });
+    this.ahead = new Counter({
+      name: 'ctxb_engine_events_ahead_total',
+      help: 'Valid events dead-lettered for a time further ahead of the intake clock than engine.futureToleranceSeconds (a producer clock to fix)',
+      labelNames: ['type'],
+      registers: [registry],
+    });
     const kafka = createKafka(config.kafka, 'engine');
     this.producer = orderedProducer(kafka);
     this.admin = kafka.admin();
@@ -100,8 +107,15 @@ export class EventIntakeConsumer implements OnApplicationBootstrap, OnApplicatio
       sessionTimeoutMs: config.engine.sessionTimeoutMs,
       partitionsInParallel: config.engine.partitionsInParallel,
       fetchBytesPerPartition: config.engine.fetchBytesPerPartition,
-      refuse: (event) =>
-        timeAheadProblem(event.time, Date.now(), config.engine.futureToleranceSeconds * 1000),
+      refuse: (event) => {
+        const problem = timeAheadProblem(
+          event.time,
+          Date.now(),
+          config.engine.futureToleranceSeconds * 1000,
+        );
+        if (problem) this.ahead.inc({ type: event.type });
+        return problem;
+      },
       onOutcome: (topic, outcome, count = 1) => this.outcomes.inc({ topic, outcome }, count),
       handler: { batch: (events, batch) => this.handle(events, batch) },
       onAssigned: (assignment) => {
