@@ -124,6 +124,7 @@ describe('context engine: events on Kafka → context records in ClickHouse → 
       return JSON.parse(run.stdout) as {
         topic: string;
         partitions: { partition: number; offset: number; form: string; wholeBytes: number }[];
+        unsaved: number[] | null;
       };
     };
     const shown = await poll(
@@ -134,6 +135,11 @@ describe('context engine: events on Kafka → context records in ClickHouse → 
       },
       30_000,
     );
+    // Every partition of the journey topic, saved or with nothing saved, once.
+    const { partitions, unsaved } = await state();
+    const all = [...partitions.map((p) => p.partition), ...unsaved!].sort((a, b) => a - b);
+    expect(all).toEqual(all.map((_, i) => i));
+    expect(all.length).toBeGreaterThan(1);
     for (const partition of shown) {
       expect(partition.form).toBe('parts');
       expect(partition.offset).toBeGreaterThanOrEqual(0);
@@ -141,6 +147,7 @@ describe('context engine: events on Kafka → context records in ClickHouse → 
     }
     const table = await runCli(['engine', 'state', '--topic', config.engine.journeyTopic], { env });
     expect(table.stdout).toMatch(/^partition +offset +saved as +whole +changes$/m);
-    expect(table.stdout).toContain(`of ${config.engine.journeyTopic}, `);
+    expect(table.stdout).toMatch(/^\d+ of \d+ partition\(s\) of \S+ saved, /m);
+    expect(table.stdout).toContain(` of ${config.engine.journeyTopic} saved, `);
   });
 });
