@@ -108,13 +108,15 @@ function constraintCheck(
     if (surely?.(value)) return true;
     args.object = object;
     args.value = value;
-    // `=== true`: a promise or any other truthy answer is left to class-validator.
-    let ok = true;
-    for (const instance of instances) if (instance.validate(value, args) !== true) ok = false;
-    // Nothing of this event stays referenced once it is checked.
-    args.object = UNSET;
-    args.value = undefined;
-    return ok;
+    try {
+      // `=== true`: a promise or any other truthy answer is left to class-validator.
+      for (const instance of instances) if (instance.validate(value, args) !== true) return false;
+      return true;
+    } finally {
+      // Nothing of this event stays referenced once it is checked.
+      args.object = UNSET;
+      args.value = undefined;
+    }
   };
   return (value, object) => {
     if (rule.validateIf && !rule.validateIf(object, value)) return true;
