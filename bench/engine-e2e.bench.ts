@@ -56,7 +56,7 @@ export async function engineEndToEnd(
 /**
  * Built engine processes for a benchmark, as deployed (the `start:engine` node flags, default
  * settings), on groups, a journey topic, Redis keys, a queue, a database and a lake of their
- * own; both consumer groups start at the current end of the event topics.
+ * own; the intake's consumer group starts at the current end of the event topics.
  */
 export class BenchEngines {
   private readonly engines: ChildProcess[] = [];
@@ -92,12 +92,9 @@ export class BenchEngines {
     const positions = offsets.flatMap(({ topic, ends }) =>
       ends.map((o) => ({ topic, partition: o.partition, offset: o.high })),
     );
-    await Promise.all(
-      [`${run}_engine`, `${run}_archive`].map((group) => commitNewGroup(kafka, group, positions)),
-    );
+    await commitNewGroup(kafka, `${run}_engine`, positions);
     return new BenchEngines(run, kafka, admin, clickhouse, {
       CTXB_ENGINE_GROUP_ID: `${run}_engine`,
-      CTXB_ARCHIVE_GROUP_ID: `${run}_archive`,
       CTXB_LAKE_DIRECTORY: join(tmpdir(), run, 'lake'),
       CTXB_ENGINE_START_FROM_BEGINNING: 'false',
       CTXB_ENGINE_JOURNEY_TOPIC: `${run}_journeys`,
@@ -219,7 +216,6 @@ async function caughtUp(
   return true;
 }
 
-/** Per journey partition, the furthest position any engine reports in its metrics. */
 /** CPU seconds the engine processes have used so far (prom-client's process metric). */
 async function cpuSeconds(ports: number[]): Promise<number> {
   let total = 0;
@@ -232,6 +228,7 @@ async function cpuSeconds(ports: number[]): Promise<number> {
   return total;
 }
 
+/** Per journey partition, the furthest position any engine reports in its metrics. */
 async function journeyPositions(ports: number[]): Promise<Map<number, number>> {
   const positions = new Map<number, number>();
   for (const port of ports) {

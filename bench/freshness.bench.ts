@@ -21,7 +21,7 @@ const POLL_MS = 50;
 /**
  * Event to queryable under load: generated traffic written live to the event topics at a
  * steady rate (each event dated when it is written, as a shop's would be), one built engine
- * with its archive reading it. Followed: every SAMPLE_EVERY-th event until its row is in the
+ * with its archive on. Followed: every SAMPLE_EVERY-th event until its row is in the
  * raw events table, and every order until its context is in `context_versions`, both polled
  * every POLL_MS, while the load goes on (the last 2 s are not followed). The baseline, same
  * events, same run: a plain kafkajs consumer receiving the sampled events. The engine runs with `context.latenessSeconds = 0`: with the default 300 s,
@@ -52,11 +52,7 @@ export async function freshnessBench(options: FreshnessBenchOptions): Promise<vo
   const store = createClickHouse({ ...config.clickhouse, database: run.database });
   try {
     await run.start(1);
-    await waitForStableGroups(
-      run.admin,
-      [run.groupId, `${run.groupId}.context`, `${run.run}_archive`],
-      120_000,
-    );
+    await waitForStableGroups(run.admin, [run.groupId, `${run.groupId}.context`], 120_000);
     await consumer.connect();
     await consumer.subscribe({ topic: Topic.CustomerJourney, fromBeginning: false });
     await consumer.run({

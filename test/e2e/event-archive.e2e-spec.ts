@@ -41,7 +41,7 @@ describe('raw event archive: event topics → ClickHouse events table → Parque
     // Under the event-time lock: the story's device and order, under other event ids, would
     // fold into the journey of an engine reading the story beside this test.
     app = await startTestEngine(config);
-    await waitForGroups(kafka, [config.archive.groupId]);
+    await waitForGroups(kafka, [config.engine.groupId]);
   }, 900_000);
   afterAll(async () => {
     await client.close();

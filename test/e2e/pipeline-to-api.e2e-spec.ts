@@ -54,11 +54,7 @@ describe('from generated events on Kafka to every API answer', () => {
   beforeAll(async () => {
     engine = await startTestEngine(config);
     gateway = await startInProcess(gatewayApp, config);
-    await waitForGroups(kafka, [
-      config.engine.groupId,
-      `${config.engine.groupId}.context`,
-      config.archive.groupId,
-    ]);
+    await waitForGroups(kafka, [config.engine.groupId, `${config.engine.groupId}.context`]);
     // A version is emitted once event time has moved past it: visits a day after everything
     // else, from enough devices to reach every journey partition, move every shard's clock on.
     const after =

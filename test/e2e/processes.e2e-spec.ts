@@ -157,7 +157,6 @@ describe('the ctxb command', () => {
       // Its own groups, store, state, journey topic, queue and lake; the archive on.
       CTXB_ENGINE_GROUP_ID: `${run}_engine`,
       CTXB_ARCHIVE_ENABLED: 'true',
-      CTXB_ARCHIVE_GROUP_ID: `${run}_archive`,
       CTXB_CLICKHOUSE_DATABASE: run,
       CTXB_REDIS_KEY_PREFIX: run,
       CTXB_ENGINE_JOURNEY_TOPIC: `${run}_journeys`,

@@ -277,6 +277,105 @@ describe.each(['one event', 'a batch'])(
   },
 );
 
+describe('ValidatingEventConsumer with work kept beside the handler', () => {
+  it('reads on while a batch is being kept, commits only what is kept, and reads again what was not', async () => {
+    const kafka = kafkaClient();
+    const admin = kafka.admin();
+    await admin.connect();
+    const topic = uniqueName('it_keep');
+    const groupId = uniqueName('it_keep_group');
+    await createTestTopics(
+      kafka,
+      [topic, deadLetterTopic(topic)].map((t) => ({ topic: t, numPartitions: 1 })),
+    );
+    const entry = EVENT_CATALOGUE.get('page.viewed')!;
+    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    const send = (ids: string[]) =>
+      producer.send({
+        topic,
+        acks: -1,
+        messages: ids.map((id) => encodeEvent(exampleEvent('page.viewed', { id }), entry)),
+      });
+    const committed = async () => {
+      const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      return Number(offsets.partitions[0].offset);
+    };
+    /** A consumer whose keep waits for `gates` in turn (then keeps at once); what it saw. */
+    const consumer = (gates: Promise<void>[]) => {
+      const handled: string[] = [];
+      const kept: string[] = [];
+      const instance = new ValidatingEventConsumer(kafka, {
+        groupId,
+        topics: [topic],
+        handlerRetries: 0,
+        retryBackoffMs: 10,
+        handler: { batch: async (events) => void handled.push(...events.map((e) => e.event.id)) },
+        keep: async (events) => {
+          await gates.shift();
+          for (const e of events) {
+            // The record's text as it was read comes along.
+            expect(JSON.parse(e.json!)).toEqual(e.event);
+            kept.push(e.event.id);
+          }
+        },
+      });
+      return { instance, handled, kept };
+    };
+    const until = (what: string, check: () => Promise<boolean> | boolean) =>
+      poll(what, async () => ((await check()) ? true : undefined), 30_000);
+
+    const first = deferred();
+    const one = consumer([first.promise]);
+    await one.instance.start();
+    await send(['a', 'b']);
+    await until('a and b handled', () => one.handled.length === 2);
+    // Reading goes on while the first batch is still being kept...
+    await send(['c']);
+    await until('c handled and kept', () => one.kept.includes('c'));
+    // ... and nothing is committed until it is, though the batch after it is kept.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await committed()).toBe(-1);
+    first.resolve();
+    await until('a, b and c committed', async () => (await committed()) === 3);
+    expect(one.kept).toEqual(['c', 'a', 'b']);
+
+    // A batch never kept (the archive closing with the app) is not committed ...
+    const never = deferred();
+    const stuck = consumer([never.promise]);
+    await one.instance.stop();
+    await stuck.instance.start();
+    await send(['d']);
+    await until('d handled', () => stuck.handled.includes('d'));
+    never.reject(new Error('archive closed'));
+    await stuck.instance.stop();
+    expect(await committed()).toBe(3);
+    // ... so the next member of the group reads it again.
+    const next = consumer([]);
+    await next.instance.start();
+    await until('d kept after the restart', () => next.kept.includes('d'));
+    await until('d committed', async () => (await committed()) === 4);
+    await next.instance.stop();
+    expect(next.handled).toEqual(['d']);
+
+    await producer.disconnect();
+    await admin.deleteTopics({ topics: [topic, deadLetterTopic(topic)] });
+    await admin.disconnect();
+  });
+});
+
+/** A promise settled from outside. */
+function deferred(): { promise: Promise<void>; resolve: () => void; reject: (e: Error) => void } {
+  let resolve!: () => void;
+  let reject!: (e: Error) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
+}
+
 describe('restartAfterCrash', () => {
   it('brings a consumer back after a crash kafkajs itself would not restart from', async () => {
     const kafka = kafkaClient();

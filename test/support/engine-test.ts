@@ -35,7 +35,6 @@ export function engineTestConfig(change: (config: AppConfig) => void = () => und
     c.redis.keyPrefix = uniqueName('ctxb_test');
     c.links.queue = uniqueName('test-links').replace(/_/g, '-');
     c.clickhouse.database = uniqueName('test_ctx');
-    c.archive.groupId = uniqueName('test_archive');
     change(c);
   });
 }

@@ -3,7 +3,7 @@ import { type AppConfig } from '@ctxb/config';
 import { HealthModule } from '@ctxb/health';
 import { platformImports } from '@ctxb/observability';
 import { LakeChanges } from '@ctxb/store';
-import { EventArchiveConsumer } from './archive/event-archive.consumer';
+import { EventArchive } from './archive/event-archive';
 import { ContextProcessorService } from './context/context-processor.service';
 import { EventIntakeConsumer } from './intake/event-intake.consumer';
 import { LakeExportService } from './lake/lake-export.service';
@@ -29,7 +29,7 @@ export class EngineModule {
         EventIntakeConsumer,
         PlacementLinkConsumer,
         ContextProcessorService,
-        EventArchiveConsumer,
+        EventArchive,
         LakeExportService,
         LatestCompactionService,
         // Hours the store's writers changed, for the lake export (one per process).

@@ -238,15 +238,13 @@ export class EngineConfig extends AppHttpConfig {
   fetchBytesPerPartition!: number;
 }
 
-/** The raw-event archive: every valid event of the event topics into the store's events table. */
+/**
+ * The raw-event archive: every valid event the engine's intake reads, into the store's events
+ * table (the intake commits a batch once it is routed and archived).
+ */
 export class ArchiveConfig {
   @IsBoolean()
   enabled!: boolean;
-
-  /** Its own consumer group: it reads the event topics at its own pace, beside the engine. */
-  @IsString()
-  @IsNotEmpty()
-  groupId!: string;
 
   /** Events wait at most this long to be inserted together. */
   @IsInt()

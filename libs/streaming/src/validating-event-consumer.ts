@@ -6,6 +6,7 @@ import { deadLetterMessage } from './dead-letters';
 import { readEventRecord, structuredValue } from './event-codec';
 import { orderedProducer } from './kafka-roles';
 import { deduplicationKey, type EventDeduplicator } from './event-deduplicator';
+import { KeptOffsets } from './kept-offsets';
 
 export interface ConsumedEventMeta {
   topic: string;
@@ -20,6 +21,8 @@ export interface ConsumedEvent {
   meta: ConsumedEventMeta;
   /** The record's value when it is the whole event as JSON (structured mode), to forward as is. */
   value?: Buffer;
+  /** That value's text, as it was read. */
+  json?: string;
 }
 
 /** Where a fetched batch came from and whether it reached the end of its partition. */
@@ -73,7 +76,21 @@ export interface ValidatingConsumerOptions {
   fetchBytesPerPartition?: number;
   /** Told the topic partitions this member owns after each rebalance. */
   onAssigned?: (assignment: Record<string, number[]>) => void;
+  /**
+   * Work each batch's valid events need beside the handler (batch handlers only), such as an
+   * archive's insert, that the next batch need not wait for: the promise settles once the
+   * events are kept. Reading goes on meanwhile, and offsets are committed up to where every
+   * batch is handled and kept (a restart reads again what might not be). It should settle
+   * only once the events are kept, waiting out outages itself, and fail only when the app
+   * stops; a failure while running restarts the consumer from its committed offsets.
+   */
+  keep?: (events: ConsumedEvent[], batch: ConsumedBatch) => Promise<void>;
 }
+
+/** Batches of one partition whose `keep` may be under way at once before reading waits. */
+const KEEPS_IN_FLIGHT = 16;
+/** How long stopping waits for what is being kept, to commit it. */
+const STOP_KEEP_WAIT_MS = 10_000;
 
 /**
  * Consumes event topics with the same rules as the HTTP collector, for producers that write
@@ -88,6 +105,13 @@ export class ValidatingEventConsumer {
   private readonly consumer: Consumer;
   private readonly deadLetters: Producer;
   private stopping = false;
+  /** With `keep`: how far each partition is handled and kept (offsets are committed by hand). */
+  private readonly kept = new KeptOffsets();
+  private committing: Promise<void> | undefined;
+  private commitAgain = false;
+  /** A keep that failed while running: the next batch restarts the consumer. */
+  private keepFailure: Error | undefined;
+  private batchesRunning = 0;
 
   constructor(
     kafka: Kafka,
@@ -113,9 +137,10 @@ export class ValidatingEventConsumer {
         : {}),
     });
     this.deadLetters = orderedProducer(kafka);
-    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) =>
-      options.onAssigned?.(payload.memberAssignment),
-    );
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.kept.reset();
+      options.onAssigned?.(payload.memberAssignment);
+    });
     restartAfterCrash(
       this.consumer,
       () => this.consume(),
@@ -131,6 +156,7 @@ export class ValidatingEventConsumer {
   }
 
   private async consume(): Promise<void> {
+    this.keepFailure = undefined;
     await this.consumer.connect();
     await this.consumer.subscribe({
       topics: this.options.topics,
@@ -139,14 +165,69 @@ export class ValidatingEventConsumer {
     await this.consumer.run({
       partitionsConsumedConcurrently: this.options.partitionsInParallel ?? 1,
       eachBatchAutoResolve: false,
-      eachBatch: (payload) => this.eachBatch(payload),
+      // With `keep`, offsets are committed as batches are kept (see commitKept).
+      autoCommit: this.options.keep === undefined,
+      eachBatch: async (payload) => {
+        this.batchesRunning++;
+        try {
+          await this.eachBatch(payload);
+        } finally {
+          this.batchesRunning--;
+        }
+      },
     });
   }
 
+  /**
+   * Stops reading; with `keep`, first waits (a while) for the batches read to be kept and
+   * commits how far they are, so a restart reads again as little as it can.
+   */
   async stop(): Promise<void> {
     this.stopping = true;
+    if (this.options.keep) {
+      try {
+        this.consumer.pause(this.options.topics.map((topic) => ({ topic })));
+      } catch {
+        // Never started (Kafka unreachable so far): nothing read, nothing to keep.
+      }
+      const deadline = Date.now() + STOP_KEEP_WAIT_MS;
+      while (this.batchesRunning > 0 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
+      await Promise.race([
+        this.kept.allSettled(),
+        new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())).unref()),
+      ]);
+      await this.commitKept();
+    }
     await this.consumer.disconnect();
     await this.deadLetters.disconnect();
+  }
+
+  /** Commits the positions kept since the last commit; one commit at a time. */
+  private commitKept(): Promise<void> {
+    if (this.committing) {
+      this.commitAgain = true;
+      return this.committing;
+    }
+    this.committing = (async () => {
+      do {
+        this.commitAgain = false;
+        const taken = this.kept.take();
+        if (taken.positions.length === 0) continue;
+        try {
+          await this.consumer.commitOffsets([...taken.positions]);
+        } catch (error) {
+          // A rebalance (the next assignment reads from what was committed) or a broker away:
+          // due again with the next kept batch.
+          this.kept.putBack(taken);
+          this.logger.warn({ err: String(error) }, 'committing kept offsets failed');
+          return;
+        }
+      } while (this.commitAgain);
+    })().finally(() => {
+      this.committing = undefined;
+    });
+    return this.committing;
   }
 
   private async eachBatch(payload: EachBatchPayload): Promise<void> {
@@ -168,6 +249,7 @@ export class ValidatingEventConsumer {
     payload: EachBatchPayload,
     handle: BatchEventHandler,
   ): Promise<void> {
+    if (this.keepFailure) throw this.keepFailure;
     const { batch } = payload;
     const heartbeat = () => payload.heartbeat();
     const admitted: (ConsumedEvent & { dedupKey?: string; message: KafkaMessage })[] = [];
@@ -176,7 +258,14 @@ export class ValidatingEventConsumer {
       const meta = { topic: batch.topic, partition: batch.partition, offset: message.offset };
       const event = this.admit(message, meta);
       if ('stage' in event) rejected.push(event);
-      else admitted.push({ event: event.event, meta, message, value: structuredValue(message) });
+      else
+        admitted.push({
+          event: event.event,
+          meta,
+          message,
+          value: structuredValue(message),
+          json: event.json,
+        });
     }
     // A batch that went stale (a rebalance) is fetched again: dead-letter its poison records
     // then, once, rather than now and again.
@@ -211,11 +300,54 @@ export class ValidatingEventConsumer {
       }
     }
     if (last) payload.resolveOffset(last.offset);
+    if (last && this.options.keep)
+      await this.keepBatch(
+        payload,
+        admitted.map(({ event, meta, value, json }) => ({ event, meta, value, json })),
+        info,
+      );
     await heartbeat();
   }
 
+  /**
+   * Hands the batch's valid events to `keep`, then waits while too many of the partition's
+   * batches are still being kept (heartbeating, until the batch goes stale or reading stops).
+   */
+  private async keepBatch(
+    payload: EachBatchPayload,
+    events: ConsumedEvent[],
+    info: ConsumedBatch,
+  ): Promise<void> {
+    const { topic, partition } = info;
+    this.kept.add(topic, partition, info.position, this.options.keep!(events, info), (error) => {
+      if (this.stopping) return;
+      this.keepFailure =
+        error instanceof Error ? error : new Error('keeping a batch failed', { cause: error });
+      this.logger.error(
+        { topic, partition, err: String(error) },
+        'keeping a batch failed; the consumer starts again from its committed offsets',
+      );
+    });
+    void this.kept.settled(topic, partition).then(() => this.commitKept());
+    while (
+      this.kept.inFlight(topic, partition) > KEEPS_IN_FLIGHT &&
+      payload.isRunning() &&
+      !payload.isStale() &&
+      !this.stopping
+    ) {
+      await Promise.race([
+        this.kept.settled(topic, partition),
+        new Promise((r) => setTimeout(r, 1000).unref()),
+      ]);
+      await payload.heartbeat();
+    }
+  }
+
   /** Decodes and validates: an event to handle, or why the record is rejected. */
-  private admit(message: KafkaMessage, meta: ConsumedEventMeta): { event: CloudEvent } | Rejection {
+  private admit(
+    message: KafkaMessage,
+    meta: ConsumedEventMeta,
+  ): { event: CloudEvent; json?: string } | Rejection {
     const read = readEventRecord(message);
     if (!('event' in read)) return { message, meta, ...read };
     const refused = this.options.refuse?.(read.event);

@@ -180,7 +180,6 @@ async function sendStory(gatewayUrl: string): Promise<string> {
  */
 async function waitConsuming(config: AppConfig, timeoutMs: number): Promise<void> {
   const groups = [config.engine.groupId, `${config.engine.groupId}.context`];
-  if (config.archive.enabled) groups.push(config.archive.groupId);
   const admin = createKafka(config.kafka, 'demo').admin();
   await admin.connect();
   try {

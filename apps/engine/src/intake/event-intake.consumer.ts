@@ -21,6 +21,7 @@ import {
   type ConsumedEvent,
 } from '@ctxb/streaming';
 import type { Admin, Producer } from 'kafkajs';
+import { EventArchive } from '../archive/event-archive';
 import { contextOptionsFrom } from '../context/context-options.factory';
 import { JourneyDirectory } from '../routing/journey-directory';
 import { JourneyRouter, type SourceProgress } from '../routing/journey-router';
@@ -31,7 +32,8 @@ import { JourneyRouter, type SourceProgress } from '../routing/journey-router';
  * validated, poison records (and events dated too far ahead of this clock, see
  * `engine.futureToleranceSeconds`) go to the dead-letter topics, and valid events are re-keyed by
  * journey onto the journey topic. Repeats are dropped by the context engine itself, which
- * knows every (source, id) it has folded in.
+ * knows every (source, id) it has folded in. The same read feeds the raw-event archive (when
+ * `archive.enabled`): offsets are committed once a batch is routed and archived.
  * It starts in the background and retries, so the engine runs (and says Kafka is down on
  * /health) while Kafka is unreachable.
  */
@@ -60,6 +62,7 @@ export class EventIntakeConsumer implements OnApplicationBootstrap, OnApplicatio
   constructor(
     private readonly config: AppConfig,
     @Inject(METRICS_REGISTRY) registry: Registry,
+    private readonly archive: EventArchive,
   ) {
     const { keyPrefix } = config.redis;
     this.redis = createRedis(config.redis, { maxRetriesPerRequest: null });
@@ -118,6 +121,7 @@ export class EventIntakeConsumer implements OnApplicationBootstrap, OnApplicatio
       },
       onOutcome: (topic, outcome, count = 1) => this.outcomes.inc({ topic, outcome }, count),
       handler: { batch: (events, batch) => this.handle(events, batch) },
+      keep: archive.enabled ? (events, batch) => archive.keep(events, batch.topic) : undefined,
       onAssigned: (assignment) => {
         this.router.newAssignment();
         this.assignment = assignment;
@@ -137,6 +141,7 @@ export class EventIntakeConsumer implements OnApplicationBootstrap, OnApplicatio
     this.stopping = true;
     await this.started;
     await this.consumer.stop().catch(() => undefined);
+    await this.archive.close().catch(() => undefined);
     await this.producer.disconnect().catch(() => undefined);
     await this.admin.disconnect().catch(() => undefined);
     this.redis.disconnect();
