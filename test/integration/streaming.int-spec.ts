@@ -23,6 +23,7 @@ import {
   ValidatingEventConsumer,
   type ConsumeOutcome,
 } from '@ctxb/streaming';
+import { deferred } from '../support/deferred';
 import { poll } from '../support/http';
 import { readJourneyLog } from '../support/journey-log';
 import { createTestTopics, deleteTestTopics } from '../support/kafka-topics';
@@ -363,18 +364,6 @@ describe('ValidatingEventConsumer with work kept beside the handler', () => {
     await admin.disconnect();
   });
 });
-
-/** A promise settled from outside. */
-function deferred(): { promise: Promise<void>; resolve: () => void; reject: (e: Error) => void } {
-  let resolve!: () => void;
-  let reject!: (e: Error) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  promise.catch(() => undefined);
-  return { promise, resolve, reject };
-}
 
 describe('restartAfterCrash', () => {
   it('brings a consumer back after a crash kafkajs itself would not restart from', async () => {

@@ -1,11 +1,6 @@
 import fc from 'fast-check';
+import { deferred, type Deferred } from '../../../test/support/deferred';
 import { GroupCommit } from './group-commit';
-
-function deferred<T>() {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
-}
 
 /**
  * A GroupCommit whose every write waits for its gate to open, answering `ok <n>` for request n:
@@ -13,7 +8,7 @@ function deferred<T>() {
  */
 function gatedCommit(options: { parallel: number; maxBatch: number }) {
   const batches: number[][] = [];
-  const gates: ReturnType<typeof deferred<void>>[] = [];
+  const gates: Deferred<void>[] = [];
   const commit = new GroupCommit<number, string>(async (batch) => {
     batches.push(batch);
     const gate = deferred<void>();

@@ -1,16 +1,6 @@
 import fc from 'fast-check';
+import { deferred } from '../../../test/support/deferred';
 import { KeptOffsets } from './kept-offsets';
-
-/** A promise settled from outside. */
-function deferred(): { promise: Promise<void>; resolve: () => void; reject: (e: Error) => void } {
-  let resolve!: () => void;
-  let reject!: (e: Error) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
 
 const settle = () => new Promise((r) => setImmediate(r));
 

@@ -28,7 +28,12 @@ interface PartitionChain {
 export class KeptOffsets {
   private chains = new Map<string, PartitionChain>();
   private due = new Map<string, KeptPosition>();
-  private generation = 0;
+  private current = 0;
+
+  /** The assignment batches are added under now (a batch begun under an earlier one is not added). */
+  get generation(): number {
+    return this.current;
+  }
 
   /**
    * A batch of `topic`/`partition` handled, reading on from `position`; `kept` settles once
@@ -42,7 +47,7 @@ export class KeptOffsets {
     failed: (error: unknown) => void,
   ): void {
     const name = `${topic}:${partition}`;
-    const generation = this.generation;
+    const generation = this.current;
     const chain = this.chains.get(name) ?? { tail: Promise.resolve(), inFlight: 0 };
     const previous = chain.tail;
     chain.inFlight++;
@@ -52,7 +57,7 @@ export class KeptOffsets {
       } finally {
         chain.inFlight--;
       }
-      if (generation === this.generation && this.chains.get(name) === chain)
+      if (generation === this.current && this.chains.get(name) === chain)
         this.due.set(name, { topic, partition, offset: String(position) });
     });
     chain.tail = tail;
@@ -60,7 +65,7 @@ export class KeptOffsets {
     previous.then(
       () =>
         tail.catch((error: unknown) => {
-          if (generation === this.generation && this.chains.get(name) === chain) failed(error);
+          if (generation === this.current && this.chains.get(name) === chain) failed(error);
         }),
       () => undefined,
     );
@@ -88,7 +93,7 @@ export class KeptOffsets {
   take(): TakenPositions {
     const positions = [...this.due.values()];
     this.due.clear();
-    return { generation: this.generation, positions };
+    return { generation: this.current, positions };
   }
 
   /**
@@ -96,7 +101,7 @@ export class KeptOffsets {
    * or the assignment they were taken under is over.
    */
   putBack(taken: TakenPositions): void {
-    if (taken.generation !== this.generation) return;
+    if (taken.generation !== this.current) return;
     for (const p of taken.positions) {
       const name = `${p.topic}:${p.partition}`;
       if (this.chains.has(name) && !this.due.has(name)) this.due.set(name, p);
@@ -112,7 +117,7 @@ export class KeptOffsets {
 
   /** A new assignment: nothing of the previous generation comes due any more. */
   reset(): void {
-    this.generation++;
+    this.current++;
     this.chains.clear();
     this.due.clear();
   }

@@ -109,7 +109,7 @@ export class ValidatingEventConsumer {
   private readonly kept = new KeptOffsets();
   private committing: Promise<void> | undefined;
   private commitAgain = false;
-  /** A keep that failed while running: the next batch restarts the consumer. */
+  /** A keep that failed while running: batches fail until the consumer has joined again. */
   private keepFailure: Error | undefined;
   private batchesRunning = 0;
 
@@ -138,7 +138,10 @@ export class ValidatingEventConsumer {
     });
     this.deadLetters = orderedProducer(kafka);
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+      // Joined afresh (after a rebalance, or a restart kafkajs made by itself after a failed
+      // keep): reading goes on from the committed offsets.
       this.kept.reset();
+      this.keepFailure = undefined;
       options.onAssigned?.(payload.memberAssignment);
     });
     restartAfterCrash(
@@ -156,7 +159,6 @@ export class ValidatingEventConsumer {
   }
 
   private async consume(): Promise<void> {
-    this.keepFailure = undefined;
     await this.consumer.connect();
     await this.consumer.subscribe({
       topics: this.options.topics,
@@ -250,6 +252,7 @@ export class ValidatingEventConsumer {
     handle: BatchEventHandler,
   ): Promise<void> {
     if (this.keepFailure) throw this.keepFailure;
+    const generation = this.kept.generation;
     const { batch } = payload;
     const heartbeat = () => payload.heartbeat();
     const admitted: (ConsumedEvent & { dedupKey?: string; message: KafkaMessage })[] = [];
@@ -300,7 +303,9 @@ export class ValidatingEventConsumer {
       }
     }
     if (last) payload.resolveOffset(last.offset);
-    if (last && this.options.keep)
+    // A batch begun before the last join belongs to an assignment that is over: whoever owns its
+    // partition now reads it again from the committed offset.
+    if (last && this.options.keep && generation === this.kept.generation)
       await this.keepBatch(
         payload,
         admitted.map(({ event, meta, value, json }) => ({ event, meta, value, json })),
