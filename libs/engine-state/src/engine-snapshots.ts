@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
 import { applyChanges, type EngineChanges, type EngineSnapshot } from '@ctxb/context';
+import { keysWithPrefix } from '@ctxb/streaming';
 
 /** How much a partition's saved state is made of, in bytes of JSON. */
 export interface SavedSize {
@@ -209,8 +210,7 @@ export class EngineSnapshots {
   async summaries(topic: string): Promise<{ saved: SavedPartitionSummary[]; staging: number }> {
     const head = this.key(topic, '');
     const keys: string[] = [];
-    const stream = this.redis.scanStream({ match: `${globEscaped(head)}*`, count: 1000 });
-    for await (const batch of stream as AsyncIterable<string[]>) keys.push(...batch);
+    for await (const page of keysWithPrefix(this.redis, head)) keys.push(...page);
     const partitions = keys
       .map((key) => key.slice(head.length))
       .filter((rest) => /^\d+$/.test(rest))
@@ -282,9 +282,4 @@ export class EngineSnapshots {
   private key(topic: string, partition: number | ''): string {
     return `${this.prefix}:engine:snapshot:${topic}:${partition}`;
   }
-}
-
-/** Text matched as itself in a Redis glob pattern. */
-function globEscaped(text: string): string {
-  return text.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
 }

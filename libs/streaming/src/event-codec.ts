@@ -83,15 +83,6 @@ export function readEventRecord(message: {
   return { stage: DeadLetterStage.Validate, reason };
 }
 
-/** The record's value when it holds the whole event (structured mode); undefined in binary mode. */
-export function structuredValue(message: {
-  value: Buffer | null;
-  headers?: IHeaders;
-}): Buffer | undefined {
-  if (message.value === null) return undefined;
-  return headerText(message.headers?.ce_specversion) === undefined ? message.value : undefined;
-}
-
 function parseJson(text: string, what: string): unknown {
   try {
     return JSON.parse(text) as unknown;

@@ -37,13 +37,21 @@ export function createProbeRedis(config: RedisConfig, connectTimeoutMs: number):
  */
 export async function deleteKeysWithPrefix(redis: Redis, prefix: string): Promise<number> {
   if (prefix.length === 0) throw new Error('refusing to delete every key: the prefix is empty');
-  const pattern = `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
   let deleted = 0;
+  for await (const keys of keysWithPrefix(redis, prefix)) deleted += await redis.unlink(...keys);
+  return deleted;
+}
+
+/**
+ * The keys under `prefix`, a SCAN page at a time (never empty), so Redis is never blocked.
+ * Glob characters in the prefix are matched literally.
+ */
+export async function* keysWithPrefix(redis: Redis, prefix: string): AsyncGenerator<string[]> {
+  const pattern = `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
   let cursor = '0';
   do {
     const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
     cursor = next;
-    if (keys.length > 0) deleted += await redis.unlink(...keys);
+    if (keys.length > 0) yield keys;
   } while (cursor !== '0');
-  return deleted;
 }

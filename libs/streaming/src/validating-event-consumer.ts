@@ -3,7 +3,7 @@ import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer
 import { DeadLetterStage, deadLetterTopic, type CloudEvent } from '@ctxb/events';
 import { restartAfterCrash } from './consumer-supervision';
 import { deadLetterMessage } from './dead-letters';
-import { readEventRecord, structuredValue } from './event-codec';
+import { readEventRecord } from './event-codec';
 import { orderedProducer } from './kafka-roles';
 import { deduplicationKey, type EventDeduplicator } from './event-deduplicator';
 import { KeptOffsets } from './kept-offsets';
@@ -266,7 +266,8 @@ export class ValidatingEventConsumer {
           event: event.event,
           meta,
           message,
-          value: structuredValue(message),
+          // The record holds the whole event (structured mode) exactly when its text came along.
+          value: event.json === undefined ? undefined : (message.value ?? undefined),
           json: event.json,
         });
     }
@@ -306,11 +307,7 @@ export class ValidatingEventConsumer {
     // A batch begun before the last join belongs to an assignment that is over: whoever owns its
     // partition now reads it again from the committed offset.
     if (last && this.options.keep && generation === this.kept.generation)
-      await this.keepBatch(
-        payload,
-        admitted.map(({ event, meta, value, json }) => ({ event, meta, value, json })),
-        info,
-      );
+      await this.keepBatch(payload, admitted, info);
     await heartbeat();
   }
 
