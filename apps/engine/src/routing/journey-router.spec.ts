@@ -94,6 +94,36 @@ describe('JourneyRouter: progress of idle sources', () => {
     expect(looks).toBe(2);
   });
 
+  it('looks at a source found with nothing unread again only once time moves the lateness bound past that look', async () => {
+    const { sent, producer, directory } = recording();
+    const looked: string[] = [];
+    const router = new JourneyRouter(directory, producer, 'j', options, async () => {
+      looked.push('look');
+      return new Map([['journeys:0', 10]]);
+    });
+    // The journeys source stays quiet for good; the orders source brings a batch a minute.
+    await router.register([journeys, orders]);
+    const times = ['00:00', '00:01', '00:04', '00:05', '00:06', '00:10', '00:12'];
+    const looks: string[] = [];
+    for (const [i, time] of times.entries()) {
+      const before = looked.length;
+      await router.route([view(`o${i}`, `2093-05-20T${time}:00Z`)], {
+        ...orders,
+        position: 5 + i,
+      });
+      if (looked.length > before) looks.push(time);
+    }
+    // 00:00 finds it idle through 00:00, 00:06 through 00:06: each look lasts 5 minutes.
+    expect(looks).toEqual(['00:00', '00:06', '00:12']);
+    expect(reports(sent).filter((r) => r.startsWith('journeys'))).toEqual(['journeys:0 idle']);
+
+    // A new assignment forgets what the looks found.
+    router.newAssignment();
+    await router.register([journeys, { ...orders, position: 12 }]);
+    await router.route([view('o9', '2093-05-20T00:13:00Z')], { ...orders, position: 13 });
+    expect(looked).toHaveLength(4);
+  });
+
   it('lets batches routed at once share one look under way, and looks again once it is done', async () => {
     const { producer, directory } = recording();
     const looks: string[][] = [];

@@ -42,6 +42,12 @@ export interface RoutedCounts {
 export class JourneyRouter {
   /** Newest event time forwarded per source partition (`topic:partition`). */
   private readonly sourceTimes = new Map<string, number>();
+  /**
+   * Idle sources a look at Kafka found with nothing unread, and the newest event time that
+   * look was for: until a batch moves time the lateness bound past it, they are not looked at
+   * again (else a source quiet for longer than the bound cost a look with every batch).
+   */
+  private readonly idleThrough = new Map<string, number>();
   /** Sources that reported a batch since the last assignment: their news is newer. */
   private readonly reported = new Set<string>();
   /** What the engines were last told of each source this instance reads. */
@@ -75,6 +81,7 @@ export class JourneyRouter {
   newAssignment(): void {
     this.reported.clear();
     this.sources.clear();
+    this.idleThrough.clear();
   }
 
   /**
@@ -134,8 +141,10 @@ export class JourneyRouter {
       // the order it is decided (an async step in between let a source's own idle report
       // overtake a busy one decided about it, and the busy one held the clocks for good).
       // Told first, so that in every engine partition they come before this batch's events.
-      if (ends) messages.unshift(...this.busyAgain(behind, ends));
+      if (ends) messages.unshift(...this.busyAgain(behind, ends, newest));
       if (Number.isFinite(newest)) this.sourceTimes.set(name, newest);
+      // Its own report is newer than any look at it.
+      this.idleThrough.delete(name);
       this.sources.set(name, source);
       messages.push(...this.progress(source));
     }
@@ -185,7 +194,11 @@ export class JourneyRouter {
         ([name, s]) =>
           name !== batchSource &&
           s.caughtUp &&
-          (this.sourceTimes.get(name) ?? Number.NEGATIVE_INFINITY) + this.options.latenessMs <
+          Math.max(
+            this.sourceTimes.get(name) ?? Number.NEGATIVE_INFINITY,
+            this.idleThrough.get(name) ?? Number.NEGATIVE_INFINITY,
+          ) +
+            this.options.latenessMs <
             newest,
       )
       .map(([, s]) => s);
@@ -226,13 +239,23 @@ export class JourneyRouter {
   /**
    * The busy reports for sources Kafka holds more of than they have been read to. Looked at
    * again now, after the look at Kafka: a batch of that source may have been routed
-   * meanwhile. The caller sends them without waiting in between.
+   * meanwhile. The others stay idle through `newest`, the time looked for. The caller sends
+   * the reports without waiting in between.
    */
-  private busyAgain(behind: readonly SourceProgress[], ends: Map<string, number>): Message[] {
+  private busyAgain(
+    behind: readonly SourceProgress[],
+    ends: Map<string, number>,
+    newest: number,
+  ): Message[] {
     return behind.flatMap(({ topic, partition }) => {
       const name = `${topic}:${partition}`;
       const now = this.sources.get(name);
-      if (!now?.caughtUp || (ends.get(name) ?? 0) <= now.position) return [];
+      if (!now?.caughtUp) return [];
+      if ((ends.get(name) ?? 0) <= now.position) {
+        this.idleThrough.set(name, Math.max(newest, this.idleThrough.get(name) ?? newest));
+        return [];
+      }
+      this.idleThrough.delete(name);
       const busy = { ...now, caughtUp: false };
       this.sources.set(name, busy);
       return this.progress(busy);
