@@ -209,6 +209,8 @@ async function watchOrderHeaders(
     user: POSTGRES.user,
     database,
   });
+  // Orders it misses show as not seen; the run goes on.
+  listener.on('error', (error) => console.error(`  ERP listener: ${error.message}`));
   await listener.connect();
   await listener.query(`
     CREATE FUNCTION bench_header_linked() RETURNS trigger LANGUAGE plpgsql AS $$
