@@ -181,6 +181,21 @@ describe.each(['other', 'postgresql'] as const)(
       expect(outcomes[2]).toMatchObject(money('12346', '89'));
     });
 
+    it('reads the money back once the links are committed: a failed read fails the requests, and their links stay in', async () => {
+      const next = request({ ...last, version: last.version + 5 });
+      const amounts = { ...profile.modules.om!.amounts!, amount: { column: 'no_such_total' } };
+      const [outcome] = await target('om', { amounts }).write([next]);
+      expect(outcome.status === 'failed' && outcome.failure.message).toMatch(/^reading amounts: /);
+      const [held] = await rows<{ context_version: number }>(
+        `SELECT context_version FROM sales_order WHERE order_no = '12345'`,
+      );
+      expect(held.context_version).toBe(last.version + 5);
+      // Tried again, the profile mended: the same values written again, and the money read.
+      expect(await target('om').write([next])).toEqual([
+        { status: 'written', recordIds: ['12345'], ...money('12345', '249.9') },
+      ]);
+    });
+
     it('fails a batch as connection-lost when its server went away, and writes the next on a new connection', async () => {
       const next = (n: number) => request({ ...last, version: last.version + 10 + n });
       expect((await target('om').write([next(1)]))[0].status).toBe('written');

@@ -72,6 +72,7 @@ export class OdbcLinkTarget implements LinkTargetWriter {
           ? batch.map((): LinkOutcome => ({ status: 'failed', failure }))
           : this.oneByOne(connection, batch);
       });
+      outcomes = await this.withAmounts(connection, batch, outcomes);
       return outcomes;
     } finally {
       await this.connections.release(
@@ -115,8 +116,6 @@ export class OdbcLinkTarget implements LinkTargetWriter {
       const outcomes: LinkOutcome[] = [];
       if (plan) outcomes.push(...(await this.linkBatch(statements, plan)));
       else for (const request of batch) outcomes.push(await this.link(statements, request));
-      // One read for the whole batch: not worth preparing.
-      const withAmounts = await this.withAmounts(runnerOf(connection), batch, outcomes);
       await prepared?.close();
       await connection.commit();
       // A driver that finds the line gone may report a commit it never sent (psqlODBC does,
@@ -128,7 +127,7 @@ export class OdbcLinkTarget implements LinkTargetWriter {
           'connection-lost',
           'committing: the connection was lost at the commit; whether it took is not known',
         );
-      return withAmounts;
+      return outcomes;
     } catch (error) {
       await prepared?.close();
       await connection.rollback().catch(() => undefined);
@@ -225,31 +224,39 @@ export class OdbcLinkTarget implements LinkTargetWriter {
   }
 
   /**
-   * The outcomes with the money the ERP holds in the records they linked, read in the same
-   * transaction, by the same keys, for the whole batch at once (only link-mode profiles name
-   * amounts: an interface table holds what was staged, not the ERP's figures).
+   * The outcomes with the money the ERP holds in the records they linked, read by the same
+   * keys, for the whole batch at once (only link-mode profiles name amounts: an interface
+   * table holds what was staged, not the ERP's figures). Read once the links are committed, so
+   * that ERP users see a link a statement sooner. If the read fails, the linked requests fail
+   * with it and are tried again: the retry writes the same values again and reads the money.
    */
   private async withAmounts(
-    statements: StatementRunner,
+    connection: Connection,
     batch: readonly LinkRequest[],
     outcomes: LinkOutcome[],
   ): Promise<LinkOutcome[]> {
     const linked = (o: LinkOutcome): o is Extract<LinkOutcome, { recordIds: string[] }> =>
       o.status === 'written' || o.status === 'current';
     if (!this.module.amounts || !outcomes.some(linked)) return outcomes;
-    const amounts = await readAmounts(
-      statements,
-      this.module,
-      this.quoting,
-      batch.filter((_, i) => linked(outcomes[i])),
-    );
-    let next = 0;
-    return outcomes.map((o) => (linked(o) ? { ...o, amounts: amounts[next++] } : o));
+    try {
+      // One read for the whole batch: not worth preparing.
+      const amounts = await readAmounts(
+        runnerOf(connection),
+        this.module,
+        this.quoting,
+        batch.filter((_, i) => linked(outcomes[i])),
+      );
+      let next = 0;
+      return outcomes.map((o) => (linked(o) ? { ...o, amounts: amounts[next++] } : o));
+    } catch (error) {
+      const failure = failureOf(error, 'reading amounts', connection);
+      return outcomes.map((o) => (linked(o) ? { status: 'failed', failure } : o));
+    }
   }
 
   /**
    * The money the ERP holds in the records a context version links into, read by the same
-   * key (the CLI's `connectors amounts`; a delivery reads it in its own transaction).
+   * key (the CLI's `connectors amounts`; a delivery reads it right after its commit).
    */
   async amounts(request: LinkRequest): Promise<ErpAmount[]> {
     const connection = await this.connections.connect();
