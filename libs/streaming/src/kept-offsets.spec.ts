@@ -40,7 +40,7 @@ describe('KeptOffsets', () => {
     expect(kept.take().positions).toEqual([{ topic: 't', partition: 0, offset: '5' }]);
   });
 
-  it('stops a partition at its first failure, reports it once, and starts afresh when told', async () => {
+  it('stops a partition at its first failure, reports it once, and starts afresh on a new assignment', async () => {
     const kept = new KeptOffsets();
     const failures: string[] = [];
     const failed = (e: unknown) => failures.push((e as Error).message);
@@ -51,7 +51,8 @@ describe('KeptOffsets', () => {
     await settle();
     expect(failures).toEqual(['insert refused']);
     expect(kept.take().positions).toEqual([{ topic: 't', partition: 0, offset: '10' }]);
-    kept.forget('t', 0);
+    // The consumer joins again, from its committed offsets.
+    kept.reset();
     kept.add('t', 0, 20, Promise.resolve(), failed);
     await kept.allSettled();
     expect(kept.take().positions).toEqual([{ topic: 't', partition: 0, offset: '20' }]);

@@ -22,8 +22,9 @@ interface PartitionChain {
  * consumer (an archive's coalesced insert), so the consumer reads on while offsets are
  * committed only up to what is kept. Batches are added in partition order; a position becomes
  * due once its batch and every batch before it in the partition are kept. After a failure
- * nothing later in that partition comes due until `forget`. A reassignment starts afresh:
- * what is still in flight then belongs to the group's previous generation.
+ * nothing later in that partition comes due until `reset`. A reassignment (the consumer
+ * joining again, after a failure too) starts afresh: what is still in flight then belongs to
+ * the group's previous generation.
  */
 export class KeptOffsets {
   private chains = new Map<string, PartitionChain>();
@@ -106,13 +107,6 @@ export class KeptOffsets {
       const name = `${p.topic}:${p.partition}`;
       if (this.chains.has(name) && !this.due.has(name)) this.due.set(name, p);
     }
-  }
-
-  /** A partition read again from its last committed position after a failure: starts afresh. */
-  forget(topic: string, partition: number): void {
-    const name = `${topic}:${partition}`;
-    this.chains.delete(name);
-    this.due.delete(name);
   }
 
   /** A new assignment: nothing of the previous generation comes due any more. */
