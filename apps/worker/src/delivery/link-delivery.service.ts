@@ -95,7 +95,7 @@ export class LinkDeliveryService implements OnApplicationBootstrap, OnApplicatio
         contexts: this.contexts,
         amounts: new ErpAmountStore(this.clickhouse),
       },
-      { intervalMs: 500, batch: 5000, claimAfterMs: 60_000 },
+      { intervalMs: 500, batch: 200, claimAfterMs: 60_000 },
     );
     this.journal = this.measured(this.store);
     const { secret, publicUrl, linkTtlSeconds } = config.panel;

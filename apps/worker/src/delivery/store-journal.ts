@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
-import type { DeliveryAttempt, DeliveryJournal } from '@ctxb/delivery';
+import { GroupCommit, type DeliveryAttempt, type DeliveryJournal } from '@ctxb/delivery';
 import { withTimeout } from '@ctxb/health';
 import {
   type ContextRecordStore,
@@ -25,6 +25,10 @@ const LINKED_KIND: Record<string, LinkedDocumentKind> = {
 };
 
 const GROUP = 'store';
+/** The stream field of an entry holding a batch of attempts. */
+const BATCH = 'b';
+/** At most this many attempts to an entry. */
+const ATTEMPTS_PER_ENTRY = 500;
 
 /**
  * Journals attempts through a Redis stream into the store: a job waits only for its entry to
@@ -48,8 +52,17 @@ export class StoreJournal implements DeliveryJournal {
     private readonly options: { intervalMs: number; batch: number; claimAfterMs: number },
   ) {}
 
-  async record(attempt: DeliveryAttempt): Promise<void> {
-    await this.redis.xadd(this.stream, '*', 'a', JSON.stringify(attempt));
+  /** Attempts recorded while an entry is being added go together in the next one. */
+  private readonly entries = new GroupCommit<DeliveryAttempt, void>(
+    async (attempts) => {
+      await this.redis.xadd(this.stream, '*', BATCH, JSON.stringify(attempts));
+      return attempts.map(() => undefined);
+    },
+    { parallel: 1, maxBatch: ATTEMPTS_PER_ENTRY },
+  );
+
+  record(attempt: DeliveryAttempt): Promise<void> {
+    return this.entries.submit(attempt);
   }
 
   async start(): Promise<void> {
@@ -91,7 +104,7 @@ export class StoreJournal implements DeliveryJournal {
       )) as [string, [string, string[]][]];
       const taken = [...claimed[1], ...(await this.read())];
       if (taken.length === 0) return;
-      const attempts = taken.map(([, fields]) => revive(fields[1]));
+      const attempts = taken.flatMap(([, fields]) => revive(fields));
       await this.store(attempts);
       const ids = taken.map(([id]) => id);
       await this.redis.xack(this.stream, GROUP, ...ids);
@@ -133,7 +146,13 @@ export class StoreJournal implements DeliveryJournal {
   }
 }
 
-function revive(text: string): DeliveryAttempt {
-  const attempt = JSON.parse(text) as DeliveryAttempt & { at: string };
-  return { ...attempt, at: new Date(attempt.at) };
+/**
+ * The attempts of a stream entry: field `b`, a JSON array of them; or field `a`, one attempt
+ * (as workers before batching wrote them, drained after an upgrade).
+ */
+function revive(fields: string[]): DeliveryAttempt[] {
+  const [name, text] = fields;
+  const parsed = JSON.parse(text) as unknown;
+  const attempts = (name === BATCH ? parsed : [parsed]) as (DeliveryAttempt & { at: string })[];
+  return attempts.map((attempt) => ({ ...attempt, at: new Date(attempt.at) }));
 }
