@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { AppConfig } from '@ctxb/config';
 
@@ -7,7 +7,18 @@ import type { AppConfig } from '@ctxb/config';
  * Structured JSON logs (pino) for one app: every line carries `app`, HTTP lines carry a
  * request id (taken from `x-request-id` when the caller sends one). Secrets and bodies are
  * never logged; health and metrics scrapes are not logged at all.
+ *
+ * Scrapes do not pass through the logging middleware either: it keeps each request's logger
+ * in an AsyncLocalStorage, and once one has run, Node hooks every promise the process makes
+ * from then on. The engine and the worker answer nothing but scrapes, and their queue and
+ * Kafka clients make a promise or more per message.
  */
+/** The health checks and the Prometheus endpoint (libs/health, MetricsModule). */
+const SCRAPES = ['health', 'health/live', 'metrics'].map((path) => ({
+  path,
+  method: RequestMethod.ALL,
+}));
+
 @Module({})
 export class LoggingModule {
   static forApp(app: string, config: AppConfig): DynamicModule {
@@ -15,6 +26,7 @@ export class LoggingModule {
       module: LoggingModule,
       imports: [
         LoggerModule.forRoot({
+          exclude: SCRAPES,
           pinoHttp: {
             level: config.log.level,
             base: { app },
@@ -33,7 +45,6 @@ export class LoggingModule {
               ],
               remove: true,
             },
-            autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
             serializers: {
               req: (req: { id: string; method: string; url: string }) => ({
                 id: req.id,
