@@ -3,6 +3,12 @@ import { type DynamicModule, Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { AppConfig } from '@ctxb/config';
 
+/** The health checks and the Prometheus endpoint (libs/health, MetricsModule). */
+const SCRAPES = ['health', 'health/live', 'metrics'].map((path) => ({
+  path,
+  method: RequestMethod.ALL,
+}));
+
 /**
  * Structured JSON logs (pino) for one app: every line carries `app`, HTTP lines carry a
  * request id (taken from `x-request-id` when the caller sends one). Secrets and bodies are
@@ -13,12 +19,6 @@ import type { AppConfig } from '@ctxb/config';
  * from then on. The engine and the worker answer nothing but scrapes, and their queue and
  * Kafka clients make a promise or more per message.
  */
-/** The health checks and the Prometheus endpoint (libs/health, MetricsModule). */
-const SCRAPES = ['health', 'health/live', 'metrics'].map((path) => ({
-  path,
-  method: RequestMethod.ALL,
-}));
-
 @Module({})
 export class LoggingModule {
   static forApp(app: string, config: AppConfig): DynamicModule {
