@@ -17,10 +17,12 @@ import { TopicTail } from '../support/topic-tail';
 
 describe('engine intake (direct Kafka producers)', () => {
   // A new group that starts at the end: the shared topics hold other tests' history.
-  const config = testConfig((c) => {
-    c.engine.groupId = uniqueName('test_engine');
-    c.engine.startFromBeginning = false;
-  });
+  const fromTheEnd = (group: string) =>
+    testConfig((c) => {
+      c.engine.groupId = uniqueName(group);
+      c.engine.startFromBeginning = false;
+    });
+  const config = fromTheEnd('test_engine');
   const kafka = createKafka(config.kafka, 'test');
   let app: RunningApp;
   let tail: TopicTail;
@@ -135,10 +137,7 @@ describe('engine intake (direct Kafka producers)', () => {
     // reading such an era, written before the lock came here, and counting it; an engine of
     // this test's own, started at the end of the topics once the lock is held, reads none.
     const release = await holdEventTimeLock(config);
-    const own = testConfig((c) => {
-      c.engine.groupId = uniqueName('test_engine_ahead');
-      c.engine.startFromBeginning = false;
-    });
+    const own = fromTheEnd('test_engine_ahead');
     let engine: RunningApp | undefined;
     try {
       engine = await startInProcess(engineApp, own);
