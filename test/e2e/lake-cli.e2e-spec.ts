@@ -3,60 +3,46 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { order12345Events } from '@ctxb/simulation';
-import {
-  ContextRecordStore,
-  createClickHouse,
-  eventRow,
-  RawEventStore,
-  sqlIdentifier,
-} from '@ctxb/store';
+import { ContextRecordStore, eventRow, RawEventStore } from '@ctxb/store';
+import { ClickHouseTestDatabase } from '../support/clickhouse-test-database';
 import { order12345Records } from '../support/order-12345-records';
-import { testConfig, uniqueName } from '../support/test-config';
 
 const ROOT = join(__dirname, '..', '..');
 
 describe('ctxb lake export and ctxb backfill', () => {
-  const config = testConfig();
   const dir = mkdtempSync(join(tmpdir(), 'ctxb-lake-cli-'));
-  const [from, to] = [uniqueName('e2e_lake_from'), uniqueName('e2e_lake_to')];
-  const admin = createClickHouse({ ...config.clickhouse, database: 'default' });
-  const ctxb = (database: string, ...args: string[]) =>
+  const [from, to] = [
+    new ClickHouseTestDatabase('e2e_lake_from'),
+    new ClickHouseTestDatabase('e2e_lake_to'),
+  ];
+  const ctxb = (database: ClickHouseTestDatabase, ...args: string[]) =>
     spawnSync('node', [join(ROOT, 'dist', 'apps', 'cli', 'src', 'main.js'), ...args], {
       encoding: 'utf8',
-      env: { ...process.env, CTXB_CLICKHOUSE_DATABASE: database, CTXB_LAKE_DIRECTORY: dir },
+      env: { ...process.env, CTXB_CLICKHOUSE_DATABASE: database.name, CTXB_LAKE_DIRECTORY: dir },
       timeout: 60_000,
     });
-  const counts = async (database: string) => {
-    const client = createClickHouse({ ...config.clickhouse, database });
-    try {
-      const result = await client.query({
-        query: `SELECT
-          (SELECT uniqExact(source, id) FROM events) AS events,
-          (SELECT uniqExact(context_reference_id, version) FROM context_versions) AS versions`,
-        format: 'JSONEachRow',
-      });
-      const [row] = await result.json<{ events: string; versions: string }>();
-      return { events: Number(row.events), versions: Number(row.versions) };
-    } finally {
-      await client.close();
-    }
+  const counts = async ({ client }: ClickHouseTestDatabase) => {
+    const result = await client.query({
+      query: `SELECT
+        (SELECT uniqExact(source, id) FROM events) AS events,
+        (SELECT uniqExact(context_reference_id, version) FROM context_versions) AS versions`,
+      format: 'JSONEachRow',
+    });
+    const [row] = await result.json<{ events: string; versions: string }>();
+    return { events: Number(row.events), versions: Number(row.versions) };
   };
 
   beforeAll(async () => {
-    for (const database of [from, to])
-      await admin.command({ query: `CREATE DATABASE ${sqlIdentifier(database)}` });
-    const client = createClickHouse({ ...config.clickhouse, database: from });
-    await new ContextRecordStore(client).ensureSchema();
-    await new RawEventStore(client).write(
+    for (const database of [from, to]) await database.create();
+    const store = new ContextRecordStore(from.client);
+    await store.ensureSchema();
+    await new RawEventStore(from.client).write(
       order12345Events().map((e) => eventRow(e, 'customer-journey')),
     );
-    await new ContextRecordStore(client).write(order12345Records());
-    await client.close();
+    await store.write(order12345Records());
   });
   afterAll(async () => {
-    for (const database of [from, to])
-      await admin.command({ query: `DROP DATABASE IF EXISTS ${sqlIdentifier(database)}` });
-    await admin.close();
+    for (const database of [from, to]) await database.drop();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -81,7 +67,7 @@ describe('ctxb lake export and ctxb backfill', () => {
     const backfilled = ctxb(to, 'backfill');
     expect(backfilled.status).toBe(0);
     expect(backfilled.stdout).toContain(
-      `${expected.events} event(s) and ${expected.versions} context version(s) written to ClickHouse database ${to}`,
+      `${expected.events} event(s) and ${expected.versions} context version(s) written to ClickHouse database ${to.name}`,
     );
     expect(await counts(to)).toEqual(expected);
     expect(await counts(from)).toEqual(expected);

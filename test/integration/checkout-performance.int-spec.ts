@@ -1,20 +1,13 @@
-import {
-  checkoutPerformance,
-  ContextRecordStore,
-  createClickHouse,
-  sqlIdentifier,
-} from '@ctxb/store';
+import { checkoutPerformance, ContextRecordStore } from '@ctxb/store';
+import { ClickHouseTestDatabase } from '../support/clickhouse-test-database';
 import { craftedOrder as order } from '../support/order-12345-records';
-import { testConfig, uniqueName } from '../support/test-config';
 
 describe('checkout-performance roll-up on ClickHouse', () => {
-  const config = testConfig();
-  const database = uniqueName('it_checkout');
-  const admin = createClickHouse({ ...config.clickhouse, database: 'default' });
-  const client = createClickHouse({ ...config.clickhouse, database });
+  const database = new ClickHouseTestDatabase('it_checkout');
+  const { client } = database;
 
   beforeAll(async () => {
-    await admin.command({ query: `CREATE DATABASE ${sqlIdentifier(database)}` });
+    await database.create();
     const store = new ContextRecordStore(client);
     await store.ensureSchema();
     const march = (day: number) => `2026-03-${String(day).padStart(2, '0')}T12:00:00.000Z`;
@@ -33,11 +26,7 @@ describe('checkout-performance roll-up on ClickHouse', () => {
     // A replay writes the same rows again.
     await store.write([order('s2', march(3), '50.00', 5001, 2, 'EUR', 1)]);
   });
-  afterAll(async () => {
-    await client.close();
-    await admin.command({ query: `DROP DATABASE IF EXISTS ${sqlIdentifier(database)}` });
-    await admin.close();
-  });
+  afterAll(() => database.drop());
 
   it('counts the newest version of each order once, per currency, in the period', async () => {
     const result = await checkoutPerformance(client, {

@@ -1,13 +1,11 @@
 import type { ContextRecord } from '@ctxb/context';
-import { ContextRecordStore, createClickHouse, sqlIdentifier } from '@ctxb/store';
-import { testConfig, uniqueName } from '../support/test-config';
+import { ContextRecordStore } from '@ctxb/store';
+import { ClickHouseTestDatabase } from '../support/clickhouse-test-database';
 import { order12345Records } from '../support/order-12345-records';
 
 describe('context store on ClickHouse: newest version only', () => {
-  const config = testConfig();
-  const database = uniqueName('it_store');
-  const admin = createClickHouse({ ...config.clickhouse, database: 'default' });
-  const client = createClickHouse({ ...config.clickhouse, database });
+  const database = new ClickHouseTestDatabase('it_store');
+  const { client } = database;
   const store = new ContextRecordStore(client);
   const records = order12345Records();
   const last = records[records.length - 1];
@@ -17,17 +15,13 @@ describe('context store on ClickHouse: newest version only', () => {
     (await store.contextsOfDocument(...query)).map((c) => c.contextReferenceId);
 
   beforeAll(async () => {
-    await admin.command({ query: `CREATE DATABASE ${sqlIdentifier(database)}` });
+    await database.create();
     await store.ensureSchema();
     // Versions arrive in order, then a replay writes all of them again, oldest last.
     await store.write(records);
     await store.write([...records].reverse());
   });
-  afterAll(async () => {
-    await client.close();
-    await admin.command({ query: `DROP DATABASE IF EXISTS ${sqlIdentifier(database)}` });
-    await admin.close();
-  });
+  afterAll(() => database.drop());
 
   it('reads any one stored version, and nothing for a version never stored', async () => {
     const [first] = records;

@@ -1,21 +1,15 @@
 import type { DeliveryAttempt } from '@ctxb/delivery';
-import {
-  ContextRecordStore,
-  createClickHouse,
-  DeliveryLogStore,
-  ErpAmountStore,
-  sqlIdentifier,
-} from '@ctxb/store';
+import { ContextRecordStore, DeliveryLogStore, ErpAmountStore } from '@ctxb/store';
 import { createRedis } from '@ctxb/streaming';
 import { StoreJournal } from '../../apps/worker/src/delivery/store-journal';
+import { ClickHouseTestDatabase } from '../support/clickhouse-test-database';
 import { poll } from '../support/http';
 import { testConfig, uniqueName } from '../support/test-config';
 
 describe('delivery journal: attempts through a Redis stream into the delivery log', () => {
   const config = testConfig();
-  const database = uniqueName('it_journal');
-  const admin = createClickHouse({ ...config.clickhouse, database: 'default' });
-  const client = createClickHouse({ ...config.clickhouse, database });
+  const database = new ClickHouseTestDatabase('it_journal');
+  const { client } = database;
   const redis = createRedis(config.redis);
   const log = new DeliveryLogStore(client);
   const stores = {
@@ -48,15 +42,13 @@ describe('delivery journal: attempts through a Redis stream into the delivery lo
     );
 
   beforeAll(async () => {
-    await admin.command({ query: `CREATE DATABASE ${sqlIdentifier(database)}` });
+    await database.create();
     await stores.contexts.ensureSchema();
   });
   afterAll(async () => {
     await redis.del(stream);
     redis.disconnect();
-    await client.close();
-    await admin.command({ query: `DROP DATABASE IF EXISTS ${sqlIdentifier(database)}` });
-    await admin.close();
+    await database.drop();
   });
 
   it('adds attempts recorded together as few stream entries, and stores each of them once', async () => {

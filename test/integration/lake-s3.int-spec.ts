@@ -2,27 +2,26 @@ import { parquetReadObjects } from 'hyparquet';
 import { order12345Events } from '@ctxb/simulation';
 import {
   ContextRecordStore,
-  createClickHouse,
   eventRow,
   LakeBackfill,
   LakeExporter,
   lakeStorageOf,
   RawEventStore,
   S3LakeStorage,
-  sqlIdentifier,
 } from '@ctxb/store';
+import { ClickHouseTestDatabase } from '../support/clickhouse-test-database';
 import { lakeBackedRows } from '../support/lake-contents';
 import { order12345Records } from '../support/order-12345-records';
 import { S3_DOUBLE_CREDENTIALS, startS3Double, type S3Double } from '../support/s3-double';
-import { testConfig, uniqueName } from '../support/test-config';
+import { testConfig } from '../support/test-config';
 
 describe('Parquet lake in S3: export, read back, backfill', () => {
   const config = testConfig();
-  const admin = createClickHouse({ ...config.clickhouse, database: 'default' });
-  const databases = [uniqueName('it_s3lake_src'), uniqueName('it_s3lake_copy')];
-  const [source, copy] = databases.map((database) =>
-    createClickHouse({ ...config.clickhouse, database }),
-  );
+  const databases = [
+    new ClickHouseTestDatabase('it_s3lake_src'),
+    new ClickHouseTestDatabase('it_s3lake_copy'),
+  ];
+  const [source, copy] = databases.map((database) => database.client);
   const events = order12345Events();
   const records = order12345Records();
   let s3: S3Double;
@@ -45,17 +44,13 @@ describe('Parquet lake in S3: export, read back, backfill', () => {
     });
     expect(storage).toBeInstanceOf(S3LakeStorage);
     lake = storage as S3LakeStorage;
-    for (const database of databases)
-      await admin.command({ query: `CREATE DATABASE ${sqlIdentifier(database)}` });
+    for (const database of databases) await database.create();
     for (const client of [source, copy]) await new ContextRecordStore(client).ensureSchema();
     await new RawEventStore(source).write(events.map((e) => eventRow(e, 'customer-journey')));
     await new ContextRecordStore(source).write(records);
   });
   afterAll(async () => {
-    await Promise.all([source.close(), copy.close()]);
-    for (const database of databases)
-      await admin.command({ query: `DROP DATABASE IF EXISTS ${sqlIdentifier(database)}` });
-    await admin.close();
+    for (const database of databases) await database.drop();
     await s3?.close();
   });
 

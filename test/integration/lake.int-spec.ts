@@ -7,26 +7,23 @@ import { exampleEvent, type CloudEvent } from '@ctxb/events';
 import { order12345Events } from '@ctxb/simulation';
 import {
   ContextRecordStore,
-  createClickHouse,
   eventRow,
   hourStart,
   LakeBackfill,
   LakeExporter,
   LocalLakeStorage,
   RawEventStore,
-  sqlIdentifier,
 } from '@ctxb/store';
+import { ClickHouseTestDatabase } from '../support/clickhouse-test-database';
 import { lakeBackedRows } from '../support/lake-contents';
-import { testConfig, uniqueName } from '../support/test-config';
 import { craftedOrder, order12345Records } from '../support/order-12345-records';
 
 describe('Parquet lake: export from ClickHouse, read by DuckDB, backfill back', () => {
-  const config = testConfig();
-  const admin = createClickHouse({ ...config.clickhouse, database: 'default' });
-  const databases = [uniqueName('it_lake_src'), uniqueName('it_lake_copy')];
-  const [source, copy] = databases.map((database) =>
-    createClickHouse({ ...config.clickhouse, database }),
-  );
+  const databases = [
+    new ClickHouseTestDatabase('it_lake_src'),
+    new ClickHouseTestDatabase('it_lake_copy'),
+  ];
+  const [source, copy] = databases.map((database) => database.client);
   const events: CloudEvent[] = order12345Events();
   const records = [
     ...order12345Records(),
@@ -37,8 +34,7 @@ describe('Parquet lake: export from ClickHouse, read by DuckDB, backfill back', 
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'ctxb-lake-'));
-    for (const database of databases)
-      await admin.command({ query: `CREATE DATABASE ${sqlIdentifier(database)}` });
+    for (const database of databases) await database.create();
     for (const client of [source, copy]) await new ContextRecordStore(client).ensureSchema();
     const rows = events.map((e) => eventRow(e, 'customer-journey'));
     // Everything twice, as after a replay: the lake must still hold each row once.
@@ -48,10 +44,7 @@ describe('Parquet lake: export from ClickHouse, read by DuckDB, backfill back', 
     }
   });
   afterAll(async () => {
-    await Promise.all([source.close(), copy.close()]);
-    for (const database of databases)
-      await admin.command({ query: `DROP DATABASE IF EXISTS ${sqlIdentifier(database)}` });
-    await admin.close();
+    for (const database of databases) await database.drop();
     await rm(dir, { recursive: true, force: true });
   });
 

@@ -1,22 +1,18 @@
 import {
   compactSettledMonths,
   ContextRecordStore,
-  createClickHouse,
   latestLayout,
   readingNewest,
   selectRows,
   sql,
-  sqlIdentifier,
   type NewestSummaries,
 } from '@ctxb/store';
+import { ClickHouseTestDatabase } from '../support/clickhouse-test-database';
 import { craftedOrder } from '../support/order-12345-records';
-import { testConfig, uniqueName } from '../support/test-config';
 
 describe('newest context rows for roll-ups: merged months without FINAL, open months with it', () => {
-  const config = testConfig();
-  const database = uniqueName('it_newest');
-  const admin = createClickHouse({ ...config.clickhouse, database: 'default' });
-  const client = createClickHouse({ ...config.clickhouse, database });
+  const database = new ClickHouseTestDatabase('it_newest');
+  const { client } = database;
   const store = new ContextRecordStore(client);
   const period = { from: new Date('2026-01-01T00:00:00Z'), to: new Date('2026-04-01T00:00:00Z') };
   /** What the store should answer: order id → [version, total]. */
@@ -47,7 +43,7 @@ describe('newest context rows for roll-ups: merged months without FINAL, open mo
   };
 
   beforeAll(async () => {
-    await admin.command({ query: `CREATE DATABASE ${sqlIdentifier(database)}` });
+    await database.create();
     await store.ensureSchema();
     // Three months, each in several parts: first versions, a replay of them, newer versions.
     const first = Array.from({ length: 30 }, (_, n) => order(n, 1 + (n % 3), 1, '10.00'));
@@ -55,11 +51,7 @@ describe('newest context rows for roll-ups: merged months without FINAL, open mo
     await store.write(first);
     await store.write([order(3, 1, 2, '12.50'), order(4, 2, 3, '0.00')]);
   });
-  afterAll(async () => {
-    await client.close();
-    await admin.command({ query: `DROP DATABASE IF EXISTS ${sqlIdentifier(database)}` });
-    await admin.close();
-  });
+  afterAll(() => database.drop());
 
   it('reads every open month with FINAL: one row per context, its newest version', async () => {
     const layout = await latestLayout(client);

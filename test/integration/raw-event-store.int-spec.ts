@@ -2,7 +2,6 @@ import fc from 'fast-check';
 import { exampleEvent, type CloudEvent } from '@ctxb/events';
 import {
   ContextRecordStore,
-  createClickHouse,
   EVENT_COLUMNS,
   eventRow,
   identifier,
@@ -10,10 +9,10 @@ import {
   RawEventStore,
   selectRows,
   sql,
-  sqlIdentifier,
   type EventRow,
 } from '@ctxb/store';
-import { testConfig, uniqueName } from '../support/test-config';
+import { ClickHouseTestDatabase } from '../support/clickhouse-test-database';
+import { uniqueName } from '../support/test-config';
 
 /**
  * The raw events table written as TabSeparated text, against the real server (18.16 here;
@@ -21,23 +20,17 @@ import { testConfig, uniqueName } from '../support/test-config';
  * whatever characters the event's fields and JSON hold.
  */
 describe('raw event store on ClickHouse', () => {
-  const config = testConfig();
-  const database = uniqueName('it_raw_events');
-  const admin = createClickHouse({ ...config.clickhouse, database: 'default' });
-  const client = createClickHouse({ ...config.clickhouse, database });
+  const database = new ClickHouseTestDatabase('it_raw_events');
+  const { client } = database;
   const store = new RawEventStore(client);
   const run = uniqueName('ev');
   let written = 0;
 
   beforeAll(async () => {
-    await admin.command({ query: `CREATE DATABASE ${sqlIdentifier(database)}` });
+    await database.create();
     await new ContextRecordStore(client).ensureSchema();
   });
-  afterAll(async () => {
-    await client.close();
-    await admin.command({ query: `DROP DATABASE IF EXISTS ${sqlIdentifier(database)}` });
-    await admin.close();
-  });
+  afterAll(() => database.drop());
 
   /** Writes the rows and reads them back, every column, in the order written. */
   async function roundTrip(rows: EventRow[]): Promise<EventRow[]> {

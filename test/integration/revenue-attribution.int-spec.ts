@@ -7,14 +7,8 @@ import {
 } from '@ctxb/context';
 import { trafficEvents } from '@ctxb/simulation';
 import type { ClickHouseClient } from '@clickhouse/client';
-import {
-  ContextRecordStore,
-  createClickHouse,
-  revenueAttribution,
-  sqlIdentifier,
-  type RevenueAttributionQuery,
-} from '@ctxb/store';
-import { testConfig, uniqueName } from '../support/test-config';
+import { ContextRecordStore, revenueAttribution, type RevenueAttributionQuery } from '@ctxb/store';
+import { ClickHouseTestDatabase } from '../support/clickhouse-test-database';
 
 /** Every version the pure engine makes of some generated traffic. */
 function generatedRecords(
@@ -98,26 +92,20 @@ function expected(records: ContextRecord[], query: RevenueAttributionQuery) {
 }
 
 describe('revenue attribution across modules on ClickHouse', () => {
-  const config = testConfig();
-  const database = uniqueName('it_revenue');
-  const admin = createClickHouse({ ...config.clickhouse, database: 'default' });
-  const client = createClickHouse({ ...config.clickhouse, database });
+  const database = new ClickHouseTestDatabase('it_revenue');
+  const { client } = database;
   const records = generatedRecords();
   const period = { from: new Date('2026-03-01T00:00:00Z'), to: new Date('2026-04-01T00:00:00Z') };
 
   beforeAll(async () => {
-    await admin.command({ query: `CREATE DATABASE ${sqlIdentifier(database)}` });
+    await database.create();
     const store = new ContextRecordStore(client);
     await store.ensureSchema();
     // As the engine writes (batches), then a replay of everything in reverse.
     for (let i = 0; i < records.length; i += 500) await store.write(records.slice(i, i + 500));
     await store.write([...records].reverse());
   });
-  afterAll(async () => {
-    await client.close();
-    await admin.command({ query: `DROP DATABASE IF EXISTS ${sqlIdentifier(database)}` });
-    await admin.close();
-  });
+  afterAll(() => database.drop());
 
   it.each(
     ATTRIBUTION_MODELS.flatMap((model) => [

@@ -1,28 +1,19 @@
 import {
   appliedVersions,
   ContextRecordStore,
-  createClickHouse,
   migrate,
-  sqlIdentifier,
   STORE_MIGRATIONS,
   type Migration,
 } from '@ctxb/store';
-import { testConfig, uniqueName } from '../support/test-config';
+import { ClickHouseTestDatabase } from '../support/clickhouse-test-database';
+import { uniqueName } from '../support/test-config';
 
 describe('store migrations on ClickHouse', () => {
-  const config = testConfig();
-  const admin = createClickHouse({ ...config.clickhouse, database: 'default' });
-  const database = uniqueName('it_migrations');
-  const client = createClickHouse({ ...config.clickhouse, database });
+  const database = new ClickHouseTestDatabase('it_migrations');
+  const { client } = database;
 
-  beforeAll(async () => {
-    await admin.command({ query: `CREATE DATABASE ${sqlIdentifier(database)}` });
-  });
-  afterAll(async () => {
-    await client.close();
-    await admin.command({ query: `DROP DATABASE IF EXISTS ${sqlIdentifier(database)}` });
-    await admin.close();
-  });
+  beforeAll(() => database.create());
+  afterAll(() => database.drop());
 
   async function tables(): Promise<string[]> {
     const result = await client.query({
@@ -79,9 +70,9 @@ describe('store migrations on ClickHouse', () => {
   });
 
   it('adopts a database whose tables predate the migrations table', async () => {
-    const older = uniqueName('it_adopt');
-    const olderClient = createClickHouse({ ...config.clickhouse, database: older });
-    await admin.command({ query: `CREATE DATABASE ${sqlIdentifier(older)}` });
+    const older = new ClickHouseTestDatabase('it_adopt');
+    const olderClient = older.client;
+    await older.create();
     try {
       await olderClient.command({ query: STORE_MIGRATIONS[0].statements[0] });
       await olderClient.insert({
@@ -108,8 +99,7 @@ describe('store migrations on ClickHouse', () => {
         expect(await result.json()).toEqual([{ n: '1' }]);
       }
     } finally {
-      await olderClient.close();
-      await admin.command({ query: `DROP DATABASE IF EXISTS ${sqlIdentifier(older)}` });
+      await older.drop();
     }
   });
 });

@@ -2,15 +2,11 @@ import { createHash } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { ApiScope, AppConfig } from '@ctxb/config';
 import type { ContextRecord } from '@ctxb/context';
-import {
-  compactSettledMonths,
-  ContextRecordStore,
-  createClickHouse,
-  sqlIdentifier,
-} from '@ctxb/store';
+import { compactSettledMonths, ContextRecordStore } from '@ctxb/store';
 import { gatewayApp } from '../../apps/gateway/src/gateway.app';
+import { ClickHouseTestDatabase } from './clickhouse-test-database';
 import { startInProcess } from './http';
-import { testConfig, uniqueName } from './test-config';
+import { testConfig } from './test-config';
 
 /** The demo key of config/default.yaml (all scopes). */
 export const DEMO_API_KEY = 'ctxb-demo-api-key';
@@ -34,9 +30,9 @@ export async function startQueryApi(
     undefined,
   configure: (config: AppConfig) => void = () => undefined,
 ): Promise<QueryApi> {
-  const database = uniqueName('e2e_query');
+  const database = new ClickHouseTestDatabase('e2e_query');
   const config = testConfig((c) => {
-    c.clickhouse.database = database;
+    c.clickhouse = { ...database.config };
     c.api.keys.push({
       name: 'limited',
       sha256: createHash('sha256').update(limitedKey.key).digest('hex'),
@@ -44,25 +40,20 @@ export async function startQueryApi(
     });
     configure(c);
   });
-  const admin = createClickHouse({ ...config.clickhouse, database: 'default' });
-  const client = createClickHouse(config.clickhouse);
-  await admin.command({ query: `CREATE DATABASE ${sqlIdentifier(database)}` });
-  const store = new ContextRecordStore(client);
+  await database.create();
+  const store = new ContextRecordStore(database.client);
   await store.ensureSchema();
   await store.write(records);
-  await seed(store, client);
-  await client.close();
+  await seed(store, database.client);
   const app = await startInProcess(gatewayApp, config);
   return {
     url: app.url,
     compact: async () => {
-      const compacting = createClickHouse(config.clickhouse);
-      await compactSettledMonths(compacting, { quietMs: 0 }).finally(() => compacting.close());
+      await compactSettledMonths(database.client, { quietMs: 0 });
     },
     close: async () => {
       await app.close();
-      await admin.command({ query: `DROP DATABASE IF EXISTS ${sqlIdentifier(database)}` });
-      await admin.close();
+      await database.drop();
     },
   };
 }
