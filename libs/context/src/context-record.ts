@@ -1,4 +1,4 @@
-import type { Channel } from '@ctxb/events';
+import { isoTimestamp, type Channel } from '@ctxb/events';
 import { attribute, type Attribution } from './attribution';
 import type { ContextOptions } from './context-options';
 import { contextReferenceId } from './context-reference';
@@ -68,7 +68,6 @@ export interface ContextRecord extends JourneyContext {
 }
 
 const DAY = 86_400_000;
-const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** The journey part of a context: sessions, touchpoints, attribution, signals. */
 export function buildJourneyContext(
@@ -136,13 +135,13 @@ export function buildContextRecord(
   return {
     contextReferenceId: reference,
     version,
-    asOf: iso(asOf),
+    asOf: isoTimestamp(asOf),
     order: {
       orderId,
       customerId: placed.customer ?? null,
       total: placed.amount ?? null,
       currency: placed.currency ?? null,
-      placedAt: iso(placed.at),
+      placedAt: isoTimestamp(placed.at),
       discountCode: placed.code ?? null,
     },
     ...journey,
@@ -156,7 +155,7 @@ export function buildContextRecord(
 function touchpoint(session: Session): Touchpoint {
   return {
     session: session.index,
-    at: iso(session.startedAt),
+    at: isoTimestamp(session.startedAt),
     channel: session.touch.channel,
     source: session.touch.source,
     medium: session.touch.medium,
@@ -167,8 +166,8 @@ function touchpoint(session: Session): Touchpoint {
 function summary(session: Session): SessionSummary {
   return {
     index: session.index,
-    startedAt: iso(session.startedAt),
-    endedAt: iso(session.endedAt),
+    startedAt: isoTimestamp(session.startedAt),
+    endedAt: isoTimestamp(session.endedAt),
     pageViews: session.pageViews,
     productInteractions: session.productInteractions,
     cartModifications: session.cartModifications,

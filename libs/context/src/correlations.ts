@@ -1,3 +1,4 @@
+import { isoTimestamp } from '@ctxb/events';
 import { compareFacts, type Fact } from './facts';
 
 /** Business ids that belong to one order, from every system that reported on it. */
@@ -40,7 +41,7 @@ export function correlateOrder(placed: Fact | undefined, facts: readonly Fact[])
         paymentId: fact.ref,
         status: fact.type.slice('payment.'.length),
         amount: fact.amount ?? null,
-        at: new Date(fact.at).toISOString(),
+        at: isoTimestamp(fact.at),
       });
     } else if (kind !== 'cart') sets[kind].add(fact.ref);
   }

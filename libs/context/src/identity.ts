@@ -1,3 +1,4 @@
+import { isoTimestamp } from '@ctxb/events';
 import { compareFacts, type Fact } from './facts';
 
 /** A link between an anonymous id and a customer that the engine accepted. */
@@ -59,7 +60,7 @@ export function resolveCustomer(
     const record: IdentityMerge = {
       anonymousId,
       customerId,
-      at: new Date(link.at).toISOString(),
+      at: isoTimestamp(link.at),
       cause: `${link.type} ${link.key.slice(link.key.indexOf('\u0000') + 1)}`,
     };
     const earlierOwner = links

@@ -1,3 +1,4 @@
+import { isoTimestamp } from '@ctxb/events';
 import { compareFacts, type Fact } from './facts';
 
 export enum OrderState {
@@ -72,7 +73,7 @@ export function orderStateHistory(facts: readonly Fact[]): OrderStateHistory {
     const next = STATE_TRIGGERS[fact.type];
     if (!next) continue;
     const trigger = `${fact.type} ${fact.key.slice(fact.key.indexOf('\u0000') + 1)}`;
-    const at = new Date(fact.at).toISOString();
+    const at = isoTimestamp(fact.at);
     if (!canTransition(state, next)) {
       anomalies.push({
         at,

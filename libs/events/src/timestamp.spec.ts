@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { daysFromCivil } from './calendar';
-import { isTimestamp, timeAheadProblem, timestampMs } from './timestamp';
+import { civilFromDays, daysFromCivil } from './calendar';
+import { isoTimestamp, isTimestamp, timeAheadProblem, timestampMs } from './timestamp';
 
 const two = (n: number) => String(n).padStart(2, '0');
 
@@ -197,6 +197,59 @@ describe('daysFromCivil', () => {
       ),
       { numRuns: 5000 },
     );
+  });
+});
+
+describe('civilFromDays', () => {
+  it('is the date daysFromCivil counted, on every day of years -400 to 10400 (property)', () => {
+    const from = daysFromCivil(-400, 1, 1);
+    const to = daysFromCivil(10_400, 12, 31);
+    fc.assert(
+      fc.property(fc.integer({ min: from, max: to }), (days) => {
+        const { year, month, day } = civilFromDays(days);
+        expect(month).toBeGreaterThanOrEqual(1);
+        expect(month).toBeLessThanOrEqual(12);
+        expect(day).toBeGreaterThanOrEqual(1);
+        expect(day).toBeLessThanOrEqual(31);
+        expect(daysFromCivil(year, month, day)).toBe(days);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+});
+
+describe('isoTimestamp', () => {
+  const first = Date.parse('0000-01-01T00:00:00.000Z');
+  const last = Date.parse('9999-12-31T23:59:59.999Z');
+
+  it('writes what Date.toISOString writes, for any whole ms of a four-digit year (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: first, max: last }), (ms) => {
+        expect(isoTimestamp(ms)).toBe(new Date(ms).toISOString());
+      }),
+      { numRuns: 10_000 },
+    );
+  });
+
+  it('agrees on the edges: the epoch, leap days, the ends of days and of the range', () => {
+    for (const text of [
+      '1970-01-01T00:00:00.000Z',
+      '1969-12-31T23:59:59.999Z',
+      '2000-02-29T12:34:56.789Z',
+      '1900-02-28T23:59:59.999Z',
+      '1900-03-01T00:00:00.000Z',
+      '2024-12-31T23:59:59.999Z',
+      '0000-01-01T00:00:00.000Z',
+      '9999-12-31T23:59:59.999Z',
+    ])
+      expect(isoTimestamp(Date.parse(text))).toBe(text);
+  });
+
+  it('answers as Date does outside four-digit years and for fractions, and throws as it does', () => {
+    for (const ms of [first - 1, last + 1, 8.64e15, -8.64e15, 1.5, -0.5])
+      expect(isoTimestamp(ms)).toBe(new Date(ms).toISOString());
+    expect(() => isoTimestamp(Number.NaN)).toThrow(RangeError);
+    expect(() => isoTimestamp(8.64e15 + 1)).toThrow(RangeError);
   });
 });
 

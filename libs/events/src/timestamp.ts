@@ -1,4 +1,4 @@
-import { daysFromCivil, daysInMonth, digitsAt, isDigit } from './calendar';
+import { civilFromDays, daysFromCivil, daysInMonth, digitsAt, isDigit } from './calendar';
 
 const MINUTE_MS = 60_000;
 
@@ -51,6 +51,32 @@ export function timestampMs(value: unknown): number {
   if (Number.isNaN(offset)) return Number.NaN;
   const minutes = (daysFromCivil(year, month, day) * 24 + hour) * 60 + minute - offset;
   return minutes * MINUTE_MS + second * 1000 + ms;
+}
+
+const DAY_MS = 86_400_000;
+/** The instants whose year has four digits: 0000-01-01T00:00:00.000Z to 9999-12-31T23:59:59.999Z. */
+const FOUR_DIGIT_YEARS = { from: -62_167_219_200_000, to: 253_402_300_799_999 };
+const TWO_DIGITS = Array.from({ length: 100 }, (_, n) => String(n).padStart(2, '0'));
+
+/**
+ * An instant (whole ms since the epoch) as `Date.prototype.toISOString` writes it
+ * (`YYYY-MM-DDTHH:MM:SS.mmmZ`), without building a Date: contexts write every event time
+ * they show this way, version after version. Outside four-digit years, and for anything
+ * but a whole number, it is Date's own answer (or its RangeError).
+ */
+export function isoTimestamp(ms: number): string {
+  if (!Number.isInteger(ms) || ms < FOUR_DIGIT_YEARS.from || ms > FOUR_DIGIT_YEARS.to)
+    return new Date(ms).toISOString();
+  const days = Math.floor(ms / DAY_MS);
+  const { year, month, day } = civilFromDays(days);
+  let rest = ms - days * DAY_MS;
+  const hour = Math.floor(rest / 3_600_000);
+  rest -= hour * 3_600_000;
+  const minute = Math.floor(rest / 60_000);
+  rest -= minute * 60_000;
+  const second = Math.floor(rest / 1000);
+  const milli = rest - second * 1000;
+  return `${TWO_DIGITS[Math.floor(year / 100)]}${TWO_DIGITS[year % 100]}-${TWO_DIGITS[month]}-${TWO_DIGITS[day]}T${TWO_DIGITS[hour]}:${TWO_DIGITS[minute]}:${TWO_DIGITS[second]}.${TWO_DIGITS[Math.floor(milli / 10)]}${milli % 10}Z`;
 }
 
 /** An RFC 3339 timestamp with a zone on a real calendar date (see timestampMs). */
