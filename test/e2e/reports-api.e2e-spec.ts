@@ -33,6 +33,7 @@ describe('GET /v1/reports/checkout-performance (roll-up)', () => {
       to: '2026-03-31',
       slowMs: 5000,
       fastMs: 2000,
+      baselineMs: 90_000,
       currencies: [
         {
           currency: 'EUR',
@@ -40,6 +41,8 @@ describe('GET /v1/reports/checkout-performance (roll-up)', () => {
           slow: { orders: 1, revenue: '80', averageOrderValue: '80' },
           fast: { orders: 1, revenue: '200', averageOrderValue: '200' },
           slowHesitationRatio: 2,
+          // 180 s and 90 s to order: the upper middle.
+          medianCheckoutToOrderMs: 180_000,
           estimatedMonthlyGain: '120',
         },
       ],

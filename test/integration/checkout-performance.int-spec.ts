@@ -20,6 +20,8 @@ describe('checkout-performance roll-up on ClickHouse', () => {
       order('m1', march(6), '70.00', 3000, 1, 'EUR', 1),
       order('x1', march(7), '20.00', null, null, 'EUR', 1),
       order('u1', march(8), '10.00', 6000, 1.5, 'USD', 1),
+      // Neither slow nor fast, and no checkout-to-order time: counted, no median.
+      order('g1', march(9), '30.00', 2500, null, 'GBP', 1),
       order('late', '2026-04-01T00:00:00.000Z', '500.00', 8000, 1, 'EUR', 1),
     ]);
     await store.write([order('s1', march(2), '100.00', 7000, 3, 'EUR', 2)]);
@@ -44,8 +46,19 @@ describe('checkout-performance roll-up on ClickHouse', () => {
         slow: { orders: 2, revenue: '150', averageOrderValue: '75' },
         fast: { orders: 2, revenue: '240', averageOrderValue: '120' },
         slowHesitationRatio: 2.5,
+        // 90, 90, 180 and 270 s (f2 has none): the upper middle of an even count.
+        medianCheckoutToOrderMs: 180_000,
         // (120 − 75) × 2 slow orders × 30/30 days
         estimatedMonthlyGain: '90',
+      },
+      {
+        currency: 'GBP',
+        orders: 1,
+        slow: { orders: 0, revenue: '0', averageOrderValue: null },
+        fast: { orders: 0, revenue: '0', averageOrderValue: null },
+        slowHesitationRatio: null,
+        medianCheckoutToOrderMs: null,
+        estimatedMonthlyGain: '0',
       },
       {
         currency: 'USD',
@@ -53,6 +66,7 @@ describe('checkout-performance roll-up on ClickHouse', () => {
         slow: { orders: 1, revenue: '10', averageOrderValue: '10' },
         fast: { orders: 0, revenue: '0', averageOrderValue: null },
         slowHesitationRatio: 1.5,
+        medianCheckoutToOrderMs: 135_000,
         estimatedMonthlyGain: '0',
       },
     ]);

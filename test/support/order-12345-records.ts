@@ -23,7 +23,15 @@ export function craftedOrder(
     signals: {
       ...base.signals,
       checkoutPageLoadMs: loadMs,
-      checkoutHesitation: { ...base.signals.checkoutHesitation, ratioToBaseline: hesitation },
+      checkoutHesitation: {
+        ...base.signals.checkoutHesitation,
+        // The checkout-to-order time that makes the ratio, against the story's baseline.
+        checkoutToOrderMs:
+          hesitation === null
+            ? null
+            : Math.round(hesitation * base.signals.checkoutHesitation.baselineMs),
+        ratioToBaseline: hesitation,
+      },
     },
   };
 }

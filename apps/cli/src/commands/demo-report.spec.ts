@@ -69,6 +69,7 @@ function answers(): DemoAnswers {
       ],
     },
     checkout: {
+      baselineMs: 90_000,
       currencies: [
         {
           currency: 'EUR',
@@ -76,6 +77,7 @@ function answers(): DemoAnswers {
           slow: { orders: 3, revenue: '240', averageOrderValue: '80' },
           fast: { orders: 5, revenue: '1000', averageOrderValue: '200' },
           slowHesitationRatio: 2,
+          medianCheckoutToOrderMs: 74_000,
           estimatedMonthlyGain: '360',
         },
       ],
@@ -162,6 +164,9 @@ describe('renderDemoReport', () => {
     expect(report).toContain('Markov over 2 converting and 8 other journeys');
     expect(report).toContain('3 of 10 orders had a slow checkout; average order 80.00 EUR');
     expect(report).toContain('estimated gain from fixing it: 360.00 EUR a month');
+    expect(report).toContain(
+      'half the orders went from checkout to order within 74.0 s (the hesitation baseline is 90.0 s)',
+    );
     expect(report).toMatch(
       /^ {2}spring-espresso +1\.5 +300\.00 \/ 250\.00 +300\.00 \/ 300\.00 +252\.10 \/ 252\.10 +not reported$/m,
     );

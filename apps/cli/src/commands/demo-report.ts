@@ -12,7 +12,7 @@ export interface DemoAnswers {
   story: ContextRecord;
   channels: ChannelReport;
   models: AttributionModels;
-  checkout: { currencies: CheckoutPerformance[] };
+  checkout: { baselineMs: number; currencies: CheckoutPerformance[] };
   revenue: RevenueAttribution;
   intent: IntentReport;
 }
@@ -36,7 +36,7 @@ export async function fetchDemoAnswers(
     get<{ context: ContextRecord }>(`/v1/contexts/by-order/${encodeURIComponent(storyOrderId)}`),
     get<ChannelReport>(`/v1/reports/channels?${range}&model=linear`),
     get<AttributionModels>(`/v1/reports/attribution-models?${range}`),
-    get<{ currencies: CheckoutPerformance[] }>(`/v1/reports/checkout-performance?${range}`),
+    get<DemoAnswers['checkout']>(`/v1/reports/checkout-performance?${range}`),
     get<RevenueAttribution>(`/v1/reports/revenue-attribution?${range}&model=linear&by=campaign`),
     get<IntentReport>(`/v1/reports/intent-signals?${range}`),
   ]);
@@ -152,6 +152,12 @@ function checkoutSection(a: DemoAnswers): string {
           ? ''
           : `; slow shoppers took ${c.slowHesitationRatio.toFixed(1)}× the usual time to order`),
       `  estimated gain from fixing it: ${money(c.estimatedMonthlyGain)} ${c.currency} a month`,
+      ...(c.medianCheckoutToOrderMs === null
+        ? []
+        : [
+            `  half the orders went from checkout to order within ${seconds(c.medianCheckoutToOrderMs)} ` +
+              `(the hesitation baseline is ${seconds(a.checkout.baselineMs)})`,
+          ]),
     );
   if (a.checkout.currencies.length === 0) lines.push('  no orders with a measured checkout');
   return lines.join('\n');

@@ -75,16 +75,23 @@ export class ReportsController {
     summary: 'What slow checkout pages cost',
     description:
       'Per currency, orders placed in [from, to) whose checkout page loaded slower than slowMs against those faster than fastMs: ' +
-      "count, revenue, average order value, the slow orders' average checkout hesitation against the baseline, and " +
+      "count, revenue, average order value, the slow orders' average checkout hesitation against the baseline (baselineMs, " +
+      "context.checkoutBaselineSeconds), the median checkout-to-order time of the orders counted (the customer base's own, " +
+      'to set that baseline by), and ' +
       'estimatedMonthlyGain = (fast AOV − slow AOV) × slow orders × 30 days ÷ period days (0 when fast baskets are not larger). ' +
       'Each order counts once, in its newest version; orders without a measured checkout are left out.',
   })
-  @ApiResponse({ status: 200, description: '{ from, to, slowMs, fastMs, currencies: [...] }' })
+  @ApiResponse({
+    status: 200,
+    description: '{ from, to, slowMs, fastMs, baselineMs, currencies: [...] }',
+  })
   async checkoutPerformance(@Query() params: CheckoutPerformanceParams): Promise<{
     from: string;
     to: string;
     slowMs: number;
     fastMs: number;
+    /** The baseline hesitation is measured against (context.checkoutBaselineSeconds). */
+    baselineMs: number;
     currencies: CheckoutPerformance[];
   }> {
     const { from, to } = periodOf(params);
@@ -98,6 +105,7 @@ export class ReportsController {
       to: params.to,
       slowMs: params.slowMs,
       fastMs: params.fastMs,
+      baselineMs: this.contextOptions.checkoutBaselineMs,
       currencies,
     };
   }

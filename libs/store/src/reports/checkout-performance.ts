@@ -24,6 +24,13 @@ export interface CheckoutPerformance {
   /** Average checkout-to-order time of the slow orders ÷ the customer base's baseline. */
   slowHesitationRatio: number | null;
   /**
+   * The customer base's own checkout-to-order time: of the orders counted here that have one,
+   * the middle one's (of an even count, the upper middle); null for none. What
+   * `context.checkoutBaselineSeconds`, the baseline hesitation is measured against, is best
+   * set from.
+   */
+  medianCheckoutToOrderMs: number | null;
+  /**
    * (fast AOV − slow AOV) × slow orders per 30 days, when fast baskets are larger; else 0.
    * What the slow orders would have brought with fast-checkout baskets, per month.
    */
@@ -36,6 +43,8 @@ interface Row {
   slow_orders: string | number;
   slow_micros: string | number;
   slow_hesitation: number | null;
+  to_order_count: string | number;
+  to_order_median: string | number;
   fast_orders: string | number;
   fast_micros: string | number;
 }
@@ -60,14 +69,17 @@ export async function checkoutPerformance(
         countIf(load > ${slowMs}) AS slow_orders,
         sumIf(total, load > ${slowMs}) AS slow_micros,
         avgIf(hesitation, load > ${slowMs} AND has_hesitation) AS slow_hesitation,
+        countIf(has_to_order) AS to_order_count,
+        quantileExactIf(0.5)(to_order, has_to_order) AS to_order_median,
         countIf(load < ${fastMs}) AS fast_orders,
         sumIf(total, load < ${fastMs}) AS fast_micros
       FROM (
         SELECT assumeNotNull(load_n) AS load, assumeNotNull(total_n) AS total, currency,
-          isNotNull(hesitation_n) AS has_hesitation, ifNull(hesitation_n, 0) AS hesitation
+          isNotNull(hesitation_n) AS has_hesitation, ifNull(hesitation_n, 0) AS hesitation,
+          isNotNull(to_order_n) AS has_to_order, ifNull(to_order_n, 0) AS to_order
         FROM (${newest(
           sql`checkout_load_ms AS load_n, total_micros AS total_n, currency,
-            hesitation_ratio AS hesitation_n`,
+            hesitation_ratio AS hesitation_n, checkout_to_order_ms AS to_order_n`,
           query,
         )})
         WHERE isNotNull(load_n) AND isNotNull(total_n)
@@ -101,6 +113,8 @@ export async function checkoutPerformance(
         row.slow_hesitation === null || Number.isNaN(Number(row.slow_hesitation))
           ? null
           : Number(row.slow_hesitation),
+      medianCheckoutToOrderMs:
+        Number(row.to_order_count) === 0 ? null : Number(row.to_order_median),
       estimatedMonthlyGain: fromMicros(roundedProduct(gap, monthlySlowOrders)),
     };
   });
