@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 
-/** Placements an instance keeps in memory (the oldest forgotten first); ~15 MB at most. */
+/** Placements an instance keeps in memory (the oldest forgotten first): about 25 MB at most. */
 const KNOWN_PLACEMENTS = 100_000;
 
 /**
