@@ -3,6 +3,7 @@ import { exampleEvent, type CloudEvent } from '@ctxb/events';
 import {
   ContextRecordStore,
   EVENT_COLUMNS,
+  eventLines,
   eventRow,
   identifier,
   joinSql,
@@ -32,9 +33,9 @@ describe('raw event store on ClickHouse', () => {
   });
   afterAll(() => database.drop());
 
-  /** Writes the rows and reads them back, every column, in the order written. */
-  async function roundTrip(rows: EventRow[]): Promise<EventRow[]> {
-    await store.write(rows);
+  /** Writes the rows (unless written already) and reads them back, every column, in order. */
+  async function roundTrip(rows: EventRow[], write = true): Promise<EventRow[]> {
+    if (write) await store.write(rows);
     const ids = rows.map((r) => r.id);
     const back = await selectRows<EventRow>(
       client,
@@ -98,5 +99,30 @@ describe('raw event store on ClickHouse', () => {
       ),
       { numRuns: 40 },
     );
+  });
+
+  it('stores lines made from record bytes as the rows they stand for', async () => {
+    const hostile = ['\t', '\n', '\\', '\\N', '\0', '😀 注文 café', '"\'`'];
+    const events = hostile.map((text, i) => {
+      const event = exampleEvent('page.viewed', {
+        id: `${run}-b${i}-${text}`,
+        anonymousid: text,
+        correlationid: `o${text}`,
+      });
+      const json = JSON.stringify(event, null, i % 2 === 0 ? '\t' : undefined);
+      return { event, json, value: Buffer.from(json) };
+    });
+    // A record that is not valid UTF-8 is kept as it was read (U+FFFD for the bad byte).
+    const broken = exampleEvent('page.viewed', { id: `${run}-b-broken` });
+    const value = Buffer.concat([Buffer.from(JSON.stringify(broken)), Buffer.from([0xff])]);
+    events.push({ event: broken, json: value.toString(), value });
+
+    const { text } = eventLines(events, 'customer-journey');
+    // In two parts, as two intake batches go in one insert.
+    const cut = text.indexOf(0x0a) + 1;
+    await store.writeLines([text.subarray(0, cut), text.subarray(cut)]);
+    written += events.length;
+    const rows = events.map(({ event, json }) => eventRow(event, 'customer-journey', json));
+    expect(await roundTrip(rows, false)).toEqual(rows);
   });
 });

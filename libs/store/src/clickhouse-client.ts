@@ -35,11 +35,22 @@ export async function insertTabSeparated<
   rows: readonly Row[],
 ): Promise<void> {
   if (rows.length === 0) return;
+  await insertTabSeparatedText(client, table, columns, [tabSeparatedRows(rows, columns)]);
+}
+
+/** Inserts TabSeparated text made already, in parts (each of whole lines), in their order. */
+export async function insertTabSeparatedText(
+  client: ClickHouseClient,
+  table: string,
+  columns: readonly [string, ...string[]],
+  parts: readonly (string | Buffer)[],
+): Promise<void> {
+  if (parts.length === 0) return;
   await client.insert({
     table,
     format: 'TabSeparated',
     columns: [...columns],
-    values: Readable.from([tabSeparatedRows(rows, columns)], { objectMode: false }),
+    values: Readable.from(parts, { objectMode: false }),
   });
 }
 

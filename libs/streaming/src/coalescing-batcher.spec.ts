@@ -51,6 +51,26 @@ describe('CoalescingBatcher', () => {
     expect(batches).toEqual([[1, 2, 3], [4]]);
   });
 
+  it('counts an item for what it holds when told: a batch of 5 events waits as 5', async () => {
+    const { batches, finish, write } = recordingWrite();
+    const batcher = new CoalescingBatcher(write, { lingerMs: 10_000, maxItems: 8 }, (n) => n);
+    void batcher.add([5]);
+    await tick();
+    expect(batches).toEqual([]);
+    expect(batcher.waiting).toBe(5);
+    // 5 + 4 is over 8: the write goes, with the first call only.
+    void batcher.add([4]);
+    await tick();
+    expect(batches).toEqual([[5]]);
+    expect(batcher.waiting).toBe(4);
+    finish[0]();
+    const flushed = batcher.flush();
+    await tick();
+    finish[1]?.();
+    await flushed;
+    expect(batches).toEqual([[5], [4]]);
+  });
+
   it('rejects exactly the calls of a failed write; later calls go on', async () => {
     let fail = true;
     const written: number[] = [];

@@ -1,5 +1,7 @@
 interface Pending<T> {
   items: readonly T[];
+  /** What the items count for (see ItemCount). */
+  size: number;
   resolve: () => void;
   reject: (error: unknown) => void;
 }
@@ -10,6 +12,9 @@ export interface CoalescingOptions {
   /** A batch goes at once when this many items wait; calls are never split. */
   maxItems: number;
 }
+
+/** How many items one queued item counts for (say, the events of an encoded batch); 1 by default. */
+export type ItemCount<T> = (item: T) => number;
 
 /**
  * Coalesces many small writes into few large ones: calls that arrive while a write is in
@@ -26,6 +31,7 @@ export class CoalescingBatcher<T> {
   constructor(
     private readonly write: (items: T[]) => Promise<void>,
     private readonly options: CoalescingOptions,
+    private readonly count: ItemCount<T> = () => 1,
   ) {}
 
   /** Items waiting for a write (for backpressure: callers may wait while this is high). */
@@ -36,8 +42,9 @@ export class CoalescingBatcher<T> {
   add(items: readonly T[]): Promise<void> {
     if (items.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ items, resolve, reject });
-      this.queued += items.length;
+      const size = this.sizeOf(items);
+      this.queue.push({ items, size, resolve, reject });
+      this.queued += size;
       this.schedule();
     });
   }
@@ -81,17 +88,23 @@ export class CoalescingBatcher<T> {
     }
   }
 
+  private sizeOf(items: readonly T[]): number {
+    let size = 0;
+    for (const item of items) size += this.count(item);
+    return size;
+  }
+
   /** Whole calls up to `maxItems` (at least one, however large). */
   private take(): Pending<T>[] {
     const batch: Pending<T>[] = [];
     let count = 0;
     while (
       this.queue.length > 0 &&
-      (batch.length === 0 || count + this.queue[0].items.length <= this.options.maxItems)
+      (batch.length === 0 || count + this.queue[0].size <= this.options.maxItems)
     ) {
       const next = this.queue.shift()!;
       batch.push(next);
-      count += next.items.length;
+      count += next.size;
     }
     this.queued -= count;
     return batch;

@@ -1,5 +1,7 @@
-import { exampleEvent } from '@ctxb/events';
-import { eventRow } from './event-rows';
+import fc from 'fast-check';
+import { exampleEvent, type CloudEvent } from '@ctxb/events';
+import { tabSeparatedRows } from '../sql/tab-separated';
+import { EVENT_COLUMNS, eventLines, eventRow } from './event-rows';
 
 describe('eventRow', () => {
   it('keeps the event whole and its instant in UTC, with the milliseconds apart', () => {
@@ -42,5 +44,64 @@ describe('eventRow', () => {
     const event = exampleEvent('page.viewed');
     const json = JSON.stringify(event, null, 2);
     expect(eventRow(event, 'customer-journey', json).event).toBe(json);
+  });
+});
+
+describe('eventLines', () => {
+  /** What the rows path writes for the same events: the reference the bytes must match. */
+  const asRows = (events: { event: CloudEvent; json?: string }[], topic: string) =>
+    Buffer.from(
+      tabSeparatedRows(
+        events.map(({ event, json }) => eventRow(event, topic, json)),
+        EVENT_COLUMNS,
+      ),
+    );
+
+  it('writes the bytes tabSeparatedRows writes, events taken from their records (property)', () => {
+    const text = fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary-ascii' }));
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(text, text, fc.boolean()), { minLength: 1, maxLength: 5 }),
+        (specs) => {
+          const events = specs.map(([id, title, pretty]) => {
+            const event = exampleEvent('page.viewed', {
+              id: `e-${id}`,
+              time: '2026-03-14T17:05:00.250+01:00',
+              anonymousid: `a\t${id}`,
+            });
+            event.data.title = title;
+            const json = JSON.stringify(event, null, pretty ? '\t' : undefined);
+            return { event, json, value: Buffer.from(json) };
+          });
+          expect(
+            eventLines(events, 'customer-journey').text.equals(asRows(events, 'customer-journey')),
+          ).toBe(true);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('takes the text as read when the record is not valid UTF-8, and JSON without either', () => {
+    const event = exampleEvent('page.viewed');
+    const value = Buffer.concat([
+      Buffer.from(JSON.stringify(event).slice(0, -1)),
+      Buffer.from([0xff, 0x7d]),
+    ]);
+    const json = value.toString();
+    expect(
+      eventLines([{ event, value, json }], 't').text.equals(asRows([{ event, json }], 't')),
+    ).toBe(true);
+    expect(json).toContain('\ufffd');
+    expect(eventLines([{ event }], 't').text.equals(asRows([{ event }], 't'))).toBe(true);
+  });
+
+  it('names the hours its rows fall in', () => {
+    const at = (time: string) => ({ event: exampleEvent('page.viewed', { time }) });
+    const { hours } = eventLines(
+      [at('2026-03-14T16:05:00Z'), at('2026-03-14T16:59:59Z'), at('2026-03-14T18:30:00+01:00')],
+      't',
+    );
+    expect([...hours]).toEqual(['2026-03-14 16', '2026-03-14 17']);
   });
 });

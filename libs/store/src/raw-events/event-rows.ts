@@ -1,5 +1,7 @@
+import { isUtf8 } from 'node:buffer';
 import { timestampMs, type CloudEvent } from '@ctxb/events';
 import { clickHouseDateTime } from '../context-rows';
+import { tabSeparatedBytes, tabSeparatedField } from '../sql/tab-separated';
 
 /** One valid event as the raw events table keeps it: the keys to find it, and the event itself. */
 export interface EventRow {
@@ -56,4 +58,46 @@ export function eventRow(event: CloudEvent, topic: string, json?: string): Event
     topic,
     event: json ?? JSON.stringify(event),
   };
+}
+
+/** An event to archive: as read, with the record's bytes and their text when at hand. */
+export interface ArchivedEvent {
+  event: CloudEvent;
+  /** The record's value when it is the whole event as JSON. */
+  value?: Buffer;
+  /** That value's text, as it was read. */
+  json?: string;
+}
+
+/** Every column but the event itself, which comes last. */
+const KEY_COLUMNS = EVENT_COLUMNS.slice(0, -1);
+const NEWLINE = Buffer.from('\n');
+
+/**
+ * The TabSeparated text of the events' rows (EVENT_COLUMNS, every line ended), as bytes:
+ * what tabSeparatedRows writes for `eventRow(event, topic, json)`, with each event taken
+ * from its record's bytes when they are valid UTF-8 (they are then what `json` encodes to),
+ * so the archive holds one buffer per batch outside the JS heap until it is inserted. Also
+ * the hours the rows fall in (`YYYY-MM-DD HH`).
+ */
+export function eventLines(
+  events: readonly ArchivedEvent[],
+  topic: string,
+): { text: Buffer; hours: Set<string> } {
+  const parts: Buffer[] = [];
+  const hours = new Set<string>();
+  for (const { event, value, json } of events) {
+    const row = eventRow(event, topic, '');
+    hours.add(row.time.slice(0, 13));
+    let head = '';
+    for (const column of KEY_COLUMNS) head += `${tabSeparatedField(row[column])}\t`;
+    parts.push(
+      Buffer.from(head),
+      value !== undefined && isUtf8(value)
+        ? tabSeparatedBytes(value)
+        : Buffer.from(tabSeparatedField(json ?? JSON.stringify(event))),
+      NEWLINE,
+    );
+  }
+  return { text: Buffer.concat(parts), hours };
 }

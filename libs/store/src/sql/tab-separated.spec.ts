@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { tabSeparatedField, tabSeparatedRows } from './tab-separated';
+import { tabSeparatedBytes, tabSeparatedField, tabSeparatedRows } from './tab-separated';
 
 /** ClickHouse's reading of a TabSeparated field: `\` and the character after it as one. */
 function readField(field: string): string {
@@ -49,5 +49,24 @@ describe('TabSeparated rows', () => {
     ];
     expect(tabSeparatedRows(rows, ['c', 'a', 'b'])).toBe('tab\\there\tx\t1\n\t\t0\n');
     expect(tabSeparatedRows([], ['a'])).toBe('');
+  });
+
+  it('escapes bytes as it escapes text: the same UTF-8 for any text (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary-ascii' })),
+        (value) => {
+          const bytes = Buffer.from(value);
+          expect(tabSeparatedBytes(bytes).equals(Buffer.from(tabSeparatedField(value)))).toBe(true);
+        },
+      ),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('gives back the same buffer when nothing needs escaping', () => {
+    const plain = Buffer.from('{"a":"注文 😀"}');
+    expect(tabSeparatedBytes(plain)).toBe(plain);
+    expect(tabSeparatedBytes(Buffer.from('a\\b\t\n\r\0')).toString()).toBe('a\\\\b\\t\\n\\r\\0');
   });
 });

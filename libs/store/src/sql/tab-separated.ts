@@ -47,3 +47,31 @@ export function tabSeparatedRows<
   }
   return text;
 }
+
+/** The bytes that tabSeparatedField escapes, and what each becomes. */
+const SPECIAL_BYTES: readonly [number, Buffer][] = [
+  [0x5c, Buffer.from('\\\\')],
+  [0x09, Buffer.from('\\t')],
+  [0x0a, Buffer.from('\\n')],
+  [0x0d, Buffer.from('\\r')],
+  [0x00, Buffer.from('\\0')],
+];
+
+/**
+ * tabSeparatedField of UTF-8 text that is at hand as bytes (an event as it came from Kafka),
+ * as bytes, without decoding it: the same buffer when nothing needs escaping. The escaped
+ * characters are ASCII, so no byte of a longer UTF-8 sequence is mistaken for one.
+ */
+export function tabSeparatedBytes(text: Buffer): Buffer {
+  if (!SPECIAL_BYTES.some(([byte]) => text.includes(byte))) return text;
+  const parts: Buffer[] = [];
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    const escape = SPECIAL_BYTES.find(([byte]) => byte === text[i]);
+    if (!escape) continue;
+    parts.push(text.subarray(from, i), escape[1]);
+    from = i + 1;
+  }
+  parts.push(text.subarray(from));
+  return Buffer.concat(parts);
+}
