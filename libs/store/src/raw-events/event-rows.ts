@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { timestampMs, type CloudEvent } from '@ctxb/events';
 import { clickHouseDateTime } from '../context-rows';
-import { tabSeparatedBytes, tabSeparatedField } from '../sql/tab-separated';
+import { tabSeparatedBytes, tabSeparatedField, tabSeparatedLine } from '../sql/tab-separated';
 
 /** One valid event as the raw events table keeps it: the keys to find it, and the event itself. */
 export interface EventRow {
@@ -87,12 +87,11 @@ export function eventLines(
   const parts: Buffer[] = [];
   const hours = new Set<string>();
   for (const { event, value, json } of events) {
+    // Its event column is left empty: the event goes in as bytes, after the others.
     const row = eventRow(event, topic, '');
     hours.add(row.time.slice(0, 13));
-    let head = '';
-    for (const column of KEY_COLUMNS) head += `${tabSeparatedField(row[column])}\t`;
     parts.push(
-      Buffer.from(head),
+      Buffer.from(`${tabSeparatedLine(row, KEY_COLUMNS)}\t`),
       value !== undefined && isUtf8(value)
         ? tabSeparatedBytes(value)
         : Buffer.from(tabSeparatedField(json ?? JSON.stringify(event))),

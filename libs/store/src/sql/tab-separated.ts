@@ -31,31 +31,33 @@ export function tabSeparatedField(value: TabSeparatedValue): string {
   return SPECIAL.test(value) ? value.replace(SPECIALS, (c) => ESCAPES[c]) : value;
 }
 
+/** One row's `columns` in that order, each a field, tabs between (no line end). */
+export function tabSeparatedLine<
+  Row extends Record<Column, TabSeparatedValue>,
+  Column extends string,
+>(row: Row, columns: readonly Column[]): string {
+  let line = '';
+  for (let i = 0; i < columns.length; i++) {
+    if (i > 0) line += '\t';
+    line += tabSeparatedField(row[columns[i]]);
+  }
+  return line;
+}
+
 /** The rows as TabSeparated text, each row's `columns` in that order, every line ended. */
 export function tabSeparatedRows<
   Row extends Record<Column, TabSeparatedValue>,
   Column extends string,
 >(rows: readonly Row[], columns: readonly Column[]): string {
   let text = '';
-  for (const row of rows) {
-    let line = '';
-    for (let i = 0; i < columns.length; i++) {
-      if (i > 0) line += '\t';
-      line += tabSeparatedField(row[columns[i]]);
-    }
-    text += `${line}\n`;
-  }
+  for (const row of rows) text += `${tabSeparatedLine(row, columns)}\n`;
   return text;
 }
 
-/** The bytes that tabSeparatedField escapes, and what each becomes. */
-const SPECIAL_BYTES: readonly [number, Buffer][] = [
-  [0x5c, Buffer.from('\\\\')],
-  [0x09, Buffer.from('\\t')],
-  [0x0a, Buffer.from('\\n')],
-  [0x0d, Buffer.from('\\r')],
-  [0x00, Buffer.from('\\0')],
-];
+/** The bytes tabSeparatedField escapes (all ASCII), and what each becomes. */
+const ESCAPED_BYTES = new Map(
+  Object.entries(ESCAPES).map(([c, escaped]) => [c.charCodeAt(0), Buffer.from(escaped)]),
+);
 
 /**
  * tabSeparatedField of UTF-8 text that is at hand as bytes (an event as it came from Kafka),
@@ -63,13 +65,13 @@ const SPECIAL_BYTES: readonly [number, Buffer][] = [
  * characters are ASCII, so no byte of a longer UTF-8 sequence is mistaken for one.
  */
 export function tabSeparatedBytes(text: Buffer): Buffer {
-  if (!SPECIAL_BYTES.some(([byte]) => text.includes(byte))) return text;
+  if (![...ESCAPED_BYTES.keys()].some((byte) => text.includes(byte))) return text;
   const parts: Buffer[] = [];
   let from = 0;
   for (let i = 0; i < text.length; i++) {
-    const escape = SPECIAL_BYTES.find(([byte]) => byte === text[i]);
-    if (!escape) continue;
-    parts.push(text.subarray(from, i), escape[1]);
+    const escaped = ESCAPED_BYTES.get(text[i]);
+    if (!escaped) continue;
+    parts.push(text.subarray(from, i), escaped);
     from = i + 1;
   }
   parts.push(text.subarray(from));
