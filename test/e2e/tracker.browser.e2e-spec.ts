@@ -5,6 +5,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { Topic } from '@ctxb/events';
 import { createKafka } from '@ctxb/streaming';
 import { gatewayApp } from '../../apps/gateway/src/gateway.app';
+import { holdEventTimeLock } from '../support/event-time-lock';
 import { startInProcess, type RunningApp } from '../support/http';
 import { freePort, testConfig } from '../support/test-config';
 import { TopicTail } from '../support/topic-tail';
@@ -49,8 +50,12 @@ describe('browser tracker in headless Chromium', () => {
   let shopOrigin: string;
   let browser: Browser;
   let tail: TopicTail;
+  let release: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
+    // The browser's events are dated now: an engine of another test reading dated traffic
+    // meanwhile (the demo's March 2026) would fold them into its clock and journeys.
+    release = await holdEventTimeLock(testConfig());
     const port = await freePort();
     shopOrigin = `http://127.0.0.1:${port}`;
     const config = testConfig((c) => (c.collector.corsOrigins = [shopOrigin]));
@@ -70,12 +75,14 @@ describe('browser tracker in headless Chromium', () => {
         '--disable-sync',
       ],
     });
-  });
+    // The lock may be held for minutes by a test running a whole pipeline.
+  }, 900_000);
   afterAll(async () => {
     await browser?.close();
     await tail?.stop();
     shop?.close();
     await app?.close();
+    await release?.();
   });
 
   it('sends page views with UTM, referrer and load time, clicks and engagement, under one anonymous id', async () => {
