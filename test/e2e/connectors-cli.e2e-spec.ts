@@ -189,13 +189,18 @@ describe('ctxb connectors validate and test, Salesforce', () => {
   afterAll(() => double.stop());
 
   /** The shipped profile signing in to the double with the client credentials flow. */
-  const salesforceProfile = (secret = CLIENT.clientSecret, object = 'Opportunity') => {
+  const salesforceProfile = (
+    secret = CLIENT.clientSecret,
+    object = 'Opportunity',
+    amount = 'Amount',
+  ) => {
     const text = readFileSync(join(ROOT, 'config', 'connectors', 'salesforce.yaml'), 'utf8')
       .replace(
         /\nauth:\n( {2}.*\n)+/,
         `\nauth: { flow: client-credentials, loginUrl: '${loginUrl}', clientId: ${CLIENT.clientId}, clientSecret: ${secret} }\n`,
       )
-      .replace('object: Opportunity', `object: ${object}`);
+      .replace('object: Opportunity', `object: ${object}`)
+      .replace('  amount: Amount', `  amount: ${amount}`);
     const file = join(mkdtempSync(join(tmpdir(), 'ctxb-profile-')), 'crm.yaml');
     writeFileSync(file, text);
     return file;
@@ -219,6 +224,7 @@ describe('ctxb connectors validate and test, Salesforce', () => {
     const valid = await ctxb('connectors', 'validate', salesforceProfile());
     expect(valid.status).toBe(0);
     expect(valid.stdout).toContain('crm: upserts Opportunity by Context_Reference_Id__c');
+    expect(valid.stdout).toContain('; reads back Amount while StageName = Closed Won;');
     const shipped = await ctxb('connectors', 'validate', 'salesforce');
     expect(shipped.status).toBe(78);
     expect(shipped.stderr).toContain(
@@ -232,7 +238,7 @@ describe('ctxb connectors validate and test, Salesforce', () => {
     expect(run.status).toBe(0);
     expect(run.stdout).toContain(`: signed in (${loginUrl}, client-credentials flow)`);
     expect(run.stdout).toContain(
-      'crm: Opportunity ok (fields there and writable, Context_Reference_Id__c an external id)',
+      'crm: Opportunity ok (fields there and writable, Context_Reference_Id__c an external id, amount fields there)',
     );
     expect(run.stdout).toContain(
       'PATCH /services/data/v62.0/composite/sobjects/Opportunity/Context_Reference_Id__c',
@@ -241,12 +247,19 @@ describe('ctxb connectors validate and test, Salesforce', () => {
     expect(double.calls.upsert).toBe(0);
   });
 
-  it('names an object the org lacks and a refused sign-in, with exit code 1', async () => {
+  it('names an object or amount field the org lacks and a refused sign-in, with exit code 1', async () => {
     const missing = await ctxb('connectors', 'test', salesforceProfile(undefined, 'Order'));
     expect(missing.status).toBe(1);
     expect(missing.stdout).toContain("[NOT_FOUND] sObject type 'Order' is not supported.");
     const refused = await ctxb('connectors', 'test', salesforceProfile('wrong'));
     expect(refused.status).toBe(1);
     expect(refused.stdout).toContain('signing in: [invalid_client] invalid client credentials');
+    const noAmount = await ctxb(
+      'connectors',
+      'test',
+      salesforceProfile(undefined, undefined, 'Net_Amount__c'),
+    );
+    expect(noAmount.status).toBe(1);
+    expect(noAmount.stdout).toContain('- Opportunity has no field Net_Amount__c (amounts)');
   });
 });

@@ -94,11 +94,15 @@ describe('Salesforce delivery through the queue (BullMQ, retry policy, dead lett
   }
   const statuses = (tries: DeliveryAttempt[]) => tries.map((t) => t.status);
 
-  it('retries a record lock, then writes it', async () => {
+  it('retries a record lock, then writes it and reads back its amount', async () => {
     double.fail({ call: 'record', statusCode: 'UNABLE_TO_LOCK_ROW', message: 'locked' }, 2);
     const tries = await deliver('lock');
     expect(statuses(tries)).toEqual(['retrying', 'retrying', 'written']);
     expect(tries[0]).toMatchObject({ failureKind: 'lock-timeout' });
+    // The Opportunity's amount goes to the journal with the write (the store keeps it).
+    expect(tries[2].amounts).toEqual([
+      { document: tries[2].recordIds[0], currency: '', amount: '249.9', rows: 1 },
+    ]);
   });
 
   it('retries 503 SERVER_UNAVAILABLE until the tries are used up, then dead-letters it', async () => {

@@ -90,7 +90,12 @@ describe('Salesforce link target through jsforce, against the REST double', () =
     const [opportunity] = double
       .recordsOf('Opportunity')
       .filter((r) => r.Context_Reference_Id__c === newest.contextReferenceId);
-    expect(outcome).toEqual({ status: 'written', recordIds: [opportunity.Id] });
+    // The amount as the CRM holds it, read back after the upsert (the profile's `amounts`).
+    expect(outcome).toEqual({
+      status: 'written',
+      recordIds: [opportunity.Id],
+      amounts: [{ document: opportunity.Id, currency: '', amount: '249.9', rows: 1 }],
+    });
     expect(opportunity).toMatchObject({
       AccountId: accountId,
       Name: '12345',
@@ -129,13 +134,14 @@ describe('Salesforce link target through jsforce, against the REST double', () =
     });
   });
 
-  it('sends 200 records a call: 450 contexts in three upserts and two version queries', async () => {
+  it('sends 200 records a call: 450 contexts in three upserts, two version and two amount queries', async () => {
     const { target } = passwordTarget();
     const calls = { ...double.calls };
     const outcomes = await target.write(orders(450, 'bulk').map(request));
     expect(outcomes.every((o) => o.status === 'written')).toBe(true);
     expect(double.calls.upsert - calls.upsert).toBe(3);
-    expect(double.calls.query - calls.query).toBe(2);
+    // 300 references a query: the versions held before, the amounts after.
+    expect(double.calls.query - calls.query).toBe(4);
   });
 
   it('sends a backlog at or above bulkThreshold through one Bulk API 2.0 job', async () => {
@@ -160,11 +166,12 @@ describe('Salesforce link target through jsforce, against the REST double', () =
     });
     expect(outcomes.slice(1).every((o) => o.status === 'written')).toBe(true);
     // No collection call; create, upload, close, state, three result sets: 7 bulk calls, under
-    // one per 200 records; the versions held read beforehand, 300 references a query.
+    // one per 200 records; the versions held read beforehand and the amounts after, 300
+    // references a query.
     expect(double.calls.upsert - calls.upsert).toBe(0);
     expect(double.calls.bulk - calls.bulk).toBe(7);
     expect((double.calls.bulk - calls.bulk) / (1600 / 200)).toBeLessThanOrEqual(1);
-    expect(double.calls.query - calls.query).toBe(6);
+    expect(double.calls.query - calls.query).toBe(12);
     const [one] = double
       .recordsOf('Opportunity')
       .filter((r) => r.Context_Reference_Id__c === records[1].contextReferenceId);
@@ -173,7 +180,7 @@ describe('Salesforce link target through jsforce, against the REST double', () =
       Context_Version__c: records[1].version,
       AccountId: accountId,
     });
-    expect(outcomes[1]).toEqual({ status: 'written', recordIds: [one.Id] });
+    expect(outcomes[1]).toMatchObject({ status: 'written', recordIds: [one.Id] });
     // Below the threshold: sObject Collections.
     const few = await target.write(orders(250, 'below').map(request));
     expect(few.every((o) => o.status === 'written')).toBe(true);
@@ -302,6 +309,67 @@ describe('Salesforce link target through jsforce, against the REST double', () =
       retryable: false,
       message: expect.stringContaining('invalid client credentials') as string,
     });
+  });
+
+  it('reads back the money the CRM holds: as a flow changed it, none once the stage is not won', async () => {
+    const { target } = passwordTarget();
+    const [context] = orders(1, 'amounts');
+    const [written] = await target.write([request(context)]);
+    const [opportunity] = double
+      .recordsOf('Opportunity')
+      .filter((r) => r.Context_Reference_Id__c === context.contextReferenceId);
+    expect(written).toEqual({
+      status: 'written',
+      recordIds: [opportunity.Id],
+      amounts: [{ document: opportunity.Id, currency: '', amount: '249.9', rows: 1 }],
+    });
+    // A flow in the org discounts it; the API answers currency fields as numbers.
+    opportunity.Amount = 224.91;
+    const [current] = await target.write([request(context)]);
+    expect(current).toEqual({
+      status: 'current',
+      recordIds: [opportunity.Id],
+      amounts: [{ document: opportunity.Id, currency: '', amount: '224.91', rows: 1 }],
+    });
+    // Reopened by a sales rep: it is not revenue in the CRM any more.
+    opportunity.StageName = 'Negotiation/Review';
+    expect((await target.write([request(context)]))[0]).toMatchObject({ amounts: [] });
+    // A multi-currency org names each record's currency.
+    const profile = profileFor({ flow: 'password', loginUrl, ...CLIENT });
+    const multi = {
+      ...profile,
+      amounts: { ...profile.amounts!, currency: 'CurrencyIsoCode', where: [] },
+    };
+    opportunity.CurrencyIsoCode = 'EUR';
+    const [euro] = await new SalesforceLinkTarget(multi, new SalesforceSession(multi)).write([
+      request(context),
+    ]);
+    expect(euro).toMatchObject({
+      amounts: [{ document: opportunity.Id, currency: 'EUR', amount: '224.91', rows: 1 }],
+    });
+  });
+
+  it('fails the linked records when their money cannot be read; once fixed, a retry reads it', async () => {
+    const { target } = passwordTarget();
+    const contexts = orders(2, 'amount-read');
+    // The version read passes; the amount read after the upsert names a field the org lacks.
+    const message = "No such column 'CurrencyIsoCode' on entity 'Opportunity'";
+    double.fail({ call: 'query', status: 400, errorCode: 'INVALID_FIELD', message }, 1, 1);
+    const failed = await target.write(contexts.map(request));
+    expect(failed.map(failure)).toEqual(
+      contexts.map(() => ({
+        kind: 'configuration',
+        retryable: false,
+        message: `reading amounts: [INVALID_FIELD] ${message}`,
+      })),
+    );
+    // Written all the same: the replay after the fix finds its version held and reads the money.
+    const retried = await target.write(contexts.map(request));
+    expect(retried.map((o) => o.status)).toEqual(['current', 'current']);
+    expect(retried.map((o) => ('amounts' in o ? o.amounts?.[0]?.amount : undefined))).toEqual([
+      '249.9',
+      '249.9',
+    ]);
   });
 
   it("stops calling above the profile's share of the org's daily API requests", async () => {

@@ -55,7 +55,7 @@ export class SalesforceDouble {
   readonly calls = { token: 0, query: 0, upsert: 0, limits: 0, bulk: 0 };
   /** Bulk API 2.0 ingest jobs by id. */
   readonly jobs = new Map<string, IngestJob>();
-  private readonly failures: { failure: InjectedFailure; times: number }[] = [];
+  private readonly failures: { failure: InjectedFailure; times: number; after: number }[] = [];
   apiUsage = { used: 0, limit: 15_000 };
   url = '';
 
@@ -81,9 +81,9 @@ export class SalesforceDouble {
     await new Promise((resolve) => this.server?.close(resolve));
   }
 
-  /** The next `times` matching calls (or records) fail with `failure`. */
-  fail(failure: InjectedFailure, times = 1): void {
-    this.failures.push({ failure, times });
+  /** The next `times` matching calls (or records) fail with `failure`, after `after` pass. */
+  fail(failure: InjectedFailure, times = 1, after = 0): void {
+    this.failures.push({ failure, times, after });
   }
 
   /** Drops the failures not used yet. */
@@ -105,6 +105,10 @@ export class SalesforceDouble {
     const at = this.failures.findIndex((f) => kinds.includes(f.failure.call));
     if (at < 0) return undefined;
     const entry = this.failures[at];
+    if (entry.after > 0) {
+      entry.after--;
+      return undefined;
+    }
     if (--entry.times <= 0) this.failures.splice(at, 1);
     return entry.failure;
   }

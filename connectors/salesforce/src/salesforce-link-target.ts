@@ -3,12 +3,14 @@ import {
   DeliveryFailure,
   mappingPaths,
   mappingSource,
+  type ErpAmount,
   type LinkOutcome,
   type LinkRequest,
   type LinkTargetWriter,
 } from '@ctxb/connector-sdk';
 import type { Connection } from 'jsforce';
 import { callFailure, recordFailureKind } from './salesforce-failure';
+import { crmAmounts } from './crm-amounts';
 import type { SalesforceProfile } from './salesforce-profile';
 import type { SalesforceSession } from './salesforce-session';
 
@@ -114,35 +116,86 @@ export class SalesforceLinkTarget implements LinkTargetWriter {
           ? { status: 'current', recordIds: winner.recordIds }
           : winner;
     });
-    return outcomes;
+    return this.withAmounts(batch, outcomes);
+  }
+
+  /**
+   * The outcomes with the money the CRM holds in the records they linked, when the profile
+   * names it: read after the upserts (one query per 300 references), so triggers and flows
+   * that change the amount are seen. If the read fails, the linked requests fail with it and
+   * are tried again: the retry finds its version held and reads the money.
+   */
+  private async withAmounts(
+    batch: readonly LinkRequest[],
+    outcomes: LinkOutcome[],
+  ): Promise<LinkOutcome[]> {
+    const amounts = this.profile.amounts;
+    const linked = (o: LinkOutcome): o is Extract<LinkOutcome, { recordIds: string[] }> =>
+      o.status === 'written' || o.status === 'current';
+    if (!amounts || !outcomes.some(linked)) return outcomes;
+    const references = [
+      ...new Set(batch.filter((_, i) => linked(outcomes[i])).map((r) => r.contextReferenceId)),
+    ];
+    const fields = [
+      'Id',
+      this.profile.externalId,
+      amounts.amount,
+      ...(amounts.currency ? [amounts.currency] : []),
+      ...amounts.where.map((w) => w.field),
+    ];
+    const held = new Map<string, ErpAmount[]>();
+    try {
+      for (const row of await this.recordsOf('reading amounts', [...new Set(fields)], references))
+        held.set(String(row[this.profile.externalId]), crmAmounts(amounts, row));
+    } catch (error) {
+      const failure = callFailure(error, 'reading amounts');
+      return outcomes.map((o) => (linked(o) ? { status: 'failed', failure } : o));
+    }
+    return outcomes.map((o, i) =>
+      linked(o) ? { ...o, amounts: held.get(batch[i].contextReferenceId) ?? [] } : o,
+    );
   }
 
   /** The id and version of the records already holding these references. */
   private async heldVersions(
     references: string[],
   ): Promise<Map<string, { id: string; version: number | null }>> {
+    const { externalId, versionField } = this.profile;
     const held = new Map<string, { id: string; version: number | null }>();
-    const { object, externalId, versionField } = this.profile;
+    const rows = await this.recordsOf(
+      'reading versions',
+      ['Id', externalId, versionField],
+      references,
+    );
+    for (const row of rows) {
+      const version = row[versionField];
+      held.set(String(row[externalId]), {
+        id: String(row.Id),
+        version: version === null || version === undefined ? null : Number(version),
+      });
+    }
+    return held;
+  }
+
+  /** These fields of the records holding the references: one SOQL query per 300 of them. */
+  private async recordsOf(
+    doing: string,
+    fields: readonly string[],
+    references: readonly string[],
+  ): Promise<Record<string, unknown>[]> {
+    const { object, externalId } = this.profile;
+    const rows: Record<string, unknown>[] = [];
     for (let start = 0; start < references.length; start += VERSION_QUERY_SIZE) {
-      const list = references
-        .slice(start, start + VERSION_QUERY_SIZE)
-        .map(soqlString)
-        .join(', ');
-      const soql = `SELECT Id, ${externalId}, ${versionField} FROM ${object} WHERE ${externalId} IN (${list})`;
+      const list = references.slice(start, start + VERSION_QUERY_SIZE).map(soqlString);
+      const soql = `SELECT ${fields.join(', ')} FROM ${object} WHERE ${externalId} IN (${list.join(', ')})`;
       const result = await this.call(
-        'reading versions',
+        doing,
         async (c) =>
           (await c.query<Record<string, unknown>>(soql)) as { records: Record<string, unknown>[] },
       );
-      for (const row of result.records) {
-        const version = row[versionField];
-        held.set(String(row[externalId]), {
-          id: String(row.Id),
-          version: version === null || version === undefined ? null : Number(version),
-        });
-      }
+      rows.push(...result.records);
     }
-    return held;
+    return rows;
   }
 
   private upsert(records: Record<string, unknown>[]): Promise<UpsertResult[]> {

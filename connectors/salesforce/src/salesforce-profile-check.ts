@@ -25,8 +25,8 @@ interface DescribedField {
 
 /**
  * Signs in, describes the profile's object and checks that every field set exists and can be
- * written, and that the external id field is one; shows the upsert `example` makes. Nothing
- * is written.
+ * written, that the external id field is one and that the fields the amounts are read from
+ * exist; shows the upsert `example` makes. Nothing is written.
  */
 export async function checkSalesforceProfile(
   profile: SalesforceProfile,
@@ -79,6 +79,18 @@ export async function checkSalesforceProfile(
     else if (field.createable === false && field.updateable === false)
       problems.push(`${name} cannot be written by this user`);
   }
+  // The fields the money is read from (see CrmAmountsProfile).
+  const amounts = profile.amounts;
+  const read = amounts
+    ? [
+        amounts.amount,
+        ...(amounts.currency ? [amounts.currency] : []),
+        ...amounts.where.map((w) => w.field),
+      ]
+    : [];
+  for (const name of new Set(read))
+    if (!byName.has(name.toLowerCase()))
+      problems.push(`${profile.object} has no field ${name} (amounts)`);
   const external = byName.get(profile.externalId.toLowerCase());
   if (external && !external.externalId)
     problems.push(

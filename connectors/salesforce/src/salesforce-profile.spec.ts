@@ -38,6 +38,54 @@ describe('Salesforce connector profiles', () => {
     expect(Object.keys(read.profile.fields)).toContain('First_Touch_Channel__c');
   });
 
+  it('reads where the money is: the amount field, a currency field, conditions', () => {
+    const shipped = loadSalesforceProfile(SHIPPED, env);
+    expect('profile' in shipped && shipped.profile.amounts).toEqual({
+      amount: 'Amount',
+      where: [{ field: 'StageName', values: ['Closed Won'] }],
+    });
+    const base = {
+      connector: 'salesforce',
+      auth: { flow: 'client-credentials', clientId: 'a', clientSecret: 'b' },
+      object: 'Opportunity',
+      externalId: 'Ref__c',
+      versionField: 'Version__c',
+      fields: { Description: { value: 'linked by Context Bridge' } },
+    };
+    const read = (amounts: unknown) => readSalesforceProfile({ ...base, amounts }, 'sf.yaml', {});
+    const multi = read({
+      amount: 'Amount',
+      currency: 'CurrencyIsoCode',
+      where: { IsWon: true, StageName: ['Closed Won', 'Invoiced'], Probability: 100 },
+    });
+    expect('profile' in multi && multi.profile.amounts).toEqual({
+      amount: 'Amount',
+      currency: 'CurrencyIsoCode',
+      where: [
+        { field: 'IsWon', values: [true] },
+        { field: 'StageName', values: ['Closed Won', 'Invoiced'] },
+        { field: 'Probability', values: [100] },
+      ],
+    });
+    const problems = (amounts: unknown) => {
+      const r = read(amounts);
+      return 'problems' in r ? r.problems.map((p) => `${p.key}: ${p.message}`) : [];
+    };
+    expect(problems('Amount')).toEqual([
+      'amounts: must be a mapping: amount (a field), currency, where',
+    ]);
+    expect(
+      problems({ currency: 'Currency Code', where: { 'Stage Name': 'x', IsWon: [], x: {} }, y: 1 }),
+    ).toEqual([
+      'amounts.y: unknown key (expected one of amount, currency, where)',
+      'amounts.amount: must be a field API name, e.g. Amount or CurrencyIsoCode',
+      'amounts.currency: must be a field API name, e.g. Amount or CurrencyIsoCode',
+      'amounts.where.Stage Name: is not a field API name',
+      'amounts.where.IsWon: must be a value or a non-empty list of values',
+      'amounts.where.x: must be a value or a non-empty list of values',
+    ]);
+  });
+
   it('upserts from the fields a link job carries what it upserts from the whole record', () => {
     const read = loadSalesforceProfile(SHIPPED, env);
     if ('problems' in read) throw new Error(JSON.stringify(read.problems));

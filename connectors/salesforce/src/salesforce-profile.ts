@@ -30,6 +30,18 @@ export type SalesforceAuth =
 
 export const AUTH_FLOWS = ['jwt', 'client-credentials', 'password'] as const;
 
+/**
+ * Where a CRM record's money is: its amount field (Opportunity's `Amount`), the ISO currency
+ * field of a multi-currency org (`CurrencyIsoCode`; without it the amount is taken in the
+ * order's currency), and conditions every record must meet for its amount to count (say
+ * `StageName: Closed Won`): a record that does not meet them reports no amount.
+ */
+export interface CrmAmountsProfile {
+  amount: string;
+  currency?: string;
+  where: { field: string; values: (string | number | boolean)[] }[];
+}
+
 /** A configured Salesforce org and the object context links are upserted into. */
 export interface SalesforceProfile {
   /** The file's name without `.yaml`: what deliveries and document links record. */
@@ -58,6 +70,11 @@ export interface SalesforceProfile {
   bulkThreshold: number;
   /** How long a Bulk API 2.0 job is waited for before its records are retried. */
   bulkTimeoutSeconds: number;
+  /**
+   * Where the record's money is, read back after each upsert (see CrmAmountsProfile): reports
+   * set the CRM's figure beside the shop's, AR's and GL's.
+   */
+  amounts?: CrmAmountsProfile;
   /**
    * The record's Account, found by an External ID field of Account (the shop's customer id):
    * set as the relationship, so Account roll-up summary fields add up its orders.
@@ -105,6 +122,7 @@ export function readSalesforceProfile(
       'bulkThreshold',
       'bulkTimeoutSeconds',
       'account',
+      'amounts',
     ],
     '',
     problem,
@@ -168,6 +186,7 @@ export function readSalesforceProfile(
       from: String(a.from),
     };
   }
+  const amounts = at.amounts === undefined ? undefined : readAmounts(at.amounts, problem);
   if (problems.length > 0 || !auth) return { problems: problems.map((p) => ({ file, ...p })) };
   return {
     profile: {
@@ -183,8 +202,50 @@ export function readSalesforceProfile(
       bulkThreshold: bulkThreshold as number,
       bulkTimeoutSeconds: bulkTimeoutSeconds as number,
       ...(account ? { account } : {}),
+      ...(amounts ? { amounts } : {}),
     },
   };
+}
+
+function readAmounts(
+  input: unknown,
+  report: (key: string, message: string) => void,
+): CrmAmountsProfile | undefined {
+  if (!isRecord(input)) {
+    report('amounts', 'must be a mapping: amount (a field), currency, where');
+    return undefined;
+  }
+  let ok = true;
+  const problem = (key: string, message: string) => {
+    ok = false;
+    report(key, message);
+  };
+  unknownKeys(input, ['amount', 'currency', 'where'], 'amounts', problem);
+  const field = (key: 'amount' | 'currency'): string | undefined => {
+    const value = input[key];
+    if (value === undefined && key === 'currency') return undefined;
+    if (typeof value === 'string' && API_NAME.test(value)) return value;
+    problem(`amounts.${key}`, 'must be a field API name, e.g. Amount or CurrencyIsoCode');
+    return undefined;
+  };
+  const amount = field('amount');
+  const currency = field('currency');
+  const where: CrmAmountsProfile['where'] = [];
+  if (input.where !== undefined && !isRecord(input.where))
+    problem('amounts.where', 'must be a mapping of field to a value or a list of values');
+  const scalar = (v: unknown): v is string | number | boolean =>
+    typeof v === 'string' ||
+    typeof v === 'boolean' ||
+    (typeof v === 'number' && Number.isFinite(v));
+  for (const [name, condition] of Object.entries(isRecord(input.where) ? input.where : {})) {
+    if (!API_NAME.test(name)) problem(`amounts.where.${name}`, 'is not a field API name');
+    else if (scalar(condition)) where.push({ field: name, values: [condition] });
+    else if (Array.isArray(condition) && condition.length > 0 && condition.every(scalar))
+      where.push({ field: name, values: condition });
+    else problem(`amounts.where.${name}`, 'must be a value or a non-empty list of values');
+  }
+  if (!ok || !amount) return undefined;
+  return { amount, ...(currency ? { currency } : {}), where };
 }
 
 function readAuth(

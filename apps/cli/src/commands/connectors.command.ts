@@ -94,7 +94,7 @@ export function salesforceCheckReport(profile: SalesforceProfile, check: Salesfo
     `  crm: ${profile.object} ${
       check.problems.length
         ? `FAILED\n    - ${check.problems.join('\n    - ')}`
-        : `ok (fields there and writable, ${profile.externalId} an external id)`
+        : `ok (fields there and writable, ${profile.externalId} an external id${profile.amounts ? ', amount fields there' : ''})`
     }`,
     `    ${check.upsert.method} ${check.upsert.path}`,
     `      record: ${JSON.stringify(check.upsert.record)}`,
@@ -143,8 +143,15 @@ export function profileSummary(profile: OdbcProfile): string {
 export function salesforceSummary(profile: SalesforceProfile): string {
   return [
     `${profile.name} (${shown(profile.file)}): valid, Salesforce REST API ${profile.apiVersion} at ${profile.auth.loginUrl}, ${profile.auth.flow} flow`,
-    `  crm: upserts ${profile.object} by ${profile.externalId} (version in ${profile.versionField}) sets ${Object.keys(profile.fields).join(', ')}; stops at ${Math.round(profile.maxApiUsage * 100)} % of the daily API requests`,
+    `  crm: upserts ${profile.object} by ${profile.externalId} (version in ${profile.versionField}) sets ${Object.keys(profile.fields).join(', ')}${crmFigure(profile)}; stops at ${Math.round(profile.maxApiUsage * 100)} % of the daily API requests`,
   ].join('\n');
+}
+
+/** Where a Salesforce profile reads its money back from, as the summary says it. */
+function crmFigure({ amounts }: SalesforceProfile): string {
+  if (!amounts) return '';
+  const where = amounts.where.map((w) => `${w.field} = ${w.values.join(' or ')}`);
+  return `; reads back ${amounts.amount}${amounts.currency ? ` in ${amounts.currency}` : ''}${where.length ? ` while ${where.join(' and ')}` : ''}`;
 }
 
 /** The story order's newest context version: the example the dry run writes. */
