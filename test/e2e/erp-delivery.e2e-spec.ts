@@ -533,29 +533,37 @@ describe('ERP delivery: events on Kafka → engine → BullMQ → worker → row
     });
 
     // The read path: after linking, the worker read back what each ERP holds (order total,
-    // invoice, revenue lines only), and the reconciliation report sets it beside the context.
+    // invoice, revenue lines only) and the CRM (the Opportunity's amount), and the
+    // reconciliation report sets it beside the context.
+    const opportunity = salesforce
+      .recordsOf('Opportunity')
+      .find((r) => r.Context_Reference_Id__c === context.contextReferenceId)!;
     const client = createClickHouse(config.clickhouse);
     try {
-      const readings = await poll('ERP amounts read back', async () => {
+      const readings = await poll('ERP and CRM amounts read back', async () => {
         const found = await new ErpAmountStore(client).ofContext(context.contextReferenceId);
         const newest = found.filter((r) => r.version === context.version);
-        return newest.length === 9 ? newest : undefined;
+        return newest.length === 10 ? newest : undefined;
       });
       const eur = (connector: string) => (connector === 'odoo' ? '' : 'EUR');
       expect(
         readings.map((r) => [r.connector, r.target, r.document, r.currency, r.amount]),
       ).toEqual(
-        ['erpnext', 'odoo', 'sample-erp'].flatMap((connector) => [
-          [connector, 'ar', order.invoiceNo, eur(connector), '249.90'],
-          [
-            connector,
-            'gl',
-            order.journalId,
-            connector === 'erpnext' ? '' : eur(connector),
-            '210.00',
-          ],
-          [connector, 'om', order.orderId, eur(connector), '249.90'],
-        ]),
+        ['erpnext', 'odoo', 'salesforce', 'sample-erp'].flatMap((connector) =>
+          connector === 'salesforce'
+            ? [[connector, 'crm', opportunity.Id, '', '249.90']]
+            : [
+                [connector, 'ar', order.invoiceNo, eur(connector), '249.90'],
+                [
+                  connector,
+                  'gl',
+                  order.journalId,
+                  connector === 'erpnext' ? '' : eur(connector),
+                  '210.00',
+                ],
+                [connector, 'om', order.orderId, eur(connector), '249.90'],
+              ],
+        ),
       );
       const placed = Date.parse(context.order.placedAt);
       const report = await erpReconciliation(client, {
@@ -564,13 +572,17 @@ describe('ERP delivery: events on Kafka → engine → BullMQ → worker → row
         differences: 10,
       });
       // Other tests' story orders share the placed time: every one agrees with its ERPs.
-      for (const connector of ['erpnext', 'odoo', 'sample-erp']) {
+      for (const connector of ['erpnext', 'odoo', 'salesforce', 'sample-erp']) {
         const rows = report.rows.filter((r) => r.connector === connector);
-        expect(rows.map((r) => [r.target, r.currency])).toEqual([
-          ['ar', 'EUR'],
-          ['gl', 'EUR'],
-          ['om', 'EUR'],
-        ]);
+        expect(rows.map((r) => [r.target, r.currency])).toEqual(
+          connector === 'salesforce'
+            ? [['crm', 'EUR']]
+            : [
+                ['ar', 'EUR'],
+                ['gl', 'EUR'],
+                ['om', 'EUR'],
+              ],
+        );
         for (const row of rows)
           expect(row).toMatchObject({ differing: 0, erp: row.context, difference: '0.00' });
       }

@@ -234,4 +234,77 @@ describe('revenue attribution across modules on ClickHouse', () => {
       after.rows.length,
     );
   });
+
+  it('sets what the CRM holds beside the modules, for the orders it reported', async () => {
+    const august = { from: new Date('2026-08-01T00:00:00Z'), to: new Date('2026-09-01T00:00:00Z') };
+    const written = generatedRecords({
+      seed: 23,
+      journeys: 80,
+      start: '2026-08-01',
+      days: 10,
+      includeStory: false,
+      idPrefix: 'crm-',
+    });
+    await new ContextRecordStore(client).write(written);
+    const newest = newestVersions(written).filter(
+      (r) => Date.parse(r.order.placedAt) >= august.from.getTime(),
+    );
+    // Every second order is in the CRM, at 90 % of its total since a discount there; the read
+    // before it (an older one, at the full total) no longer counts.
+    const reported = new Map<string, number>();
+    const reading = (r: ContextRecord, cents: number, readMs: number, extra = {}) => ({
+      context_reference_id: r.contextReferenceId,
+      connector: 'salesforce',
+      target: 'crm',
+      document: `006${r.order.orderId}`,
+      currency: '',
+      read_ms: readMs,
+      version: r.version,
+      amount_micros: String(cents * 10_000),
+      rows: 1,
+      ...extra,
+    });
+    const rows = newest.flatMap((r, i) => {
+      if (i % 2 === 1) return [];
+      const discounted = Math.round(cents(r.amounts.ordered) * 0.9);
+      reported.set(r.contextReferenceId, discounted);
+      return [reading(r, cents(r.amounts.ordered), 1_000), reading(r, discounted, 2_000)];
+    });
+    // Not CRM, or not in the order's currency: counts against nothing.
+    const [odd, other] = newest.filter((_, i) => i % 2 === 1);
+    rows.push({ ...reading(odd, 999_99, 3_000), target: 'om' });
+    rows.push(reading(other, 999_99, 3_000, { currency: 'JPY' }));
+    await client.insert({ table: 'erp_amounts', format: 'JSONEachRow', values: rows });
+
+    const query = { ...august, model: 'linear' as AttributionModel, by: 'campaign' as const };
+    const report = await revenueAttribution(client, { ...query, limit: 1000, offset: 0 });
+    const want = new Map<string, { orders: number; amount: number }>();
+    for (const r of newest) {
+      const crm = reported.get(r.contextReferenceId);
+      if (crm === undefined) continue;
+      for (const w of r.attribution.linear) {
+        const key = `${r.amounts.currency}|${w.campaign ?? ''}`;
+        const g = want.get(key) ?? { orders: 0, amount: 0 };
+        g.orders += w.weight;
+        g.amount += w.weight * crm;
+        want.set(key, g);
+      }
+    }
+    expect(report.rows.filter((r) => r.crm !== null)).toHaveLength(want.size);
+    for (const row of report.rows) {
+      const g = want.get(`${row.currency}|${row.key ?? ''}`);
+      if (!g) {
+        expect(row.crm).toBeNull();
+        continue;
+      }
+      expect(row.crm!.orders).toBeCloseTo(g.orders, 1);
+      expect(Math.abs(cents(row.crm!.amount) - g.amount)).toBeLessThanOrEqual(1);
+    }
+    const [total] = report.totals;
+    expect(total.crm).toEqual({
+      amount: ([...reported.values()].reduce((n, c) => n + c, 0) / 100).toFixed(2),
+      orders: reported.size,
+    });
+    expect(report.totals).toHaveLength(1);
+  });
 });

@@ -104,7 +104,7 @@ function answers(): DemoAnswers {
           ordered: amounts('50.00'),
           invoiced: amounts('50.00'),
           postedRevenue: amounts('42.02'),
-          crm: null,
+          crm: { amount: '45.00', orders: 0.5 },
           differences: {
             invoicedMinusOrdered: amounts('0.00'),
             postedMinusInvoiced: amounts('-7.98'),
@@ -118,7 +118,7 @@ function answers(): DemoAnswers {
           ordered: amounts('350.00', '300.00'),
           invoiced: amounts('350.00'),
           postedRevenue: amounts('294.12'),
-          crm: null,
+          crm: { amount: '45.00', orders: 0.5 },
           differences: {
             invoicedMinusOrdered: amounts('0.00'),
             postedMinusInvoiced: amounts('-55.88'),
@@ -170,8 +170,9 @@ describe('renderDemoReport', () => {
     expect(report).toMatch(
       /^ {2}spring-espresso +1\.5 +300\.00 \/ 250\.00 +300\.00 \/ 300\.00 +252\.10 \/ 252\.10 +not reported$/m,
     );
-    expect(report).toMatch(/^ {2}\(no campaign\) +0\.5 /m);
-    expect(report).toMatch(/^ {2}total +2\.0 +350\.00 \/ 300\.00 /m);
+    // What the CRM holds, over the orders it reported.
+    expect(report).toMatch(/^ {2}\(no campaign\) +0\.5 .* 45\.00 \(0\.5 orders\)$/m);
+    expect(report).toMatch(/^ {2}total +2\.0 +350\.00 \/ 300\.00 .* 45\.00 \(0\.5 orders\)$/m);
     expect(report).toContain('High-intent signals against close rate (4 journeys, 25.0 % ordered)');
     expect(report).toMatch(/^ {2}started the checkout +2 +50\.0 % +0\.0 % +2\.00×$/m);
   });

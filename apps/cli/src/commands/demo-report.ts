@@ -177,7 +177,7 @@ function revenueSection(a: DemoAnswers): string {
           both(r.ordered),
           both(r.invoiced),
           both(r.postedRevenue),
-          r.crm ? both(r.crm) : 'not reported',
+          r.crm ? `${money(r.crm.amount)} (${r.crm.orders.toFixed(1)} orders)` : 'not reported',
         ]),
         '  ',
       ),

@@ -113,14 +113,16 @@ export class ReportsController {
   @Get('revenue-attribution')
   @PeriodReport()
   @ApiOperation({
-    summary: 'Revenue by campaign or channel across the shop, AR and GL, gross and net',
+    summary: 'Revenue by campaign or channel across the shop, AR, GL and CRM, gross and net',
     description:
       'Orders placed in [from, to), each in its newest version, their amounts split by the weights of one attribution model ' +
       '(first-touch, last-touch, linear, time-decay, position-based) per channel or campaign. For every row: the orders credited ' +
       "(sum of weights), the shop's order totals, AR's invoiced amounts and GL's revenue-account postings, each gross and net, " +
       'and the differences between modules (AR − shop, GL − AR; GL revenue is usually net of tax). Net: a return and its refund ' +
       'reduce once (the larger counts), an order never paid (payment failed, cancelled) counts 0, GL net is credits less debits. ' +
-      'CRM amounts are not reported back yet (null). totals: per currency, the same amounts unattributed. Rows sorted by net ' +
+      'crm: what the CRM holds for the orders it reported (a Salesforce profile with amounts reads the Opportunity amount back ' +
+      'after each upsert), in the order currency, with how many orders that is (weighted); null when it reported none. ' +
+      'totals: per currency, the same amounts unattributed. Rows sorted by net ' +
       'ordered revenue, paginated with limit and offset (page.hasMore).',
   })
   @ApiResponse({ status: 200, description: '{ from, to, model, by, rows, totals, page }' })
@@ -144,11 +146,13 @@ export class ReportsController {
   @Get('erp-reconciliation')
   @PeriodReport()
   @ApiOperation({
-    summary: 'ERP figures against the context: order totals, invoiced amounts, posted revenue',
+    summary:
+      'ERP and CRM figures against the context: order totals, invoiced amounts, posted revenue, CRM amounts',
     description:
       'For orders placed in [from, to), per connector, module and currency: the money the ERP documents hold as the worker ' +
       "read them back after linking (om: the order's total; ar: the invoices; gl: the journals' revenue lines, credit less " +
-      "debit) against the context's newest version (the shop's order total, invoiced amount, GL revenue net), how many " +
+      "debit; crm: the CRM record's amount) against the context's newest version (the shop's order total, invoiced amount, " +
+      'GL revenue net; the order total for crm), how many ' +
       'contexts were read and how many disagree, and the largest per-context differences (ERP − context). Only modules ' +
       'whose connector profile names its amounts are read.',
   })

@@ -16,7 +16,10 @@ export interface ErpReconciliationQuery {
 /** One connector module's figures against the context's, in one currency. */
 export interface ErpReconciliationRow {
   connector: string;
-  /** om: order totals against the shop's; ar: invoiced; gl: posted revenue (credit less debit). */
+  /**
+   * om: order totals against the shop's; ar: invoiced; gl: posted revenue (credit less debit);
+   * crm: the CRM record's amount (an Opportunity's) against the shop's order total.
+   */
   target: string;
   currency: string;
   /** Contexts with an ERP reading. */
@@ -48,8 +51,8 @@ export interface ErpReconciliation {
 /**
  * What each ERP module holds for the period's orders, next to what the context took from the
  * events: per context, the newest reading of each document the worker linked (summed per
- * currency), against the newest version's order total (om), invoiced amount (ar) or revenue
- * credited less debited (gl). An ERP that names no currency is taken to use the order's; an
+ * currency), against the newest version's order total (om, and crm), invoiced amount (ar) or
+ * revenue credited less debited (gl). An ERP that names no currency is taken to use the order's; an
  * amount in another currency than the order's counts against nothing.
  */
 export async function erpReconciliation(
@@ -120,7 +123,8 @@ function comparedAmounts(query: Pick<ErpReconciliationQuery, 'from' | 'to'>): Sq
   return sql`SELECT context_reference_id, connector, target,
       if(erp_currency = '', currency, erp_currency) AS compared_currency,
       if(erp_currency = '' OR erp_currency = currency,
-        multiIf(target = 'om', ordered_gross, target = 'ar', ar_gross, gl_net), 0) AS context_micros,
+        multiIf(target IN ('om', 'crm'), ordered_gross, target = 'ar', ar_gross, gl_net), 0)
+        AS context_micros,
       erp_micros
     FROM (
       SELECT context_reference_id, connector, target, erp_currency, sum(amount) AS erp_micros
@@ -128,7 +132,7 @@ function comparedAmounts(query: Pick<ErpReconciliationQuery, 'from' | 'to'>): Sq
         SELECT context_reference_id, connector, target, document, currency AS erp_currency,
           argMax(amount_micros, read_ms) AS amount
         FROM erp_amounts
-        WHERE target IN ('om', 'ar', 'gl') AND context_reference_id IN (${referencesWithAmounts(query)})
+        WHERE target IN ('om', 'ar', 'gl', 'crm') AND context_reference_id IN (${referencesWithAmounts(query)})
         GROUP BY context_reference_id, connector, target, document, currency
       )
       GROUP BY context_reference_id, connector, target, erp_currency

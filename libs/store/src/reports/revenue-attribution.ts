@@ -29,8 +29,12 @@ export interface ModuleAmounts {
   invoiced: GrossAndNet;
   /** GL: posted to revenue accounts (usually net of tax). */
   postedRevenue: GrossAndNet;
-  /** CRM amounts: none are reported back to the store yet. */
-  crm: null;
+  /**
+   * What the CRM holds (an Opportunity's amount, read back after each upsert) for the orders
+   * it reported, in their currency, and how many orders that is (weighted like `orders`);
+   * null when the CRM reported none of them.
+   */
+  crm: { amount: string; orders: number } | null;
   /** Where the modules disagree: AR − shop, GL − AR. */
   differences: { invoicedMinusOrdered: GrossAndNet; postedMinusInvoiced: GrossAndNet };
 }
@@ -58,7 +62,11 @@ const AMOUNTS = [
   'gl_gross',
   'gl_net',
 ] as const;
-type AmountColumns = Record<(typeof AMOUNTS)[number], string | number>;
+type AmountColumns = Record<(typeof AMOUNTS)[number], string | number> & {
+  /** What the CRM holds, micro-units, and the orders it reported. */
+  crm_total: string | number;
+  crm_orders: string | number;
+};
 
 /** Each context's newest version placed in the period, with its amounts (micro-units). */
 export function newestAmounts(query: Pick<RevenueAttributionQuery, 'from' | 'to'>): SqlFragment {
@@ -68,6 +76,33 @@ export function newestAmounts(query: Pick<RevenueAttributionQuery, 'from' | 'to'
     FROM context_amounts
     WHERE ${placedWithin(query)}
     GROUP BY context_reference_id`;
+}
+
+/**
+ * Each context's newest amounts (see newestAmounts) with what the CRM holds for it: per CRM
+ * record the newest reading, summed over the context's records in the order's currency (a
+ * reading in another currency counts against nothing); `crm_reported` is 1 when there is one
+ * (0 and 0 otherwise).
+ */
+function newestWithCrm(query: Pick<RevenueAttributionQuery, 'from' | 'to'>): SqlFragment {
+  return sql`SELECT * FROM (${newestAmounts(query)})
+    ALL LEFT JOIN (
+      SELECT context_reference_id, sum(reading) AS crm_micros, 1 AS crm_reported
+      FROM (
+        SELECT context_reference_id, connector, document, currency AS crm_currency,
+          argMax(amount_micros, read_ms) AS reading
+        FROM erp_amounts
+        WHERE target = 'crm' AND context_reference_id IN (${referencesWithAmounts(query)})
+        GROUP BY context_reference_id, connector, document, currency
+      )
+      ALL INNER JOIN (
+        SELECT context_reference_id, argMax(currency, version) AS order_currency
+        FROM context_amounts WHERE ${placedWithin(query)}
+        GROUP BY context_reference_id
+      ) USING (context_reference_id)
+      WHERE crm_currency = '' OR crm_currency = order_currency
+      GROUP BY context_reference_id
+    ) USING (context_reference_id)`;
 }
 
 /**
@@ -97,7 +132,9 @@ export async function revenueAttribution(
   );
   const rows = await selectRows<AmountColumns & { currency: string; key: string; orders: number }>(
     client,
-    sql`SELECT currency, key, sum(weight) AS orders, ${weighted}
+    sql`SELECT currency, key, sum(weight) AS orders, ${weighted},
+        toInt64(round(sum(weight * toFloat64(crm_micros)))) AS crm_total,
+        sum(weight * crm_reported) AS crm_orders
       FROM (
         SELECT context_reference_id, version AS newest, ${key} AS key, weight
         FROM context_attribution
@@ -106,7 +143,7 @@ export async function revenueAttribution(
         -- a replay's repeated rows count once
         LIMIT 1 BY context_reference_id, version, channel, campaign
       )
-      ALL INNER JOIN (${newestAmounts(query)}) USING (context_reference_id, newest)
+      ALL INNER JOIN (${newestWithCrm(query)}) USING (context_reference_id, newest)
       GROUP BY currency, key
       ORDER BY currency, ordered_net DESC, key
       LIMIT ${query.offset}, ${query.limit + 1}`,
@@ -114,8 +151,9 @@ export async function revenueAttribution(
   const totals = await selectRows<AmountColumns & { currency: string; orders: string }>(
     client,
     sql`SELECT currency, count() AS orders,
-        ${raw(AMOUNTS.map((a) => `sum(${a}) AS ${a}`).join(', '))}
-      FROM (${newestAmounts(query)})
+        ${raw(AMOUNTS.map((a) => `sum(${a}) AS ${a}`).join(', '))},
+        sum(crm_micros) AS crm_total, sum(crm_reported) AS crm_orders
+      FROM (${newestWithCrm(query)})
       GROUP BY currency ORDER BY currency`,
   );
   return {
@@ -143,7 +181,13 @@ function modules(row: AmountColumns): ModuleAmounts {
     ordered: pair(...ordered),
     invoiced: pair(...invoiced),
     postedRevenue: pair(...posted),
-    crm: null,
+    crm:
+      Number(row.crm_orders) > 0
+        ? {
+            amount: fromMicros(m('crm_total'), 2),
+            orders: Math.round(Number(row.crm_orders) * 100) / 100,
+          }
+        : null,
     differences: {
       invoicedMinusOrdered: pair(invoiced[0] - ordered[0], invoiced[1] - ordered[1]),
       postedMinusInvoiced: pair(posted[0] - invoiced[0], posted[1] - invoiced[1]),
