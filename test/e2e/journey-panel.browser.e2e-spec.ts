@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { ORDER_12345 } from '@ctxb/simulation';
-import { DeliveryLogStore } from '@ctxb/store';
+import { DeliveryLogStore, ErpAmountStore } from '@ctxb/store';
 import { panelLink } from '@ctxb/panel';
 import { order12345Records, storyDelivery } from '../support/order-12345-records';
 import { DEMO_API_KEY, startQueryApi, type QueryApi } from '../support/query-api';
@@ -41,7 +41,20 @@ describe('journey panel in a real browser (headless Chromium)', () => {
     app = await startQueryApi(
       records,
       { key: 'none', scopes: [] },
-      (_store, client) => new DeliveryLogStore(client).write([storyDelivery()]),
+      async (_store, client) => {
+        // The order header linked, its total read back from the ERP; the CRM's amount differs.
+        const linked = storyDelivery({
+          amounts: [{ document: ORDER_12345.orderId, currency: '', amount: '249.90', rows: 1 }],
+        });
+        const crm = storyDelivery({
+          connector: 'salesforce',
+          target: 'crm',
+          recordIds: ['006000000000001AAA'],
+          amounts: [{ document: '006000000000001AAA', currency: '', amount: '224.91', rows: 1 }],
+        });
+        await new DeliveryLogStore(client).write([linked, crm]);
+        await new ErpAmountStore(client).write([linked, crm]);
+      },
       (c) => {
         c.panel.frameAncestors = [allowedOrigin];
       },
@@ -101,6 +114,13 @@ describe('journey panel in a real browser (headless Chromium)', () => {
     const states = await page.locator('#states tbody td:first-child').allTextContents();
     expect(states).toEqual(newest.state.history.map((h) => h.state));
     expect(await page.locator('#documents').textContent()).toContain('sample-erp order 12345');
+    // What each system holds against the context: the ERP agrees, the CRM does not.
+    expect(await page.locator('#documents table.money tr.agrees').textContent()).toContain(
+      'sample-erp order 12345249.90 EUR249.90agrees',
+    );
+    expect(await page.locator('#documents table.money tr.differs').textContent()).toContain(
+      'differs by -24.99',
+    );
     // The stylesheet applied (served by the gateway itself, allowed by the CSP).
     expect(await page.evaluate('getComputedStyle(document.body).maxWidth')).toBe('760px');
     expect(blocked).toEqual([]);

@@ -3,6 +3,7 @@ import { Channel } from '@ctxb/events';
 import { ORDER_12345, order12345Records } from '@ctxb/simulation';
 import {
   escapeHtml,
+  moneyChecks,
   PENDING_RELOAD_SECONDS,
   renderJourneyPanel,
   renderPendingPanel,
@@ -44,6 +45,97 @@ describe('journey panel page', () => {
     expect(html).toContain(
       '<strong>salesforce</strong> CRM record <code>006000000000001AAA</code>',
     );
+  });
+
+  it("sets what each system holds against the context's figure for it", () => {
+    const held = [
+      { connector: 'sample-erp', target: 'om', document: '12345', currency: '', amount: '249.90' },
+      {
+        connector: 'sample-erp',
+        target: 'ar',
+        document: 'INV-1',
+        currency: 'EUR',
+        amount: '100.00',
+      },
+      {
+        connector: 'sample-erp',
+        target: 'ar',
+        document: 'INV-2',
+        currency: 'EUR',
+        amount: '149.90',
+      },
+      {
+        connector: 'sample-erp',
+        target: 'gl',
+        document: 'JE-12345',
+        currency: '',
+        amount: '210.00',
+      },
+      { connector: 'salesforce', target: 'crm', document: '006A', currency: '', amount: '224.91' },
+      { connector: 'odoo', target: 'om', document: '12345', currency: 'USD', amount: '270.00' },
+    ];
+    expect(moneyChecks(story, held)).toEqual([
+      {
+        connector: 'odoo',
+        target: 'om',
+        documents: ['12345'],
+        currency: 'USD',
+        held: '270.00',
+        context: null,
+        difference: null,
+        agrees: null,
+      },
+      {
+        connector: 'salesforce',
+        target: 'crm',
+        documents: ['006A'],
+        currency: 'EUR',
+        held: '224.91',
+        context: '249.90',
+        difference: '-24.99',
+        agrees: false,
+      },
+      {
+        connector: 'sample-erp',
+        target: 'ar',
+        documents: ['INV-1', 'INV-2'],
+        currency: 'EUR',
+        held: '249.90',
+        context: '249.90',
+        difference: '0.00',
+        agrees: true,
+      },
+      {
+        connector: 'sample-erp',
+        target: 'gl',
+        documents: ['JE-12345'],
+        currency: 'EUR',
+        held: '210.00',
+        context: '210.00',
+        difference: '0.00',
+        agrees: true,
+      },
+      {
+        connector: 'sample-erp',
+        target: 'om',
+        documents: ['12345'],
+        currency: 'EUR',
+        held: '249.90',
+        context: '249.90',
+        difference: '0.00',
+        agrees: true,
+      },
+    ]);
+    const page = renderJourneyPanel(story, [], held);
+    expect(page).toMatch(
+      /<tr class="differs"><td><strong>salesforce<\/strong> CRM record <code>006A<\/code><\/td><td>224\.91 EUR<\/td><td>249\.90<\/td><td>differs by -24\.99<\/td><\/tr>/,
+    );
+    expect(page).toContain(
+      '<code>INV-1, INV-2</code></td><td>249.90 EUR</td><td>249.90</td><td>agrees</td>',
+    );
+    expect(page).toContain('<td>270.00 USD</td><td>—</td><td>not compared</td>');
+    // Without readings, no table.
+    expect(html).not.toContain('class="money"');
   });
 
   it('loads nothing from elsewhere and runs no script', () => {

@@ -1,4 +1,10 @@
-import { ATTRIBUTION_MODELS, type ContextRecord, type Touchpoint } from '@ctxb/context';
+import {
+  ATTRIBUTION_MODELS,
+  fromMicros,
+  toMicros,
+  type ContextRecord,
+  type Touchpoint,
+} from '@ctxb/context';
 import { Channel } from '@ctxb/events';
 
 /** An ERP or CRM record a context was written into (from the delivery log). */
@@ -6,6 +12,31 @@ export interface LinkedRecord {
   connector: string;
   target: string;
   id: string;
+}
+
+/** What an ERP or CRM module holds of the order's money, as the worker read it back. */
+export interface HeldAmount {
+  connector: string;
+  target: string;
+  document: string;
+  /** ISO code; empty when the system names none (taken as the order's). */
+  currency: string;
+  amount: string;
+}
+
+/** One system's figure for the order against the context's, in the order's currency. */
+export interface MoneyCheck {
+  connector: string;
+  target: string;
+  documents: string[];
+  currency: string;
+  held: string;
+  /** The context's figure for that module; null when the system holds another currency. */
+  context: string | null;
+  /** held − context; null without a context figure. */
+  difference: string | null;
+  /** Whether they are equal; null without a context figure. */
+  agrees: boolean | null;
 }
 
 const TARGET_NAMES: Record<string, string> = {
@@ -60,10 +91,15 @@ function colour(channel: string, channels: string[]): string {
 /**
  * The journey panel of one context, as a whole HTML page (pure): the order, a timeline of its
  * sessions and touchpoints across days, attribution per model as a chart, the signals, the
- * order's state history and the ERP and CRM records it is linked to. Styles come from
+ * order's state history, the ERP and CRM records it is linked to and the money they hold
+ * against the context's (see moneyChecks). Styles come from
  * `/panel/assets/panel.css`; no script, no external asset.
  */
-export function renderJourneyPanel(record: ContextRecord, linked: readonly LinkedRecord[]): string {
+export function renderJourneyPanel(
+  record: ContextRecord,
+  linked: readonly LinkedRecord[],
+  held: readonly HeldAmount[] = [],
+): string {
   const e = escapeHtml;
   const { order, journey, signals } = record;
   const sessions = record.sessions.items;
@@ -150,9 +186,77 @@ export function renderJourneyPanel(record: ContextRecord, linked: readonly Linke
 <section id="attribution"><h2>Attribution</h2>${attributionChart(record, channels)}</section>
 <section id="signals"><h2>Signals</h2><ul>${signalItems.map((s) => `<li>${e(s)}</li>`).join('')}</ul></section>
 <section id="states"><h2>Order state</h2><table><thead><tr><th>state</th><th>since</th><th>moved by</th><th>time in it</th></tr></thead><tbody>${states}</tbody></table></section>
-<section id="documents"><h2>ERP and CRM records</h2>${links}</section>
+<section id="documents"><h2>ERP and CRM records</h2>${links}${moneyTable(moneyChecks(record, held))}</section>
 <footer class="muted">Context Bridge · as of ${e(utc(record.asOf))}</footer>
 </body></html>`;
+}
+
+/**
+ * Per connector and module, what the system holds of the order (its documents' newest
+ * readings, summed per currency) against the context's figure for it: the order total (an
+ * ERP order, a CRM record), the invoiced amount (AR), revenue credited less debited (GL). A
+ * reading without a currency is in the order's; one in another currency is not compared.
+ */
+export function moneyChecks(record: ContextRecord, held: readonly HeldAmount[]): MoneyCheck[] {
+  const a = record.amounts;
+  const orderCurrency = a.currency ?? record.order.currency ?? '';
+  const contextFigure = (target: string): bigint | null => {
+    const micros = (value: string | null) => BigInt(toMicros(value) ?? '0');
+    if (target === 'om' || target === 'crm') return a.ordered === null ? null : micros(a.ordered);
+    if (target === 'ar') return micros(a.invoiced);
+    if (target === 'gl') return micros(a.revenueCredited) - micros(a.revenueDebited);
+    return null;
+  };
+  const groups = new Map<string, { documents: Set<string>; micros: bigint; h: HeldAmount }>();
+  for (const h of held) {
+    const currency = h.currency === '' ? orderCurrency : h.currency;
+    const key = `${h.connector}|${h.target}|${currency}`;
+    const group = groups.get(key) ?? {
+      documents: new Set<string>(),
+      micros: 0n,
+      h: { ...h, currency },
+    };
+    group.documents.add(h.document);
+    group.micros += BigInt(toMicros(h.amount) ?? '0');
+    groups.set(key, group);
+  }
+  return [...groups.values()]
+    .sort((x, y) =>
+      `${x.h.connector}|${x.h.target}|${x.h.currency}`.localeCompare(
+        `${y.h.connector}|${y.h.target}|${y.h.currency}`,
+      ),
+    )
+    .map(({ documents, micros, h }) => {
+      const figure = h.currency === orderCurrency ? contextFigure(h.target) : null;
+      return {
+        connector: h.connector,
+        target: h.target,
+        documents: [...documents].sort(),
+        currency: h.currency,
+        held: fromMicros(micros, 2),
+        context: figure === null ? null : fromMicros(figure, 2),
+        difference: figure === null ? null : fromMicros(micros - figure, 2),
+        agrees: figure === null ? null : micros === figure,
+      };
+    });
+}
+
+/** The money checks as a table: agreeing rows marked so, differences shown with their sign. */
+function moneyTable(checks: readonly MoneyCheck[]): string {
+  const e = escapeHtml;
+  if (checks.length === 0) return '';
+  const rows = checks
+    .map((c) => {
+      const verdict =
+        c.agrees === null ? 'not compared' : c.agrees ? 'agrees' : `differs by ${c.difference}`;
+      return `<tr class="${c.agrees === false ? 'differs' : c.agrees ? 'agrees' : 'other'}"><td><strong>${e(c.connector)}</strong> ${e(
+        TARGET_NAMES[c.target] ?? c.target,
+      )} <code>${e(c.documents.join(', '))}</code></td><td>${e(c.held)} ${e(c.currency)}</td><td>${e(
+        c.context ?? '—',
+      )}</td><td>${e(verdict)}</td></tr>`;
+    })
+    .join('');
+  return `<p class="muted">What each system holds of the order, read back after linking, against the context:</p><table class="money"><thead><tr><th>held in</th><th>amount</th><th>context</th><th></th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 /** The ERP and CRM records a context's reference was written into, as a list. */
@@ -266,10 +370,13 @@ h2 { font-size: 15px; margin: 20px 0 8px; border-bottom: 1px solid #d0d7de; padd
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: 3px 6px; border-bottom: 1px solid #eaeef2; }
 tr.discount td { background: #fff8c5; }
+table.money tr.differs td:last-child { color: #9a6700; font-weight: 600; }
+table.money tr.agrees td:last-child { color: #1a7f37; }
 svg { width: 100%; height: auto; }
 svg .label { font-size: 11px; fill: #59636e; }
 svg .tick { stroke: #eaeef2; }
 svg .placed { stroke: #1f2328; stroke-width: 2; }
 code { font-size: 12px; }
+footer { margin-top: 16px; }
 @media print { body { max-width: none; padding: 0; } section { break-inside: avoid; } }
 `;

@@ -66,10 +66,11 @@ export class PanelController {
     const check = checkPanelLink(secret, reference, expires, signature, Date.now());
     if (check === 'expired') throw new ForbiddenException('this journey panel link has expired');
     if (check === 'invalid') throw new ForbiddenException('this journey panel link is not valid');
-    const [newest, deliveries] = await this.store.read((s) =>
+    const [newest, deliveries, held] = await this.store.read((s) =>
       Promise.all([
         s.records.newestRecord(reference),
         s.deliveries.list({ contextReferenceId: reference, limit: 500 }),
+        s.erpAmounts.ofContext(reference),
       ]),
     );
     const linked = new Map<string, LinkedRecord>();
@@ -106,7 +107,7 @@ export class PanelController {
         .status(404)
         .set('retry-after', String(PENDING_RELOAD_SECONDS))
         .send(renderPendingPanel(reference, records));
-    else res.status(200).send(renderJourneyPanel(newest.record, records));
+    else res.status(200).send(renderJourneyPanel(newest.record, records, held));
   }
 }
 
