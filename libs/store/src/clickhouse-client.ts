@@ -9,6 +9,13 @@ import type { ClickHouseConfig } from '@ctxb/config';
 import type { SqlFragment } from './sql/sql';
 import { tabSeparatedRows, type TabSeparatedValue } from './sql/tab-separated';
 
+/**
+ * Settings every request of the store carries, so that 18.16 and current releases answer
+ * alike: 64-bit integers in JSON as strings (18.16's default; current releases write numbers,
+ * which lose digits past 2^53, and money is summed in Int64 micro-units).
+ */
+export const STORE_QUERY_SETTINGS = { output_format_json_quote_64bit_integers: 1 } as const;
+
 /** A client on the configured database; identifiers come from validated config, never input. */
 export function createClickHouse(config: ClickHouseConfig): ClickHouseClient {
   return createClient({
@@ -17,6 +24,7 @@ export function createClickHouse(config: ClickHouseConfig): ClickHouseClient {
     password: config.password,
     database: config.database,
     request_timeout: config.requestTimeoutMs,
+    clickhouse_settings: STORE_QUERY_SETTINGS,
     log: { level: ClickHouseLogLevel.OFF },
   });
 }
@@ -54,7 +62,10 @@ export async function insertTabSeparatedText(
   });
 }
 
-/** The rows of a query made with `sql` (JSONEachRow: 64-bit integers come back as strings). */
+/**
+ * The rows of a query made with `sql` (JSONEachRow: 64-bit integers come back as strings, see
+ * STORE_QUERY_SETTINGS).
+ */
 export async function selectRows<T>(client: ClickHouseClient, query: SqlFragment): Promise<T[]> {
   const result = await client.query({ query: query.text, format: 'JSONEachRow' });
   return result.json<T>();

@@ -94,8 +94,8 @@ async function ruleBasedShares(
         FROM context_attribution
         WHERE context_reference_id IN (${referencesPlaced(period)})
         LIMIT 1 BY context_reference_id, version, model, channel, campaign
-      )
-      ALL INNER JOIN (${newest(sql`context_reference_id, version AS newest`, period)})
+      ) AS weight_rows
+      ALL INNER JOIN (${newest(sql`context_reference_id, version AS newest`, period)}) AS order_rows
       USING (context_reference_id, newest)
       GROUP BY model, channel
       ORDER BY model, weight DESC, channel`,

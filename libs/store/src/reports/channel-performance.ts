@@ -215,8 +215,8 @@ async function touchShares(
       FROM (
         SELECT context_reference_id, version AS newest, position, channel FROM context_touchpoints
         WHERE context_reference_id IN (${referencesPlaced(query)})
-      )
-      ALL INNER JOIN (${newestOrders}) USING (context_reference_id, newest)
+      ) AS touch_rows
+      ALL INNER JOIN (${newestOrders}) AS order_rows USING (context_reference_id, newest)
       GROUP BY channel`,
   );
   const conversions = Number(summary?.conversions ?? 0);

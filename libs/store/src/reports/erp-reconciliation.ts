@@ -136,6 +136,6 @@ function comparedAmounts(query: Pick<ErpReconciliationQuery, 'from' | 'to'>): Sq
         GROUP BY context_reference_id, connector, target, document, currency
       )
       GROUP BY context_reference_id, connector, target, erp_currency
-    )
-    ALL INNER JOIN (${newestAmounts(query)}) USING (context_reference_id)`;
+    ) AS erp_rows
+    ALL INNER JOIN (${newestAmounts(query)}) AS context_rows USING (context_reference_id)`;
 }

@@ -85,8 +85,8 @@ async function fulfillmentTiers(
         FROM order_state_history
         WHERE context_reference_id IN (${referencesPlaced(period)})
         LIMIT 1 BY context_reference_id, version, position
-      )
-      ALL INNER JOIN (${orders}) USING (context_reference_id, newest)
+      ) AS history_rows
+      ALL INNER JOIN (${orders}) AS order_rows USING (context_reference_id, newest)
       GROUP BY context_reference_id, currency, total
       HAVING was_placed > 0`,
   );

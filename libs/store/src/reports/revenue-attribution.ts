@@ -85,7 +85,7 @@ export function newestAmounts(query: Pick<RevenueAttributionQuery, 'from' | 'to'
  * (0 and 0 otherwise).
  */
 function newestWithCrm(query: Pick<RevenueAttributionQuery, 'from' | 'to'>): SqlFragment {
-  return sql`SELECT * FROM (${newestAmounts(query)})
+  return sql`SELECT * FROM (${newestAmounts(query)}) AS context_rows
     ALL LEFT JOIN (
       SELECT context_reference_id, sum(reading) AS crm_micros, 1 AS crm_reported
       FROM (
@@ -94,15 +94,15 @@ function newestWithCrm(query: Pick<RevenueAttributionQuery, 'from' | 'to'>): Sql
         FROM erp_amounts
         WHERE target = 'crm' AND context_reference_id IN (${referencesWithAmounts(query)})
         GROUP BY context_reference_id, connector, document, currency
-      )
+      ) AS reading_rows
       ALL INNER JOIN (
         SELECT context_reference_id, argMax(currency, version) AS order_currency
         FROM context_amounts WHERE ${placedWithin(query)}
         GROUP BY context_reference_id
-      ) USING (context_reference_id)
+      ) AS currency_rows USING (context_reference_id)
       WHERE crm_currency = '' OR crm_currency = order_currency
       GROUP BY context_reference_id
-    ) USING (context_reference_id)`;
+    ) AS crm_rows USING (context_reference_id)`;
 }
 
 /**
@@ -142,8 +142,8 @@ export async function revenueAttribution(
           AND context_reference_id IN (${referencesWithAmounts(query)})
         -- a replay's repeated rows count once
         LIMIT 1 BY context_reference_id, version, channel, campaign
-      )
-      ALL INNER JOIN (${newestWithCrm(query)}) USING (context_reference_id, newest)
+      ) AS weight_rows
+      ALL INNER JOIN (${newestWithCrm(query)}) AS context_rows USING (context_reference_id, newest)
       GROUP BY currency, key
       ORDER BY currency, ordered_net DESC, key
       LIMIT ${query.offset}, ${query.limit + 1}`,
