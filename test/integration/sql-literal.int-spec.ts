@@ -1,15 +1,25 @@
 import fc from 'fast-check';
 import { createClickHouse, sql, sqlLiteral, type SqlValue } from '@ctxb/store';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { EmbeddedClickHouse } from '../support/embedded-clickhouse';
 import { testConfig } from '../support/test-config';
 
+/** The local server, and the engine of current releases embedded in this process. */
+const ENGINES: [string, () => Pick<ClickHouseClient, 'query' | 'close'>][] = [
+  [
+    'the local server (18.16)',
+    () => createClickHouse({ ...testConfig().clickhouse, database: 'default' }),
+  ],
+  ['current ClickHouse (embedded)', () => new EmbeddedClickHouse().client],
+];
+
 /**
- * The escaping function against the real server (18.16 here; current ClickHouse in Docker):
- * whatever goes in as a literal comes back as exactly that value, and nothing in a string
- * can end the literal or reach the query around it.
+ * The escaping function against real engines: whatever goes in as a literal comes back as
+ * exactly that value, and nothing in a string can end the literal or reach the query around
+ * it, on 18.16 and on current releases.
  */
-describe('SQL literals on ClickHouse', () => {
-  const config = testConfig();
-  const client = createClickHouse({ ...config.clickhouse, database: 'default' });
+describe.each(ENGINES)('SQL literals on %s', (_engine, connect) => {
+  const client = connect();
   afterAll(() => client.close());
 
   async function selectBack(values: readonly SqlValue[]) {
