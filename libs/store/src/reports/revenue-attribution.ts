@@ -81,8 +81,8 @@ export function newestAmounts(query: Pick<RevenueAttributionQuery, 'from' | 'to'
 /**
  * Each context's newest amounts (see newestAmounts) with what the CRM holds for it: per CRM
  * record the newest reading, summed over the context's records in the order's currency (a
- * reading in another currency counts against nothing); `crm_reported` is 1 when there is one
- * (0 and 0 otherwise).
+ * reading in another currency counts against nothing) as `crm_micros`, and `crm_reported` 1;
+ * a context without a reading gets the join's defaults, 0 and 0.
  */
 function newestWithCrm(query: Pick<RevenueAttributionQuery, 'from' | 'to'>): SqlFragment {
   return sql`SELECT * FROM (${newestAmounts(query)}) AS context_rows
