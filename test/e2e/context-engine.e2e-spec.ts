@@ -64,6 +64,19 @@ describe('context engine: events on Kafka → context records in ClickHouse → 
     expect(versions.map((v) => v.version)).toEqual(versions.map((_, i) => i + 1));
     const latest = versions[versions.length - 1].parsed;
     expect(latest.order.orderId).toBe(orderId);
+
+    // The engine tells how far the event time its versions are due by trails the wall clock
+    // (here it leads by decades): past the delivery, short of the returning visit less the
+    // lateness bound.
+    const metrics = await (await fetch(`${app.url}/metrics`)).text();
+    const lags = [
+      ...metrics.matchAll(/^ctxb_engine_watermark_lag_seconds\{partition="\d+"[^}]*\} (\S+)$/gm),
+    ].map((m) => Number(m[1]));
+    const lead = Math.min(...lags);
+    const delivered = Date.parse(story.find((e) => e.type === 'fulfillment.delivered')!.time);
+    const due = Date.parse(returning.time) - config.context.latenessSeconds * 1000;
+    expect(lead).toBeLessThanOrEqual((Date.now() - delivered) / 1000);
+    expect(lead).toBeGreaterThanOrEqual((Date.now() - due) / 1000 - 60);
     expect(latest.sessions.count).toBe(5);
     expect(latest.journey.firstTouch?.campaign).toBe('spring-espresso');
     expect(latest.journey.daysToConvert).toBe(3);

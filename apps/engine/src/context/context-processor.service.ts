@@ -129,6 +129,21 @@ export class ContextProcessorService implements OnApplicationBootstrap, OnApplic
       },
     });
     new Gauge({
+      name: 'ctxb_engine_watermark_lag_seconds',
+      help:
+        'Per owned journey partition, how far behind the wall clock the event time is that its ' +
+        'context versions are due by (clock less lateness bound): under live traffic, how long ' +
+        'an order waits before its context is written',
+      labelNames: ['partition'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        const now = Date.now();
+        for (const [partition, watermark] of processor.watermarks())
+          this.set({ partition: String(partition) }, (now - watermark) / 1000);
+      },
+    });
+    new Gauge({
       name: 'ctxb_engine_unsaved_records',
       help: 'Per owned journey partition, records folded in since its state was last saved (a restart folds them in again)',
       labelNames: ['partition'],

@@ -211,6 +211,18 @@ export class ContextProcessor {
   }
 
   /**
+   * Per owned partition, the event time (ms) its versions are due by: the engine's clock (the
+   * slowest busy source's newest event) less the lateness bound. A partition that has seen no
+   * event yet is left out.
+   */
+  watermarks(): Map<number, number> {
+    const out = new Map<number, number>();
+    for (const [partition, { engine }] of this.partitions)
+      if (Number.isFinite(engine.watermark)) out.set(partition, engine.watermark);
+    return out;
+  }
+
+  /**
    * Per owned partition, the journey records folded in since its state was last saved: what
    * a restart would fold in again. It grows while saves fail.
    */
