@@ -250,7 +250,7 @@ describe('revenue attribution across modules on ClickHouse', () => {
       (r) => Date.parse(r.order.placedAt) >= august.from.getTime(),
     );
     // Every second order is in the CRM, at 90 % of its total since a discount there; the read
-    // before it (an older one, at the full total) no longer counts.
+    // before it (an older one, at the full total) no longer counts. Every sixth is reopened.
     const reported = new Map<string, number>();
     const reading = (r: ContextRecord, cents: number, readMs: number, extra = {}) => ({
       context_reference_id: r.contextReferenceId,
@@ -267,6 +267,15 @@ describe('revenue attribution across modules on ClickHouse', () => {
     const rows = newest.flatMap((r, i) => {
       if (i % 2 === 1) return [];
       const discounted = Math.round(cents(r.amounts.ordered) * 0.9);
+      if (i % 6 === 0) {
+        // Won in the order's currency, then reopened: the newest read found nothing that
+        // counts (0, no rows, no currency), and that replaces the earlier read.
+        reported.set(r.contextReferenceId, 0);
+        return [
+          reading(r, discounted, 1_000, { currency: r.amounts.currency }),
+          reading(r, 0, 2_000, { rows: 0 }),
+        ];
+      }
       reported.set(r.contextReferenceId, discounted);
       return [reading(r, cents(r.amounts.ordered), 1_000), reading(r, discounted, 2_000)];
     });

@@ -331,9 +331,11 @@ describe('Salesforce link target through jsforce, against the REST double', () =
       recordIds: [opportunity.Id],
       amounts: [{ document: opportunity.Id, currency: '', amount: '224.91', rows: 1 }],
     });
-    // Reopened by a sales rep: it is not revenue in the CRM any more.
+    // Reopened by a sales rep: it is not revenue in the CRM any more, and reads as 0.
     opportunity.StageName = 'Negotiation/Review';
-    expect((await target.write([request(context)]))[0]).toMatchObject({ amounts: [] });
+    expect((await target.write([request(context)]))[0]).toMatchObject({
+      amounts: [{ document: opportunity.Id, currency: '', amount: '0', rows: 0 }],
+    });
     // A multi-currency org names each record's currency.
     const profile = profileFor({ flow: 'password', loginUrl, ...CLIENT });
     const multi = {

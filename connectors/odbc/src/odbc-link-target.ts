@@ -302,7 +302,8 @@ export class OdbcLinkTarget implements LinkTargetWriter {
 
 /**
  * Reads the money the ERP holds in the records each request of a batch links into, in one
- * statement (see amountsRead): per request, one figure per document and currency.
+ * statement (see amountsRead): per request, one figure per document and currency, or 0 with
+ * no rows for a document that holds none.
  */
 export async function readAmounts(
   statements: StatementRunner,
@@ -328,9 +329,14 @@ export async function readAmounts(
       { currency: textOf(row[currency]), amount: money, rows: Number(row[records]) },
     ]);
   }
+  // A document with no row that counts (its lines cancelled, say) reads as 0 with no rows,
+  // which replaces what was read of it before.
   return read.documents.map((documents) =>
     documents.flatMap(({ document, key }) =>
-      (figures.get(keyText(key)) ?? []).map((figure) => ({ document, ...figure })),
+      (figures.get(keyText(key)) ?? [{ currency: '', amount: '0', rows: 0 }]).map((figure) => ({
+        document,
+        ...figure,
+      })),
     ),
   );
 }

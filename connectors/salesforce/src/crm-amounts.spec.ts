@@ -18,10 +18,13 @@ describe('CRM amounts read back', () => {
     ).toEqual([{ document: '006D', currency: '', amount: '9999999999.99', rows: 1 }]);
   });
 
-  it('reports none while a condition does not hold, or without an amount', () => {
-    expect(crmAmounts(won, { Id: '006A', Amount: 249.9, StageName: 'Closed Lost' })).toEqual([]);
-    expect(crmAmounts(won, { Id: '006A', Amount: null, StageName: 'Closed Won' })).toEqual([]);
-    expect(crmAmounts(won, { Id: '006A', StageName: 'Closed Won' })).toEqual([]);
+  it('reads 0 with no rows while a condition does not hold, or without an amount', () => {
+    const nothing = [{ document: '006A', currency: '', amount: '0', rows: 0 }];
+    expect(crmAmounts(won, { Id: '006A', Amount: 249.9, StageName: 'Closed Lost' })).toEqual(
+      nothing,
+    );
+    expect(crmAmounts(won, { Id: '006A', Amount: null, StageName: 'Closed Won' })).toEqual(nothing);
+    expect(crmAmounts(won, { Id: '006A', StageName: 'Closed Won' })).toEqual(nothing);
     const flags = {
       amount: 'Amount',
       where: [
@@ -31,8 +34,10 @@ describe('CRM amounts read back', () => {
     };
     expect(crmAmounts(flags, { Id: '1', Amount: 5, IsWon: true, Probability: 90 })).toHaveLength(1);
     // A condition compares as the API answers: true is not "true".
-    expect(crmAmounts(flags, { Id: '1', Amount: 5, IsWon: 'true', Probability: 90 })).toEqual([]);
-    expect(crmAmounts(flags, { Id: '1', Amount: 5, IsWon: true, Probability: 50 })).toEqual([]);
+    expect(crmAmounts(flags, { Id: '1', Amount: 5, IsWon: 'true', Probability: 90 })).toEqual([
+      { document: '1', currency: '', amount: '0', rows: 0 },
+    ]);
+    expect(crmAmounts(flags, { Id: '1', Amount: 5, IsWon: true, Probability: 50 })[0].rows).toBe(0);
   });
 
   it("takes the record's currency in a multi-currency org", () => {

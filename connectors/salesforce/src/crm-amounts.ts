@@ -5,20 +5,16 @@ import type { CrmAmountsProfile } from './salesforce-profile';
 const MONEY_SCALE = 6;
 
 /**
- * The money one CRM record holds, as the profile names it: none when a condition does not
- * hold or the amount is empty. Salesforce answers currency fields as JSON numbers.
+ * The money one CRM record holds, as the profile names it. A record that does not meet a
+ * condition (an Opportunity reopened) or has no amount holds nothing that counts: it reads as
+ * 0 with no rows, which replaces what was read before. Salesforce answers currency fields as
+ * JSON numbers.
  */
 export function crmAmounts(amounts: CrmAmountsProfile, row: Record<string, unknown>): ErpAmount[] {
+  const document = String(row.Id);
   const meets = amounts.where.every((w) => w.values.some((v) => v === row[w.field]));
   const amount = meets ? moneyText(row[amounts.amount], MONEY_SCALE) : null;
-  if (amount === null) return [];
+  if (amount === null) return [{ document, currency: '', amount: '0', rows: 0 }];
   const currency = amounts.currency ? row[amounts.currency] : '';
-  return [
-    {
-      document: String(row.Id),
-      currency: typeof currency === 'string' ? currency : '',
-      amount,
-      rows: 1,
-    },
-  ];
+  return [{ document, currency: typeof currency === 'string' ? currency : '', amount, rows: 1 }];
 }

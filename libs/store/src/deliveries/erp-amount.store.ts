@@ -2,7 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { fromMicros, toMicros } from '@ctxb/context';
 import type { DeliveryAttempt } from '@ctxb/delivery';
 import { selectRows } from '../clickhouse-client';
-import { sql } from '../sql/sql';
+import { sql, type SqlFragment } from '../sql/sql';
 
 /** The newest reading of one ERP document's money for one context. */
 export interface ErpAmountReading {
@@ -62,28 +62,25 @@ export class ErpAmountStore {
     await this.client.insert({ table: 'erp_amounts', format: 'JSONEachRow', values });
   }
 
-  /** A context's readings, newest of each document, by connector, module and document. */
+  /**
+   * A context's readings: of each document, what its newest read found (a row per currency;
+   * amount 0 and no rows when the document held nothing that counts), by connector, module
+   * and document.
+   */
   async ofContext(contextReferenceId: string): Promise<ErpAmountReading[]> {
     const rows = await selectRows<{
       connector: string;
       target: string;
       document: string;
       currency: string;
-      newest_ms: string;
-      newest_version: number;
-      newest_micros: string;
-      newest_rows: number;
+      read_ms: string;
+      version: number;
+      amount_micros: string;
+      rows: number;
     }>(
       this.client,
-      // Aliases differ from the columns: 18.16 would read them inside the other aggregates.
-      sql`SELECT connector, target, document, currency,
-          max(read_ms) AS newest_ms,
-          argMax(version, read_ms) AS newest_version,
-          argMax(amount_micros, read_ms) AS newest_micros,
-          argMax(rows, read_ms) AS newest_rows
-        FROM erp_amounts
-        WHERE context_reference_id = ${contextReferenceId}
-        GROUP BY connector, target, document, currency
+      sql`SELECT connector, target, document, currency, read_ms, version, amount_micros, rows
+        FROM (${newestReadings(sql`context_reference_id = ${contextReferenceId}`)})
         ORDER BY connector, target, document, currency`,
     );
     return rows.map((r) => ({
@@ -91,10 +88,29 @@ export class ErpAmountStore {
       target: r.target,
       document: r.document,
       currency: r.currency,
-      amount: fromMicros(r.newest_micros, 2),
-      rows: Number(r.newest_rows),
-      version: Number(r.newest_version),
-      readAt: new Date(Number(r.newest_ms)),
+      amount: fromMicros(r.amount_micros, 2),
+      rows: Number(r.rows),
+      version: Number(r.version),
+      readAt: new Date(Number(r.read_ms)),
     }));
   }
+}
+
+/**
+ * The rows of `erp_amounts` (where `condition` holds) that the newest read of each document
+ * wrote: one per currency it found. An older read counts for nothing, whatever its currency:
+ * a journal reversed since, or an Opportunity no longer won, reads as 0 (no rows) and that
+ * replaces what was read before. Repeats of a row (a replay, merges not done yet) count once.
+ */
+export function newestReadings(condition: SqlFragment): SqlFragment {
+  return sql`SELECT context_reference_id, connector, target, document, currency, read_ms,
+      version, amount_micros, rows
+    FROM erp_amounts
+    WHERE ${condition}
+      AND (context_reference_id, connector, target, document, read_ms) IN (
+        SELECT context_reference_id, connector, target, document, max(read_ms)
+        FROM erp_amounts WHERE ${condition}
+        GROUP BY context_reference_id, connector, target, document
+      )
+    LIMIT 1 BY context_reference_id, connector, target, document, currency`;
 }

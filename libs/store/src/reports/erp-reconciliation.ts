@@ -2,6 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { fromMicros } from '@ctxb/context';
 import { selectRows } from '../clickhouse-client';
 import { sql, type SqlFragment } from '../sql/sql';
+import { newestReadings } from '../deliveries/erp-amount.store';
 import { newestAmounts, referencesWithAmounts } from './revenue-attribution';
 
 export interface ErpReconciliationQuery {
@@ -50,8 +51,8 @@ export interface ErpReconciliation {
 
 /**
  * What each ERP module holds for the period's orders, next to what the context took from the
- * events: per context, the newest reading of each document the worker linked (summed per
- * currency), against the newest version's order total (om, and crm), invoiced amount (ar) or
+ * events: per context, what the newest read of each document the worker linked found (summed
+ * per currency; see newestReadings), against the newest version's order total (om, and crm), invoiced amount (ar) or
  * revenue credited less debited (gl). An ERP that names no currency is taken to use the order's; an
  * amount in another currency than the order's counts against nothing.
  */
@@ -129,11 +130,12 @@ function comparedAmounts(query: Pick<ErpReconciliationQuery, 'from' | 'to'>): Sq
     FROM (
       SELECT context_reference_id, connector, target, erp_currency, sum(amount) AS erp_micros
       FROM (
-        SELECT context_reference_id, connector, target, document, currency AS erp_currency,
-          argMax(amount_micros, read_ms) AS amount
-        FROM erp_amounts
-        WHERE target IN ('om', 'ar', 'gl', 'crm') AND context_reference_id IN (${referencesWithAmounts(query)})
-        GROUP BY context_reference_id, connector, target, document, currency
+        SELECT context_reference_id, connector, target, currency AS erp_currency,
+          amount_micros AS amount
+        FROM (${newestReadings(
+          sql`target IN ('om', 'ar', 'gl', 'crm')
+            AND context_reference_id IN (${referencesWithAmounts(query)})`,
+        )})
       )
       GROUP BY context_reference_id, connector, target, erp_currency
     ) AS erp_rows

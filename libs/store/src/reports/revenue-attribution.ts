@@ -2,6 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { fromMicros, type AttributionModel } from '@ctxb/context';
 import { raw, sql, type SqlFragment } from '../sql/sql';
 import { selectRows } from '../clickhouse-client';
+import { newestReadings } from '../deliveries/erp-amount.store';
 import { placedWithin } from './newest-contexts';
 
 export interface RevenueAttributionQuery {
@@ -79,8 +80,8 @@ export function newestAmounts(query: Pick<RevenueAttributionQuery, 'from' | 'to'
 }
 
 /**
- * Each context's newest amounts (see newestAmounts) with what the CRM holds for it: per CRM
- * record the newest reading, summed over the context's records in the order's currency (a
+ * Each context's newest amounts (see newestAmounts) with what the CRM holds for it: what the
+ * newest read of each CRM record found (see newestReadings), summed over the context's records in the order's currency (a
  * reading in another currency counts against nothing) as `crm_micros`, and `crm_reported` 1;
  * a context without a reading gets the join's defaults, 0 and 0.
  */
@@ -89,11 +90,10 @@ function newestWithCrm(query: Pick<RevenueAttributionQuery, 'from' | 'to'>): Sql
     ALL LEFT JOIN (
       SELECT context_reference_id, sum(reading) AS crm_micros, 1 AS crm_reported
       FROM (
-        SELECT context_reference_id, connector, document, currency AS crm_currency,
-          argMax(amount_micros, read_ms) AS reading
-        FROM erp_amounts
-        WHERE target = 'crm' AND context_reference_id IN (${referencesWithAmounts(query)})
-        GROUP BY context_reference_id, connector, document, currency
+        SELECT context_reference_id, currency AS crm_currency, amount_micros AS reading
+        FROM (${newestReadings(
+          sql`target = 'crm' AND context_reference_id IN (${referencesWithAmounts(query)})`,
+        )})
       ) AS reading_rows
       ALL INNER JOIN (
         SELECT context_reference_id, argMax(currency, version) AS order_currency
