@@ -244,6 +244,20 @@ describe('ctxb connectors validate and test, Salesforce', () => {
       'PATCH /services/data/v62.0/composite/sobjects/Opportunity/Context_Reference_Id__c',
     );
     expect(run.stdout).toMatch(/"Context_Reference_Id__c":"ctx_[a-z2-7]{26}"/);
+    expect(run.stdout).toContain(
+      'amounts held for the example: none (its records are not booked here)',
+    );
+    expect(double.calls.upsert).toBe(0);
+
+    // Once the org holds the example's Opportunity, won, the test shows its amount.
+    const reference = /"Context_Reference_Id__c":"(ctx_[a-z2-7]{26})"/.exec(run.stdout)![1];
+    const id = double.insert('Opportunity', {
+      Context_Reference_Id__c: reference,
+      StageName: 'Closed Won',
+      Amount: 249.9,
+    });
+    const booked = await ctxb('connectors', 'test', salesforceProfile());
+    expect(booked.stdout).toContain(`amounts held for the example: ${id} 249.9`);
     expect(double.calls.upsert).toBe(0);
   });
 

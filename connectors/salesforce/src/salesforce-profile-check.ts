@@ -1,6 +1,7 @@
-import type { LinkRequest } from '@ctxb/connector-sdk';
+import type { ErpAmount, LinkRequest } from '@ctxb/connector-sdk';
+import { crmAmounts } from './crm-amounts';
 import { callFailure } from './salesforce-failure';
-import { upsertRecord } from './salesforce-link-target';
+import { soqlString, upsertRecord } from './salesforce-link-target';
 import type { SalesforceProfile } from './salesforce-profile';
 import type { SalesforceSession } from './salesforce-session';
 
@@ -12,6 +13,11 @@ export interface SalesforceCheck {
   problems: string[];
   /** The upsert the example makes: where it goes and the record sent. */
   upsert: { method: 'PATCH'; path: string; record: Record<string, unknown> };
+  /**
+   * With `amounts` and nothing wrong with the fields: what the org holds for the example's
+   * reference (none when no record carries it), or why it could not be read.
+   */
+  amounts?: { ok: true; read: ErpAmount[] } | { ok: false; reason: string };
 }
 
 interface DescribedField {
@@ -26,7 +32,8 @@ interface DescribedField {
 /**
  * Signs in, describes the profile's object and checks that every field set exists and can be
  * written, that the external id field is one and that the fields the amounts are read from
- * exist; shows the upsert `example` makes. Nothing is written.
+ * exist; shows the upsert `example` makes and reads what the org holds for it. Nothing is
+ * written.
  */
 export async function checkSalesforceProfile(
   profile: SalesforceProfile,
@@ -96,5 +103,22 @@ export async function checkSalesforceProfile(
     problems.push(
       `${profile.externalId} is not an external id field (mark it External ID and unique)`,
     );
-  return { signIn: { ok: true, instanceUrl }, problems, upsert };
+  if (!amounts || problems.length > 0)
+    return { signIn: { ok: true, instanceUrl }, problems, upsert };
+  const selected = [...new Set(['Id', profile.externalId, ...read])];
+  try {
+    const connection = await session.connection();
+    const { records } = await connection.query<Record<string, unknown>>(
+      `SELECT ${selected.join(', ')} FROM ${profile.object} WHERE ${profile.externalId} IN (${soqlString(example.contextReferenceId)})`,
+    );
+    return {
+      signIn: { ok: true, instanceUrl },
+      problems,
+      upsert,
+      amounts: { ok: true, read: records.flatMap((row) => crmAmounts(amounts, row)) },
+    };
+  } catch (error) {
+    const reason = callFailure(error, 'reading amounts').message;
+    return { signIn: { ok: true, instanceUrl }, problems, upsert, amounts: { ok: false, reason } };
+  }
 }

@@ -10,6 +10,7 @@ import {
   type OdbcProfile,
   type ProfileProblem,
 } from '@ctxb/odbc-connector';
+import type { ErpAmount } from '@ctxb/connector-sdk';
 import { loadConnectorProfile } from '@ctxb/connectors';
 import {
   checkSalesforceProfile,
@@ -42,7 +43,7 @@ export function connectorsCommand(): Command {
   connectors
     .command('test')
     .description(
-      "connect with a profile and write nothing: for an ERP, check each mapped table and column exists and the module's UPDATE is accepted (run matching no row and rolled back) and show the statements the story order's context makes; for Salesforce, sign in, check the object's fields from its describe and show the upsert the story makes",
+      "connect with a profile and write nothing: for an ERP, check each mapped table and column exists and the module's UPDATE is accepted (run matching no row and rolled back) and show the statements the story order's context makes; for Salesforce, sign in, check the object's fields from its describe, show the upsert the story makes and what the org holds for it",
     )
     .argument('<profile>', 'a profile name in config/connectors (e.g. sample-erp) or a file path')
     .action(async (name: string) => {
@@ -55,7 +56,8 @@ export function connectorsCommand(): Command {
           storyRequest(),
         );
         console.log(salesforceCheckReport(profile, check));
-        if (!check.signIn.ok || check.problems.length > 0) process.exitCode = 1;
+        if (!check.signIn.ok || check.problems.length > 0 || check.amounts?.ok === false)
+          process.exitCode = 1;
         return;
       }
       const connection = await connect(connectionStringOf(profile)).catch((error: unknown) => {
@@ -96,9 +98,25 @@ export function salesforceCheckReport(profile: SalesforceProfile, check: Salesfo
         ? `FAILED\n    - ${check.problems.join('\n    - ')}`
         : `ok (fields there and writable, ${profile.externalId} an external id${profile.amounts ? ', amount fields there' : ''})`
     }`,
+    ...(check.amounts
+      ? [
+          check.amounts.ok
+            ? `    amounts held for the example: ${heldText(check.amounts.read)}`
+            : `    amounts: FAILED\n    - ${check.amounts.reason}`,
+        ]
+      : []),
     `    ${check.upsert.method} ${check.upsert.path}`,
     `      record: ${JSON.stringify(check.upsert.record)}`,
   ].join('\n');
+}
+
+/** What a system holds for the example, as the test reports say it. */
+function heldText(read: readonly ErpAmount[]): string {
+  // A document read with no row that counts reads as 0 with no rows.
+  const held = read.filter((a) => a.rows > 0);
+  return held.length
+    ? held.map((a) => `${a.document} ${a.amount}${a.currency ? ` ${a.currency}` : ''}`).join(', ')
+    : 'none (its records are not booked here)';
 }
 
 /** A name in the configuration folder's connectors/, else a path as given. */
@@ -182,19 +200,7 @@ export function checkReport(profile: OdbcProfile, checks: readonly ModuleCheck[]
     lines.push(
       `  ${c.module}: ${c.table} ${problems.length ? `FAILED\n    - ${problems.join('\n    - ')}` : `ok (columns there, ${write} accepted${read})`}`,
     );
-    if (c.amounts?.ok) {
-      // A document read with no row that counts reads as 0 with no rows.
-      const held = c.amounts.read.filter((a) => a.rows > 0);
-      lines.push(
-        `    amounts held for the example: ${
-          held.length
-            ? held
-                .map((a) => `${a.document} ${a.amount}${a.currency ? ` ${a.currency}` : ''}`)
-                .join(', ')
-            : 'none (its records are not booked here)'
-        }`,
-      );
-    }
+    if (c.amounts?.ok) lines.push(`    amounts held for the example: ${heldText(c.amounts.read)}`);
     for (const s of c.statements)
       lines.push(`    ${s.sql}`, `      values: ${JSON.stringify(s.params)}`);
   }
