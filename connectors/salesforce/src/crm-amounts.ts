@@ -18,3 +18,14 @@ export function crmAmounts(amounts: CrmAmountsProfile, row: Record<string, unkno
   const currency = amounts.currency ? row[amounts.currency] : '';
   return [{ document, currency: typeof currency === 'string' ? currency : '', amount, rows: 1 }];
 }
+
+/** The fields a CRM record's money is read from: the amount, the currency, the conditions'. */
+export function crmAmountFields(amounts: CrmAmountsProfile): string[] {
+  return [
+    ...new Set([
+      amounts.amount,
+      ...(amounts.currency ? [amounts.currency] : []),
+      ...amounts.where.map((w) => w.field),
+    ]),
+  ];
+}

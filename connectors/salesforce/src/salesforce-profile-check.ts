@@ -1,7 +1,7 @@
 import type { ErpAmount, LinkRequest } from '@ctxb/connector-sdk';
-import { crmAmounts } from './crm-amounts';
+import { crmAmountFields } from './crm-amounts';
 import { callFailure } from './salesforce-failure';
-import { soqlString, upsertRecord } from './salesforce-link-target';
+import { SalesforceLinkTarget, upsertRecord } from './salesforce-link-target';
 import type { SalesforceProfile } from './salesforce-profile';
 import type { SalesforceSession } from './salesforce-session';
 
@@ -88,14 +88,7 @@ export async function checkSalesforceProfile(
   }
   // The fields the money is read from (see CrmAmountsProfile).
   const amounts = profile.amounts;
-  const read = amounts
-    ? [
-        amounts.amount,
-        ...(amounts.currency ? [amounts.currency] : []),
-        ...amounts.where.map((w) => w.field),
-      ]
-    : [];
-  for (const name of new Set(read))
+  for (const name of amounts ? crmAmountFields(amounts) : [])
     if (!byName.has(name.toLowerCase()))
       problems.push(`${profile.object} has no field ${name} (amounts)`);
   const external = byName.get(profile.externalId.toLowerCase());
@@ -105,18 +98,12 @@ export async function checkSalesforceProfile(
     );
   if (!amounts || problems.length > 0)
     return { signIn: { ok: true, instanceUrl }, problems, upsert };
-  const selected = [...new Set(['Id', profile.externalId, ...read])];
   try {
-    const connection = await session.connection();
-    const { records } = await connection.query<Record<string, unknown>>(
-      `SELECT ${selected.join(', ')} FROM ${profile.object} WHERE ${profile.externalId} IN (${soqlString(example.contextReferenceId)})`,
-    );
-    return {
-      signIn: { ok: true, instanceUrl },
-      problems,
-      upsert,
-      amounts: { ok: true, read: records.flatMap((row) => crmAmounts(amounts, row)) },
-    };
+    const held = await new SalesforceLinkTarget(profile, session).amountsOf([
+      example.contextReferenceId,
+    ]);
+    const read = held.get(example.contextReferenceId) ?? [];
+    return { signIn: { ok: true, instanceUrl }, problems, upsert, amounts: { ok: true, read } };
   } catch (error) {
     const reason = callFailure(error, 'reading amounts').message;
     return { signIn: { ok: true, instanceUrl }, problems, upsert, amounts: { ok: false, reason } };

@@ -34,7 +34,7 @@ export const AUTH_FLOWS = ['jwt', 'client-credentials', 'password'] as const;
  * Where a CRM record's money is: its amount field (Opportunity's `Amount`), the ISO currency
  * field of a multi-currency org (`CurrencyIsoCode`; without it the amount is taken in the
  * order's currency), and conditions every record must meet for its amount to count (say
- * `StageName: Closed Won`): a record that does not meet them reports no amount.
+ * `StageName: Closed Won`): a record that does not meet them reads as 0 (see crmAmounts).
  */
 export interface CrmAmountsProfile {
   amount: string;
