@@ -53,7 +53,8 @@ export function timestampMs(value: unknown): number {
   return minutes * MINUTE_MS + second * 1000 + ms;
 }
 
-const DAY_MS = 86_400_000;
+const HOUR_MS = 60 * MINUTE_MS;
+const DAY_MS = 24 * HOUR_MS;
 /** The instants whose year has four digits: 0000-01-01T00:00:00.000Z to 9999-12-31T23:59:59.999Z. */
 const FOUR_DIGIT_YEARS = { from: -62_167_219_200_000, to: 253_402_300_799_999 };
 const TWO_DIGITS = Array.from({ length: 100 }, (_, n) => String(n).padStart(2, '0'));
@@ -70,10 +71,10 @@ export function isoTimestamp(ms: number): string {
   const days = Math.floor(ms / DAY_MS);
   const { year, month, day } = civilFromDays(days);
   let rest = ms - days * DAY_MS;
-  const hour = Math.floor(rest / 3_600_000);
-  rest -= hour * 3_600_000;
-  const minute = Math.floor(rest / 60_000);
-  rest -= minute * 60_000;
+  const hour = Math.floor(rest / HOUR_MS);
+  rest -= hour * HOUR_MS;
+  const minute = Math.floor(rest / MINUTE_MS);
+  rest -= minute * MINUTE_MS;
   const second = Math.floor(rest / 1000);
   const milli = rest - second * 1000;
   return `${TWO_DIGITS[Math.floor(year / 100)]}${TWO_DIGITS[year % 100]}-${TWO_DIGITS[month]}-${TWO_DIGITS[day]}T${TWO_DIGITS[hour]}:${TWO_DIGITS[minute]}:${TWO_DIGITS[second]}.${TWO_DIGITS[Math.floor(milli / 10)]}${milli % 10}Z`;
