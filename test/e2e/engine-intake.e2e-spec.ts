@@ -1,4 +1,3 @@
-import { Partitioners } from 'kafkajs';
 import {
   DeadLetterHeader,
   deadLetterTopic,
@@ -9,7 +8,7 @@ import {
 import { createKafka, encodeEvent } from '@ctxb/streaming';
 import { engineApp } from '../../apps/engine/src/engine.app';
 import { poll, startInProcess, type RunningApp } from '../support/http';
-import { waitForGroups } from '../support/engine-test';
+import { produceRecords, waitForGroups } from '../support/engine-test';
 import { holdEventTimeLock } from '../support/event-time-lock';
 import { runCli } from '../support/processes';
 import { testConfig, uniqueName } from '../support/test-config';
@@ -49,21 +48,14 @@ describe('engine intake (direct Kafka producers)', () => {
     // its journeys. Held until this engine has handled it.
     const release = await holdEventTimeLock(config);
     try {
-      const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-      await producer.connect();
-      await producer.send({
-        topic: Topic.CustomerJourney,
-        acks: -1,
-        messages: [
-          { key, value: 'this is not json' },
-          {
-            key,
-            value: JSON.stringify({ ...valid, id: `${valid.id}-bad`, type: 'page.teleported' }),
-          },
-          encodeEvent(valid, EVENT_CATALOGUE.get('page.viewed')!),
-        ],
-      });
-      await producer.disconnect();
+      await produceRecords(kafka, Topic.CustomerJourney, [
+        { key, value: 'this is not json' },
+        {
+          key,
+          value: JSON.stringify({ ...valid, id: `${valid.id}-bad`, type: 'page.teleported' }),
+        },
+        encodeEvent(valid, EVENT_CATALOGUE.get('page.viewed')!),
+      ]);
 
       // The valid record behind the poison is handled: the engine's counter says so.
       await poll(
@@ -174,14 +166,11 @@ describe('engine intake (direct Kafka producers)', () => {
       time: at(3 * 86_400_000),
     });
     const aheadBefore = await aheadCount(engine);
-    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-    await producer.connect();
-    await producer.send({
-      topic: Topic.CustomerJourney,
-      acks: -1,
-      messages: [near, far].map((e) => encodeEvent(e, EVENT_CATALOGUE.get(e.type)!)),
-    });
-    await producer.disconnect();
+    await produceRecords(
+      kafka,
+      Topic.CustomerJourney,
+      [near, far].map((e) => encodeEvent(e, EVENT_CATALOGUE.get(e.type)!)),
+    );
 
     const [dead] = await tail.waitFor(
       (m) =>

@@ -2,7 +2,6 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parquetReadObjects } from 'hyparquet';
-import { Partitioners } from 'kafkajs';
 import { EVENT_CATALOGUE, exampleEvent, timestampMs, Topic, type CloudEvent } from '@ctxb/events';
 import { order12345Events, ORDER_12345 } from '@ctxb/simulation';
 import { createClickHouse, LocalLakeStorage, RawEventStore, selectRows, sql } from '@ctxb/store';
@@ -12,6 +11,7 @@ import {
   startTestEngine,
   engineTestConfig,
   produceEvents,
+  produceRecords,
   waitForGroups,
 } from '../support/engine-test';
 import { uniqueName } from '../support/test-config';
@@ -53,17 +53,10 @@ describe('raw event archive: event topics → ClickHouse events table → Parque
     // Everything twice (a producer retry), plus two records that are not valid events.
     await produceEvents(kafka, [...events, leap]);
     await produceEvents(kafka, events.slice(0, 10));
-    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-    await producer.connect();
-    await producer.send({
-      topic: Topic.CustomerJourney,
-      acks: -1,
-      messages: [
-        { key: run, value: 'not json' },
-        { ...encodeEvent(events[0], EVENT_CATALOGUE.get(events[0].type)!), value: '{"id":1}' },
-      ],
-    });
-    await producer.disconnect();
+    await produceRecords(kafka, Topic.CustomerJourney, [
+      { key: run, value: 'not json' },
+      { ...encodeEvent(events[0], EVENT_CATALOGUE.get(events[0].type)!), value: '{"id":1}' },
+    ]);
 
     // Tests beside this one write to the same topics: this run's events are the ones counted.
     const archived = async () => {

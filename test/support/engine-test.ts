@@ -1,5 +1,5 @@
 import { createClient } from '@clickhouse/client';
-import type { Kafka } from 'kafkajs';
+import { Partitioners, type Kafka, type Message } from 'kafkajs';
 import type { ContextRecord } from '@ctxb/context';
 import type { AppConfig } from '@ctxb/config';
 import { exampleEvent, type CloudEvent } from '@ctxb/events';
@@ -91,6 +91,21 @@ export async function produceEvents(kafka: Kafka, events: readonly CloudEvent[])
   const producer = orderedProducer(kafka);
   await producer.connect();
   await publishEvents(producer, events);
+  await producer.disconnect();
+}
+
+/**
+ * Writes records as they are to one topic, acknowledged by every replica: what a producer of
+ * its own writes, valid events or not (a poison record, say).
+ */
+export async function produceRecords(
+  kafka: Kafka,
+  topic: string,
+  messages: Message[],
+): Promise<void> {
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  await producer.send({ topic, acks: -1, messages });
   await producer.disconnect();
 }
 
