@@ -23,31 +23,17 @@ describe('engine intake (direct Kafka producers)', () => {
     });
   const config = fromTheEnd('test_engine');
   const kafka = createKafka(config.kafka, 'test');
-  let app: RunningApp;
+  /** The dead-letter and journey topics, read while a test's engine runs (see withOwnEngine). */
   let tail: TopicTail;
-
-  beforeAll(async () => {
-    app = await startInProcess(engineApp, config);
-    await waitForGroups(kafka, [config.engine.groupId]);
-    // After the engine: it creates its journey topic.
-    tail = await TopicTail.start(kafka, [
-      deadLetterTopic(Topic.CustomerJourney),
-      config.engine.journeyTopic,
-    ]);
-  });
-  afterAll(async () => {
-    await app?.close();
-    await tail?.stop();
-  });
 
   it('dead-letters a poison record written straight to a topic, with its reason, and keeps consuming', async () => {
     const key = uniqueName('poison');
     const valid = exampleEvent('page.viewed', { id: uniqueName('valid'), anonymousid: key });
     // The valid record is dated like the story (March 2026) under a device of its own: an
     // engine or archive of another test reading the topics meanwhile would count it as one of
-    // its journeys. Held until this engine has handled it.
-    const release = await holdEventTimeLock(config);
-    try {
+    // its journeys; and any record on a shared topic, the replayed one too, moves the other
+    // engines' intakes on. So the test runs under the lock, with an engine of its own.
+    await withOwnEngine('test_engine_poison', async (engine, groupId) => {
       await produceRecords(kafka, Topic.CustomerJourney, [
         { key, value: 'this is not json' },
         {
@@ -61,7 +47,7 @@ describe('engine intake (direct Kafka producers)', () => {
       await poll(
         'valid event handled',
         async () => {
-          const metrics = await (await fetch(`${app.url}/metrics`)).text();
+          const metrics = await (await fetch(`${engine.url}/metrics`)).text();
           return /ctxb_engine_records_total\{topic="customer-journey",outcome="handled",app="engine"\} [1-9]/.test(
             metrics,
           )
@@ -70,86 +56,101 @@ describe('engine intake (direct Kafka producers)', () => {
         },
         60_000,
       );
-    } finally {
-      await release();
-    }
 
-    // Engines of other tests read the shared topics too and dead-letter the same records:
-    // the ones this engine's group wrote are this test's.
-    const deadLetters = await tail.waitFor(
-      (m) => m.key === key && m.headers[DeadLetterHeader.ConsumerGroup] === config.engine.groupId,
-      2,
-      60_000,
-    );
-    expect(deadLetters.map((m) => m.headers[DeadLetterHeader.Stage])).toEqual([
-      'parse',
-      'validate',
-    ]);
-    expect(deadLetters[0].headers[DeadLetterHeader.Reason]).toMatch(/not valid JSON/);
-    expect(deadLetters[1].headers[DeadLetterHeader.Reason]).toBe(
-      'type: unknown event type "page.teleported"',
-    );
-    expect(deadLetters[0].value).toBe('this is not json');
+      // Engines of other tests read the shared topics too and dead-letter the same records:
+      // the ones this engine's group wrote are this test's.
+      const deadLetters = await tail.waitFor(
+        (m) => m.key === key && m.headers[DeadLetterHeader.ConsumerGroup] === groupId,
+        2,
+        60_000,
+      );
+      expect(deadLetters.map((m) => m.headers[DeadLetterHeader.Stage])).toEqual([
+        'parse',
+        'validate',
+      ]);
+      expect(deadLetters[0].headers[DeadLetterHeader.Reason]).toMatch(/not valid JSON/);
+      expect(deadLetters[1].headers[DeadLetterHeader.Reason]).toBe(
+        'type: unknown event type "page.teleported"',
+      );
+      expect(deadLetters[0].value).toBe('this is not json');
 
-    // The CLI lists them with their reasons, and replays one back to its topic: still
-    // invalid, it is dead-lettered again, now marked as a replay.
-    // Without blocking this process: the engine under test runs in it.
-    const ctxb = (...args: string[]) => runCli(args);
-    // Other engines (other tests' processes, other groups) may dead-letter the same records
-    // too, so counts are read from the list rather than assumed.
-    const listed = await ctxb('events', 'dead-letters', 'list', '--key', key, '--json');
-    expect(listed.status).toBe(0);
-    const records = JSON.parse(listed.stdout) as {
-      stage: string;
-      originalTopic: string;
-      value: string;
-    }[];
-    expect(new Set(records.map((r) => r.stage))).toEqual(new Set(['parse', 'validate']));
-    expect(new Set(records.map((r) => r.originalTopic))).toEqual(
-      new Set<string>([Topic.CustomerJourney]),
-    );
-    expect(records.find((r) => r.stage === 'parse')!.value).toBe('this is not json');
+      // The CLI lists them with their reasons, and replays one back to its topic: still
+      // invalid, it is dead-lettered again, now marked as a replay.
+      // Without blocking this process: the engine under test runs in it.
+      const ctxb = (...args: string[]) => runCli(args);
+      // Other engines (other tests' processes, other groups) may dead-letter the same records
+      // too, so counts are read from the list rather than assumed.
+      const listed = await ctxb('events', 'dead-letters', 'list', '--key', key, '--json');
+      expect(listed.status).toBe(0);
+      const records = JSON.parse(listed.stdout) as {
+        stage: string;
+        originalTopic: string;
+        value: string;
+      }[];
+      expect(new Set(records.map((r) => r.stage))).toEqual(new Set(['parse', 'validate']));
+      expect(new Set(records.map((r) => r.originalTopic))).toEqual(
+        new Set<string>([Topic.CustomerJourney]),
+      );
+      expect(records.find((r) => r.stage === 'parse')!.value).toBe('this is not json');
 
-    const invalid = records.filter((r) => r.stage === 'validate').length;
-    const replayed = await ctxb(
-      'events',
-      'dead-letters',
-      'replay',
-      '--key',
-      key,
-      '--stage',
-      'validate',
-    );
-    expect(replayed.stdout).toContain(`replayed ${invalid} event(s)`);
-    const again = await tail.waitFor(
-      (m) => m.key === key && m.headers['ctxb-replayed-from'] !== undefined,
-      1,
-      60_000,
-    );
-    expect(again[0].headers[DeadLetterHeader.Stage]).toBe('validate');
-    expect(again[0].headers['ctxb-replayed-from']).toMatch(/^customer-journey\.dlq:\d+:\d+$/);
+      const invalid = records.filter((r) => r.stage === 'validate').length;
+      const replayed = await ctxb(
+        'events',
+        'dead-letters',
+        'replay',
+        '--key',
+        key,
+        '--stage',
+        'validate',
+      );
+      expect(replayed.stdout).toContain(`replayed ${invalid} event(s)`);
+      const again = await tail.waitFor(
+        (m) => m.key === key && m.headers['ctxb-replayed-from'] !== undefined,
+        1,
+        60_000,
+      );
+      expect(again[0].headers[DeadLetterHeader.Stage]).toBe('validate');
+      expect(again[0].headers['ctxb-replayed-from']).toMatch(/^customer-journey\.dlq:\d+:\d+$/);
+    });
     // The lock may be held for minutes by a test running a whole pipeline.
   }, 900_000);
 
   it('dead-letters an event dated too far ahead of its clock, and takes one within the tolerance', async () => {
     expect(config.engine.futureToleranceSeconds).toBe(3600); // the shipped default
     // Dated ahead of other tests' traffic, which engines of theirs would fold in. Tests that
-    // write far-ahead eras hold the lock while they run. The engine of this file may still be
-    // reading such an era, written before the lock came here, and counting it; an engine of
-    // this test's own, started at the end of the topics once the lock is held, reads none.
+    // write far-ahead eras hold the lock while they run.
+    await withOwnEngine('test_engine_ahead', aheadOfTheClock);
+    // The lock may be held for minutes by a test running a whole pipeline.
+  }, 900_000);
+
+  /**
+   * Runs `check` under the event-time lock with an engine of its own, started at the end of
+   * the topics once the lock is held: an engine started earlier may still be reading an era
+   * another test wrote before the lock came here (a crash test writes 145k events); this one
+   * reads none of it. The topics are tailed from then on.
+   */
+  async function withOwnEngine(
+    group: string,
+    check: (engine: RunningApp, groupId: string) => Promise<void>,
+  ): Promise<void> {
     const release = await holdEventTimeLock(config);
-    const own = fromTheEnd('test_engine_ahead');
+    const own = fromTheEnd(group);
     let engine: RunningApp | undefined;
     try {
       engine = await startInProcess(engineApp, own);
       await waitForGroups(kafka, [own.engine.groupId]);
-      await aheadOfTheClock(engine, own.engine.groupId);
+      // After the engine: it creates its journey topic.
+      tail = await TopicTail.start(kafka, [
+        deadLetterTopic(Topic.CustomerJourney),
+        own.engine.journeyTopic,
+      ]);
+      await check(engine, own.engine.groupId);
     } finally {
+      await tail?.stop();
       await engine?.close();
       await release();
     }
-    // The lock may be held for minutes by a test running a whole pipeline.
-  }, 900_000);
+  }
 
   async function aheadOfTheClock(engine: RunningApp, groupId: string): Promise<void> {
     const key = uniqueName('ahead');
