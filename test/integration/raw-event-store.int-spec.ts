@@ -16,7 +16,7 @@ import { ClickHouseTestDatabase } from '../support/clickhouse-test-database';
 import { uniqueName } from '../support/test-config';
 
 /**
- * The raw events table written as TabSeparated text, against the real server (18.16 here;
+ * The raw events table written as Values rows, against the real server (18.16 here;
  * current ClickHouse in Docker): every column comes back as exactly what was written,
  * whatever characters the event's fields and JSON hold.
  */
@@ -76,7 +76,7 @@ describe('raw event store on ClickHouse', () => {
   });
 
   it('returns any text exactly (property)', async () => {
-    // Lone surrogates excepted: no UTF-8 text holds one (see tabSeparatedField).
+    // Lone surrogates excepted: no UTF-8 text holds one (see valuesField).
     const text = fc.oneof(
       fc.string({ unit: 'grapheme', maxLength: 30 }),
       fc.string({ unit: 'binary-ascii', maxLength: 30 }),

@@ -42,7 +42,8 @@ class EmbeddedResult {
 /**
  * The ClickHouse engine of current releases in this process (chDB, the engine as a library),
  * behind the part of @clickhouse/client the store uses: `query` (JSONEachRow and the other
- * text formats), `insert` (rows as JSONEachRow, or a stream of TabSeparated text), `command`.
+ * text formats), `insert` (rows as JSONEachRow), `exec` (an insert with its rows as a stream of
+ * text) and `command`.
  * The local server is 18.16; tests run the same statements on both to keep the store working
  * on each. For tests only: each instance a throwaway database, all in one temporary directory.
  */
@@ -91,6 +92,18 @@ export class EmbeddedClickHouse {
     if (data === '') return;
     const names = columns ? ` (${columns.join(', ')})` : '';
     this.run(`INSERT INTO ${table}${names} FORMAT ${format}\n${data}`, 'TabSeparated');
+  }
+
+  /** A statement with its data as a stream (an INSERT … FORMAT …); its answer is empty. */
+  async exec({
+    query,
+    values,
+  }: {
+    query: string;
+    values: Readable;
+  }): Promise<{ stream: Readable }> {
+    this.run(`${query}\n${await text(values)}`, 'TabSeparated');
+    return { stream: Readable.from([]) };
   }
 
   /** Drops this instance's database; the last one open closes the engine. */

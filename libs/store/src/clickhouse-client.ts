@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import {
   ClickHouseError,
   ClickHouseLogLevel,
@@ -6,8 +7,8 @@ import {
   type ClickHouseClient,
 } from '@clickhouse/client';
 import type { ClickHouseConfig } from '@ctxb/config';
-import type { SqlFragment } from './sql/sql';
-import { tabSeparatedRows, type TabSeparatedValue } from './sql/tab-separated';
+import { identifier, joinSql, sql, type SqlFragment } from './sql/sql';
+import { valuesRows, type RowValue } from './sql/values-rows';
 
 /**
  * Settings every request of the store carries, so that 18.16 and current releases answer
@@ -30,36 +31,35 @@ export function createClickHouse(config: ClickHouseConfig): ClickHouseClient {
 }
 
 /**
- * Inserts rows as TabSeparated text, their `columns` in that order: a text column (an event's
- * or a record's JSON) goes as it is, where JSONEachRow would escape it again inside its row.
+ * Inserts rows in the Values format, their `columns` in that order (see values-rows): a body
+ * cut short is refused whole, never stored in part; and a text column (an event's or a
+ * record's JSON) goes as one literal, where JSONEachRow would escape it again inside its row.
  */
-export async function insertTabSeparated<
-  Row extends Record<Column, TabSeparatedValue>,
-  Column extends string,
->(
+export async function insertRows<Row extends Record<Column, RowValue>, Column extends string>(
   client: ClickHouseClient,
   table: string,
   columns: readonly [Column, ...Column[]],
   rows: readonly Row[],
 ): Promise<void> {
   if (rows.length === 0) return;
-  await insertTabSeparatedText(client, table, columns, [tabSeparatedRows(rows, columns)]);
+  await insertRowsText(client, table, columns, [valuesRows(rows, columns)]);
 }
 
-/** Inserts TabSeparated text made already, in parts (each of whole lines), in their order. */
-export async function insertTabSeparatedText(
+/** Inserts Values text made already, in parts (each of whole rows), in their order. */
+export async function insertRowsText(
   client: ClickHouseClient,
   table: string,
   columns: readonly [string, ...string[]],
   parts: readonly (string | Buffer)[],
 ): Promise<void> {
   if (parts.length === 0) return;
-  await client.insert({
-    table,
-    format: 'TabSeparated',
-    columns: [...columns],
+  const into = sql`INSERT INTO ${identifier(table)} (${joinSql(columns.map(identifier))}) FORMAT Values`;
+  const { stream } = await client.exec({
+    query: into.text,
     values: Readable.from(parts, { objectMode: false }),
   });
+  // Nothing comes back from an insert but the end of the answer, which frees the connection.
+  await finished(stream.resume());
 }
 
 /**

@@ -3,7 +3,7 @@ import { newestVersions, type ContextRecord } from '@ctxb/context';
 import { clickHouseDateTime, contextRows } from './context-rows';
 import { migrate } from './migrations/migrator';
 import { identifier, joinSql, raw, sql, type SqlFragment } from './sql/sql';
-import { insertTabSeparated, selectRows } from './clickhouse-client';
+import { insertRows, selectRows } from './clickhouse-client';
 import { STORE_MIGRATIONS } from './migrations/store-migrations';
 
 /** A context's newest stored version. */
@@ -128,7 +128,7 @@ export class ContextRecordStore {
 
   /** Record versions as they are stored (say, read back from the lake). */
   async writeRecordRows(rows: readonly ContextRecordRow[]): Promise<void> {
-    await insertTabSeparated(this.client, ContextRecordStore.TABLE, RECORD_COLUMNS, rows);
+    await insertRows(this.client, ContextRecordStore.TABLE, RECORD_COLUMNS, rows);
   }
 
   private async insertAll(tables: [string, object[]][]): Promise<void> {

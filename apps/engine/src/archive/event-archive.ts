@@ -16,7 +16,7 @@ import { CoalescingBatcher, type ConsumedEvent } from '@ctxb/streaming';
 /** Waits between insert attempts while ClickHouse refuses them: doubling, up to this. */
 const RETRY_MAX_MS = 10_000;
 
-/** One intake batch as it waits for its insert: its rows as TabSeparated bytes. */
+/** One intake batch as it waits for its insert: its rows as Values text, in bytes. */
 interface ArchivedBatch {
   text: Buffer;
   /** The hours its rows fall in (`YYYY-MM-DD HH`), for the lake. */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { exampleEvent, type CloudEvent } from '@ctxb/events';
-import { tabSeparatedRows } from '../sql/tab-separated';
+import { valuesRows } from '../sql/values-rows';
 import { EVENT_COLUMNS, eventLines, eventRow } from './event-rows';
 
 describe('eventRow', () => {
@@ -51,13 +51,13 @@ describe('eventLines', () => {
   /** What the rows path writes for the same events: the reference the bytes must match. */
   const asRows = (events: { event: CloudEvent; json?: string }[], topic: string) =>
     Buffer.from(
-      tabSeparatedRows(
+      valuesRows(
         events.map(({ event, json }) => eventRow(event, topic, json)),
         EVENT_COLUMNS,
       ),
     );
 
-  it('writes the bytes tabSeparatedRows writes, events taken from their records (property)', () => {
+  it('writes the bytes valuesRows writes, events taken from their records (property)', () => {
     const text = fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary-ascii' }));
     fc.assert(
       fc.property(

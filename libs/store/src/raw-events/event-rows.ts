@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { timestampMs, type CloudEvent } from '@ctxb/events';
 import { clickHouseDateTime } from '../context-rows';
-import { tabSeparatedBytes, tabSeparatedField, tabSeparatedLine } from '../sql/tab-separated';
+import { stringLiteralBytes, valuesField, valuesFields } from '../sql/values-rows';
 
 /** One valid event as the raw events table keeps it: the keys to find it, and the event itself. */
 export interface EventRow {
@@ -71,14 +71,14 @@ export interface ArchivedEvent {
 
 /** Every column but the event itself, which comes last. */
 const KEY_COLUMNS = EVENT_COLUMNS.slice(0, -1);
-const NEWLINE = Buffer.from('\n');
+const ROW_END = Buffer.from(')\n');
 
 /**
- * The TabSeparated text of the events' rows (EVENT_COLUMNS, every line ended), as bytes:
- * what tabSeparatedRows writes for `eventRow(event, topic, json)`, with each event taken
- * from its record's bytes when they are valid UTF-8 (they are then what `json` encodes to),
- * so the archive holds one buffer per batch outside the JS heap until it is inserted. Also
- * the hours the rows fall in (`YYYY-MM-DD HH`).
+ * The Values text of the events' rows (EVENT_COLUMNS, one row per line), as bytes: what
+ * valuesRows writes for `eventRow(event, topic, json)`, with each event taken from its
+ * record's bytes when they are valid UTF-8 (they are then what `json` encodes to), so the
+ * archive holds one buffer per batch outside the JS heap until it is inserted. Also the
+ * hours the rows fall in (`YYYY-MM-DD HH`).
  */
 export function eventLines(
   events: readonly ArchivedEvent[],
@@ -90,13 +90,10 @@ export function eventLines(
     // Its event column is left empty: the event goes in as bytes, after the others.
     const row = eventRow(event, topic, '');
     hours.add(row.time.slice(0, 13));
-    parts.push(
-      Buffer.from(`${tabSeparatedLine(row, KEY_COLUMNS)}\t`),
-      value !== undefined && isUtf8(value)
-        ? tabSeparatedBytes(value)
-        : Buffer.from(tabSeparatedField(json ?? JSON.stringify(event))),
-      NEWLINE,
-    );
+    parts.push(Buffer.from(`(${valuesFields(row, KEY_COLUMNS)},`));
+    if (value !== undefined && isUtf8(value)) parts.push(...stringLiteralBytes(value));
+    else parts.push(Buffer.from(valuesField(json ?? JSON.stringify(event))));
+    parts.push(ROW_END);
   }
   return { text: Buffer.concat(parts), hours };
 }

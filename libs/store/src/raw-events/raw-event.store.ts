@@ -1,7 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { CloudEvent } from '@ctxb/events';
 import { sql } from '../sql/sql';
-import { insertTabSeparated, insertTabSeparatedText, selectRows } from '../clickhouse-client';
+import { insertRows, insertRowsText, selectRows } from '../clickhouse-client';
 import { EVENT_COLUMNS, type EventRow } from './event-rows';
 
 /** Whose events a timeline shows: a device, a customer or an order (correlation id). */
@@ -18,12 +18,12 @@ export class RawEventStore {
   constructor(private readonly client: ClickHouseClient) {}
 
   async write(rows: readonly EventRow[]): Promise<void> {
-    await insertTabSeparated(this.client, RawEventStore.TABLE, EVENT_COLUMNS, rows);
+    await insertRows(this.client, RawEventStore.TABLE, EVENT_COLUMNS, rows);
   }
 
-  /** Rows written already as TabSeparated text (see eventLines), in parts of whole lines. */
+  /** Rows written already as Values text (see eventLines), in parts of whole rows. */
   async writeLines(parts: readonly Buffer[]): Promise<void> {
-    await insertTabSeparatedText(this.client, RawEventStore.TABLE, EVENT_COLUMNS, parts);
+    await insertRowsText(this.client, RawEventStore.TABLE, EVENT_COLUMNS, parts);
   }
 
   /** The events of one device, customer or order in time order, each once (at most `limit`). */
