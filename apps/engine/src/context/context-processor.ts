@@ -420,6 +420,10 @@ export class ContextProcessor {
   }
 
   private async saveNow(partition: number, state: PartitionState, commit: boolean): Promise<void> {
+    // A batch is being folded in (a save that waited for the one before it can get here while
+    // the batch awaits a heartbeat): the versions of what it folded so far are not written
+    // yet, so this state must not be saved and committed. The batch saves when it is done.
+    if (state.writing) return;
     if (state.offset > state.savedOffset) {
       const started = Date.now();
       const { topic } = this.options;
