@@ -36,18 +36,29 @@ function holdingInserts(client: ClickHouseClient, held: string[]) {
   let release!: () => void;
   const reached = new Promise<string[]>((r) => (reach = r));
   const released = new Promise<void>((r) => (release = r));
+  /** Runs one insert into `table`, held first if the table is among `held`, with its log. */
+  const insert = async <T>(table: string, run: () => Promise<T>): Promise<T> => {
+    log.push(`start ${table}`);
+    if (held.includes(table)) {
+      reach([...log]);
+      await released;
+    }
+    const result = await run();
+    log.push(`end ${table}`);
+    return result;
+  };
+  // Rows go in through `insert` (JSONEachRow) or through `exec` (the Values format).
   const holding = new Proxy(client, {
     get(target, property) {
       if (property === 'insert')
-        return async (params: Parameters<ClickHouseClient['insert']>[0]) => {
-          log.push(`start ${params.table}`);
-          if (held.includes(params.table)) {
-            reach([...log]);
-            await released;
-          }
-          const result = await target.insert(params);
-          log.push(`end ${params.table}`);
-          return result;
+        return (params: Parameters<ClickHouseClient['insert']>[0]) =>
+          insert(params.table, () => target.insert(params));
+      if (property === 'exec')
+        return (params: Parameters<ClickHouseClient['exec']>[0]) => {
+          const table = /^INSERT INTO `?(\w+)/.exec(params.query)?.[1];
+          return table === undefined
+            ? target.exec(params)
+            : insert(table, () => target.exec(params));
         };
       const value: unknown = Reflect.get(target, property, target);
       return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
