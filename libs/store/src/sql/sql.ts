@@ -32,6 +32,9 @@ const ESCAPES: Readonly<Record<string, string>> = {
 const NEEDS_ESCAPE = /[\\'\0\b\f\n\r\t\v\x07]/g;
 // eslint-disable-next-line no-control-regex
 const OTHER_CONTROL = /[\x01-\x06\x0e-\x1f\x7f]/g;
+/** Any character NEEDS_ESCAPE or OTHER_CONTROL stands for. */
+// eslint-disable-next-line no-control-regex
+const ESCAPED_ANY = /[\\'\0-\x1f\x7f]/;
 /** A UTF-16 surrogate without its pair: no UTF-8 encoding exists for it. */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
@@ -48,6 +51,8 @@ export function sqlLiteral(value: SqlValue): string {
 }
 
 function stringLiteral(value: string): string {
+  // Most strings hold nothing to escape: one scan, and they go as they are.
+  if (!ESCAPED_ANY.test(value) && value.isWellFormed()) return `'${value}'`;
   if (LONE_SURROGATE.test(value))
     throw new SqlValueError('the string holds a lone UTF-16 surrogate (not valid Unicode)');
   const escaped = value

@@ -52,11 +52,13 @@ export function valuesRows<Row extends Record<Column, RowValue>, Column extends 
   return text;
 }
 
-/** Per byte, what it becomes inside a string literal when it is not itself (see sqlLiteral). */
-const ESCAPED_BYTES: readonly (Buffer | undefined)[] = Array.from({ length: 256 }, (_, byte) =>
-  byte < 0x20 || byte === 0x7f || byte === 0x27 || byte === 0x5c
-    ? Buffer.from(sqlLiteral(String.fromCharCode(byte)).slice(1, -1))
-    : undefined,
+/** The bytes that are not themselves inside a string literal (see sqlLiteral): 1 for each. */
+const ESCAPED = new Uint8Array(256).map((_, byte) =>
+  byte < 0x20 || byte === 0x7f || byte === 0x27 || byte === 0x5c ? 1 : 0,
+);
+/** What each of those becomes (from sqlLiteral itself). */
+const ESCAPES: readonly Buffer[] = Array.from({ length: 256 }, (_, byte) =>
+  Buffer.from(ESCAPED[byte] ? sqlLiteral(String.fromCharCode(byte)).slice(1, -1) : ''),
 );
 const QUOTE = Buffer.from("'");
 
@@ -70,10 +72,9 @@ export function stringLiteralBytes(text: Buffer): Buffer[] {
   const pieces: Buffer[] = [QUOTE];
   let from = 0;
   for (let i = 0; i < text.length; i++) {
-    const escaped = ESCAPED_BYTES[text[i]];
-    if (escaped === undefined) continue;
+    if (ESCAPED[text[i]] === 0) continue;
     if (i > from) pieces.push(text.subarray(from, i));
-    pieces.push(escaped);
+    pieces.push(ESCAPES[text[i]]);
     from = i + 1;
   }
   pieces.push(from === 0 ? text : text.subarray(from), QUOTE);
