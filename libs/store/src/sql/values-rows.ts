@@ -52,14 +52,18 @@ export function valuesRows<Row extends Record<Column, RowValue>, Column extends 
   return text;
 }
 
-/** The bytes that are not themselves inside a string literal (see sqlLiteral): 1 for each. */
-const ESCAPED = new Uint8Array(256).map((_, byte) =>
-  byte < 0x20 || byte === 0x7f || byte === 0x27 || byte === 0x5c ? 1 : 0,
-);
-/** What each of those becomes (from sqlLiteral itself). */
-const ESCAPES: readonly Buffer[] = Array.from({ length: 256 }, (_, byte) =>
-  Buffer.from(ESCAPED[byte] ? sqlLiteral(String.fromCharCode(byte)).slice(1, -1) : ''),
-);
+/**
+ * Per byte, what sqlLiteral makes of it inside a literal when that is not the byte itself
+ * (asked of sqlLiteral, so the rule is written once). Only ASCII bytes are looked at: no
+ * byte of a longer UTF-8 sequence stands for a character of its own.
+ */
+const ESCAPES: readonly (Buffer | undefined)[] = Array.from({ length: 256 }, (_, byte) => {
+  const character = String.fromCharCode(byte);
+  const literal = sqlLiteral(character).slice(1, -1);
+  return byte < 0x80 && literal !== character ? Buffer.from(literal) : undefined;
+});
+/** 1 for each byte ESCAPES has an escape for: the scan's lookup, a typed array for speed. */
+const ESCAPED = Uint8Array.from(ESCAPES, (escape) => (escape ? 1 : 0));
 const QUOTE = Buffer.from("'");
 
 /**
@@ -74,7 +78,7 @@ export function stringLiteralBytes(text: Buffer): Buffer[] {
   for (let i = 0; i < text.length; i++) {
     if (ESCAPED[text[i]] === 0) continue;
     if (i > from) pieces.push(text.subarray(from, i));
-    pieces.push(ESCAPES[text[i]]);
+    pieces.push(ESCAPES[text[i]]!);
     from = i + 1;
   }
   pieces.push(from === 0 ? text : text.subarray(from), QUOTE);
