@@ -1,26 +1,16 @@
 import fc from 'fast-check';
-import { createClickHouse, sql, sqlLiteral, type SqlValue } from '@ctxb/store';
-import type { ClickHouseClient } from '@clickhouse/client';
-import { EmbeddedClickHouse } from '../support/embedded-clickhouse';
-import { testConfig } from '../support/test-config';
-
-/** The local server, and the engine of current releases embedded in this process. */
-const ENGINES: [string, () => Pick<ClickHouseClient, 'query' | 'close'>][] = [
-  [
-    'the local server (18.16)',
-    () => createClickHouse({ ...testConfig().clickhouse, database: 'default' }),
-  ],
-  ['current ClickHouse (embedded)', () => new EmbeddedClickHouse().client],
-];
+import { sql, sqlLiteral, type SqlValue } from '@ctxb/store';
+import { CLICKHOUSE_ENGINES } from '../support/clickhouse-engines';
 
 /**
  * The escaping function against real engines: whatever goes in as a literal comes back as
  * exactly that value, and nothing in a string can end the literal or reach the query around
  * it, on 18.16 and on current releases.
  */
-describe.each(ENGINES)('SQL literals on %s', (_engine, connect) => {
-  const client = connect();
-  afterAll(() => client.close());
+describe.each(CLICKHOUSE_ENGINES)('SQL literals on %s', (_engine, open) => {
+  const { client, create, close } = open('it_sql_literal');
+  beforeAll(() => create());
+  afterAll(() => close());
 
   async function selectBack(values: readonly SqlValue[]) {
     const columns = values.map((v, i) => `${sqlLiteral(v)} AS v${i}`).join(', ');

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { identifier, insertRows, insertRowsText, selectRows, sql, valuesRows } from '@ctxb/store';
 import { ClickHouseTestDatabase } from '../support/clickhouse-test-database';
-import { EmbeddedClickHouse } from '../support/embedded-clickhouse';
+import { CLICKHOUSE_ENGINES } from '../support/clickhouse-engines';
 import { testConfig, uniqueName } from '../support/test-config';
 
 interface Row {
@@ -12,6 +12,14 @@ interface Row {
   text: string;
 }
 const COLUMNS: [keyof Row, ...(keyof Row)[]] = ['id', 'n', 'text'];
+
+/** The table the tests insert Rows into. */
+function createRowsTable(client: ClickHouseClient, table: string) {
+  return client.command({
+    query: sql`CREATE TABLE ${identifier(table)} (id String, n Int64, text String)
+      ENGINE = MergeTree ORDER BY id`.text,
+  });
+}
 
 /** Text that could end a row, a field or a literal if it were not escaped. */
 const HOSTILE = [
@@ -30,52 +38,18 @@ const HOSTILE = [
   '😀 注文 café',
 ];
 
-/** The local server, and the engine of current releases embedded in this process. */
-interface Engine {
-  client: ClickHouseClient;
-  create(): Promise<void>;
-  close(): Promise<void>;
-}
-const ENGINES: [string, () => Engine][] = [
-  [
-    'the local server (18.16)',
-    () => {
-      const database = new ClickHouseTestDatabase('it_values_rows');
-      return {
-        client: database.client,
-        create: () => database.create(),
-        close: () => database.drop(),
-      };
-    },
-  ],
-  [
-    'current ClickHouse (embedded)',
-    () => {
-      const engine = new EmbeddedClickHouse();
-      return {
-        client: engine.client,
-        create: () => Promise.resolve(),
-        close: () => engine.close(),
-      };
-    },
-  ],
-];
-
 /**
  * Rows as the store inserts them (the Values format), against real engines: every field comes
  * back exactly, and a body cut short anywhere inside a row is refused whole — nothing of it is
  * stored — on 18.16 and on current releases.
  */
-describe.each(ENGINES)('Values rows on %s', (_engine, open) => {
-  const { client, create, close } = open();
+describe.each(CLICKHOUSE_ENGINES)('Values rows on %s', (_engine, open) => {
+  const { client, create, close } = open('it_values_rows');
   const table = uniqueName('values_rows');
 
   beforeAll(async () => {
     await create();
-    await client.command({
-      query: sql`CREATE TABLE ${identifier(table)} (id String, n Int64, text String)
-        ENGINE = MergeTree ORDER BY id`.text,
-    });
+    await createRowsTable(client, table);
   });
   afterAll(() => close());
 
@@ -169,10 +143,7 @@ describe('an insert whose writer dies half-way, on the local server (18.16)', ()
 
   beforeAll(async () => {
     await database.create();
-    await client.command({
-      query: sql`CREATE TABLE ${identifier(table)} (id String, n Int64, text String)
-        ENGINE = MergeTree ORDER BY id`.text,
-    });
+    await createRowsTable(client, table);
   });
   afterAll(() => database.drop());
 
