@@ -77,6 +77,12 @@ describe('Salesforce link target through jsforce, against the REST double', () =
   });
   afterAll(() => double.stop());
 
+  /** The Opportunity the double holds for a context (by its reference). */
+  const opportunityOf = (context: ContextRecord) =>
+    double
+      .recordsOf('Opportunity')
+      .filter((r) => r.Context_Reference_Id__c === context.contextReferenceId)[0];
+
   const passwordTarget = () => {
     const profile = profileFor({ flow: 'password', loginUrl, ...CLIENT });
     const session = new SalesforceSession(profile);
@@ -87,9 +93,7 @@ describe('Salesforce link target through jsforce, against the REST double', () =
     const { target } = passwordTarget();
     const [outcome] = await target.write([request(newest)]);
     expect(outcome.status).toBe('written');
-    const [opportunity] = double
-      .recordsOf('Opportunity')
-      .filter((r) => r.Context_Reference_Id__c === newest.contextReferenceId);
+    const opportunity = opportunityOf(newest);
     // The amount as the CRM holds it, read back after the upsert (the profile's `amounts`).
     expect(outcome).toEqual({
       status: 'written',
@@ -125,9 +129,7 @@ describe('Salesforce link target through jsforce, against the REST double', () =
     const both = await target.write([request(newest), request(newer)]);
     expect(both.map((o) => o.status)).toEqual(['current', 'written']);
     expect(double.recordsOf('Opportunity')).toHaveLength(before);
-    const [held] = double
-      .recordsOf('Opportunity')
-      .filter((r) => r.Context_Reference_Id__c === newest.contextReferenceId);
+    const held = opportunityOf(newest);
     expect(held).toMatchObject({
       Context_Version__c: newest.version + 1,
       Amount: '199.90',
@@ -172,9 +174,7 @@ describe('Salesforce link target through jsforce, against the REST double', () =
     expect(double.calls.bulk - calls.bulk).toBe(7);
     expect((double.calls.bulk - calls.bulk) / (1600 / 200)).toBeLessThanOrEqual(1);
     expect(double.calls.query - calls.query).toBe(12);
-    const [one] = double
-      .recordsOf('Opportunity')
-      .filter((r) => r.Context_Reference_Id__c === records[1].contextReferenceId);
+    const one = opportunityOf(records[1]);
     expect(one).toMatchObject({
       Name: 'backlog-1',
       Context_Version__c: records[1].version,
@@ -202,9 +202,7 @@ describe('Salesforce link target through jsforce, against the REST double', () =
     const id = double.insert('Account', { Name: 'Grace Hopper', Customer_Number__c: 'C-2002' });
     const [linked] = await target.write(newcomer.map(request));
     expect(linked.status).toBe('written');
-    const [opportunity] = double
-      .recordsOf('Opportunity')
-      .filter((r) => r.Context_Reference_Id__c === newcomer[0].contextReferenceId);
+    const opportunity = opportunityOf(newcomer[0]);
     expect(opportunity.AccountId).toBe(id);
   });
 
@@ -315,9 +313,7 @@ describe('Salesforce link target through jsforce, against the REST double', () =
     const { target } = passwordTarget();
     const [context] = orders(1, 'amounts');
     const [written] = await target.write([request(context)]);
-    const [opportunity] = double
-      .recordsOf('Opportunity')
-      .filter((r) => r.Context_Reference_Id__c === context.contextReferenceId);
+    const opportunity = opportunityOf(context);
     expect(written).toEqual({
       status: 'written',
       recordIds: [opportunity.Id],
