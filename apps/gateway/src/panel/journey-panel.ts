@@ -200,11 +200,11 @@ export function renderJourneyPanel(
 export function moneyChecks(record: ContextRecord, held: readonly HeldAmount[]): MoneyCheck[] {
   const a = record.amounts;
   const orderCurrency = a.currency ?? record.order.currency ?? '';
+  const toBig = (value: string | null) => BigInt(toMicros(value) ?? '0');
   const contextFigure = (target: string): bigint | null => {
-    const micros = (value: string | null) => BigInt(toMicros(value) ?? '0');
-    if (target === 'om' || target === 'crm') return a.ordered === null ? null : micros(a.ordered);
-    if (target === 'ar') return micros(a.invoiced);
-    if (target === 'gl') return micros(a.revenueCredited) - micros(a.revenueDebited);
+    if (target === 'om' || target === 'crm') return a.ordered === null ? null : toBig(a.ordered);
+    if (target === 'ar') return toBig(a.invoiced);
+    if (target === 'gl') return toBig(a.revenueCredited) - toBig(a.revenueDebited);
     return null;
   };
   const groups = new Map<string, { documents: Set<string>; micros: bigint; h: HeldAmount }>();
@@ -217,16 +217,12 @@ export function moneyChecks(record: ContextRecord, held: readonly HeldAmount[]):
       h: { ...h, currency },
     };
     group.documents.add(h.document);
-    group.micros += BigInt(toMicros(h.amount) ?? '0');
+    group.micros += toBig(h.amount);
     groups.set(key, group);
   }
-  return [...groups.values()]
-    .sort((x, y) =>
-      `${x.h.connector}|${x.h.target}|${x.h.currency}`.localeCompare(
-        `${y.h.connector}|${y.h.target}|${y.h.currency}`,
-      ),
-    )
-    .map(({ documents, micros, h }) => {
+  return [...groups]
+    .sort(([x], [y]) => x.localeCompare(y))
+    .map(([, { documents, micros, h }]) => {
       const figure = h.currency === orderCurrency ? contextFigure(h.target) : null;
       return {
         connector: h.connector,
