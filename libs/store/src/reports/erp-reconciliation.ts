@@ -52,9 +52,10 @@ export interface ErpReconciliation {
 /**
  * What each ERP module holds for the period's orders, next to what the context took from the
  * events: per context, what the newest read of each document the worker linked found (summed
- * per currency; see newestReadings), against the newest version's order total (om, and crm), invoiced amount (ar) or
- * revenue credited less debited (gl). An ERP that names no currency is taken to use the order's; an
- * amount in another currency than the order's counts against nothing.
+ * per currency; see newestReadings), against the newest version's order total (om, and crm),
+ * invoiced amount (ar) or revenue credited less debited (gl). An ERP that names no currency
+ * is taken to use the order's; an amount in another currency than the order's counts against
+ * nothing.
  */
 export async function erpReconciliation(
   client: ClickHouseClient,

@@ -81,9 +81,10 @@ export function newestAmounts(query: Pick<RevenueAttributionQuery, 'from' | 'to'
 
 /**
  * Each context's newest amounts (see newestAmounts) with what the CRM holds for it: what the
- * newest read of each CRM record found (see newestReadings), summed over the context's records in the order's currency (a
- * reading in another currency counts against nothing) as `crm_micros`, and `crm_reported` 1;
- * a context without a reading gets the join's defaults, 0 and 0.
+ * newest read of each CRM record found (see newestReadings), summed over the context's
+ * records in the order's currency (a reading in another currency counts against nothing) as
+ * `crm_micros`, and `crm_reported` 1; a context without a reading gets the join's defaults,
+ * 0 and 0.
  */
 function newestWithCrm(query: Pick<RevenueAttributionQuery, 'from' | 'to'>): SqlFragment {
   return sql`SELECT * FROM (${newestAmounts(query)}) AS context_rows
