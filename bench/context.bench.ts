@@ -4,7 +4,7 @@ import { EVENT_CATALOGUE, Topic, type CloudEvent } from '@ctxb/events';
 import { generateTraffic } from '@ctxb/simulation';
 import { createKafka, encodeEvent, orderedProducer } from '@ctxb/streaming';
 import { formatRate, rate, report } from './bench-support';
-import { engineEndToEnd } from './engine-e2e.bench';
+import { engineEndToEnd, type EndToEndRun } from './engine-e2e.bench';
 
 /**
  * The context engine: pure events/s on one core, heap per active session and journey, and,
@@ -20,13 +20,20 @@ export async function contextBench(options: { events: number }): Promise<void> {
     [
       { name: 'kafkajs consume (baseline)', value: baseline },
       { name: 'pure engine, one core', value: rate(count, seconds) },
-      { name: 'end to end, 1 engine process', value: endToEndOne.rate },
-      { name: 'end to end, 2 engine processes', value: endToEnd.rate },
+      { name: 'end to end sustained, 1 process', value: endToEndOne.sustained },
+      { name: 'end to end sustained, 2 processes', value: endToEnd.sustained },
     ],
     baseline,
   );
+  const wholeRun = (run: EndToEndRun) =>
+    `${formatRate(run.rate)} (settled after ${run.settleSeconds.toFixed(1)} s)`;
   console.log(
-    `  goal: end to end ≥ ${formatRate(20_000)} sustained → ${endToEnd.rate >= 20_000 ? 'met' : 'NOT met'} (${formatRate(endToEnd.rate)})`,
+    `  end to end over the whole run, start-up included: 1 process ${wholeRun(endToEndOne)}, 2 processes ${wholeRun(endToEnd)}`,
+  );
+  const goal = (run: EndToEndRun) =>
+    `${run.sustained >= 20_000 ? 'met' : 'NOT met'} (${formatRate(run.sustained)})`;
+  console.log(
+    `  goal: end to end ≥ ${formatRate(20_000)} sustained → 1 process ${goal(endToEndOne)}, 2 processes ${goal(endToEnd)}`,
   );
   const perThousand = (run: { cpuSeconds: number }) =>
     `${((run.cpuSeconds / count) * 1_000_000).toFixed(0)} ms`;
