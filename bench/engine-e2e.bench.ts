@@ -29,7 +29,7 @@ export interface EndToEndRun {
   cpuSeconds: number;
 }
 
-/** The share of a run's events the engines fold in before the sustained rate is timed. */
+/** The share of a run's events the intake commits before the sustained rate is timed. */
 const WARM_UP_SHARE = 0.1;
 
 /**
