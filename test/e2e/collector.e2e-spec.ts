@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { exampleEvent, Topic, TOPICS, type CloudEvent } from '@ctxb/events';
 import { createKafka } from '@ctxb/streaming';
 import { gatewayApp } from '../../apps/gateway/src/gateway.app';
-import { holdEventTimeLock } from '../support/event-time-lock';
+import { holdEventTimeLock, withLockWait } from '../support/event-time-lock';
 import { startInProcess, type RunningApp } from '../support/http';
 import { testConfig, uniqueName } from '../support/test-config';
 import { TopicTail, type TailedMessage } from '../support/topic-tail';
@@ -34,7 +34,7 @@ describe('POST /v1/events (collector, end to end to Kafka)', () => {
     // The gateway provisions topics in the background; the first accepted post proves it.
     await post([event('page.viewed', 'warmup')], 'application/cloudevents-batch+json');
     tail = await TopicTail.start(kafka, [...TOPICS]);
-  });
+  }, withLockWait(60_000));
   afterAll(async () => {
     await tail?.stop();
     await app?.close();

@@ -17,6 +17,7 @@ import {
 } from '../support/engine-test';
 import { runCli } from '../support/processes';
 import { uniqueName } from '../support/test-config';
+import { withLockWait } from '../support/event-time-lock';
 
 describe('context engine: events on Kafka → context records in ClickHouse → link jobs', () => {
   const config = engineTestConfig((c) => {
@@ -31,7 +32,7 @@ describe('context engine: events on Kafka → context records in ClickHouse → 
   beforeAll(async () => {
     app = await startTestEngine(config);
     await waitForGroups(kafka, [config.engine.groupId, `${config.engine.groupId}.context`]);
-  }, 900_000);
+  }, withLockWait(300_000));
   afterAll(() => app?.close());
 
   it('builds the order-12345 story, versioned through payment, invoice and delivery', async () => {

@@ -20,7 +20,7 @@ import {
   produceEvents,
   storedContexts,
 } from '../support/engine-test';
-import { holdEventTimeLock } from '../support/event-time-lock';
+import { holdEventTimeLock, withLockWait } from '../support/event-time-lock';
 import { readJourneyLog, replayJourneyLog } from '../support/journey-log';
 import { freePort } from '../support/test-config';
 
@@ -78,7 +78,7 @@ describe('engine crash test', () => {
   beforeAll(async () => {
     release = await holdEventTimeLock(config);
     await createTestDatabase(config);
-  }, 900_000);
+  }, withLockWait(300_000));
   afterAll(async () => {
     engine?.kill('SIGKILL');
     await release();

@@ -9,10 +9,14 @@ import { createKafka, encodeEvent } from '@ctxb/streaming';
 import { engineApp } from '../../apps/engine/src/engine.app';
 import { poll, startInProcess, type RunningApp } from '../support/http';
 import { produceRecords, waitForGroups } from '../support/engine-test';
-import { holdEventTimeLock } from '../support/event-time-lock';
+import { holdEventTimeLock, withLockWait } from '../support/event-time-lock';
 import { runCli } from '../support/processes';
 import { testConfig, uniqueName } from '../support/test-config';
 import { TopicTail } from '../support/topic-tail';
+
+// Each test takes the event-time lock, which a test running a whole pipeline may hold for
+// minutes, then runs an engine of its own.
+jest.setTimeout(withLockWait(300_000));
 
 describe('engine intake (direct Kafka producers)', () => {
   // A new group that starts at the end: the shared topics hold other tests' history.
@@ -112,16 +116,14 @@ describe('engine intake (direct Kafka producers)', () => {
       expect(again[0].headers[DeadLetterHeader.Stage]).toBe('validate');
       expect(again[0].headers['ctxb-replayed-from']).toMatch(/^customer-journey\.dlq:\d+:\d+$/);
     });
-    // The lock may be held for minutes by a test running a whole pipeline.
-  }, 900_000);
+  });
 
   it('dead-letters an event dated too far ahead of its clock, and takes one within the tolerance', async () => {
     expect(config.engine.futureToleranceSeconds).toBe(3600); // the shipped default
     // Dated ahead of other tests' traffic, which engines of theirs would fold in. Tests that
     // write far-ahead eras hold the lock while they run.
     await withOwnEngine('test_engine_ahead', aheadOfTheClock);
-    // The lock may be held for minutes by a test running a whole pipeline.
-  }, 900_000);
+  });
 
   /**
    * Runs `check` under the event-time lock with an engine of its own, started at the end of

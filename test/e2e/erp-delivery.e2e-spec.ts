@@ -28,6 +28,7 @@ import { ErpTestDatabases } from '../support/erp-test-databases';
 import { runCli } from '../support/processes';
 import { SalesforceDouble } from '../support/salesforce-double';
 import { freePort, uniqueName } from '../support/test-config';
+import { withLockWait } from '../support/event-time-lock';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -242,7 +243,7 @@ describe('ERP delivery: events on Kafka → engine → BullMQ → worker → row
     worker = await startInProcess(workerApp, config);
     const kafka = createKafka(config.kafka, 'test');
     await waitForGroups(kafka, [config.engine.groupId, `${config.engine.groupId}.context`]);
-  }, 900_000);
+  }, withLockWait(300_000));
   afterAll(async () => {
     await worker?.close();
     await engine?.close();

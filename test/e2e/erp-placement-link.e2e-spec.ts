@@ -15,6 +15,7 @@ import {
 import { poll, startInProcess, type RunningApp } from '../support/http';
 import { ErpTestDatabases } from '../support/erp-test-databases';
 import { uniqueName } from '../support/test-config';
+import { withLockWait } from '../support/event-time-lock';
 
 /**
  * A profile that links on placement: the order header gets the context's reference from the
@@ -45,7 +46,7 @@ describe('ERP delivery on placement: the reference in the order header before th
       `${config.engine.groupId}.context`,
       `${config.engine.groupId}.placement`,
     ]);
-  }, 900_000);
+  }, withLockWait(300_000));
   afterAll(async () => {
     await worker?.close();
     await engine?.close();

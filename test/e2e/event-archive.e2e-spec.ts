@@ -15,6 +15,7 @@ import {
   waitForGroups,
 } from '../support/engine-test';
 import { uniqueName } from '../support/test-config';
+import { withLockWait } from '../support/event-time-lock';
 
 describe('raw event archive: event topics → ClickHouse events table → Parquet lake', () => {
   const lakeDirectory = join(tmpdir(), uniqueName('ctxb-lake'));
@@ -42,7 +43,7 @@ describe('raw event archive: event topics → ClickHouse events table → Parque
     // fold into the journey of an engine reading the story beside this test.
     app = await startTestEngine(config);
     await waitForGroups(kafka, [config.engine.groupId]);
-  }, 900_000);
+  }, withLockWait(300_000));
   afterAll(async () => {
     await client.close();
     await app?.close();

@@ -18,6 +18,7 @@ import {
   moduleCents,
   type LedgerOrder,
 } from '../support/traffic-ledger';
+import { withLockWait } from '../support/event-time-lock';
 
 /**
  * The whole way: generated traffic written to the event topics, read by the engine (intake,
@@ -69,7 +70,7 @@ describe('from generated events on Kafka to every API answer', () => {
     );
     await produceEvents(kafka, traffic);
     await produceEvents(kafka, clockMovers);
-  }, 900_000);
+  }, withLockWait(300_000));
   afterAll(async () => {
     await gateway?.close();
     await engine?.close();

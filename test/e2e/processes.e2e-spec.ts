@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createClient } from '@clickhouse/client';
 import { EVENT_CATALOGUE, Topic } from '@ctxb/events';
 import { ORDER_12345, trafficEvents } from '@ctxb/simulation';
-import { holdEventTimeLock } from '../support/event-time-lock';
+import { holdEventTimeLock, withLockWait } from '../support/event-time-lock';
 import { getJson, poll } from '../support/http';
 import { freePort, testConfig, uniqueName } from '../support/test-config';
 
@@ -110,6 +110,9 @@ describe('configuration errors stop a process with the key, the source and the e
 });
 
 describe('the ctxb command', () => {
+  // The demo test waits for the event-time lock, then gives the demo up to 240 s.
+  jest.setTimeout(withLockWait(300_000));
+
   const ctxb = (...args: string[]) =>
     spawnSync('node', [main('cli'), ...args], { encoding: 'utf8', cwd: ROOT, timeout: 60_000 });
 
@@ -183,9 +186,12 @@ describe('the ctxb command', () => {
       rmSync(env.CTXB_LAKE_DIRECTORY!, { recursive: true, force: true });
     }
     const stdout = String(result.stdout);
-    expect({ status: result.status, stderr: String(result.stderr).slice(-2000) }).toMatchObject({
-      status: 0,
-    });
+    // On a failure, what the demo said last shows where it was.
+    expect({
+      status: result.status,
+      stdout: stdout.slice(-2000),
+      stderr: String(result.stderr).slice(-2000),
+    }).toMatchObject({ status: 0 });
     for (const app of ['gateway', 'engine', 'worker']) {
       expect(stdout).toMatch(
         new RegExp(
@@ -233,7 +239,7 @@ describe('the ctxb command', () => {
       `API docs (OpenAPI):  http://127.0.0.1:${env.CTXB_GATEWAY_HTTP_PORT}/docs`,
     );
     expect(stdout).toContain(`Parquet lake:        ${env.CTXB_LAKE_DIRECTORY}`);
-  }, 300_000);
+  });
 
   it('rejects an unknown command with help', () => {
     const result = ctxb('servics');

@@ -5,7 +5,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { Topic } from '@ctxb/events';
 import { createKafka } from '@ctxb/streaming';
 import { gatewayApp } from '../../apps/gateway/src/gateway.app';
-import { holdEventTimeLock } from '../support/event-time-lock';
+import { holdEventTimeLock, withLockWait } from '../support/event-time-lock';
 import { startInProcess, type RunningApp } from '../support/http';
 import { freePort, testConfig } from '../support/test-config';
 import { TopicTail } from '../support/topic-tail';
@@ -76,7 +76,7 @@ describe('browser tracker in headless Chromium', () => {
       ],
     });
     // The lock may be held for minutes by a test running a whole pipeline.
-  }, 900_000);
+  }, withLockWait(300_000));
   afterAll(async () => {
     await browser?.close();
     await tail?.stop();
