@@ -43,6 +43,23 @@ describe('engine snapshots in Redis: the whole, then the changes after it', () =
   });
   afterAll(() => redis.disconnect());
 
+  it('a handover mark holds a new owner up until it is cleared, or expires', async () => {
+    expect(await snapshots.handoverDone(TOPIC, 0, 1_000)).toBe(true);
+    await snapshots.markHandover(TOPIC, 0, 10_000);
+    const started = Date.now();
+    expect(await snapshots.handoverDone(TOPIC, 0, 200)).toBe(false);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(200);
+    const waiting = snapshots.handoverDone(TOPIC, 0, 5_000);
+    setTimeout(() => void snapshots.clearHandover(TOPIC, 0), 100);
+    expect(await waiting).toBe(true);
+    // The mark of an owner that died while saving goes by itself.
+    await snapshots.markHandover(TOPIC, 1, 150);
+    expect(await snapshots.handoverDone(TOPIC, 1, 5_000)).toBe(true);
+    // A mark is not a saved state.
+    await snapshots.markHandover(TOPIC, 2, 10_000);
+    expect((await snapshots.summaries(TOPIC)).saved).toEqual([]);
+  });
+
   it('loads the whole with every change after it applied, and tells their sizes', async () => {
     const engine = new ContextEngine();
     engine.ingest(view(0));

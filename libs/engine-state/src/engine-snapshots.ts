@@ -46,6 +46,9 @@ type ListName = (typeof LISTS)[number];
  */
 const PART_ITEMS = 20_000;
 
+/** How often a new owner looks whether the last owner's handover save is done. */
+const HANDOVER_POLL_MS = 20;
+
 /** A whole state is written beside the saved one first; left behind by a crash, it expires. */
 const STAGING_TTL_SECONDS = 3600;
 
@@ -204,6 +207,34 @@ export class EngineSnapshots {
   }
 
   /**
+   * Marks a partition as being handed over: its owner is saving it before another instance
+   * takes it. The mark expires after `ttlMs`, so an owner that dies meanwhile holds the next
+   * one up that long at most.
+   */
+  async markHandover(topic: string, partition: number, ttlMs: number): Promise<void> {
+    await this.redis.set(this.handoverKey(topic, partition), '1', 'PX', ttlMs);
+  }
+
+  async clearHandover(topic: string, partition: number): Promise<void> {
+    await this.redis.del(this.handoverKey(topic, partition));
+  }
+
+  /**
+   * Waits until no handover of the partition is under way, `maxMs` at most: before a new
+   * owner loads the state, so it need not fold in again what the last owner is saving. True
+   * when there was none or it ended in time.
+   */
+  async handoverDone(topic: string, partition: number, maxMs: number): Promise<boolean> {
+    const key = this.handoverKey(topic, partition);
+    const deadline = Date.now() + maxMs;
+    while ((await this.redis.exists(key)) === 1) {
+      if (Date.now() >= deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, HANDOVER_POLL_MS));
+    }
+    return true;
+  }
+
+  /**
    * What is saved for each partition of `topic`, in partition order, from the sizes Redis
    * keeps of each field; and how many staging hashes interrupted saves left (they expire).
    */
@@ -281,5 +312,9 @@ export class EngineSnapshots {
 
   private key(topic: string, partition: number | ''): string {
     return `${this.prefix}:engine:snapshot:${topic}:${partition}`;
+  }
+
+  private handoverKey(topic: string, partition: number): string {
+    return `${this.prefix}:engine:handover:${topic}:${partition}`;
   }
 }

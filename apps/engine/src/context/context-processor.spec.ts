@@ -34,7 +34,7 @@ describe('ContextProcessor', () => {
   it('never saves (or commits) a state from the middle of a batch', async () => {
     let eachBatch: ((payload: EachBatchPayload) => Promise<void>) | undefined;
     const consumer = {
-      events: { GROUP_JOIN: 'group.join', CRASH: 'crash' },
+      events: { GROUP_JOIN: 'group.join', CRASH: 'crash', REBALANCING: 'rebalancing' },
       on: () => undefined,
       connect: () => Promise.resolve(),
       subscribe: () => Promise.resolve(),
@@ -54,6 +54,7 @@ describe('ContextProcessor', () => {
     const firstSave = gate();
     const savedOffsets: number[] = [];
     const snapshots = {
+      handoverDone: () => Promise.resolve(true),
       load: () => Promise.resolve(undefined),
       save: async (_topic: string, _partition: number, offset: number, _: EngineSnapshot) => {
         savedOffsets.push(offset);
@@ -121,5 +122,126 @@ describe('ContextProcessor', () => {
     // Only batch ends: 9 after the first batch, 2009 after the long one.
     expect(savedOffsets.length).toBeGreaterThan(1);
     expect(savedOffsets.filter((offset) => offset !== 9 && offset !== 2009)).toEqual([]);
+  });
+
+  /** A processor over doubles that note, in order, what it asks of the store and the group. */
+  async function processorOverDoubles(handoverDone: () => Promise<boolean>) {
+    const calls: string[] = [];
+    const handlers = new Map<string, () => void>();
+    let eachBatch: ((payload: EachBatchPayload) => Promise<void>) | undefined;
+    const consumer = {
+      events: { GROUP_JOIN: 'group.join', CRASH: 'crash', REBALANCING: 'rebalancing' },
+      on: (event: string, handler: () => void) => handlers.set(event, handler),
+      connect: () => Promise.resolve(),
+      subscribe: () => Promise.resolve(),
+      run: (config: { eachBatch: typeof eachBatch }) => {
+        eachBatch = config.eachBatch;
+        return Promise.resolve();
+      },
+      stop: () => Promise.resolve(),
+      disconnect: () => Promise.resolve(),
+      commitOffsets: () => {
+        calls.push('commit');
+        return Promise.resolve();
+      },
+      seek: () => undefined,
+    };
+    const admin = { connect: () => Promise.resolve(), disconnect: () => Promise.resolve() };
+    const kafka = { consumer: () => consumer, admin: () => admin } as unknown as Kafka;
+    const snapshots = {
+      markHandover: (_topic: string, partition: number) => {
+        calls.push(`mark ${partition}`);
+        return Promise.resolve();
+      },
+      clearHandover: (_topic: string, partition: number) => {
+        calls.push(`clear ${partition}`);
+        return Promise.resolve();
+      },
+      handoverDone: (_topic: string, partition: number) => {
+        calls.push(`wait ${partition}`);
+        return handoverDone();
+      },
+      load: (_topic: string, partition: number) => {
+        calls.push(`load ${partition}`);
+        return Promise.resolve(undefined);
+      },
+      save: (_topic: string, partition: number, offset: number) => {
+        calls.push(`save ${partition}@${offset}`);
+        return Promise.resolve(1);
+      },
+    } as unknown as EngineSnapshots;
+    const producer = {
+      connect: () => Promise.resolve(),
+      disconnect: () => Promise.resolve(),
+    } as unknown as Producer;
+    const processor = new ContextProcessor(
+      kafka,
+      {
+        groupId: 'g',
+        topic: 'journeys',
+        sessionTimeoutMs: 30_000,
+        // No timer save during a test.
+        snapshotIntervalMs: 600_000,
+        partitionsInParallel: 1,
+        context: contextOptions({}),
+      },
+      snapshots,
+      { write: () => Promise.resolve() },
+      producer,
+      new Logger('test'),
+    );
+    await processor.start();
+    const batch = (partition: number, messages: KafkaMessage[]) =>
+      eachBatch!({
+        batch: {
+          topic: 'journeys',
+          partition,
+          messages,
+          firstOffset: () => messages[0].offset,
+        } as unknown as Batch,
+        isRunning: () => true,
+        isStale: () => false,
+        heartbeat: () => Promise.resolve(),
+        resolveOffset: () => undefined,
+      } as unknown as EachBatchPayload);
+    return { processor, calls, batch, emit: (event: string) => handlers.get(event)?.() };
+  }
+
+  it('saves every partition it holds when the group rebalances, marked as handed over, without a commit', async () => {
+    const { processor, calls, batch, emit } = await processorOverDoubles(() =>
+      Promise.resolve(true),
+    );
+    await batch(0, progressMessages(0, 10));
+    await batch(1, progressMessages(0, 5));
+    calls.length = 0;
+    emit('rebalancing');
+    await sleep(50);
+    expect(calls.filter((c) => c.endsWith(' 0') || c.startsWith('save 0'))).toEqual([
+      'mark 0',
+      'save 0@9',
+      'clear 0',
+    ]);
+    expect(calls.filter((c) => c.endsWith(' 1') || c.startsWith('save 1'))).toEqual([
+      'mark 1',
+      'save 1@4',
+      'clear 1',
+    ]);
+    expect(calls).not.toContain('commit');
+    await processor.stop();
+  });
+
+  it('a new owner waits for the handover to end before it loads the state', async () => {
+    const handover = gate();
+    const { processor, calls, batch } = await processorOverDoubles(async () => {
+      await handover.opened;
+      return true;
+    });
+    const first = batch(0, progressMessages(0, 3));
+    await sleep(30);
+    expect(calls).toEqual(['wait 0']);
+    handover.open();
+    await first;
+    expect(calls).toEqual(['wait 0', 'load 0']);
+    await processor.stop();
   });
 });

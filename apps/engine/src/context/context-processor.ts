@@ -46,6 +46,12 @@ export function applyJourneyCommand(
 /** Changes saved after a whole snapshot before the next save is whole again. */
 const MAX_CHANGES = 100;
 
+/**
+ * How long a partition's handover save may take: the new owner waits this long at most before
+ * it loads the state (and the mark left by an owner that died meanwhile expires).
+ */
+const HANDOVER_MS = 5_000;
+
 /** Batches of one partition whose versions may be on their way at once (backpressure). */
 const WRITES_IN_FLIGHT = 8;
 
@@ -136,6 +142,14 @@ export class ContextProcessor {
       heartbeatInterval: Math.max(1000, Math.floor(options.sessionTimeoutMs / 10)),
     });
     this.admin = kafka.admin();
+    // A rebalance may hand partitions to another instance, which would fold in again what
+    // followed their last save. kafkajs does not wait for anything before they go (no
+    // revocation callback), so each owned partition is marked and saved now, and a new owner
+    // waits for the mark to go (see partition). Whoever ends up with it, the store's
+    // compare-and-set keeps the newest state.
+    this.consumer.on(this.consumer.events.REBALANCING, () => {
+      for (const partition of this.partitions.keys()) this.handOver(partition);
+    });
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
       const owned = new Set(payload.memberAssignment[options.topic] ?? []);
       for (const partition of this.partitions.keys())
@@ -362,7 +376,10 @@ export class ContextProcessor {
   ): Promise<PartitionState | undefined> {
     let state = this.partitions.get(partition);
     if (!state) {
-      const saved = await this.snapshots.load(this.options.topic, partition);
+      const { topic } = this.options;
+      if (!(await this.snapshots.handoverDone(topic, partition, HANDOVER_MS)))
+        this.logger.warn({ partition }, 'the last owner did not finish saving; replaying more');
+      const saved = await this.snapshots.load(topic, partition);
       state = {
         engine: saved
           ? ContextEngine.restore(saved.state, this.options.context)
@@ -396,6 +413,26 @@ export class ContextProcessor {
       }
     }
     return state;
+  }
+
+  /**
+   * Saves a partition another instance may take over, marked as being handed over meanwhile.
+   * Without a commit: the group is rebalancing, and the next owner skips what the state holds.
+   */
+  private handOver(partition: number): void {
+    const { topic } = this.options;
+    this.snapshots
+      .markHandover(topic, partition, HANDOVER_MS)
+      .then(() => this.save(partition, false))
+      .catch((error: unknown) => {
+        this.hooks.saveFailed?.(partition);
+        this.logger.warn(
+          { partition, err: String(error) },
+          'saving engine state for a handover failed',
+        );
+      })
+      .finally(() => this.snapshots.clearHandover(topic, partition).catch(() => undefined))
+      .catch(() => undefined);
   }
 
   /** Starts saving one partition without waiting for it; a failure is logged. */
