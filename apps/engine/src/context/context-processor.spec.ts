@@ -27,90 +27,120 @@ function progressMessages(first: number, count: number): KafkaMessage[] {
 }
 
 /**
+ * A processor over doubles of the consumer and the snapshot store, which note in order what
+ * is asked of them (`calls`); `store` replaces store methods. `batch` hands it a batch of one
+ * partition, its heartbeats settling with `heartbeats`.
+ */
+async function processorOverDoubles(options: {
+  snapshotIntervalMs: number;
+  store?: Partial<Record<keyof EngineSnapshots, unknown>>;
+}) {
+  const calls: string[] = [];
+  const handlers = new Map<string, () => void>();
+  let eachBatch: ((payload: EachBatchPayload) => Promise<void>) | undefined;
+  const consumer = {
+    events: { GROUP_JOIN: 'group.join', CRASH: 'crash', REBALANCING: 'rebalancing' },
+    on: (event: string, handler: () => void) => handlers.set(event, handler),
+    connect: () => Promise.resolve(),
+    subscribe: () => Promise.resolve(),
+    run: (config: { eachBatch: typeof eachBatch }) => {
+      eachBatch = config.eachBatch;
+      return Promise.resolve();
+    },
+    stop: () => Promise.resolve(),
+    disconnect: () => Promise.resolve(),
+    commitOffsets: () => {
+      calls.push('commit');
+      return Promise.resolve();
+    },
+    seek: () => undefined,
+  };
+  const admin = { connect: () => Promise.resolve(), disconnect: () => Promise.resolve() };
+  const kafka = { consumer: () => consumer, admin: () => admin } as unknown as Kafka;
+  const noted =
+    <A extends unknown[]>(name: string, answer: unknown) =>
+    (_topic: string, partition: number, ...rest: A) => {
+      calls.push(`${name} ${partition}${name === 'save' ? `@${String(rest[0])}` : ''}`);
+      return Promise.resolve(answer);
+    };
+  const snapshots = {
+    markHandover: noted('mark', undefined),
+    clearHandover: noted('clear', undefined),
+    handoverDone: noted('wait', true),
+    load: noted('load', undefined),
+    save: noted('save', 1),
+    saveChanges: noted('changes', 1),
+    ...options.store,
+  } as unknown as EngineSnapshots;
+  const producer = {
+    connect: () => Promise.resolve(),
+    disconnect: () => Promise.resolve(),
+  } as unknown as Producer;
+  const processor = new ContextProcessor(
+    kafka,
+    {
+      groupId: 'g',
+      topic: 'journeys',
+      sessionTimeoutMs: 30_000,
+      snapshotIntervalMs: options.snapshotIntervalMs,
+      partitionsInParallel: 1,
+      context: contextOptions({}),
+    },
+    snapshots,
+    { write: () => Promise.resolve() } satisfies ContextSink,
+    producer,
+    new Logger('test'),
+  );
+  await processor.start();
+  const batch = (partition: number, messages: KafkaMessage[], heartbeats = Promise.resolve()) =>
+    eachBatch!({
+      batch: {
+        topic: 'journeys',
+        partition,
+        messages,
+        firstOffset: () => messages[0].offset,
+      } as unknown as Batch,
+      isRunning: () => true,
+      isStale: () => false,
+      heartbeat: () => heartbeats,
+      resolveOffset: () => undefined,
+    } as unknown as EachBatchPayload);
+  return { processor, calls, batch, emit: (event: string) => handlers.get(event)?.() };
+}
+
+/**
  * The processor's order of work, with the consumer and the snapshot store as doubles whose
  * timing the test holds: no broker can be made to stop a batch at a chosen message.
  */
 describe('ContextProcessor', () => {
   it('never saves (or commits) a state from the middle of a batch', async () => {
-    let eachBatch: ((payload: EachBatchPayload) => Promise<void>) | undefined;
-    const consumer = {
-      events: { GROUP_JOIN: 'group.join', CRASH: 'crash', REBALANCING: 'rebalancing' },
-      on: () => undefined,
-      connect: () => Promise.resolve(),
-      subscribe: () => Promise.resolve(),
-      run: (config: { eachBatch: typeof eachBatch }) => {
-        eachBatch = config.eachBatch;
-        return Promise.resolve();
-      },
-      stop: () => Promise.resolve(),
-      disconnect: () => Promise.resolve(),
-      commitOffsets: () => Promise.resolve(),
-      seek: () => undefined,
-    };
-    const admin = { connect: () => Promise.resolve(), disconnect: () => Promise.resolve() };
-    const kafka = { consumer: () => consumer, admin: () => admin } as unknown as Kafka;
-
     // The first save waits until the test lets it through; every save's offset is noted.
     const firstSave = gate();
     const savedOffsets: number[] = [];
-    const snapshots = {
-      handoverDone: () => Promise.resolve(true),
-      load: () => Promise.resolve(undefined),
-      save: async (_topic: string, _partition: number, offset: number, _: EngineSnapshot) => {
-        savedOffsets.push(offset);
-        if (savedOffsets.length === 1) await firstSave.opened;
-        return 1;
+    const { processor, batch } = await processorOverDoubles({
+      snapshotIntervalMs: 20,
+      store: {
+        save: async (_topic: string, _partition: number, offset: number, _: EngineSnapshot) => {
+          savedOffsets.push(offset);
+          if (savedOffsets.length === 1) await firstSave.opened;
+          return 1;
+        },
+        saveChanges: (_t: string, _p: number, _from: number, offset: number, _: EngineChanges) => {
+          savedOffsets.push(offset);
+          return Promise.resolve(1);
+        },
       },
-      saveChanges: (_t: string, _p: number, _from: number, offset: number, _: EngineChanges) => {
-        savedOffsets.push(offset);
-        return Promise.resolve(1);
-      },
-    } as unknown as EngineSnapshots;
-    const sink: ContextSink = { write: () => Promise.resolve() };
-    const producer = {
-      connect: () => Promise.resolve(),
-      disconnect: () => Promise.resolve(),
-    } as unknown as Producer;
-    const processor = new ContextProcessor(
-      kafka,
-      {
-        groupId: 'g',
-        topic: 'journeys',
-        sessionTimeoutMs: 30_000,
-        snapshotIntervalMs: 20,
-        partitionsInParallel: 1,
-        context: contextOptions({}),
-      },
-      snapshots,
-      sink,
-      producer,
-      new Logger('test'),
-    );
-    await processor.start();
-
-    const heartbeat = gate();
-    const payload = (messages: KafkaMessage[], heartbeats: Promise<void>) =>
-      ({
-        batch: {
-          topic: 'journeys',
-          partition: 0,
-          messages,
-          firstOffset: () => messages[0].offset,
-        } as unknown as Batch,
-        isRunning: () => true,
-        isStale: () => false,
-        heartbeat: () => heartbeats,
-        resolveOffset: () => undefined,
-      }) as unknown as EachBatchPayload;
+    });
 
     // A first batch, then the timer's save of it, held at the store …
-    await eachBatch!(payload(progressMessages(0, 10), Promise.resolve()));
+    await batch(0, progressMessages(0, 10));
     await sleep(60);
     expect(savedOffsets).toEqual([9]);
     // … while more timer saves queue behind it; then a long batch stops at a heartbeat
     // (every 1,000 messages) half-way through …
     await sleep(60);
-    const long = eachBatch!(payload(progressMessages(10, 2000), heartbeat.opened));
+    const heartbeat = gate();
+    const long = batch(0, progressMessages(10, 2000), heartbeat.opened);
     await sleep(10);
     // … and the held save ends: a save that waited must not take the half-folded state.
     firstSave.open();
@@ -124,124 +154,41 @@ describe('ContextProcessor', () => {
     expect(savedOffsets.filter((offset) => offset !== 9 && offset !== 2009)).toEqual([]);
   });
 
-  /** A processor over doubles that note, in order, what it asks of the store and the group. */
-  async function processorOverDoubles(handoverDone: () => Promise<boolean>) {
-    const calls: string[] = [];
-    const handlers = new Map<string, () => void>();
-    let eachBatch: ((payload: EachBatchPayload) => Promise<void>) | undefined;
-    const consumer = {
-      events: { GROUP_JOIN: 'group.join', CRASH: 'crash', REBALANCING: 'rebalancing' },
-      on: (event: string, handler: () => void) => handlers.set(event, handler),
-      connect: () => Promise.resolve(),
-      subscribe: () => Promise.resolve(),
-      run: (config: { eachBatch: typeof eachBatch }) => {
-        eachBatch = config.eachBatch;
-        return Promise.resolve();
-      },
-      stop: () => Promise.resolve(),
-      disconnect: () => Promise.resolve(),
-      commitOffsets: () => {
-        calls.push('commit');
-        return Promise.resolve();
-      },
-      seek: () => undefined,
-    };
-    const admin = { connect: () => Promise.resolve(), disconnect: () => Promise.resolve() };
-    const kafka = { consumer: () => consumer, admin: () => admin } as unknown as Kafka;
-    const snapshots = {
-      markHandover: (_topic: string, partition: number) => {
-        calls.push(`mark ${partition}`);
-        return Promise.resolve();
-      },
-      clearHandover: (_topic: string, partition: number) => {
-        calls.push(`clear ${partition}`);
-        return Promise.resolve();
-      },
-      handoverDone: (_topic: string, partition: number) => {
-        calls.push(`wait ${partition}`);
-        return handoverDone();
-      },
-      load: (_topic: string, partition: number) => {
-        calls.push(`load ${partition}`);
-        return Promise.resolve(undefined);
-      },
-      save: (_topic: string, partition: number, offset: number) => {
-        calls.push(`save ${partition}@${offset}`);
-        return Promise.resolve(1);
-      },
-    } as unknown as EngineSnapshots;
-    const producer = {
-      connect: () => Promise.resolve(),
-      disconnect: () => Promise.resolve(),
-    } as unknown as Producer;
-    const processor = new ContextProcessor(
-      kafka,
-      {
-        groupId: 'g',
-        topic: 'journeys',
-        sessionTimeoutMs: 30_000,
-        // No timer save during a test.
-        snapshotIntervalMs: 600_000,
-        partitionsInParallel: 1,
-        context: contextOptions({}),
-      },
-      snapshots,
-      { write: () => Promise.resolve() },
-      producer,
-      new Logger('test'),
-    );
-    await processor.start();
-    const batch = (partition: number, messages: KafkaMessage[]) =>
-      eachBatch!({
-        batch: {
-          topic: 'journeys',
-          partition,
-          messages,
-          firstOffset: () => messages[0].offset,
-        } as unknown as Batch,
-        isRunning: () => true,
-        isStale: () => false,
-        heartbeat: () => Promise.resolve(),
-        resolveOffset: () => undefined,
-      } as unknown as EachBatchPayload);
-    return { processor, calls, batch, emit: (event: string) => handlers.get(event)?.() };
-  }
-
   it('saves every partition it holds when the group rebalances, marked as handed over, without a commit', async () => {
-    const { processor, calls, batch, emit } = await processorOverDoubles(() =>
-      Promise.resolve(true),
-    );
+    // No timer save during the test.
+    const { processor, calls, batch, emit } = await processorOverDoubles({
+      snapshotIntervalMs: 600_000,
+    });
     await batch(0, progressMessages(0, 10));
     await batch(1, progressMessages(0, 5));
     calls.length = 0;
     emit('rebalancing');
     await sleep(50);
-    expect(calls.filter((c) => c.endsWith(' 0') || c.startsWith('save 0'))).toEqual([
-      'mark 0',
-      'save 0@9',
-      'clear 0',
-    ]);
-    expect(calls.filter((c) => c.endsWith(' 1') || c.startsWith('save 1'))).toEqual([
-      'mark 1',
-      'save 1@4',
-      'clear 1',
-    ]);
+    expect(calls.filter((c) => /^\w+ 0\b/.test(c))).toEqual(['mark 0', 'save 0@9', 'clear 0']);
+    expect(calls.filter((c) => /^\w+ 1\b/.test(c))).toEqual(['mark 1', 'save 1@4', 'clear 1']);
     expect(calls).not.toContain('commit');
     await processor.stop();
   });
 
   it('a new owner waits for the handover to end before it loads the state', async () => {
     const handover = gate();
-    const { processor, calls, batch } = await processorOverDoubles(async () => {
-      await handover.opened;
-      return true;
+    const waits: string[] = [];
+    const { processor, calls, batch } = await processorOverDoubles({
+      snapshotIntervalMs: 600_000,
+      store: {
+        handoverDone: async (_topic: string, partition: number) => {
+          waits.push(`wait ${partition}`);
+          await handover.opened;
+          return true;
+        },
+      },
     });
     const first = batch(0, progressMessages(0, 3));
     await sleep(30);
-    expect(calls).toEqual(['wait 0']);
+    expect({ waits, calls }).toEqual({ waits: ['wait 0'], calls: [] });
     handover.open();
     await first;
-    expect(calls).toEqual(['wait 0', 'load 0']);
+    expect(calls).toEqual(['load 0']);
     await processor.stop();
   });
 });
