@@ -421,26 +421,27 @@ export class ContextProcessor {
    */
   private handOver(partition: number): void {
     const { topic } = this.options;
-    this.snapshots
+    // Never rejects: a failed save is reported, and clearing the mark is best effort.
+    void this.snapshots
       .markHandover(topic, partition, HANDOVER_MS)
       .then(() => this.save(partition, false))
-      .catch((error: unknown) => {
-        this.hooks.saveFailed?.(partition);
-        this.logger.warn(
-          { partition, err: String(error) },
-          'saving engine state for a handover failed',
-        );
-      })
-      .finally(() => this.snapshots.clearHandover(topic, partition).catch(() => undefined))
-      .catch(() => undefined);
+      .catch((error: unknown) =>
+        this.saveFailed(partition, error, 'saving engine state for a handover failed'),
+      )
+      .finally(() => this.snapshots.clearHandover(topic, partition).catch(() => undefined));
   }
 
   /** Starts saving one partition without waiting for it; a failure is logged. */
   private saveBeside(partition: number): void {
-    this.save(partition).catch((error: unknown) => {
-      this.hooks.saveFailed?.(partition);
-      this.logger.warn({ partition, err: String(error) }, 'saving engine state failed');
-    });
+    this.save(partition).catch((error: unknown) =>
+      this.saveFailed(partition, error, 'saving engine state failed'),
+    );
+  }
+
+  /** A save that failed: counted and logged (the next save is whole). */
+  private saveFailed(partition: number, error: unknown, message: string): void {
+    this.hooks.saveFailed?.(partition);
+    this.logger.warn({ partition, err: String(error) }, message);
   }
 
   /** Saves one partition; a save already under way is waited for, never run twice at once. */
