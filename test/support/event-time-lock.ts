@@ -20,6 +20,7 @@ export const EVENT_TIME_LOCK_WAIT_MS = HOLD_MS + 60_000;
 export function withLockWait(ms: number): number {
   return EVENT_TIME_LOCK_WAIT_MS + ms;
 }
+
 /** Deletes the key only while it still holds the given value, in one step. */
 const DELETE_IF = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;
 
