@@ -10,6 +10,7 @@ import {
   createKafka,
   createRedis,
   deleteKeysWithPrefix,
+  engineConsumerGroups,
   orderedProducer,
   provisionTopics,
   publishEvents,
@@ -195,7 +196,8 @@ export class BenchEngines {
 
   /** Both of the engines' consumer groups (intake and context stage) stable with `members` each. */
   async groupsStable(members: number): Promise<boolean> {
-    const { groups } = await this.admin.describeGroups([this.groupId, `${this.groupId}.context`]);
+    const { intake, context } = engineConsumerGroups(this.groupId);
+    const { groups } = await this.admin.describeGroups([intake, context]);
     return groups.every((g) => g.state === 'Stable' && g.members.length === members);
   }
 

@@ -8,6 +8,7 @@ import { trafficEvents } from '@ctxb/simulation';
 import { createClickHouse, joinSql, selectRows, sql } from '@ctxb/store';
 import {
   createKafka,
+  engineConsumerGroups,
   JOURNEY_COMMAND_HEADER,
   journeyEvents,
   orderedProducer,
@@ -94,11 +95,7 @@ export async function erpLatencyBench(options: ErpLatencyBenchOptions): Promise<
     headers = await watchOrderHeaders(database, sent.orders, linked, assembled);
     await run.start(1);
     await run.startWorker(settings);
-    await waitForStableGroups(
-      run.admin,
-      [run.groupId, `${run.groupId}.context`, `${run.groupId}.placement`],
-      120_000,
-    );
+    await waitForStableGroups(run.admin, Object.values(engineConsumerGroups(run.groupId)), 120_000);
     await consumer.connect();
     await consumer.subscribe({
       topic: EVENT_CATALOGUE.get('order.placed')!.topic,

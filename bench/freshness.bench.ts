@@ -3,7 +3,13 @@ import { loadConfig } from '@ctxb/config';
 import { EVENT_CATALOGUE, Topic, type CloudEvent } from '@ctxb/events';
 import { trafficEvents } from '@ctxb/simulation';
 import { createClickHouse, joinSql, selectRows, sql, type SqlFragment } from '@ctxb/store';
-import { createKafka, orderedProducer, publishEvents, waitForStableGroups } from '@ctxb/streaming';
+import {
+  createKafka,
+  engineConsumerGroups,
+  orderedProducer,
+  publishEvents,
+  waitForStableGroups,
+} from '@ctxb/streaming';
 import { SingleBar } from 'cli-progress';
 import { BenchEngines } from './engine-e2e.bench';
 
@@ -52,7 +58,8 @@ export async function freshnessBench(options: FreshnessBenchOptions): Promise<vo
   const store = createClickHouse({ ...config.clickhouse, database: run.database });
   try {
     await run.start(1);
-    await waitForStableGroups(run.admin, [run.groupId, `${run.groupId}.context`], 120_000);
+    const { intake, context } = engineConsumerGroups(run.groupId);
+    await waitForStableGroups(run.admin, [intake, context], 120_000);
     await consumer.connect();
     await consumer.subscribe({ topic: Topic.CustomerJourney, fromBeginning: false });
     await consumer.run({

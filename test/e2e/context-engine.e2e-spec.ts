@@ -4,7 +4,7 @@ import { contextFields } from '@ctxb/connector-sdk';
 import { loadLinkConnectors } from '@ctxb/connectors';
 import type { LinkJobData } from '@ctxb/delivery';
 import { contextReferenceId, OrderState } from '@ctxb/context';
-import { createKafka } from '@ctxb/streaming';
+import { createKafka, engineConsumerGroups } from '@ctxb/streaming';
 import { poll, type RunningApp } from '../support/http';
 import {
   startTestEngine,
@@ -31,7 +31,8 @@ describe('context engine: events on Kafka → context records in ClickHouse → 
 
   beforeAll(async () => {
     app = await startTestEngine(config);
-    await waitForGroups(kafka, [config.engine.groupId, `${config.engine.groupId}.context`]);
+    const { intake, context } = engineConsumerGroups(config.engine.groupId);
+    await waitForGroups(kafka, [intake, context]);
   }, withLockWait(300_000));
   afterAll(() => app?.close());
 

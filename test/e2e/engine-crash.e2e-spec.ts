@@ -9,7 +9,7 @@ import type { ExpiredEvent } from '@ctxb/context';
 import { TOPICS } from '@ctxb/events';
 import { trafficEvents, SeededRandom } from '@ctxb/simulation';
 import { createClickHouse, selectRows, sql } from '@ctxb/store';
-import { createKafka, journeyEvents } from '@ctxb/streaming';
+import { createKafka, engineConsumerGroups, journeyEvents } from '@ctxb/streaming';
 import { contextOptionsFrom } from '../../apps/engine/src/context/context-options.factory';
 import { journeyRoute } from '../../apps/engine/src/routing/journey-route';
 import { poll } from '../support/http';
@@ -92,7 +92,7 @@ describe('engine crash test', () => {
     const topic = config.engine.journeyTopic;
     const ends = await admin.fetchTopicOffsets(topic);
     const [committed] = await admin.fetchOffsets({
-      groupId: `${config.engine.groupId}.context`,
+      groupId: engineConsumerGroups(config.engine.groupId).context,
       topics: [topic],
     });
     for (const end of ends) {
@@ -185,7 +185,7 @@ describe('engine crash test', () => {
     // … and the context stage has committed (which it does only once the versions are
     // stored and the state saved) to the end of every journey partition.
     const journeyTopic = config.engine.journeyTopic;
-    const contextGroup = `${config.engine.groupId}.context`;
+    const contextGroup = engineConsumerGroups(config.engine.groupId).context;
     const journeyLag = async (): Promise<number> => {
       const ends = await admin.fetchTopicOffsets(journeyTopic);
       const [committed] = await admin.fetchOffsets({

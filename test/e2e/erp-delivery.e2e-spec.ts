@@ -12,7 +12,7 @@ import {
   erpReconciliation,
 } from '@ctxb/store';
 import { checkPanelLink } from '@ctxb/panel';
-import { createKafka } from '@ctxb/streaming';
+import { createKafka, engineConsumerGroups } from '@ctxb/streaming';
 import { workerApp } from '../../apps/worker/src/worker.app';
 import {
   engineTestConfig,
@@ -242,7 +242,8 @@ describe('ERP delivery: events on Kafka → engine → BullMQ → worker → row
     engine = await startTestEngine(config);
     worker = await startInProcess(workerApp, config);
     const kafka = createKafka(config.kafka, 'test');
-    await waitForGroups(kafka, [config.engine.groupId, `${config.engine.groupId}.context`]);
+    const { intake, context } = engineConsumerGroups(config.engine.groupId);
+    await waitForGroups(kafka, [intake, context]);
   }, withLockWait(300_000));
   afterAll(async () => {
     await worker?.close();

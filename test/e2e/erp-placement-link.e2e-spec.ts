@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { contextReferenceId } from '@ctxb/context';
-import { createKafka } from '@ctxb/streaming';
+import { createKafka, engineConsumerGroups } from '@ctxb/streaming';
 import { parseDocument } from 'yaml';
 import { workerApp } from '../../apps/worker/src/worker.app';
 import {
@@ -41,11 +41,10 @@ describe('ERP delivery on placement: the reference in the order header before th
     });
     engine = await startTestEngine(config);
     worker = await startInProcess(workerApp, config);
-    await waitForGroups(createKafka(config.kafka, 'test'), [
-      config.engine.groupId,
-      `${config.engine.groupId}.context`,
-      `${config.engine.groupId}.placement`,
-    ]);
+    await waitForGroups(
+      createKafka(config.kafka, 'test'),
+      Object.values(engineConsumerGroups(config.engine.groupId)),
+    );
   }, withLockWait(300_000));
   afterAll(async () => {
     await worker?.close();

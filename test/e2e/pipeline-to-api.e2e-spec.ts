@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { exampleEvent, type CloudEvent } from '@ctxb/events';
 import { trafficEvents } from '@ctxb/simulation';
-import { createKafka } from '@ctxb/streaming';
+import { createKafka, engineConsumerGroups } from '@ctxb/streaming';
 import { gatewayApp } from '../../apps/gateway/src/gateway.app';
 import {
   startTestEngine,
@@ -55,7 +55,8 @@ describe('from generated events on Kafka to every API answer', () => {
   beforeAll(async () => {
     engine = await startTestEngine(config);
     gateway = await startInProcess(gatewayApp, config);
-    await waitForGroups(kafka, [config.engine.groupId, `${config.engine.groupId}.context`]);
+    const { intake, context } = engineConsumerGroups(config.engine.groupId);
+    await waitForGroups(kafka, [intake, context]);
     // A version is emitted once event time has moved past it: visits a day after everything
     // else, from enough devices to reach every journey partition, move every shard's clock on.
     const after =

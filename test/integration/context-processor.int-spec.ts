@@ -6,6 +6,7 @@ import { generateTraffic } from '@ctxb/simulation';
 import { ContextRecordStore, createClickHouse } from '@ctxb/store';
 import {
   createKafka,
+  engineConsumerGroups,
   journeyPartitionCount,
   orderedProducer,
   provisionTopics,
@@ -86,7 +87,7 @@ describe('context processor in a consumer group', () => {
     return new ContextProcessor(
       kafka,
       {
-        groupId: `${config.engine.groupId}.context`,
+        groupId: engineConsumerGroups(config.engine.groupId).context,
         topic: config.engine.journeyTopic,
         sessionTimeoutMs: config.engine.sessionTimeoutMs,
         snapshotIntervalMs: config.engine.snapshotIntervalMs,
@@ -122,7 +123,7 @@ describe('context processor in a consumer group', () => {
     const second = processor(bySecond, onWrite);
     await first.start();
     await second.start();
-    await waitForMembers(`${config.engine.groupId}.context`, 2);
+    await waitForMembers(engineConsumerGroups(config.engine.groupId).context, 2);
     await writeJourneyLog();
 
     // Both work; then the second leaves and its partitions move to the first.

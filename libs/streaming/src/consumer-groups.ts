@@ -1,6 +1,19 @@
 import type { Admin } from 'kafkajs';
 
 /**
+ * The consumer groups of the engines configured with `engine.groupId`: the intake reads the
+ * event topics, the context stage the journey topic, and the placement linker the order
+ * topic for targets that link on placement. Each has its own offsets and its own lag.
+ */
+export function engineConsumerGroups(groupId: string): {
+  intake: string;
+  context: string;
+  placement: string;
+} {
+  return { intake: groupId, context: `${groupId}.context`, placement: `${groupId}.placement` };
+}
+
+/**
  * Waits until every consumer group is Stable: joined, partitions assigned. A group that
  * starts at the topics' end does not see what was written before that, so writers wait.
  * On a timeout, says which group stood where.

@@ -4,7 +4,7 @@ import { loadConfig, projectRoot, type AppConfig } from '@ctxb/config';
 import { EVENT_CATALOGUE, Topic, type CloudEvent } from '@ctxb/events';
 import { generateTraffic, ORDER_12345, order12345Events } from '@ctxb/simulation';
 import { lakeStorageOf } from '@ctxb/store';
-import { createKafka, waitForStableGroups } from '@ctxb/streaming';
+import { createKafka, engineConsumerGroups, waitForStableGroups } from '@ctxb/streaming';
 import { APP_NAMES, AppProcesses, type AppHealth } from '../app-processes/app-processes';
 import { LocalServices, renderStatusTable } from '../local-services/local-services';
 import { fetchDemoAnswers, renderDemoReport } from './demo-report';
@@ -179,11 +179,11 @@ async function sendStory(gatewayUrl: string): Promise<string> {
  * topics' end would not see events written before it joined.
  */
 async function waitConsuming(config: AppConfig, timeoutMs: number): Promise<void> {
-  const groups = [config.engine.groupId, `${config.engine.groupId}.context`];
+  const { intake, context } = engineConsumerGroups(config.engine.groupId);
   const admin = createKafka(config.kafka, 'demo').admin();
   await admin.connect();
   try {
-    await waitForStableGroups(admin, groups, timeoutMs);
+    await waitForStableGroups(admin, [intake, context], timeoutMs);
   } finally {
     await admin.disconnect();
   }

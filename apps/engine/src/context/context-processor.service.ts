@@ -15,6 +15,7 @@ import { ContextRecordStore, createClickHouse, LakeChanges } from '@ctxb/store';
 import {
   createKafka,
   createRedis,
+  engineConsumerGroups,
   orderedProducer,
   redisConnectionOptions,
   startWhenKafkaIsReachable,
@@ -88,7 +89,7 @@ export class ContextProcessorService implements OnApplicationBootstrap, OnApplic
     this.processor = new ContextProcessor(
       createKafka(config.kafka, 'engine-context'),
       {
-        groupId: `${config.engine.groupId}.context`,
+        groupId: engineConsumerGroups(config.engine.groupId).context,
         topic: config.engine.journeyTopic,
         sessionTimeoutMs: config.engine.sessionTimeoutMs,
         snapshotIntervalMs: config.engine.snapshotIntervalMs,

@@ -14,6 +14,7 @@ import { EVENT_CATALOGUE } from '@ctxb/events';
 import { METRICS_REGISTRY } from '@ctxb/observability';
 import {
   createKafka,
+  engineConsumerGroups,
   readEventRecord,
   redisConnectionOptions,
   SupervisedConsumer,
@@ -60,7 +61,7 @@ export class PlacementLinkConsumer implements OnApplicationBootstrap, OnApplicat
     this.consumer = new SupervisedConsumer(
       createKafka(config.kafka, 'placement'),
       {
-        groupId: `${config.engine.groupId}.placement`,
+        groupId: engineConsumerGroups(config.engine.groupId).placement,
         topics: [EVENT_CATALOGUE.get('order.placed')!.topic],
         fromBeginning: config.engine.startFromBeginning,
         sessionTimeoutMs: config.engine.sessionTimeoutMs,
