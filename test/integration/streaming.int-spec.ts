@@ -100,6 +100,31 @@ describe('topic provisioning', () => {
       await admin.disconnect();
     }
   });
+
+  it('never grows an internal topic: journeys stay on the partitions their state is saved for', async () => {
+    expect(config.topics.partitions).toBeGreaterThan(1);
+    const kafka = kafkaClient();
+    const journeys = uniqueName('it_journeys');
+    await createTestTopics(kafka, [{ topic: journeys, numPartitions: 1 }]);
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const report = await ensureTopics(admin, config.topics, [journeys]);
+      expect(report.grown).not.toContain(journeys);
+      expect(report.kept).toEqual([{ topic: journeys, partitions: 1 }]);
+      // Its dead-letter twin was missing: created like any other topic.
+      expect(report.created).toEqual([deadLetterTopic(journeys)]);
+      const { topics } = await admin.fetchTopicMetadata({
+        topics: [journeys, deadLetterTopic(journeys)],
+      });
+      const partitions = new Map(topics.map((t) => [t.name, t.partitions.length]));
+      expect(partitions.get(journeys)).toBe(1);
+      expect(partitions.get(deadLetterTopic(journeys))).toBe(config.topics.partitions);
+    } finally {
+      await admin.disconnect();
+      await deleteTestTopics(kafka, [journeys, deadLetterTopic(journeys)]);
+    }
+  });
 });
 
 describe('BatchingPublisher', () => {

@@ -28,6 +28,11 @@ export async function startWhenKafkaIsReachable(
       if (report.created.length + report.grown.length > 0) {
         logger.log({ created: report.created, grown: report.grown }, 'topics provisioned');
       }
+      for (const { topic, partitions } of report.kept)
+        logger.warn(
+          { topic, partitions, configured: topics.partitions },
+          'internal topic keeps its partition count (journeys are placed by it); topics.partitions does not apply to it',
+        );
       await connect();
       return;
     } catch (error) {

@@ -6,6 +6,8 @@ export interface TopicReport {
   created: string[];
   grown: string[];
   unchanged: string[];
+  /** Internal topics whose partition count differs from the configured one, left as they are. */
+  kept: { topic: string; partitions: number }[];
 }
 
 const HOUR_MS = 3_600_000;
@@ -28,6 +30,11 @@ export function desiredTopics(
  * Creates missing topics and adds partitions to topics that have fewer than configured.
  * Idempotent: running it again changes nothing. Partitions are never removed (Kafka cannot)
  * and keys would move if they were.
+ *
+ * Internal topics are created with the configured count and never grown: the journey topic
+ * places each journey on a partition by its count, and each partition's engine state is saved
+ * under it. Grown, it would send a journey's next events to another partition than its state,
+ * and split its contexts between two engines. They are reported in `kept` instead.
  */
 export async function ensureTopics(
   admin: Admin,
@@ -58,9 +65,13 @@ export async function ensureTopics(
   const present = wanted.filter((t) => existing.has(t.topic)).map((t) => t.topic);
   const metadata =
     present.length > 0 ? await admin.fetchTopicMetadata({ topics: present }) : { topics: [] };
+  const pinned = new Set(internal);
   const small = metadata.topics
-    .filter((t) => t.partitions.length < config.partitions)
+    .filter((t) => !pinned.has(t.name) && t.partitions.length < config.partitions)
     .map((t) => t.name);
+  const kept = metadata.topics
+    .filter((t) => pinned.has(t.name) && t.partitions.length !== config.partitions)
+    .map((t) => ({ topic: t.name, partitions: t.partitions.length }));
   if (small.length > 0) {
     await admin.createPartitions({
       topicPartitions: small.map((topic) => ({ topic, count: config.partitions })),
@@ -70,6 +81,7 @@ export async function ensureTopics(
     created: missing.map((t) => t.topic),
     grown: small,
     unchanged: present.filter((t) => !small.includes(t)),
+    kept,
   };
 }
 
