@@ -1,5 +1,8 @@
 import { createRedis, deleteKeysWithPrefix } from '@ctxb/streaming';
-import { JourneyDirectory } from '../../apps/engine/src/routing/journey-directory';
+import {
+  JourneyDirectory,
+  JourneyLayoutChanged,
+} from '../../apps/engine/src/routing/journey-directory';
 import { testConfig, uniqueName } from '../support/test-config';
 
 describe('journey directory on Redis: where orders were placed, and what waits for them', () => {
@@ -50,5 +53,22 @@ describe('journey directory on Redis: where orders were placed, and what waits f
     expect(await routing.routeOrPark('O-4', '{}')).toBe('d:watch');
     await redis.del(routeKey('O-4'));
     expect(await routing.routeOrPark('O-4', '{}')).toBe('d:watch');
+  });
+
+  it('holds every instance to the partition count journeys were first placed by', async () => {
+    await instance().claimLayout('journeys-a', 6);
+    // Another instance, or a restart, on the same count.
+    await instance().claimLayout('journeys-a', 6);
+    // The topic grown by hand: no routing, and the reason names both counts and the record.
+    const grown = instance().claimLayout('journeys-a', 12);
+    await expect(grown).rejects.toBeInstanceOf(JourneyLayoutChanged);
+    await expect(grown).rejects.toThrow(
+      `journey topic journeys-a has 12 partitions, but its journeys were placed on 6 (Redis key ${prefix}:route:layout:journeys-a)`,
+    );
+    // Each journey topic has its own record: a new one starts a layout of its own.
+    await instance().claimLayout('journeys-b', 12);
+    // Deleting the record accepts the new count.
+    await redis.del(`${prefix}:route:layout:journeys-a`);
+    await instance().claimLayout('journeys-a', 12);
   });
 });

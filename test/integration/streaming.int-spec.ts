@@ -20,6 +20,8 @@ import {
   EventDeduplicator,
   restartAfterCrash,
   sendUnmerge,
+  startWhenKafkaIsReachable,
+  StartRefusedError,
   ValidatingEventConsumer,
   type ConsumeOutcome,
 } from '@ctxb/streaming';
@@ -124,6 +126,36 @@ describe('topic provisioning', () => {
       await admin.disconnect();
       await deleteTestTopics(kafka, [journeys, deadLetterTopic(journeys)]);
     }
+  });
+});
+
+describe('startWhenKafkaIsReachable', () => {
+  it('reports a refused start as refused, not as Kafka away, and tries it again', async () => {
+    const logged: [string, unknown, unknown][] = [];
+    const record = (level: string) => (fields: unknown, message: unknown) =>
+      logged.push([level, fields, message]);
+    const logger = { log: record('log'), warn: record('warn'), error: record('error') };
+    let attempts = 0;
+    await startWhenKafkaIsReachable(
+      kafkaClient(),
+      config.topics,
+      () => {
+        attempts++;
+        return attempts === 1
+          ? Promise.reject(new StartRefusedError('the journey topic has 12 partitions, not 6'))
+          : Promise.resolve();
+      },
+      logger as unknown as Logger,
+      () => false,
+    );
+    expect(attempts).toBe(2);
+    expect(logged).toEqual([
+      [
+        'error',
+        { err: 'the journey topic has 12 partitions, not 6', retryInMs: 500 },
+        'not starting',
+      ],
+    ]);
   });
 });
 

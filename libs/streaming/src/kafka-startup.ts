@@ -4,6 +4,15 @@ import { type TopicsConfig } from '@ctxb/config';
 import { provisionTopics } from './kafka-roles';
 
 /**
+ * Thrown by a start-up step that must not go ahead as things stand (a setting or a stored
+ * record disagrees with what it finds): logged as an error naming the problem, and tried again
+ * with the same backoff, so the app starts once someone has put it right.
+ */
+export class StartRefusedError extends Error {
+  override readonly name = 'StartRefusedError';
+}
+
+/**
  * Brings an app's Kafka side up in the background: provision the topics, then `connect`
  * (producers, consumers), retrying with exponential backoff (to 30 s) while Kafka is
  * unreachable, so the app starts and /health says Kafka is down. Stops when `stopping()`.
@@ -37,7 +46,10 @@ export async function startWhenKafkaIsReachable(
       return;
     } catch (error) {
       const delay = Math.min(30_000, 500 * 2 ** attempt);
-      logger.warn({ err: (error as Error).message, retryInMs: delay }, 'Kafka not reachable yet');
+      if (error instanceof StartRefusedError)
+        logger.error({ err: error.message, retryInMs: delay }, 'not starting');
+      else
+        logger.warn({ err: (error as Error).message, retryInMs: delay }, 'Kafka not reachable yet');
       await new Promise((r) => setTimeout(r, delay).unref());
     }
   }

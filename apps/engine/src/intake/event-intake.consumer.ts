@@ -48,6 +48,7 @@ export class EventIntakeConsumer implements OnApplicationBootstrap, OnApplicatio
   private readonly ahead: Counter<'type'>;
   private readonly producer: Producer;
   private readonly router: JourneyRouter;
+  private readonly directory: JourneyDirectory;
   /** Source offsets: positions at each assignment, end offsets for the router (connected at start). */
   private readonly admin: Admin;
   private stopping = false;
@@ -94,8 +95,13 @@ export class EventIntakeConsumer implements OnApplicationBootstrap, OnApplicatio
     this.producer = orderedProducer(kafka);
     this.admin = kafka.admin();
     const options = contextOptionsFrom(config);
+    this.directory = new JourneyDirectory(
+      this.redis,
+      keyPrefix,
+      Math.ceil(options.orderRetentionMs / 1000),
+    );
     this.router = new JourneyRouter(
-      new JourneyDirectory(this.redis, keyPrefix, Math.ceil(options.orderRetentionMs / 1000)),
+      this.directory,
       this.producer,
       config.engine.journeyTopic,
       options,
@@ -214,9 +220,10 @@ export class EventIntakeConsumer implements OnApplicationBootstrap, OnApplicatio
       async () => {
         await this.producer.connect();
         await this.admin.connect();
-        this.router.useJourneyPartitions(
-          await journeyPartitionCount(kafka, this.config.engine.journeyTopic),
-        );
+        const { journeyTopic } = this.config.engine;
+        const partitions = await journeyPartitionCount(kafka, journeyTopic);
+        await this.directory.claimLayout(journeyTopic, partitions);
+        this.router.useJourneyPartitions(partitions);
         await this.consumer.start();
         this.logger.log({ groupId: this.config.engine.groupId }, 'consuming event topics');
       },

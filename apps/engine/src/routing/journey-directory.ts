@@ -1,4 +1,5 @@
 import type Redis from 'ioredis';
+import { StartRefusedError } from '@ctxb/streaming';
 
 /** Placements an instance keeps in memory (the oldest forgotten first): about 25 MB at most. */
 const KNOWN_PLACEMENTS = 100_000;
@@ -78,6 +79,19 @@ return {existing, redis.call('LRANGE', KEYS[2], 0, -1)}`,
     this.known.set(orderId, key);
   }
 
+  /**
+   * Records the partition count journeys are placed by on `topic` the first time; after that,
+   * refuses a different one (JourneyLayoutChanged). Each journey's place, and each partition's
+   * saved engine state, follow the count they began with: a journey topic grown since (by
+   * hand: the engine never grows it) would split journeys between engines without a word.
+   */
+  async claimLayout(topic: string, partitions: number): Promise<void> {
+    const key = this.layoutKey(topic);
+    await this.redis.set(key, String(partitions), 'NX');
+    const recorded = Number(await this.redis.get(key));
+    if (recorded !== partitions) throw new JourneyLayoutChanged(topic, recorded, partitions, key);
+  }
+
   /** Forgets parked events once they are safely on the journey topic. */
   async releaseParked(orderIds: string[]): Promise<void> {
     if (orderIds.length > 0) await this.redis.del(...orderIds.map((o) => this.parkKey(o)));
@@ -88,6 +102,22 @@ return {existing, redis.call('LRANGE', KEYS[2], 0, -1)}`,
   }
   private parkKey(orderId: string): string {
     return `${this.prefix}:route:parked:${orderId}`;
+  }
+  private layoutKey(topic: string): string {
+    return `${this.prefix}:route:layout:${topic}`;
+  }
+}
+
+/** The journey topic's partition count differs from the one its journeys were placed by. */
+export class JourneyLayoutChanged extends StartRefusedError {
+  constructor(topic: string, recorded: number, partitions: number, key: string) {
+    super(
+      `journey topic ${topic} has ${partitions} partitions, but its journeys were placed on ${recorded} ` +
+        `(Redis key ${key}), and each partition's saved state follows that count. Routing now ` +
+        `would split journeys between engines. Give the engine a new engine.journeyTopic and ` +
+        `engine.groupId to rebuild its state from the events, or delete that key to accept ` +
+        `the new count knowingly.`,
+    );
   }
 }
 
