@@ -55,16 +55,15 @@ describe.each(['other', 'postgresql'] as const)(
       }
     };
 
+    const connectionString = `Driver={PostgreSQL Unicode};Servername=${POSTGRES.host};Port=${POSTGRES.port};Database=${database};Username=${POSTGRES.user}`;
+
     beforeAll(async () => {
       await psql(['-c', `CREATE DATABASE ${database}`]);
       for (const script of readdirSync(SQL_DIR)
         .filter((f) => f.endsWith('.sql'))
         .sort())
         await psql(['-f', join(SQL_DIR, script)], database);
-      connections = new OdbcConnections(
-        `Driver={PostgreSQL Unicode};Servername=${POSTGRES.host};Port=${POSTGRES.port};Database=${database};Username=${POSTGRES.user}`,
-        { size: 2, loginTimeoutSeconds: 5 },
-      );
+      connections = new OdbcConnections(connectionString, { size: 2, loginTimeoutSeconds: 5 });
     });
     afterAll(async () => {
       await connections?.close();
@@ -179,6 +178,46 @@ describe.each(['other', 'postgresql'] as const)(
       expect(outcomes[0]).toMatchObject(money('12345', '249.9'));
       expect(outcomes[1].status === 'failed' && outcomes[1].failure.kind).toBe('not-there-yet');
       expect(outcomes[2]).toMatchObject(money('12346', '89'));
+    });
+
+    it('links a record whose insert commits while the link is being written', async () => {
+      // The UPDATE waits in a trigger while another session commits the order: the UPDATE's
+      // snapshot, taken as it began, has no such row; the probe after it has.
+      await psql(
+        [
+          '-c',
+          `CREATE FUNCTION hold_update() RETURNS trigger AS $$ BEGIN PERFORM pg_sleep(1); RETURN NULL; END $$ LANGUAGE plpgsql;
+           CREATE TRIGGER hold_update BEFORE UPDATE ON sales_order FOR EACH STATEMENT EXECUTE FUNCTION hold_update()`,
+        ],
+        database,
+      );
+      const booking = await connect(connectionString);
+      try {
+        await booking.beginTransaction();
+        await booking.query(
+          `INSERT INTO sales_order (order_no, customer_no, order_date, currency, total_amount)
+           VALUES ('55555', 'C-1001', '2026-03-15 10:00:00+00', 'EUR', 10.00)`,
+        );
+        const late = { ...last, order: { ...last.order, orderId: '55555' } };
+        const writing = target('om').write([request(late)]);
+        await new Promise((resolve) => setTimeout(resolve, 400));
+        await booking.commit();
+        const [outcome] = await writing;
+        expect(outcome.status).toBe('written');
+        expect(
+          await rows(
+            `SELECT context_reference_id, context_version FROM sales_order WHERE order_no = '55555'`,
+          ),
+        ).toEqual([
+          { context_reference_id: late.contextReferenceId, context_version: late.version },
+        ]);
+      } finally {
+        await booking.close();
+        await psql(
+          ['-c', 'DROP TRIGGER hold_update ON sales_order; DROP FUNCTION hold_update()'],
+          database,
+        );
+      }
     });
 
     it('reads the money back once the links are committed: a failed read fails the requests, and their links stay in', async () => {

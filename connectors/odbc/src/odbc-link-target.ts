@@ -275,12 +275,18 @@ export class OdbcLinkTarget implements LinkTargetWriter {
     }
   }
 
-  /** Link mode: the UPDATE, and when it changed nothing, whether the record is there at all. */
+  /**
+   * Link mode: the UPDATE, and when it changed nothing, whether the record is there at all.
+   * A record the probe finds may have come in after the UPDATE began (its insert committed in
+   * between: each statement sees what was committed when it started), so the UPDATE goes once
+   * more before the record counts as current: a newer version held, or these values already.
+   */
   private async updateOne(statements: StatementRunner, write: RecordWrite): Promise<WriteResult> {
     const updated = await statements.run<never>(write.update);
     if (updated.count > 0) return 'written';
     const held = await statements.run<{ held: number | string | null }>(write.probe);
-    if (held.length > 0) return 'current';
+    if (held.length > 0)
+      return (await statements.run<never>(write.update)).count > 0 ? 'written' : 'current';
     return new DeliveryFailure(
       'not-there-yet',
       `${this.target}: no ${this.module.table} record for ${write.document} yet`,
